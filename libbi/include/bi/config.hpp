@@ -1,0 +1,42 @@
+// Where the tools find things, resolved the same way for every tool:
+// flags, then environment (BI_*), then a config file, then defaults.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "bi/database.hpp"
+
+namespace bi {
+
+struct config {
+    std::string database = "data/demo.db";
+    std::string queries_dir = "queries";
+    std::string dumps_dir = "dumps";
+    std::string log_dir = "logs";
+    std::string fallback_command;       ///< empty: no LLM fallback
+    query_limits limits;
+    double match_threshold = 0.30;      ///< lowest score answered (0..1)
+    double match_margin = 0.05;         ///< how far the best must beat the runner-up
+    std::string config_file;            ///< the file that was read, or "" for none
+};
+
+/// Values given on the command line; unset ones fall through to the environment.
+struct config_flags {
+    std::optional<std::string> config_file;
+    std::optional<std::string> database;
+    std::optional<std::string> queries_dir;
+    std::optional<std::string> dumps_dir;
+    std::optional<std::string> log_dir;
+};
+
+/// Resolves the configuration. The config file is `--config`, else $BI_CONFIG, else the
+/// first of ./bi.conf, $XDG_CONFIG_HOME/bi/bi.conf (~/.config/bi/bi.conf) and the
+/// installed one; paths in a config file are relative to the file's directory.
+/// Throws parse_error for a malformed file, usage_error for a bad value.
+config resolve_config(const config_flags& flags);
+
+/// Parses config file text over `base` (exposed for tests).
+void parse_config(std::string_view text, const std::string& file, config& base);
+
+}  // namespace bi

@@ -1,0 +1,61 @@
+// The dump index: everything bi-ask needs to route a question, prepared by bi-dump/bi-regen
+// so that answering never re-reads the catalog or parses every dump.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "bi/catalog.hpp"
+
+namespace bi {
+
+/// A catalog query as the router sees it: weighted stems and example stems.
+struct indexed_query {
+    std::string id;                                  ///< category/name
+    std::string title;
+    std::string schedule;
+    std::vector<std::string> slots;                  ///< slot names it can filter on
+    std::vector<std::pair<std::string, double>> terms;  ///< stem → field-weighted frequency
+    double length = 0;                               ///< sum of the weights, for BM25's length norm
+    std::vector<std::vector<std::string>> examples;  ///< stems of each example question
+    std::vector<std::string> example_texts;          ///< the example questions as written
+};
+
+/// A way a slot value is written in questions: its words, or an alias's words.
+struct slot_phrase {
+    std::vector<std::string> words;   ///< normalised words, as words_of() gives them
+    std::string slot;
+    std::string value;                ///< canonical value as in the data
+    bool weak = false;                ///< also an ordinary catalog word ("sales"): applied only where the query has the slot
+};
+
+struct router_index {
+    std::vector<indexed_query> queries;
+    std::vector<query_def> defs;                       ///< the catalog entries, parallel to `queries`
+    std::unordered_map<std::string, double> idf;       ///< stem → inverse document frequency
+    std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> synonyms;  ///< stems → canonical stems
+    std::vector<slot_phrase> slot_phrases;
+    std::unordered_set<std::string> words;             ///< every catalog and value word, for typo correction
+    std::unordered_set<std::string> stop_words;        ///< extra stop words from the vocabulary
+    std::unordered_map<std::string, std::vector<int>> postings;  ///< stem → queries using it
+
+    /// Position of the query `id` (category/name or name), or -1.
+    int find(std::string_view id) const;
+};
+
+/// Builds the index from the catalog, reading slot values from the dumps in `dumps_dir`.
+router_index build_index(const catalog& c, const std::string& dumps_dir);
+
+/// Applies the vocabulary's synonyms to a stem sequence (longest phrase first).
+std::vector<std::string> apply_synonyms(const router_index& index, const std::vector<std::string>& stems);
+
+/// Where the index lives in a dumps directory.
+std::string index_path(const std::string& dumps_dir);
+void write_index(const router_index& index, const std::string& path);
+/// Loads an index; throws parse_error naming the file when it is unreadable.
+router_index load_index(const std::string& path);
+
+}  // namespace bi

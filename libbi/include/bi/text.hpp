@@ -1,0 +1,29 @@
+// Question text → words → stems: the normaliser, tokeniser, stemmer and stop words the router
+// and the index share, so the catalog and questions are read the same way.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bi {
+
+/// Lower-cased words of `text`: Unicode quotes and dashes folded, "&" read as "and",
+/// hyphenated words split, possessives dropped, numbers written as words turned into digits
+/// ("twenty five" → "25"), "%" read as "percent".
+std::vector<std::string> words_of(std::string_view text);
+
+/// The Snowball English stem of a lower-case word (numbers are returned unchanged).
+std::string stem(std::string_view word);
+
+/// True for the built-in stop words (articles, pronouns, question words, BI filler such as
+/// "show", "me", "list").
+bool is_stop_word(std::string_view word);
+
+/// Damerau–Levenshtein distance (adjacent transpositions count one), capped at `limit + 1`.
+int edit_distance(std::string_view a, std::string_view b, int limit);
+
+/// True when `s` is valid UTF-8.
+bool is_valid_utf8(std::string_view s);
+
+}  // namespace bi

@@ -1,0 +1,79 @@
+// File helpers. Atomic replacement is write-to-temp, fsync, rename, fsync the directory.
+#include "bi/files.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "bi/error.hpp"
+
+namespace bi {
+
+namespace fs = std::filesystem;
+
+std::string read_file(const std::string& path) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) throw error(fmt::format("'{}': is a directory", path));
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw error(fmt::format("'{}': {}", path, std::strerror(errno)));
+    std::ostringstream out;
+    out << in.rdbuf();
+    if (in.bad()) throw error(fmt::format("'{}': read failed", path));
+    return std::move(out).str();
+}
+
+void make_dirs(const std::string& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw error(fmt::format("'{}': cannot create directory: {}", dir, ec.message()));
+}
+
+atomic_file::atomic_file(std::string target) : target_(std::move(target)) {
+    auto dir = fs::path(target_).parent_path();
+    if (!dir.empty()) make_dirs(dir.string());
+    temp_ = target_ + ".tmp.XXXXXX";
+    int fd = ::mkstemp(temp_.data());
+    if (fd < 0)
+        throw error(fmt::format("'{}': cannot write: {}", target_, std::strerror(errno)));
+    ::fchmod(fd, 0644);
+    file_ = ::fdopen(fd, "wb");
+    if (!file_) {
+        ::close(fd);
+        ::unlink(temp_.c_str());
+        throw error(fmt::format("'{}': cannot write: {}", target_, std::strerror(errno)));
+    }
+}
+
+atomic_file::~atomic_file() {
+    if (file_) {
+        std::fclose(file_);
+        ::unlink(temp_.c_str());
+    }
+}
+
+void atomic_file::commit() {
+    bool ok = std::fflush(file_) == 0 && !std::ferror(file_) && ::fsync(::fileno(file_)) == 0;
+    int saved = errno;
+    ok = (std::fclose(file_) == 0) && ok;
+    file_ = nullptr;
+    if (!ok || ::rename(temp_.c_str(), target_.c_str()) != 0) {
+        if (ok) saved = errno;
+        ::unlink(temp_.c_str());
+        throw error(fmt::format("'{}': write failed: {}", target_, std::strerror(saved)));
+    }
+    auto dir = fs::path(target_).parent_path();
+    int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+    }
+}
+
+}  // namespace bi

@@ -1,0 +1,458 @@
+// Building, writing and loading the router's index. Catalog text goes through the same
+// analysis as questions (words, synonyms, stems, stop words), so the two always agree.
+#include "bi/index.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "bi/dump.hpp"
+#include "bi/error.hpp"
+#include "bi/files.hpp"
+#include "bi/text.hpp"
+
+namespace bi {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int index_format = 1;
+
+bool is_number_word(std::string_view w) {
+    return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+}
+
+std::vector<std::string> stems_of(const std::vector<std::string>& words) {
+    std::vector<std::string> out;
+    out.reserve(words.size());
+    for (auto& w : words) out.push_back(stem(w));
+    return out;
+}
+
+/// Drops trailing words shared with other values ("Summit Auto Group" → "Summit"), so a
+/// dealer can be named the way people say it.
+std::vector<std::string> short_form(const std::vector<std::string>& words, const std::map<std::string, int>& shared) {
+    std::vector<std::string> out = words;
+    while (out.size() > 1) {
+        auto it = shared.find(out.back());
+        if (it == shared.end() || it->second < 2) break;
+        out.pop_back();
+    }
+    return out;
+}
+
+/// Derives what the file does not store: document frequencies and postings.
+void finish(router_index& index) {
+    std::map<std::string, int> df;
+    for (auto& q : index.queries)
+        for (auto& [s, weight] : q.terms) ++df[s];
+    double n = static_cast<double>(index.queries.size());
+    for (auto& [s, count] : df) index.idf[s] = std::log(1.0 + (n - count + 0.5) / (count + 0.5));
+    for (size_t i = 0; i < index.queries.size(); ++i)
+        for (auto& [s, weight] : index.queries[i].terms) index.postings[s].push_back(static_cast<int>(i));
+}
+
+}  // namespace
+
+int router_index::find(std::string_view id) const {
+    for (size_t i = 0; i < defs.size(); ++i)
+        if (defs[i].id() == id || defs[i].name == id) return static_cast<int>(i);
+    return -1;
+}
+
+std::vector<std::string> apply_synonyms(const router_index& index, const std::vector<std::string>& stems) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < stems.size();) {
+        size_t best_len = 0;
+        const std::vector<std::string>* best = nullptr;
+        for (auto& [phrase, canonical] : index.synonyms) {
+            if (phrase.size() <= best_len || i + phrase.size() > stems.size()) continue;
+            if (std::equal(phrase.begin(), phrase.end(), stems.begin() + static_cast<long>(i))) {
+                best_len = phrase.size();
+                best = &canonical;
+            }
+        }
+        if (best) {
+            out.insert(out.end(), best->begin(), best->end());
+            i += best_len;
+        } else {
+            out.push_back(stems[i++]);
+        }
+    }
+    return out;
+}
+
+std::string index_path(const std::string& dumps_dir) {
+    return (fs::path(dumps_dir) / "index.json").string();
+}
+
+router_index build_index(const catalog& c, const std::string& dumps_dir) {
+    router_index index;
+    for (auto& w : c.vocab.stop_words)
+        for (auto& word : words_of(w)) index.stop_words.insert(word);
+    for (auto& [canonical, alternatives] : c.vocab.synonyms) {
+        auto target = stems_of(words_of(canonical));
+        for (auto& w : words_of(canonical)) index.words.insert(w);
+        for (auto& alt : alternatives) {
+            auto words = words_of(alt);
+            for (auto& w : words) index.words.insert(w);
+            auto phrase = stems_of(words);
+            if (!phrase.empty() && phrase != target) index.synonyms.emplace_back(phrase, target);
+        }
+    }
+    // Stems that name what queries are about (not examples): a slot value made only of these
+    // is weak, e.g. the KPI category "sales".
+    std::set<std::string> topic_stems;
+    for (auto& q : c.queries) {
+        std::string text = q.title + " " + q.description;
+        for (auto& k : q.keywords) text += " " + k;
+        for (auto& s : q.synonyms) text += " " + s;
+        for (auto& s : apply_synonyms(index, stems_of(words_of(text)))) topic_stems.insert(s);
+    }
+
+    // Slot values found in the dumps, then the vocabulary's aliases.
+    std::map<std::string, std::set<std::string>> values;  // slot → values
+    for (auto& q : c.queries) {
+        if (q.slots.empty()) continue;
+        auto path = dump_path(dumps_dir, q);
+        std::error_code ec;
+        if (!fs::is_regular_file(path, ec)) continue;
+        dump d;
+        try {
+            d = read_dump(path);
+        } catch (const error&) {
+            continue;  // an unreadable dump is answered live; its values come from the others
+        }
+        for (auto& [slot, column] : q.slots) {
+            if (slot == "year") continue;
+            int i = d.data.index_of(column);
+            if (i < 0) continue;
+            for (auto& row : d.data.rows)
+                if (auto s = std::get_if<std::string>(&row[i]); s && !s->empty()) values[slot].insert(*s);
+        }
+    }
+    auto weak = [&](const std::vector<std::string>& words) {
+        return std::all_of(words.begin(), words.end(), [&](auto& w) { return topic_stems.count(stem(w)) > 0; });
+    };
+    auto add_phrase = [&](std::vector<std::string> words, const std::string& slot, const std::string& value) {
+        if (words.empty()) return;
+        for (auto& p : index.slot_phrases)
+            if (p.words == words && p.slot == slot) return;
+        for (auto& w : words) index.words.insert(w);
+        bool is_weak = weak(words);
+        index.slot_phrases.push_back({std::move(words), slot, value, is_weak});
+    };
+    for (auto& [slot, set] : values) {
+        std::map<std::string, int> shared;
+        for (auto& v : set)
+        {
+            auto words = words_of(v);
+            for (auto& w : std::set<std::string>(words.begin(), words.end())) ++shared[w];
+        }
+        for (auto& v : set) {
+            auto words = words_of(v);
+            add_phrase(words, slot, v);
+            auto s = short_form(words, shared);
+            if (s != words) add_phrase(s, slot, v);
+        }
+    }
+    for (auto& a : c.vocab.aliases) {
+        // An alias for a value the data does not have (yet) still resolves to that value.
+        for (auto& alias : a.aliases) add_phrase(words_of(alias), a.slot, a.value);
+        add_phrase(words_of(a.value), a.slot, a.value);
+    }
+    // Longest phrases first so "san antonio" wins over a one-word alias inside it.
+    std::stable_sort(index.slot_phrases.begin(), index.slot_phrases.end(),
+                     [](auto& x, auto& y) { return x.words.size() > y.words.size(); });
+
+    // Terms per query, field-weighted.
+    auto analyse = [&](const std::string& text) {
+        auto words = words_of(text);
+        for (auto& w : words) index.words.insert(w);
+        // Strong slot values are not topic words: drop them as the router does for questions.
+        std::vector<bool> drop(words.size(), false);
+        for (auto& p : index.slot_phrases) {
+            if (p.weak) continue;
+            for (size_t i = 0; i + p.words.size() <= words.size(); ++i)
+                if (std::equal(p.words.begin(), p.words.end(), words.begin() + static_cast<long>(i)))
+                    std::fill(drop.begin() + static_cast<long>(i), drop.begin() + static_cast<long>(i + p.words.size()), true);
+        }
+        std::vector<std::string> kept;
+        for (size_t i = 0; i < words.size(); ++i)
+            if (!drop[i] && !is_number_word(words[i])) kept.push_back(words[i]);
+        std::vector<std::string> stems;
+        for (auto& s : apply_synonyms(index, stems_of(kept)))
+            if (!is_stop_word(s) && !index.stop_words.count(s)) stems.push_back(s);
+        return stems;
+    };
+    for (auto& q : c.queries) {
+        indexed_query iq;
+        iq.id = q.id();
+        iq.title = q.title;
+        iq.schedule = std::string(to_string(q.when));
+        for (auto& [slot, column] : q.slots) iq.slots.push_back(slot);
+        std::map<std::string, double> tf;
+        auto add = [&](const std::string& text, double weight) {
+            for (auto& s : analyse(text)) tf[s] += weight;
+        };
+        add(q.title, 3.0);
+        for (auto& k : q.keywords) add(k, 2.0);
+        for (auto& s : q.synonyms) add(s, 2.0);
+        add(q.description, 1.0);
+        for (auto& e : q.examples) {
+            add(e, 1.0);
+            iq.examples.push_back(analyse(e));
+            iq.example_texts.push_back(e);
+        }
+        for (auto& [s, w] : tf) {
+            iq.terms.emplace_back(s, w);
+            iq.length += w;
+        }
+        index.queries.push_back(std::move(iq));
+        index.defs.push_back(q);
+    }
+    finish(index);
+    return index;
+}
+
+namespace {
+
+using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void write_strings(json_writer& w, const std::vector<std::string>& list) {
+    w.StartArray();
+    for (auto& s : list) w.String(s);
+    w.EndArray();
+}
+
+std::vector<std::string> read_strings(const rapidjson::Value& v) {
+    std::vector<std::string> out;
+    if (!v.IsArray()) return out;
+    for (auto& s : v.GetArray())
+        if (s.IsString()) out.emplace_back(s.GetString(), s.GetStringLength());
+    return out;
+}
+
+void write_def(json_writer& w, const query_def& q) {
+    w.StartObject();
+    w.Key("category"); w.String(q.category);
+    w.Key("name"); w.String(q.name);
+    w.Key("file"); w.String(q.file);
+    w.Key("title"); w.String(q.title);
+    w.Key("description"); w.String(q.description);
+    w.Key("slots");
+    w.StartObject();
+    for (auto& [slot, column] : q.slots) { w.Key(slot.c_str()); w.String(column); }
+    w.EndObject();
+    w.Key("columns"); write_strings(w, q.columns);
+    w.Key("measures");
+    w.StartObject();
+    for (auto& [column, how] : q.measures) {
+        w.Key(column.c_str());
+        w.String(how == aggregate::sum ? "sum" : how == aggregate::min ? "min" : "max");
+    }
+    w.EndObject();
+    w.Key("ratios");
+    w.StartArray();
+    for (auto& r : q.ratios) {
+        write_strings(w, {r.column, r.numerator, r.subtrahend, r.denominator});
+    }
+    w.EndArray();
+    w.Key("ratio_scales");
+    w.StartArray();
+    for (auto& r : q.ratios) { w.StartArray(); w.Double(r.scale); w.Int(r.round_digits); w.EndArray(); }
+    w.EndArray();
+    w.Key("units");
+    w.StartObject();
+    for (auto& [column, unit] : q.units) { w.Key(column.c_str()); w.String(unit); }
+    w.EndObject();
+    w.Key("sort"); write_strings(w, {q.sort.column, q.sort.direction == sort_direction::asc ? "asc" : "desc"});
+    w.Key("chart"); write_strings(w, {q.chart.type, q.chart.label, q.chart.series});
+    w.Key("chart_values"); write_strings(w, q.chart.values);
+    w.Key("schedule"); w.String(std::string(to_string(q.when)));
+    if (q.default_limit) { w.Key("limit"); w.Int(*q.default_limit); }
+    w.Key("sql"); w.String(q.sql);
+    w.EndObject();
+}
+
+query_def read_def(const rapidjson::Value& v, const std::string& path) {
+    auto fail = [&] { return parse_error(path, 0, "malformed query entry (run bi-dump to rebuild the index)"); };
+    if (!v.IsObject()) throw fail();
+    auto text = [&](const char* key) -> std::string {
+        auto it = v.FindMember(key);
+        if (it == v.MemberEnd() || !it->value.IsString()) throw fail();
+        return {it->value.GetString(), it->value.GetStringLength()};
+    };
+    auto member = [&](const char* key) -> const rapidjson::Value& {
+        auto it = v.FindMember(key);
+        if (it == v.MemberEnd()) throw fail();
+        return it->value;
+    };
+    query_def q;
+    q.category = text("category");
+    q.name = text("name");
+    q.file = text("file");
+    q.title = text("title");
+    q.description = text("description");
+    q.sql = text("sql");
+    auto& slots = member("slots");
+    if (!slots.IsObject()) throw fail();
+    for (auto& m : slots.GetObject())
+        if (m.value.IsString()) q.slots.emplace_back(m.name.GetString(), m.value.GetString());
+    q.columns = read_strings(member("columns"));
+    auto& measures = member("measures");
+    if (!measures.IsObject()) throw fail();
+    for (auto& m : measures.GetObject()) {
+        std::string how = m.value.IsString() ? m.value.GetString() : "sum";
+        q.measures.emplace_back(m.name.GetString(), how == "min" ? aggregate::min : how == "max" ? aggregate::max : aggregate::sum);
+    }
+    auto& ratios = member("ratios");
+    auto& scales = member("ratio_scales");
+    if (!ratios.IsArray() || !scales.IsArray() || ratios.Size() != scales.Size()) throw fail();
+    for (rapidjson::SizeType i = 0; i < ratios.Size(); ++i) {
+        auto parts = read_strings(ratios[i]);
+        if (parts.size() != 4 || !scales[i].IsArray() || scales[i].Size() != 2 || !scales[i][0].IsNumber() || !scales[i][1].IsInt())
+            throw fail();
+        q.ratios.push_back({parts[0], parts[1], parts[2], parts[3], scales[i][0].GetDouble(), scales[i][1].GetInt()});
+    }
+    auto& units = member("units");
+    if (!units.IsObject()) throw fail();
+    for (auto& m : units.GetObject())
+        if (m.value.IsString()) q.units[m.name.GetString()] = m.value.GetString();
+    auto sort = read_strings(member("sort"));
+    if (sort.size() != 2) throw fail();
+    q.sort = {sort[0], sort[1] == "asc" ? sort_direction::asc : sort_direction::desc};
+    auto chart = read_strings(member("chart"));
+    if (chart.size() != 3) throw fail();
+    q.chart = {chart[0], chart[1], read_strings(member("chart_values")), chart[2]};
+    auto when = parse_schedule(text("schedule"));
+    if (!when) throw fail();
+    q.when = *when;
+    if (auto it = v.FindMember("limit"); it != v.MemberEnd() && it->value.IsInt()) q.default_limit = it->value.GetInt();
+    return q;
+}
+
+}  // namespace
+
+void write_index(const router_index& index, const std::string& path) {
+    rapidjson::StringBuffer b;
+    json_writer w(b);
+    w.StartObject();
+    w.Key("format"); w.Int(index_format);
+    w.Key("queries");
+    w.StartArray();
+    for (auto& q : index.queries) {
+        w.StartObject();
+        w.Key("id"); w.String(q.id);
+        w.Key("title"); w.String(q.title);
+        w.Key("schedule"); w.String(q.schedule);
+        w.Key("slots"); write_strings(w, q.slots);
+        w.Key("terms");
+        w.StartObject();
+        for (auto& [s, weight] : q.terms) { w.Key(s.c_str()); w.Double(weight); }
+        w.EndObject();
+        w.Key("examples");
+        w.StartArray();
+        for (auto& e : q.examples) write_strings(w, e);
+        w.EndArray();
+        w.Key("example_texts"); write_strings(w, q.example_texts);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.Key("defs");
+    w.StartArray();
+    for (auto& d : index.defs) write_def(w, d);
+    w.EndArray();
+    w.Key("synonyms");
+    w.StartArray();
+    for (auto& [from, to] : index.synonyms) {
+        w.StartArray();
+        write_strings(w, from);
+        write_strings(w, to);
+        w.EndArray();
+    }
+    w.EndArray();
+    w.Key("slot_phrases");
+    w.StartArray();
+    for (auto& p : index.slot_phrases) {
+        w.StartObject();
+        w.Key("words"); write_strings(w, p.words);
+        w.Key("slot"); w.String(p.slot);
+        w.Key("value"); w.String(p.value);
+        w.Key("weak"); w.Bool(p.weak);
+        w.EndObject();
+    }
+    w.EndArray();
+    std::vector<std::string> words(index.words.begin(), index.words.end());
+    std::sort(words.begin(), words.end());
+    w.Key("words"); write_strings(w, words);
+    std::vector<std::string> stops(index.stop_words.begin(), index.stop_words.end());
+    std::sort(stops.begin(), stops.end());
+    w.Key("stop_words"); write_strings(w, stops);
+    w.EndObject();
+    atomic_file out(path);
+    std::fwrite(b.GetString(), 1, b.GetSize(), out.stream());
+    std::fputc('\n', out.stream());
+    out.commit();
+}
+
+router_index load_index(const std::string& path) {
+    auto text = read_file(path);
+    rapidjson::Document doc;
+    doc.Parse(text.data(), text.size());
+    if (doc.HasParseError())
+        throw parse_error(path, 0, fmt::format("index is not valid JSON at byte {}: {} (run bi-dump to rebuild it)",
+                                               doc.GetErrorOffset(), rapidjson::GetParseError_En(doc.GetParseError())));
+    if (!doc.IsObject() || !doc.HasMember("format") || !doc["format"].IsInt() || doc["format"].GetInt() != index_format ||
+        !doc.HasMember("queries") || !doc["queries"].IsArray())
+        throw parse_error(path, 0, "not a bi index of this version (run bi-dump to rebuild it)");
+    router_index index;
+    for (auto& q : doc["queries"].GetArray()) {
+        if (!q.IsObject() || !q.HasMember("id") || !q["id"].IsString() || !q.HasMember("terms") || !q["terms"].IsObject())
+            throw parse_error(path, 0, "malformed query entry (run bi-dump to rebuild it)");
+        indexed_query iq;
+        iq.id = q["id"].GetString();
+        if (q.HasMember("title") && q["title"].IsString()) iq.title = q["title"].GetString();
+        if (q.HasMember("schedule") && q["schedule"].IsString()) iq.schedule = q["schedule"].GetString();
+        if (q.HasMember("slots")) iq.slots = read_strings(q["slots"]);
+        for (auto& m : q["terms"].GetObject()) {
+            double weight = m.value.IsNumber() ? m.value.GetDouble() : 0.0;
+            iq.terms.emplace_back(m.name.GetString(), weight);
+            iq.length += weight;
+        }
+        if (q.HasMember("examples") && q["examples"].IsArray())
+            for (auto& e : q["examples"].GetArray()) iq.examples.push_back(read_strings(e));
+        if (q.HasMember("example_texts")) iq.example_texts = read_strings(q["example_texts"]);
+        index.queries.push_back(std::move(iq));
+    }
+    if (!doc.HasMember("defs") || !doc["defs"].IsArray() || doc["defs"].Size() != index.queries.size())
+        throw parse_error(path, 0, "index has no query definitions (run bi-dump to rebuild it)");
+    for (auto& d : doc["defs"].GetArray()) index.defs.push_back(read_def(d, path));
+    if (doc.HasMember("synonyms") && doc["synonyms"].IsArray())
+        for (auto& s : doc["synonyms"].GetArray())
+            if (s.IsArray() && s.Size() == 2) index.synonyms.emplace_back(read_strings(s[0]), read_strings(s[1]));
+    if (doc.HasMember("slot_phrases") && doc["slot_phrases"].IsArray())
+        for (auto& p : doc["slot_phrases"].GetArray()) {
+            if (!p.IsObject() || !p.HasMember("slot") || !p["slot"].IsString() || !p.HasMember("value") || !p["value"].IsString())
+                continue;
+            index.slot_phrases.push_back({read_strings(p["words"]), p["slot"].GetString(), p["value"].GetString(),
+                                          p.HasMember("weak") && p["weak"].IsBool() && p["weak"].GetBool()});
+        }
+    if (doc.HasMember("words"))
+        for (auto& w : read_strings(doc["words"])) index.words.insert(w);
+    if (doc.HasMember("stop_words"))
+        for (auto& w : read_strings(doc["stop_words"])) index.stop_words.insert(w);
+    finish(index);
+    return index;
+}
+
+}  // namespace bi

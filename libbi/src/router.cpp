@@ -1,0 +1,235 @@
+// Routing. A question is analysed like catalog text (words, typo correction against the
+// catalog's own vocabulary, slot values, synonyms, stems, stop words), then every query
+// sharing a term is scored: a BM25-style field-weighted coverage of the question's terms,
+// blended with the best match against a single example question, plus a small bonus for
+// queries that can apply the slots the question names.
+#include "bi/router.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <ctime>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "bi/error.hpp"
+#include "bi/text.hpp"
+
+namespace bi {
+
+namespace {
+
+constexpr size_t max_question_bytes = 4096;
+constexpr double doc_weight = 0.7;          // share of the score from the whole query text
+constexpr double example_weight = 0.3;      // share from the closest example question
+constexpr double slot_bonus = 0.06;         // per named slot the query can apply
+constexpr double slot_penalty = 0.06;       // per named slot it cannot
+constexpr double saturation = 0.8;          // BM25 k: how fast repeated weight stops counting
+
+bool is_digits(std::string_view w) {
+    return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+const std::set<std::string_view>& up_words() {
+    static const std::set<std::string_view> w = {"top", "best", "highest", "most", "largest", "biggest", "leading", "first", "greatest"};
+    return w;
+}
+const std::set<std::string_view>& down_words() {
+    static const std::set<std::string_view> w = {"bottom", "worst", "lowest", "least", "fewest", "smallest", "weakest", "poorest"};
+    return w;
+}
+
+int current_year(const route_options& o) {
+    auto today = o.today.empty() ? today_iso() : o.today;
+    return std::atoi(today.substr(0, 4).c_str());
+}
+
+}  // namespace
+
+std::string today_iso() {
+    if (const char* t = std::getenv("BI_TODAY"); t && *t) return t;
+    std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+    return buf;
+}
+
+route_result route(const router_index& index, std::string_view question, const route_options& options) {
+    if (question.size() > max_question_bytes)
+        throw usage_error(fmt::format("question is too long ({} bytes; at most {})", question.size(), max_question_bytes));
+    if (!is_valid_utf8(question)) throw usage_error("question is not valid UTF-8 text");
+    if (question.find('\0') != std::string_view::npos) throw usage_error("question contains a NUL byte");
+    route_result r;
+    r.words = words_of(question);
+    if (r.words.empty()) throw usage_error("question is empty");
+    auto& words = r.words;
+
+    // 1. typo correction, against the catalog's words only
+    for (auto& w : words) {
+        if (w.size() < 4 || is_digits(w) || index.words.count(w) || is_stop_word(w) || up_words().count(w) ||
+            down_words().count(w))
+            continue;
+        int limit = w.size() >= 8 ? 2 : 1;
+        std::string best;
+        int best_d = limit + 1;
+        for (auto& v : index.words) {
+            if (v.size() < 4) continue;
+            int d = edit_distance(w, v, limit);
+            if (d < best_d || (d == best_d && d <= limit && v < best)) {
+                best_d = d;
+                best = v;
+            }
+        }
+        if (best_d <= limit) {
+            r.corrections.push_back(w + "→" + best);
+            w = best;
+        }
+    }
+
+    // 2. slot values (longest phrase first), years and relative years
+    std::vector<bool> used(words.size(), false);
+    for (size_t i = 0; i < words.size(); ++i) {
+        if (used[i]) continue;
+        for (auto& p : index.slot_phrases) {
+            if (i + p.words.size() > words.size()) continue;
+            if (!std::equal(p.words.begin(), p.words.end(), words.begin() + static_cast<long>(i))) continue;
+            bool free = true;
+            for (size_t k = i; k < i + p.words.size(); ++k) free = free && !used[k];
+            if (!free) continue;
+            std::string text;
+            for (size_t k = i; k < i + p.words.size(); ++k) text += (text.empty() ? "" : " ") + words[k];
+            bool duplicate = std::any_of(r.slots.begin(), r.slots.end(), [&](auto& s) { return s.slot == p.slot && s.value == p.value; });
+            if (!duplicate) r.slots.push_back({p.slot, p.value, text, p.weak});
+            if (!p.weak)
+                for (size_t k = i; k < i + p.words.size(); ++k) used[k] = true;
+            break;
+        }
+    }
+    for (size_t i = 0; i < words.size(); ++i) {
+        if (used[i]) continue;
+        auto& w = words[i];
+        int year = 0;
+        size_t first = i, last = i;
+        if (w.size() == 4 && is_digits(w) && w[0] == '2' && w[1] == '0') {
+            year = std::atoi(w.c_str());
+        } else if ((w == "this" || w == "current" || w == "last" || w == "previous" || w == "prior") &&
+                   i + 1 < words.size() && (words[i + 1] == "year" || words[i + 1] == "years")) {
+            year = current_year(options) - (w == "this" || w == "current" ? 0 : 1);
+            last = i + 1;
+        } else if (w == "ytd" || (w == "year" && i + 2 < words.size() && words[i + 1] == "to" && words[i + 2] == "date")) {
+            year = current_year(options);
+            if (w == "year") last = i + 2;
+        }
+        if (!year) continue;
+        std::string text;
+        for (size_t k = first; k <= last; ++k) {
+            text += (text.empty() ? "" : " ") + words[k];
+            used[k] = true;
+        }
+        if (std::none_of(r.slots.begin(), r.slots.end(), [](auto& s) { return s.slot == "year"; }))
+            r.slots.push_back({"year", std::to_string(year), text, false});
+    }
+
+    // 3. ranking direction and limit: "top 5", "5 best", "bottom three", "worst"
+    for (size_t i = 0; i < words.size(); ++i) {
+        if (used[i]) continue;
+        auto& w = words[i];
+        bool down = down_words().count(w) > 0;
+        bool up = up_words().count(w) > 0;
+        if (!down && !up) continue;
+        if (w == "least" && i > 0 && words[i - 1] == "at") continue;  // "at least"
+        if (down) {
+            r.reverse = true;
+            used[i] = true;
+        }
+        auto take = [&](size_t k) {
+            if (k < words.size() && !used[k] && is_digits(words[k]) && words[k].size() <= 4) {
+                int n = std::atoi(words[k].c_str());
+                if (n > 0 && n <= 1000 && !r.limit) {
+                    r.limit = n;
+                    used[k] = true;
+                    return true;
+                }
+            }
+            return false;
+        };
+        if (!take(i + 1) && i > 0) take(i - 1);
+    }
+
+    // 4. terms
+    std::vector<std::string> kept;
+    for (size_t i = 0; i < words.size(); ++i)
+        if (!used[i] && !is_digits(words[i])) kept.push_back(stem(words[i]));
+    std::set<std::string> seen;
+    for (auto& s : apply_synonyms(index, kept)) {
+        if (is_stop_word(s) || index.stop_words.count(s) || !seen.insert(s).second) continue;
+        r.terms.push_back(s);
+    }
+    if (r.terms.empty()) return r;
+
+    // 5. scoring
+    double unknown_idf = 0;
+    for (auto& [s, idf] : index.idf) unknown_idf = std::max(unknown_idf, idf);
+    auto weight_of = [&](const std::string& t) {
+        auto it = index.idf.find(t);
+        return it == index.idf.end() ? unknown_idf : it->second;
+    };
+    double total = 0;
+    for (auto& t : r.terms) total += weight_of(t);
+    double avg_len = 0;
+    for (auto& q : index.queries) avg_len += q.length;
+    avg_len = index.queries.empty() ? 1 : avg_len / static_cast<double>(index.queries.size());
+
+    std::set<int> pool;
+    for (auto& t : r.terms)
+        if (auto it = index.postings.find(t); it != index.postings.end()) pool.insert(it->second.begin(), it->second.end());
+    for (int qi : pool) {
+        auto& q = index.queries[qi];
+        candidate c;
+        c.query = qi;
+        double k = saturation * (0.25 + 0.75 * q.length / avg_len);
+        double doc = 0;
+        for (auto& t : r.terms) {
+            auto it = std::find_if(q.terms.begin(), q.terms.end(), [&](auto& p) { return p.first == t; });
+            if (it == q.terms.end()) continue;
+            doc += weight_of(t) * it->second / (it->second + k);
+            c.matched.push_back(t);
+        }
+        double best_example = 0;
+        for (auto& e : q.examples) {
+            double inter = 0, uni = 0;
+            std::set<std::string> es(e.begin(), e.end());
+            for (auto& t : r.terms) {
+                if (es.count(t)) inter += weight_of(t);
+                uni += weight_of(t);
+            }
+            for (auto& t : es)
+                if (!seen.count(t)) uni += weight_of(t);
+            if (uni > 0) best_example = std::max(best_example, inter / uni);
+        }
+        double score = doc_weight * doc / total + example_weight * best_example;
+        for (auto& s : r.slots) {
+            if (s.weak) continue;
+            bool can = std::find(q.slots.begin(), q.slots.end(), s.slot) != q.slots.end();
+            score += can ? slot_bonus : -slot_penalty;
+        }
+        c.score = std::round(std::clamp(score, 0.0, 1.0) * 10000.0) / 10000.0;
+        r.candidates.push_back(std::move(c));
+    }
+    std::sort(r.candidates.begin(), r.candidates.end(), [&](auto& a, auto& b) {
+        if (a.score != b.score) return a.score > b.score;
+        return index.queries[a.query].id < index.queries[b.query].id;
+    });
+    if (r.candidates.size() > 5) r.candidates.resize(5);
+    if (!r.candidates.empty() && r.candidates[0].score >= options.threshold) {
+        bool clear = r.candidates.size() < 2 || r.candidates[0].score - r.candidates[1].score >= options.margin;
+        r.outcome = clear ? route_outcome::answered : route_outcome::ambiguous;
+    }
+    return r;
+}
+
+}  // namespace bi

@@ -1,0 +1,195 @@
+// Text normalisation and stemming. Stemming uses Snowball's English stemmer (libstemmer),
+// one stemmer per thread because a Snowball stemmer is not thread-safe.
+#include "bi/text.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <memory>
+#include <unordered_set>
+
+#include <libstemmer.h>
+
+#include "bi/error.hpp"
+#include "detail/json.hpp"
+
+namespace bi {
+
+bool is_valid_utf8(std::string_view s) { return detail::valid_utf8(s); }
+
+namespace {
+
+/// Folds the few non-ASCII characters that change meaning into ASCII.
+std::string fold_unicode(std::string_view in) {
+    struct fold { const char* from; const char* to; };
+    static constexpr std::array<fold, 14> folds{{
+        {"\xE2\x80\x98", "'"}, {"\xE2\x80\x99", "'"}, {"\xE2\x80\x9B", "'"}, {"\xC2\xB4", "'"},
+        {"\xE2\x80\x9C", "\""}, {"\xE2\x80\x9D", "\""},
+        {"\xE2\x80\x90", "-"}, {"\xE2\x80\x91", "-"}, {"\xE2\x80\x92", "-"}, {"\xE2\x80\x93", "-"},
+        {"\xE2\x80\x94", "-"}, {"\xE2\x88\x92", "-"}, {"\xC2\xA0", " "}, {"\xEF\xBC\x86", "&"},
+    }};
+    std::string out;
+    out.reserve(in.size());
+    for (size_t i = 0; i < in.size();) {
+        if (static_cast<unsigned char>(in[i]) >= 0x80) {
+            bool folded = false;
+            for (auto& f : folds) {
+                size_t n = std::strlen(f.from);
+                if (in.compare(i, n, f.from) == 0) {
+                    out += f.to;
+                    i += n;
+                    folded = true;
+                    break;
+                }
+            }
+            if (folded) continue;
+        }
+        out.push_back(in[i++]);
+    }
+    return out;
+}
+
+bool word_char(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+int small_number(std::string_view w) {
+    static constexpr std::array<const char*, 20> ones{
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"};
+    for (size_t i = 0; i < ones.size(); ++i)
+        if (w == ones[i]) return static_cast<int>(i);
+    if (w == "dozen") return 12;
+    return -1;
+}
+
+int tens_number(std::string_view w) {
+    static constexpr std::array<const char*, 8> tens{"twenty", "thirty", "forty", "fifty",
+                                                     "sixty", "seventy", "eighty", "ninety"};
+    for (size_t i = 0; i < tens.size(); ++i)
+        if (w == tens[i]) return static_cast<int>(i + 2) * 10;
+    return -1;
+}
+
+/// Rewrites runs of number words into digits: "twenty five" → "25", "a hundred" → "100".
+std::vector<std::string> numbers_to_digits(std::vector<std::string> words) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < words.size(); ++i) {
+        int value = -1;
+        size_t j = i;
+        if (int t = tens_number(words[j]); t >= 0) {
+            value = t;
+            ++j;
+            if (j < words.size()) {
+                if (int o = small_number(words[j]); o > 0 && o < 10) { value += o; ++j; }
+            }
+        } else if (int o = small_number(words[j]); o >= 0) {
+            value = o;
+            ++j;
+        } else if (words[j] == "hundred") {
+            value = 100;
+            ++j;
+        }
+        if (value < 0) {
+            out.push_back(std::move(words[i]));
+            continue;
+        }
+        if (j < words.size() && words[j] == "hundred") {
+            value = std::max(value, 1) * 100;
+            ++j;
+        }
+        out.push_back(std::to_string(value));
+        i = j - 1;
+    }
+    return out;
+}
+
+struct stemmer_deleter {
+    void operator()(sb_stemmer* s) const { sb_stemmer_delete(s); }
+};
+
+}  // namespace
+
+std::vector<std::string> words_of(std::string_view text) {
+    std::string s = fold_unicode(text);
+    for (auto& c : s)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    std::vector<std::string> words;
+    std::string current;
+    auto flush = [&] {
+        if (!current.empty()) words.push_back(std::move(current));
+        current.clear();
+    };
+    for (size_t i = 0; i < s.size(); ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (word_char(c)) {
+            current.push_back(static_cast<char>(c));
+        } else if (c == '\'') {
+            // "dealer's" → "dealer", "don't" → "dont"
+            if (i + 1 < s.size() && s[i + 1] == 's' && (i + 2 >= s.size() || !word_char(s[i + 2]))) ++i;
+        } else if (c == '.' && !current.empty() && std::isdigit(static_cast<unsigned char>(current.back())) &&
+                   i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]))) {
+            current.push_back('.');
+        } else {
+            flush();
+            if (c == '&') words.emplace_back("and");
+            else if (c == '%') words.emplace_back("percent");
+        }
+    }
+    flush();
+    return numbers_to_digits(std::move(words));
+}
+
+std::string stem(std::string_view word) {
+    if (word.empty() || std::isdigit(static_cast<unsigned char>(word.front()))) return std::string(word);
+    thread_local std::unique_ptr<sb_stemmer, stemmer_deleter> stemmer(sb_stemmer_new("english", "UTF_8"));
+    if (!stemmer) throw error("cannot create the Snowball English stemmer");
+    auto out = sb_stemmer_stem(stemmer.get(), reinterpret_cast<const sb_symbol*>(word.data()), static_cast<int>(word.size()));
+    if (!out) return std::string(word);
+    return std::string(reinterpret_cast<const char*>(out), static_cast<size_t>(sb_stemmer_length(stemmer.get())));
+}
+
+bool is_stop_word(std::string_view word) {
+    // English function words plus the filler of BI questions; never domain words, never
+    // ranking words (top, best, worst) which carry meaning.
+    static const std::unordered_set<std::string_view> words = {
+        "a", "about", "across", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been",
+        "being", "between", "both", "but", "by", "can", "could", "current", "currently", "data", "did", "do",
+        "does", "doing", "each", "either", "for", "from", "get", "give", "had", "has", "have", "having",
+        "he", "her", "here", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "know",
+        "let", "like", "list", "look", "looking", "lot", "many", "may", "me", "might", "much", "must", "my",
+        "need", "now", "of", "on", "or", "our", "ours", "over", "per", "please", "pull", "quick", "quickly",
+        "really", "report", "reports", "see", "she", "should", "show", "so", "some", "tell", "than", "that",
+        "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "up", "us", "want",
+        "was", "we", "were", "what", "whats", "when", "where", "which", "while", "who", "whom", "why", "will",
+        "with", "within", "would", "you", "your", "give", "display", "view", "find", "tell", "fetch",
+        "can't", "cant", "dont", "im", "ive", "let's", "lets", "hey", "hi", "thanks", "ok", "okay", "pls",
+        "plz", "kindly", "ones", "thing", "things", "stuff", "info", "information", "details",
+        "overview", "breakdown", "summary", "analysis", "status", "look", "check", "run", "got", "go",
+    };
+    return words.count(word) > 0;
+}
+
+int edit_distance(std::string_view a, std::string_view b, int limit) {
+    int n = static_cast<int>(a.size()), m = static_cast<int>(b.size());
+    if (std::abs(n - m) > limit) return limit + 1;
+    std::vector<int> prev2(m + 1), prev(m + 1), cur(m + 1);
+    for (int j = 0; j <= m; ++j) prev[j] = j;
+    for (int i = 1; i <= n; ++i) {
+        cur[0] = i;
+        int row_min = cur[0];
+        for (int j = 1; j <= m; ++j) {
+            int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                cur[j] = std::min(cur[j], prev2[j - 2] + 1);
+            row_min = std::min(row_min, cur[j]);
+        }
+        if (row_min > limit) return limit + 1;
+        prev2.swap(prev);
+        prev.swap(cur);
+    }
+    return std::min(prev[m], limit + 1);
+}
+
+}  // namespace bi

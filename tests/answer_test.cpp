@@ -1,0 +1,136 @@
+// Answers end to end: filtered answers equal the same filter written as SQL against the demo
+// database; a missing dump is answered live; no-match answers carry suggestions.
+#include <filesystem>
+
+#include <catch2/catch.hpp>
+#include <rapidjson/document.h>
+
+#include "bi/answer.hpp"
+#include "bi/database.hpp"
+#include "bi/error.hpp"
+#include "bi/index.hpp"
+#include "support.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bi::config config_for(const std::string& dumps) {
+    bi::config c;
+    c.database = bi::test::env("BI_TEST_DB");
+    c.dumps_dir = dumps;
+    c.queries_dir = std::string(BI_SOURCE_DIR) + "/queries";
+    return c;
+}
+
+rapidjson::Document parse(const std::string& json) {
+    rapidjson::Document doc;
+    doc.Parse(json.c_str());
+    REQUIRE_FALSE(doc.HasParseError());
+    return doc;
+}
+
+}  // namespace
+
+TEST_CASE("a filtered, limited answer equals the same filter written as SQL", "[answer]") {
+    auto dumps = bi::test::env("BI_TEST_DUMPS");
+    bi::answerer a(config_for(dumps), bi::load_index(bi::index_path(dumps)));
+    auto answer = a.ask("top 3 models in the north-east in 2025");
+    REQUIRE(answer.code == bi::exit_code::ok);
+    auto doc = parse(answer.json);
+    CHECK(std::string(doc["query"].GetString()) == "sales_analytics/top_models_by_region");
+    CHECK(std::string(doc["filters"]["region"].GetString()) == "Northeast");
+    CHECK(doc["filters"]["year"].GetInt() == 2025);
+    CHECK(doc["limit"].GetInt() == 3);
+    CHECK(doc["tokens"].GetInt() == 0);
+    CHECK(std::string(doc["source"].GetString()) == "dump");
+    REQUIRE(doc["data"].Size() == 3);
+
+    auto db = bi::open_database(bi::test::env("BI_TEST_DB"));
+    auto sql = bi::query_all(*db,
+        "SELECT m.name AS model, COUNT(*) AS units, SUM(s.price) AS revenue "
+        "FROM sales s JOIN dealers d ON d.dealer_id = s.dealer_id JOIN regions r ON r.region_id = d.region_id "
+        "JOIN models m ON m.model_id = s.model_id "
+        "WHERE r.name = 'Northeast' AND s.sale_date >= '2025-01-01' AND s.sale_date < '2026-01-01' "
+        "GROUP BY m.name ORDER BY units DESC, model LIMIT 3");
+    REQUIRE(sql.rows.size() == 3);
+    for (rapidjson::SizeType i = 0; i < 3; ++i) {
+        INFO("row " << i);
+        CHECK(std::string(doc["data"][i]["model"].GetString()) == std::get<std::string>(sql.rows[i][0]));
+        CHECK(doc["data"][i]["units"].GetInt64() == std::get<std::int64_t>(sql.rows[i][1]));
+        CHECK(doc["data"][i]["revenue"].GetDouble() == Approx(bi::as_double(sql.rows[i][2])).epsilon(1e-9));
+        CHECK(std::string(doc["data"][i]["region"].GetString()) == "Northeast");
+    }
+    // The chart is rebuilt from the three rows returned.
+    CHECK(doc["chart_config"]["data"]["labels"].Size() == 3);
+}
+
+TEST_CASE("the worst sellers are not the best sellers", "[answer]") {
+    auto dumps = bi::test::env("BI_TEST_DUMPS");
+    bi::answerer a(config_for(dumps), bi::load_index(bi::index_path(dumps)));
+    auto best = parse(a.ask("top 3 selling models in the West").json);
+    auto worst = parse(a.ask("3 worst selling models in the West").json);
+    REQUIRE(best["matched"].GetBool());
+    REQUIRE(worst["matched"].GetBool());
+    CHECK(std::string(best["query"].GetString()) == std::string(worst["query"].GetString()));
+    CHECK(std::string(best["sort"]["direction"].GetString()) == "desc");
+    CHECK(std::string(worst["sort"]["direction"].GetString()) == "asc");
+    CHECK(std::string(best["data"][0]["model"].GetString()) != std::string(worst["data"][0]["model"].GetString()));
+    CHECK(best["data"][0]["units"].GetInt64() > worst["data"][0]["units"].GetInt64());
+}
+
+TEST_CASE("a ratio answer over a filter equals SQL computing the ratio of sums", "[answer]") {
+    auto dumps = bi::test::env("BI_TEST_DUMPS");
+    bi::answerer a(config_for(dumps), bi::load_index(bi::index_path(dumps)));
+    auto doc = parse(a.ask("F&I conversion rate by dealer in the Midwest for 2025").json);
+    REQUIRE(doc["matched"].GetBool());
+    REQUIRE(std::string(doc["query"].GetString()) == "sales_analytics/fi_conversion");
+    REQUIRE(doc["data"].Size() > 0);
+    auto& top = doc["data"][0];
+    auto db = bi::open_database(bi::test::env("BI_TEST_DB"));
+    auto sql = bi::query_all(*db, std::string(
+        "SELECT COUNT(*), SUM(s.fi_product IS NOT NULL) FROM sales s JOIN dealers d ON d.dealer_id = s.dealer_id "
+        "WHERE d.name = '") + top["dealer"].GetString() + "' AND s.sale_date BETWEEN '2025-01-01' AND '2025-12-31'");
+    REQUIRE(sql.rows.size() == 1);
+    auto deals = std::get<std::int64_t>(sql.rows[0][0]);
+    auto fi = std::get<std::int64_t>(sql.rows[0][1]);
+    CHECK(top["deals"].GetInt64() == deals);
+    CHECK(top["fi_deals"].GetInt64() == fi);
+    CHECK(top["conversion_rate"].GetDouble() == Approx(100.0 * fi / deals).margin(0.006));
+}
+
+TEST_CASE("a missing dump is answered live through the guard", "[answer]") {
+    auto dir = bi::test::scratch_dir("answer_live");
+    auto dumps = bi::test::env("BI_TEST_DUMPS");
+    fs::copy(dumps, dir, fs::copy_options::recursive);
+    fs::remove(dir + "/warranty_analysis/claims_by_model.json");
+    bi::answerer a(config_for(dir), bi::load_index(bi::index_path(dir)));
+    auto answer = a.ask("warranty claims by model");
+    auto doc = parse(answer.json);
+    REQUIRE(doc["matched"].GetBool());
+    CHECK(std::string(doc["source"].GetString()) == "live");
+    REQUIRE_FALSE(answer.notes.empty());
+    CHECK_THAT(answer.notes[0], Catch::Matchers::Contains("dump is missing"));
+    CHECK(doc["data"].Size() > 0);
+}
+
+TEST_CASE("no confident match exits 3 with suggestions", "[answer]") {
+    auto dumps = bi::test::env("BI_TEST_DUMPS");
+    bi::answerer a(config_for(dumps), bi::load_index(bi::index_path(dumps)));
+    auto answer = a.ask("what's the weather like in Paris tomorrow");
+    CHECK(answer.code == bi::exit_code::no_match);
+    auto doc = parse(answer.json);
+    CHECK_FALSE(doc["matched"].GetBool());
+    CHECK(doc["query"].IsNull());
+    CHECK(doc["suggestions"].Size() == 3);
+}
+
+TEST_CASE("a slot the query cannot apply is reported, not dropped", "[answer]") {
+    auto dumps = bi::test::env("BI_TEST_DUMPS");
+    bi::answerer a(config_for(dumps), bi::load_index(bi::index_path(dumps)));
+    auto doc = parse(a.ask("KPI health scores for the Northeast").json);
+    REQUIRE(doc["matched"].GetBool());
+    REQUIRE(doc.HasMember("unapplied"));
+    CHECK(std::string(doc["unapplied"][0]["slot"].GetString()) == "region");
+    CHECK_FALSE(doc["filters"].HasMember("region"));
+}

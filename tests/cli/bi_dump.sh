@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# bi-dump against a real database: 16 valid dumps whose rows match the sqlite3 shell, a
+# second run changes nothing but timestamps, ad-hoc SQL is dumped read-only or refused.
+source "$(dirname "$0")/lib.sh"
+db="$BI_TEST_DB"
+dumps="$BI_TMP/dumps"
+common=(--database "$db" --queries-dir "$BI_SOURCE/queries" --dumps-dir "$dumps")
+
+run "$BI_BIN/bi-dump" "${common[@]}"
+expect_status "bi-dump writes the whole catalog" 0
+n=$(find "$dumps" -name '*.json' ! -name index.json | wc -l)
+[ "$n" -eq 16 ] && pass "16 dumps written" || fail "16 dumps written" "found $n"
+bad=0
+for f in "$dumps"/*/*.json; do jq -e '.data and .columns and .chart_config.type and .chart_config.data.datasets' "$f" >/dev/null || bad=$((bad + 1)); done
+[ $bad -eq 0 ] && pass "every dump is valid JSON with data, columns and a chart" || fail "every dump is valid" "$bad invalid"
+[ -f "$dumps/index.json" ] && pass "the index is written" || fail "the index is written"
+
+mkdir -p "$BI_TMP/first"
+cp -r "$dumps"/. "$BI_TMP/first/"
+run "$BI_BIN/bi-dump" "${common[@]}"
+changed=0
+for f in "$BI_TMP/first"/*/*.json; do
+  rel=${f#"$BI_TMP/first/"}
+  diff <(jq -S 'del(.generated_at, .duration_ms)' "$f") <(jq -S 'del(.generated_at, .duration_ms)' "$dumps/$rel") >/dev/null || changed=$((changed + 1))
+done
+[ $changed -eq 0 ] && pass "a second run changes nothing but timestamps" || fail "a second run changes nothing but timestamps" "$changed dumps differ"
+cmp -s "$BI_TMP/first/index.json" "$dumps/index.json" && pass "the index is identical after a second run" || fail "the index is identical after a second run"
+
+run "$BI_BIN/bi-dump" "${common[@]}" --category kpi_monitoring
+expect_status "--category dumps one category" 0
+run "$BI_BIN/bi-dump" "${common[@]}" --category nosuch
+expect_status "an unknown category exits 2" 2
+run "$BI_BIN/bi-dump" "${common[@]}" nosuch_query
+expect_status "an unknown query exits 2" 2
+expect_contains "an unknown query is named" "nosuch_query" "$err"
+
+run "$BI_BIN/bi-dump" --database "$db" --sql "SELECT name, msrp FROM models ORDER BY name" -o -
+expect_status "--sql -o - dumps to stdout" 0
+[ "$(printf '%s' "$out" | jq '.row_count')" = "12" ] && pass "--sql dump has the 12 models" || fail "--sql dump has the 12 models" "$out"
+shell=$(sqlite3 -json "$db" "SELECT name, msrp FROM models ORDER BY name" | jq -c '.')
+mine=$(printf '%s' "$out" | jq -c '.data')
+[ "$shell" = "$mine" ] && pass "--sql rows equal sqlite3 -json" || fail "--sql rows equal sqlite3 -json" "$mine"
+
+before=$(sha256sum "$db")
+run "$BI_BIN/bi-dump" --database "$db" --sql "DELETE FROM sales" -o -
+expect_status "--sql refuses a write with 6" 6
+expect_contains "the refusal names the rule" "refused: writes are not allowed" "$err"
+expect_one_line "the refusal is one line" "$err"
+[ -z "$out" ] && pass "nothing on stdout for a refusal" || fail "nothing on stdout for a refusal" "$out"
+run "$BI_BIN/bi-dump" --database "$db" --sql "SELECT 1; DROP TABLE sales" -o -
+expect_status "--sql refuses two statements with 6" 6
+[ "$(sha256sum "$db")" = "$before" ] && pass "the database is unchanged" || fail "the database is unchanged"
+
+# A dump that cannot be written completely (file size limit) leaves the old dump in place.
+target="$dumps/sales_analytics/dealer_performance.json"
+old=$(sha256sum "$target")
+( trap '' XFSZ; ulimit -f 8; "$BI_BIN/bi-dump" "${common[@]}" dealer_performance >"$BI_TMP/out" 2>"$BI_TMP/err" ); status=$?
+[ "$status" -ne 0 ] && pass "a write that fails part-way exits non-zero" || fail "a write that fails part-way exits non-zero"
+[ "$(sha256sum "$target")" = "$old" ] && pass "the old dump survives a failed write" || fail "the old dump survives a failed write"
+left=$(find "$dumps" -name '*.tmp.*' | wc -l)
+[ "$left" -eq 0 ] && pass "no temporary file is left behind" || fail "no temporary file is left behind" "$left"
+
+chmod 0555 "$dumps/kpi_monitoring"
+if [ "$(id -u)" -ne 0 ]; then
+  run "$BI_BIN/bi-dump" "${common[@]}" --category kpi_monitoring
+  expect_status "an unwritable dumps dir fails with 1" 1
+fi
+chmod 0755 "$dumps/kpi_monitoring"
+
+finish

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The contract every tool keeps: --help and --version exit 0 on stdout, an unknown flag or a
+# bad value exits 2 with one line on stderr, a missing file is named.
+source "$(dirname "$0")/lib.sh"
+
+for tool in bi-dump bi-ask bi-demo-db; do
+  run "$BI_BIN/$tool" --help
+  expect_status "$tool --help exits 0" 0
+  expect_contains "$tool --help prints usage on stdout" "Usage" "$out"
+  run "$BI_BIN/$tool" --version
+  expect_status "$tool --version exits 0" 0
+  expect_contains "$tool --version names the tool" "$tool" "$out"
+  run "$BI_BIN/$tool" --no-such-flag
+  expect_status "$tool rejects an unknown flag with 2" 2
+  expect_one_line "$tool: one line for an unknown flag" "$err"
+  expect_contains "$tool: message names the tool" "$tool: error:" "$err"
+done
+
+run "$BI_BIN/bi-dump" --database "$BI_TMP/missing.db" --dumps-dir "$BI_TMP/d" --queries-dir "$BI_SOURCE/queries"
+expect_status "bi-dump: missing database exits 5" 5
+expect_contains "bi-dump: missing database is named" "missing.db" "$err"
+expect_one_line "bi-dump: one line for a missing database" "$err"
+
+run "$BI_BIN/bi-dump" --config "$BI_TMP/nope.conf"
+expect_status "a missing --config file exits 2" 2
+expect_contains "a missing --config file is named" "nope.conf" "$err"
+
+printf 'database = x.db\ncolour = blue\n' > "$BI_TMP/bad.conf"
+run "$BI_BIN/bi-ask" --config "$BI_TMP/bad.conf" "top models"
+expect_status "a bad config file exits 1" 1
+expect_contains "a bad config file is reported as file:line" "bad.conf:2: unknown key 'colour'" "$err"
+
+finish

@@ -1,0 +1,213 @@
+// The router, stage by stage, and the labelled question suite (tests/data/questions.tsv):
+// routing accuracy must be at least 97% and no out-of-scope input may get an answer.
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+#include <rapidjson/document.h>
+
+#include "bi/answer.hpp"
+#include "bi/catalog.hpp"
+#include "bi/error.hpp"
+#include "bi/index.hpp"
+#include "bi/router.hpp"
+#include "bi/text.hpp"
+#include "support.hpp"
+
+namespace {
+
+using strings = std::vector<std::string>;
+
+bi::config test_config() {
+    bi::config c;
+    c.database = bi::test::env("BI_TEST_DB");
+    c.dumps_dir = bi::test::env("BI_TEST_DUMPS");
+    c.queries_dir = std::string(BI_SOURCE_DIR) + "/queries";
+    return c;
+}
+
+const bi::router_index& test_index() {
+    static bi::router_index index = bi::load_index(bi::index_path(bi::test::env("BI_TEST_DUMPS")));
+    return index;
+}
+
+bi::answerer& test_answerer() {
+    static bi::answerer a(test_config(), test_index());
+    return a;
+}
+
+}  // namespace
+
+TEST_CASE("the normaliser folds case, punctuation, Unicode and number words", "[text]") {
+    CHECK(bi::words_of("What were the TOP-selling models?") == strings{"what", "were", "the", "top", "selling", "models"});
+    CHECK(bi::words_of("F&I conversion") == strings{"f", "and", "i", "conversion"});
+    CHECK(bi::words_of("the dealer\xE2\x80\x99s margin \xE2\x80\x94 north\xE2\x80\x93" "east") ==
+          strings{"the", "dealer", "margin", "north", "east"});
+    CHECK(bi::words_of("top three models") == strings{"top", "3", "models"});
+    CHECK(bi::words_of("twenty five worst dealers") == strings{"25", "worst", "dealers"});
+    CHECK(bi::words_of("margin %, 12.5") == strings{"margin", "percent", "12.5"});
+    CHECK(bi::words_of("  \t ").empty());
+}
+
+TEST_CASE("stems come from Snowball's English stemmer", "[text]") {
+    CHECK(bi::stem("selling") == "sell");
+    CHECK(bi::stem("claims") == "claim");
+    CHECK(bi::stem("repairs") == bi::stem("repair"));
+    CHECK(bi::stem("availability") == "avail");
+    CHECK(bi::stem("2025") == "2025");
+    CHECK(bi::is_stop_word("the"));
+    CHECK_FALSE(bi::is_stop_word("worst"));
+    CHECK_FALSE(bi::is_stop_word("top"));
+}
+
+TEST_CASE("edit distance counts a transposition as one edit", "[text]") {
+    CHECK(bi::edit_distance("warranty", "warrenty", 2) == 1);
+    CHECK(bi::edit_distance("modle", "model", 2) == 1);
+    CHECK(bi::edit_distance("stock", "stock", 1) == 0);
+    CHECK(bi::edit_distance("weather", "leather", 0) == 1);
+    CHECK(bi::edit_distance("abcdefgh", "zyxwvuts", 2) == 3);
+}
+
+TEST_CASE("slots are recognised from the data's values and the catalog's aliases", "[router]") {
+    bi::route_options o;
+    o.today = "2026-06-15";
+    auto r = bi::route(test_index(), "top 3 models in the north-east in 2025", o);
+    std::map<std::string, std::string> slots;
+    for (auto& s : r.slots) slots[s.slot] = s.value;
+    CHECK(slots["region"] == "Northeast");
+    CHECK(slots["year"] == "2025");
+    CHECK(r.limit == 3);
+    CHECK_FALSE(r.reverse);
+
+    r = bi::route(test_index(), "bottom five dealers last year at Lansing", o);
+    slots.clear();
+    for (auto& s : r.slots) slots[s.slot] = s.value;
+    CHECK(slots["year"] == "2025");
+    CHECK(slots["plant"] == "Lansing");
+    CHECK(r.limit == 5);
+    CHECK(r.reverse);
+
+    r = bi::route(test_index(), "stock of brake pads this year", o);
+    slots.clear();
+    for (auto& s : r.slots) slots[s.slot] = s.value;
+    CHECK(slots["component"] == "Brake Pads");
+    CHECK(slots["year"] == "2026");
+
+    r = bi::route(test_index(), "at least 3 claims", o);
+    CHECK_FALSE(r.reverse);
+}
+
+TEST_CASE("typos are corrected against the catalog's vocabulary", "[router]") {
+    bi::route_options o;
+    auto r = bi::route(test_index(), "warrenty claims by modle", o);
+    CHECK(std::find(r.corrections.begin(), r.corrections.end(), "warrenty→warranty") != r.corrections.end());
+    REQUIRE(r.outcome == bi::route_outcome::answered);
+    CHECK(test_index().queries[r.candidates[0].query].id == "warranty_analysis/claims_by_model");
+}
+
+TEST_CASE("text that is not a question is a usage error", "[router]") {
+    bi::route_options o;
+    CHECK_THROWS_AS(bi::route(test_index(), "", o), bi::usage_error);
+    CHECK_THROWS_AS(bi::route(test_index(), "   ?!  ", o), bi::usage_error);
+    CHECK_THROWS_AS(bi::route(test_index(), std::string(100'000, 'a'), o), bi::usage_error);
+    CHECK_THROWS_AS(bi::route(test_index(), "caf\xC3", o), bi::usage_error);
+    CHECK_THROWS_AS(bi::route(test_index(), std::string("top\0models", 10), o), bi::usage_error);
+}
+
+TEST_CASE("routing is deterministic", "[router]") {
+    bi::route_options o;
+    auto a = bi::route(test_index(), "dealer gross profit in the midwest", o);
+    auto b = bi::route(test_index(), "dealer gross profit in the midwest", o);
+    REQUIRE(a.candidates.size() == b.candidates.size());
+    for (size_t i = 0; i < a.candidates.size(); ++i) {
+        CHECK(a.candidates[i].query == b.candidates[i].query);
+        CHECK(a.candidates[i].score == b.candidates[i].score);
+    }
+}
+
+TEST_CASE("the labelled question suite routes at least 97% right and answers no out-of-scope input", "[router][suite]") {
+    auto cases = bi::test::read_table("questions.tsv");
+    REQUIRE(cases.size() >= 360);
+    auto& answerer = test_answerer();
+    struct tally { int total = 0, right = 0; };
+    std::map<std::string, tally> per_category;
+    int in_scope = 0, right = 0, out_scope = 0, wrongly_answered = 0;
+    std::ostringstream failures;
+    for (auto& c : cases) {
+        REQUIRE(c.size() >= 2);
+        c.resize(5);
+        const auto& question = c[0];
+        const auto& expected = c[1];
+        const auto& filters = c[2];
+        const auto& limit = c[3];
+        const auto& direction = c[4];
+        bool none = expected == "-";
+        std::string category = none ? "(out of scope)" : expected.substr(0, expected.find('/'));
+        auto& t = per_category[category];
+        ++t.total;
+        std::string got_query, got_filters, got_limit, got_direction;
+        bool matched = false;
+        try {
+            auto a = answerer.ask(question);
+            rapidjson::Document doc;
+            doc.Parse(a.json.c_str());
+            REQUIRE_FALSE(doc.HasParseError());
+            matched = doc["matched"].GetBool();
+            if (matched) {
+                got_query = doc["query"].GetString();
+                std::map<std::string, std::string> f;
+                for (auto& m : doc["filters"].GetObject())
+                    f[m.name.GetString()] = m.value.IsInt() ? std::to_string(m.value.GetInt()) : m.value.GetString();
+                for (auto& [k, v] : f) got_filters += (got_filters.empty() ? "" : ";") + k + "=" + v;
+                auto& def = answerer.index().defs[answerer.index().find(got_query)];
+                got_limit = doc["limit"].IsInt() ? std::to_string(doc["limit"].GetInt()) : "";
+                if (def.default_limit && got_limit == std::to_string(*def.default_limit) && limit.empty()) got_limit.clear();
+                std::string dir = doc["sort"]["direction"].GetString();
+                bool default_desc = def.sort.direction == bi::sort_direction::desc;
+                got_direction = (dir == "desc") == default_desc ? "" : "reverse";
+            }
+        } catch (const bi::usage_error&) {
+            matched = false;
+        }
+        if (none) {
+            ++out_scope;
+            if (matched) {
+                ++wrongly_answered;
+                failures << "  ANSWERED out-of-scope: \"" << question << "\" → " << got_query << "\n";
+            } else {
+                ++t.right;
+            }
+            continue;
+        }
+        ++in_scope;
+        // Expected filters in canonical order.
+        std::map<std::string, std::string> want;
+        std::stringstream fs(filters);
+        std::string part;
+        while (std::getline(fs, part, ';'))
+            if (auto eq = part.find('='); eq != std::string::npos) want[part.substr(0, eq)] = part.substr(eq + 1);
+        std::string want_filters;
+        for (auto& [k, v] : want) want_filters += (want_filters.empty() ? "" : ";") + k + "=" + v;
+        bool ok = matched && got_query == expected && got_filters == want_filters && got_limit == limit && got_direction == direction;
+        if (ok) {
+            ++right;
+            ++t.right;
+        } else {
+            failures << "  \"" << question << "\"\n      want " << expected << " [" << want_filters << "] limit=" << limit
+                     << " " << direction << "\n      got  " << (matched ? got_query : "(no match)") << " [" << got_filters
+                     << "] limit=" << got_limit << " " << got_direction << "\n";
+        }
+    }
+    double accuracy = in_scope ? 100.0 * right / in_scope : 0;
+    std::cout << "\nlabelled question suite: " << right << "/" << in_scope << " in-scope right (" << std::fixed
+              << std::setprecision(1) << accuracy << "%), " << (out_scope - wrongly_answered) << "/" << out_scope
+              << " out-of-scope refused\n";
+    for (auto& [category, t] : per_category)
+        std::cout << "  " << std::left << std::setw(22) << category << std::right << std::setw(4) << t.right << "/"
+                  << t.total << "  " << std::setprecision(1) << 100.0 * t.right / t.total << "%\n";
+    if (!failures.str().empty()) std::cout << "misrouted:\n" << failures.str();
+    CHECK(accuracy >= 97.0);
+    CHECK(wrongly_answered == 0);
+}
