@@ -79,7 +79,8 @@ TEST_CASE("slots are recognised from the data's values and the catalog's aliases
     CHECK(slots["region"] == "Northeast");
     CHECK(slots["year"] == "2025");
     CHECK(r.limit == 3);
-    CHECK_FALSE(r.reverse);
+    CHECK_FALSE(r.asks_worst);
+    CHECK_FALSE(r.asks_least);
 
     r = bi::route(test_index(), "bottom five dealers last year at Lansing", o);
     slots.clear();
@@ -87,7 +88,7 @@ TEST_CASE("slots are recognised from the data's values and the catalog's aliases
     CHECK(slots["year"] == "2025");
     CHECK(slots["plant"] == "Lansing");
     CHECK(r.limit == 5);
-    CHECK(r.reverse);
+    CHECK(r.asks_least);
 
     r = bi::route(test_index(), "stock of brake pads this year", o);
     slots.clear();
@@ -96,7 +97,16 @@ TEST_CASE("slots are recognised from the data's values and the catalog's aliases
     CHECK(slots["year"] == "2026");
 
     r = bi::route(test_index(), "at least 3 claims", o);
-    CHECK_FALSE(r.reverse);
+    CHECK_FALSE(r.asks_least);
+
+    r = bi::route(test_index(), "Brisas sold in FY25", o);
+    slots.clear();
+    for (auto& s : r.slots) slots[s.slot] = s.value;
+    CHECK(slots["model"] == "Brisa");
+    CHECK(slots["year"] == "2025");
+    r = bi::route(test_index(), "claims two years ago", o);
+    REQUIRE_FALSE(r.slots.empty());
+    CHECK(r.slots[0].value == "2024");
 }
 
 TEST_CASE("typos are corrected against the catalog's vocabulary", "[router]") {

@@ -79,7 +79,9 @@ void write_explain(json_writer& w, const router_index& index, const route_result
         w.EndObject();
     }
     w.EndArray();
-    w.Key("reverse"); w.Bool(r.reverse);
+    w.Key("asks_worst"); w.Bool(r.asks_worst);
+    w.Key("asks_best"); w.Bool(r.asks_best);
+    w.Key("asks_least"); w.Bool(r.asks_least);
     w.Key("candidates");
     w.StartArray();
     for (auto& c : r.candidates) {
@@ -223,7 +225,7 @@ answer answerer::ask(std::string_view question, bool explain) {
     }
     shape_request request;
     for (auto& f : filters) request.filters.push_back({f.column, f.wanted});
-    request.reverse = r.reverse;
+    request.reverse = wants_reverse(r, q);
     request.limit = r.limit;
     auto shaped = shape_answer(q, d ? d->data : live_rows, request);
 

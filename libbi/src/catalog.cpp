@@ -213,6 +213,10 @@ query_def parse_query(std::string_view text, const std::string& file, std::strin
             if (ec != std::errc() || end != value.data() + value.size() || n <= 0)
                 p.fail(fmt::format("limit must be a positive whole number, not '{}'", value));
             q.default_limit = n;
+        } else if (key == "ranking") {
+            if (value == "best_first") q.worst_first = false;
+            else if (value == "worst_first") q.worst_first = true;
+            else p.fail(fmt::format("ranking must be best_first or worst_first, not '{}'", value));
         } else if (key == "chart") {
             static const std::set<std::string_view> types = {"bar", "horizontal_bar", "stacked_bar", "line",
                                                              "doughnut", "pie", "scatter", "bubble"};

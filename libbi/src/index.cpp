@@ -25,7 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int index_format = 1;
+constexpr int index_format = 2;
 
 bool is_number_word(std::string_view w) {
     return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
@@ -67,6 +67,32 @@ int router_index::find(std::string_view id) const {
     for (size_t i = 0; i < defs.size(); ++i)
         if (defs[i].id() == id || defs[i].name == id) return static_cast<int>(i);
     return -1;
+}
+
+bool is_rank_word(std::string_view word) {
+    static const std::set<std::string_view> words = {
+        "top", "best", "worst", "most", "least", "highest", "lowest", "bottom", "fewest", "largest", "biggest",
+        "smallest", "leading", "greatest", "strongest", "weakest", "poorest", "better", "worse", "more", "less"};
+    return words.count(word) > 0;
+}
+
+std::vector<phrase_match> match_slot_phrases(const router_index& index, const std::vector<std::string>& stems) {
+    std::vector<phrase_match> out;
+    std::vector<bool> used(stems.size(), false);
+    // Phrases are sorted longest first, so a longer name wins over a shorter one inside it.
+    for (auto& p : index.slot_phrases) {
+        if (p.stems.empty() || p.stems.size() > stems.size()) continue;
+        for (size_t i = 0; i + p.stems.size() <= stems.size(); ++i) {
+            if (!std::equal(p.stems.begin(), p.stems.end(), stems.begin() + static_cast<long>(i))) continue;
+            bool free = std::none_of(used.begin() + static_cast<long>(i), used.begin() + static_cast<long>(i + p.stems.size()),
+                                     [](bool u) { return u; });
+            if (!free) continue;
+            std::fill_n(used.begin() + static_cast<long>(i), p.stems.size(), true);
+            out.push_back({i, p.stems.size(), &p});
+        }
+    }
+    std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.start < b.start; });
+    return out;
 }
 
 std::vector<std::string> apply_synonyms(const router_index& index, const std::vector<std::string>& stems) {
@@ -143,13 +169,13 @@ router_index build_index(const catalog& c, const std::string& dumps_dir) {
     auto weak = [&](const std::vector<std::string>& words) {
         return std::all_of(words.begin(), words.end(), [&](auto& w) { return topic_stems.count(stem(w)) > 0; });
     };
-    auto add_phrase = [&](std::vector<std::string> words, const std::string& slot, const std::string& value) {
+    auto add_phrase = [&](const std::vector<std::string>& words, const std::string& slot, const std::string& value) {
         if (words.empty()) return;
+        auto stems = stems_of(words);
         for (auto& p : index.slot_phrases)
-            if (p.words == words && p.slot == slot) return;
+            if (p.stems == stems && p.slot == slot) return;
         for (auto& w : words) index.words.insert(w);
-        bool is_weak = weak(words);
-        index.slot_phrases.push_back({std::move(words), slot, value, is_weak});
+        index.slot_phrases.push_back({std::move(stems), slot, value, weak(words)});
     };
     for (auto& [slot, set] : values) {
         std::map<std::string, int> shared;
@@ -172,27 +198,25 @@ router_index build_index(const catalog& c, const std::string& dumps_dir) {
     }
     // Longest phrases first so "san antonio" wins over a one-word alias inside it.
     std::stable_sort(index.slot_phrases.begin(), index.slot_phrases.end(),
-                     [](auto& x, auto& y) { return x.words.size() > y.words.size(); });
+                     [](auto& x, auto& y) { return x.stems.size() > y.stems.size(); });
 
     // Terms per query, field-weighted.
     auto analyse = [&](const std::string& text) {
         auto words = words_of(text);
         for (auto& w : words) index.words.insert(w);
-        // Strong slot values are not topic words: drop them as the router does for questions.
+        auto stems = stems_of(words);
+        // Strong slot values and ranking words are not topic words: drop them as the router
+        // does for questions.
         std::vector<bool> drop(words.size(), false);
-        for (auto& p : index.slot_phrases) {
-            if (p.weak) continue;
-            for (size_t i = 0; i + p.words.size() <= words.size(); ++i)
-                if (std::equal(p.words.begin(), p.words.end(), words.begin() + static_cast<long>(i)))
-                    std::fill(drop.begin() + static_cast<long>(i), drop.begin() + static_cast<long>(i + p.words.size()), true);
-        }
+        for (auto& m : match_slot_phrases(index, stems))
+            if (!m.phrase->weak) std::fill_n(drop.begin() + static_cast<long>(m.start), m.length, true);
         std::vector<std::string> kept;
         for (size_t i = 0; i < words.size(); ++i)
-            if (!drop[i] && !is_number_word(words[i])) kept.push_back(words[i]);
-        std::vector<std::string> stems;
-        for (auto& s : apply_synonyms(index, stems_of(kept)))
-            if (!is_stop_word(s) && !index.stop_words.count(s)) stems.push_back(s);
-        return stems;
+            if (!drop[i] && !is_number_word(words[i]) && !is_rank_word(words[i])) kept.push_back(stems[i]);
+        std::vector<std::string> out;
+        for (auto& s : apply_synonyms(index, kept))
+            if (!is_stop_word(s) && !index.stop_words.count(s)) out.push_back(s);
+        return out;
     };
     for (auto& q : c.queries) {
         indexed_query iq;
@@ -280,6 +304,7 @@ void write_def(json_writer& w, const query_def& q) {
     w.Key("chart_values"); write_strings(w, q.chart.values);
     w.Key("schedule"); w.String(std::string(to_string(q.when)));
     if (q.default_limit) { w.Key("limit"); w.Int(*q.default_limit); }
+    w.Key("worst_first"); w.Bool(q.worst_first);
     w.Key("sql"); w.String(q.sql);
     w.EndObject();
 }
@@ -338,6 +363,7 @@ query_def read_def(const rapidjson::Value& v, const std::string& path) {
     if (!when) throw fail();
     q.when = *when;
     if (auto it = v.FindMember("limit"); it != v.MemberEnd() && it->value.IsInt()) q.default_limit = it->value.GetInt();
+    if (auto it = v.FindMember("worst_first"); it != v.MemberEnd() && it->value.IsBool()) q.worst_first = it->value.GetBool();
     return q;
 }
 
@@ -385,7 +411,7 @@ void write_index(const router_index& index, const std::string& path) {
     w.StartArray();
     for (auto& p : index.slot_phrases) {
         w.StartObject();
-        w.Key("words"); write_strings(w, p.words);
+        w.Key("stems"); write_strings(w, p.stems);
         w.Key("slot"); w.String(p.slot);
         w.Key("value"); w.String(p.value);
         w.Key("weak"); w.Bool(p.weak);
@@ -444,7 +470,8 @@ router_index load_index(const std::string& path) {
         for (auto& p : doc["slot_phrases"].GetArray()) {
             if (!p.IsObject() || !p.HasMember("slot") || !p["slot"].IsString() || !p.HasMember("value") || !p["value"].IsString())
                 continue;
-            index.slot_phrases.push_back({read_strings(p["words"]), p["slot"].GetString(), p["value"].GetString(),
+            if (!p.HasMember("stems")) continue;
+            index.slot_phrases.push_back({read_strings(p["stems"]), p["slot"].GetString(), p["value"].GetString(),
                                           p.HasMember("weak") && p["weak"].IsBool() && p["weak"].GetBool()});
         }
     if (doc.HasMember("words"))

@@ -32,21 +32,18 @@ bool is_digits(std::string_view w) {
     return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-const std::set<std::string_view>& up_words() {
-    static const std::set<std::string_view> w = {"top", "best", "highest", "most", "largest", "biggest", "leading", "first", "greatest"};
-    return w;
-}
-const std::set<std::string_view>& down_words() {
-    static const std::set<std::string_view> w = {"bottom", "worst", "lowest", "least", "fewest", "smallest", "weakest", "poorest"};
-    return w;
-}
-
 int current_year(const route_options& o) {
     auto today = o.today.empty() ? today_iso() : o.today;
     return std::atoi(today.substr(0, 4).c_str());
 }
 
 }  // namespace
+
+bool wants_reverse(const route_result& r, const query_def& q) {
+    if (r.asks_worst && !r.asks_best) return !q.worst_first;
+    if (r.asks_best && !r.asks_worst) return q.worst_first;
+    return r.asks_least && q.sort.direction == sort_direction::desc;
+}
 
 std::string today_iso() {
     if (const char* t = std::getenv("BI_TODAY"); t && *t) return t;
@@ -70,8 +67,7 @@ route_result route(const router_index& index, std::string_view question, const r
 
     // 1. typo correction, against the catalog's words only
     for (auto& w : words) {
-        if (w.size() < 4 || is_digits(w) || index.words.count(w) || is_stop_word(w) || up_words().count(w) ||
-            down_words().count(w))
+        if (w.size() < 4 || is_digits(w) || index.words.count(w) || is_stop_word(w) || is_rank_word(w))
             continue;
         int limit = w.size() >= 8 ? 2 : 1;
         std::string best;
@@ -90,43 +86,47 @@ route_result route(const router_index& index, std::string_view question, const r
         }
     }
 
-    // 2. slot values (longest phrase first), years and relative years
+    // 2. slot values (longest phrase first, matched on stems so "Brisas" names Brisa)
+    std::vector<std::string> stems;
+    for (auto& w : words) stems.push_back(is_digits(w) ? w : stem(w));
     std::vector<bool> used(words.size(), false);
-    for (size_t i = 0; i < words.size(); ++i) {
-        if (used[i]) continue;
-        for (auto& p : index.slot_phrases) {
-            if (i + p.words.size() > words.size()) continue;
-            if (!std::equal(p.words.begin(), p.words.end(), words.begin() + static_cast<long>(i))) continue;
-            bool free = true;
-            for (size_t k = i; k < i + p.words.size(); ++k) free = free && !used[k];
-            if (!free) continue;
-            std::string text;
-            for (size_t k = i; k < i + p.words.size(); ++k) text += (text.empty() ? "" : " ") + words[k];
-            bool duplicate = std::any_of(r.slots.begin(), r.slots.end(), [&](auto& s) { return s.slot == p.slot && s.value == p.value; });
-            if (!duplicate) r.slots.push_back({p.slot, p.value, text, p.weak});
-            if (!p.weak)
-                for (size_t k = i; k < i + p.words.size(); ++k) used[k] = true;
-            break;
-        }
+    for (auto& m : match_slot_phrases(index, stems)) {
+        auto& p = *m.phrase;
+        std::string text;
+        for (size_t k = m.start; k < m.start + m.length; ++k) text += (text.empty() ? "" : " ") + words[k];
+        bool duplicate = std::any_of(r.slots.begin(), r.slots.end(), [&](auto& s) { return s.slot == p.slot && s.value == p.value; });
+        if (!duplicate) r.slots.push_back({p.slot, p.value, text, p.weak});
+        if (!p.weak) std::fill_n(used.begin() + static_cast<long>(m.start), m.length, true);
     }
+
+    // 3. years: "2025", "FY25", "this year", "last yr", "two years ago", "YTD"
+    int this_year = current_year(options);
+    auto is_year_word = [](const std::string& w) { return w == "year" || w == "years" || w == "yr" || w == "yrs"; };
     for (size_t i = 0; i < words.size(); ++i) {
         if (used[i]) continue;
         auto& w = words[i];
         int year = 0;
-        size_t first = i, last = i;
+        size_t last = i;
         if (w.size() == 4 && is_digits(w) && w[0] == '2' && w[1] == '0') {
             year = std::atoi(w.c_str());
+        } else if (w.size() >= 4 && w.compare(0, 2, "fy") == 0 && is_digits(w.substr(2)) && (w.size() == 4 || w.size() == 6)) {
+            year = std::atoi(w.c_str() + 2);
+            if (year < 100) year += 2000;
         } else if ((w == "this" || w == "current" || w == "last" || w == "previous" || w == "prior") &&
-                   i + 1 < words.size() && (words[i + 1] == "year" || words[i + 1] == "years")) {
-            year = current_year(options) - (w == "this" || w == "current" ? 0 : 1);
+                   i + 1 < words.size() && is_year_word(words[i + 1])) {
+            year = this_year - (w == "this" || w == "current" ? 0 : 1);
             last = i + 1;
+        } else if (is_digits(w) && w.size() <= 2 && i + 2 < words.size() && is_year_word(words[i + 1]) &&
+                   (words[i + 2] == "ago" || words[i + 2] == "back")) {
+            year = this_year - std::atoi(w.c_str());
+            last = i + 2;
         } else if (w == "ytd" || (w == "year" && i + 2 < words.size() && words[i + 1] == "to" && words[i + 2] == "date")) {
-            year = current_year(options);
+            year = this_year;
             if (w == "year") last = i + 2;
         }
-        if (!year) continue;
+        if (year < 2000 || year > 2099) continue;
         std::string text;
-        for (size_t k = first; k <= last; ++k) {
+        for (size_t k = i; k <= last; ++k) {
             text += (text.empty() ? "" : " ") + words[k];
             used[k] = true;
         }
@@ -134,42 +134,46 @@ route_result route(const router_index& index, std::string_view question, const r
             r.slots.push_back({"year", std::to_string(year), text, false});
     }
 
-    // 3. ranking direction and limit: "top 5", "5 best", "bottom three", "worst"
+    // 4. ranking words and limit: "top 5", "5 best", "bottom three", "worst"
+    static const std::set<std::string_view> bad = {"worst", "weakest", "poorest", "worse"};
+    static const std::set<std::string_view> good = {"best", "strongest", "better"};
+    static const std::set<std::string_view> least = {"least", "fewest", "lowest", "bottom", "smallest", "less"};
     for (size_t i = 0; i < words.size(); ++i) {
-        if (used[i]) continue;
+        if (used[i] || !is_rank_word(words[i])) continue;
         auto& w = words[i];
-        bool down = down_words().count(w) > 0;
-        bool up = up_words().count(w) > 0;
-        if (!down && !up) continue;
-        if (w == "least" && i > 0 && words[i - 1] == "at") continue;  // "at least"
-        if (down) {
-            r.reverse = true;
-            used[i] = true;
-        }
+        if ((w == "least" || w == "most") && i > 0 && words[i - 1] == "at") continue;  // "at least 3"
+        r.asks_worst = r.asks_worst || bad.count(w);
+        r.asks_best = r.asks_best || good.count(w);
+        r.asks_least = r.asks_least || least.count(w);
+        used[i] = true;
         auto take = [&](size_t k) {
-            if (k < words.size() && !used[k] && is_digits(words[k]) && words[k].size() <= 4) {
-                int n = std::atoi(words[k].c_str());
-                if (n > 0 && n <= 1000 && !r.limit) {
-                    r.limit = n;
-                    used[k] = true;
-                    return true;
-                }
-            }
-            return false;
+            if (k >= words.size() || used[k] || !is_digits(words[k]) || words[k].size() > 4) return false;
+            int n = std::atoi(words[k].c_str());
+            if (n <= 0 || n > 1000 || r.limit) return false;
+            r.limit = n;
+            used[k] = true;
+            return true;
         };
         if (!take(i + 1) && i > 0) take(i - 1);
     }
 
-    // 4. terms
+    // 5. terms: what is left, with synonyms applied and stop words dropped; each named slot
+    // also says what kind of thing the question is about ("Peachtree" → dealer).
     std::vector<std::string> kept;
     for (size_t i = 0; i < words.size(); ++i)
-        if (!used[i] && !is_digits(words[i])) kept.push_back(stem(words[i]));
+        if (!used[i] && !is_digits(words[i])) kept.push_back(stems[i]);
     std::set<std::string> seen;
     for (auto& s : apply_synonyms(index, kept)) {
         if (is_stop_word(s) || index.stop_words.count(s) || !seen.insert(s).second) continue;
         r.terms.push_back(s);
     }
-    if (r.terms.empty()) return r;
+    std::vector<std::string> implied;
+    for (auto& s : r.slots) {
+        if (s.weak || s.slot == "year") continue;
+        auto t = stem(s.slot == "kpi_category" ? "kpi" : s.slot);
+        if (!seen.count(t) && std::find(implied.begin(), implied.end(), t) == implied.end()) implied.push_back(t);
+    }
+    if (r.terms.empty() && implied.empty()) return r;
 
     // 5. scoring
     double unknown_idf = 0;
@@ -178,14 +182,18 @@ route_result route(const router_index& index, std::string_view question, const r
         auto it = index.idf.find(t);
         return it == index.idf.end() ? unknown_idf : it->second;
     };
+    // Implied terms count half: they say what the question is about, not what it asks.
+    std::vector<std::pair<std::string, double>> weighted;
+    for (auto& t : r.terms) weighted.emplace_back(t, weight_of(t));
+    for (auto& t : implied) weighted.emplace_back(t, 0.5 * weight_of(t));
     double total = 0;
-    for (auto& t : r.terms) total += weight_of(t);
+    for (auto& [t, wt] : weighted) total += wt;
     double avg_len = 0;
     for (auto& q : index.queries) avg_len += q.length;
     avg_len = index.queries.empty() ? 1 : avg_len / static_cast<double>(index.queries.size());
 
     std::set<int> pool;
-    for (auto& t : r.terms)
+    for (auto& [t, wt] : weighted)
         if (auto it = index.postings.find(t); it != index.postings.end()) pool.insert(it->second.begin(), it->second.end());
     for (int qi : pool) {
         auto& q = index.queries[qi];
@@ -193,22 +201,22 @@ route_result route(const router_index& index, std::string_view question, const r
         c.query = qi;
         double k = saturation * (0.25 + 0.75 * q.length / avg_len);
         double doc = 0;
-        for (auto& t : r.terms) {
+        for (auto& [t, wt] : weighted) {
             auto it = std::find_if(q.terms.begin(), q.terms.end(), [&](auto& p) { return p.first == t; });
             if (it == q.terms.end()) continue;
-            doc += weight_of(t) * it->second / (it->second + k);
+            doc += wt * it->second / (it->second + k);
             c.matched.push_back(t);
         }
         double best_example = 0;
         for (auto& e : q.examples) {
             double inter = 0, uni = 0;
             std::set<std::string> es(e.begin(), e.end());
-            for (auto& t : r.terms) {
-                if (es.count(t)) inter += weight_of(t);
-                uni += weight_of(t);
+            for (auto& [t, wt] : weighted) {
+                if (es.count(t)) inter += wt;
+                uni += wt;
             }
             for (auto& t : es)
-                if (!seen.count(t)) uni += weight_of(t);
+                if (!seen.count(t) && std::find(implied.begin(), implied.end(), t) == implied.end()) uni += weight_of(t);
             if (uni > 0) best_example = std::max(best_example, inter / uni);
         }
         double score = doc_weight * doc / total + example_weight * best_example;

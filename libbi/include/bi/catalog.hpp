@@ -60,6 +60,7 @@ struct query_def {
     chart_spec chart;
     schedule when = schedule::daily;
     std::optional<int> default_limit;
+    bool worst_first = false;                          ///< the default sort lists the worst first (claims, risk)
     std::string sql;
 
     std::string id() const { return category + "/" + name; }

@@ -26,7 +26,7 @@ struct indexed_query {
 
 /// A way a slot value is written in questions: its words, or an alias's words.
 struct slot_phrase {
-    std::vector<std::string> words;   ///< normalised words, as words_of() gives them
+    std::vector<std::string> stems;   ///< stems of its words, so plurals and inflections match
     std::string slot;
     std::string value;                ///< canonical value as in the data
     bool weak = false;                ///< also an ordinary catalog word ("sales"): applied only where the query has the slot
@@ -48,6 +48,20 @@ struct router_index {
 
 /// Builds the index from the catalog, reading slot values from the dumps in `dumps_dir`.
 router_index build_index(const catalog& c, const std::string& dumps_dir);
+
+/// A slot phrase found in a sequence of stems.
+struct phrase_match {
+    size_t start = 0;
+    size_t length = 0;
+    const slot_phrase* phrase = nullptr;
+};
+
+/// Finds slot phrases in `stems`, longest first, never overlapping.
+std::vector<phrase_match> match_slot_phrases(const router_index& index, const std::vector<std::string>& stems);
+
+/// Words that rank rather than name a topic (top, best, worst, least...): the router reads
+/// them as direction and limit, never as routing terms.
+bool is_rank_word(std::string_view word);
 
 /// Applies the vocabulary's synonyms to a stem sequence (longest phrase first).
 std::vector<std::string> apply_synonyms(const router_index& index, const std::vector<std::string>& stems);

@@ -40,13 +40,19 @@ struct route_result {
     std::vector<std::string> terms;        ///< the stems routing used
     std::vector<slot_match> slots;
     std::optional<int> limit;
-    bool reverse = false;                  ///< "worst", "bottom", "least", "lowest"
+    bool asks_worst = false;               ///< "worst", "weakest", "poorest"
+    bool asks_best = false;                ///< "best", "strongest"
+    bool asks_least = false;               ///< "least", "fewest", "lowest", "bottom", "smallest"
     std::vector<candidate> candidates;     ///< best first, at most five
 };
 
 /// Routes one question. Throws usage_error for text that is not a question at all
 /// (empty, not UTF-8, over 4 KiB).
 route_result route(const router_index& index, std::string_view question, const route_options& options);
+
+/// Whether the question asks for the opposite of `q`'s default ranking: "worst" on a
+/// best-first query, "best" on a worst-first one, "least"/"lowest" on a descending sort.
+bool wants_reverse(const route_result& r, const query_def& q);
 
 /// Today's date as YYYY-MM-DD: $BI_TODAY when set, else the UTC clock.
 std::string today_iso();
