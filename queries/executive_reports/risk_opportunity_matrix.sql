@@ -19,12 +19,12 @@
 -- units: units = count, claims = count, claims_per_100_units = number, revenue_last_90_days = usd, revenue_year_ago_90_days = usd, revenue_growth_pct = percent
 -- sort: claims_per_100_units desc
 -- chart: bubble
--- chart_label: claims_per_100_units
--- chart_values: revenue_growth_pct, revenue_last_90_days
+-- chart_label: model
+-- chart_values: claims_per_100_units, revenue_growth_pct
 -- schedule: weekly
 WITH window_bounds AS (
-    -- Bubble chart: x = claims_per_100_units (risk), y = revenue_growth_pct (opportunity),
-    -- radius = revenue_last_90_days (size); each bubble is one model.
+    -- Bubble chart: one bubble per model (chart_label), x = claims_per_100_units (risk),
+    -- y = revenue_growth_pct (opportunity); no radius column, so every bubble is the same size.
     -- Windows end at the latest sale in the data, never at the clock, so a dump is reproducible.
     SELECT
         date(MAX(sale_date), '-89 days') AS recent_start,

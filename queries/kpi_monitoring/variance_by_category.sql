@@ -6,7 +6,7 @@
 -- example: Variance to target by KPI category
 -- example: How do sales KPIs compare with service KPIs against target?
 -- example: Summarise KPI performance by area
--- example: How many operations metrics are off target?
+-- example: count of KPIs missing target by category
 -- example: average variance to target per category
 -- example: Which part of the business is missing the most targets?
 -- example: Break down KPI misses by department

@@ -18,6 +18,8 @@
 #include <system_error>
 #include <tuple>
 
+#include "bi/error.hpp"
+
 namespace bi::demo {
 namespace {
 
@@ -751,13 +753,13 @@ private:
 
 void validate(const demo_options& options) {
     if (!(options.scale > 0) || !std::isfinite(options.scale))
-        throw std::invalid_argument(fmt::format("--scale must be a number greater than 0, got {}", options.scale));
+        throw bi::usage_error(fmt::format("--scale must be a number greater than 0, got {}", options.scale));
     if (options.scale > max_scale)
-        throw std::invalid_argument(fmt::format("--scale must be at most {}, got {}", max_scale, options.scale));
+        throw bi::usage_error(fmt::format("--scale must be at most {}, got {}", max_scale, options.scale));
     if (!options.as_of.ok() || options.as_of < first_day || options.as_of > last_day)
-        throw std::invalid_argument(fmt::format("--as-of must be a date from {} to {}", format_date(first_day),
+        throw bi::usage_error(fmt::format("--as-of must be a date from {} to {}", format_date(first_day),
                                                 format_date(last_day)));
-    if (options.output.empty()) throw std::invalid_argument("--output must not be empty");
+    if (options.output.empty()) throw bi::usage_error("--output must not be empty");
 }
 
 }  // namespace

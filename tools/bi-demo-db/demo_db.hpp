@@ -44,7 +44,7 @@ std::string format_date(std::chrono::year_month_day date);
 /// Yesterday's date in UTC, from the system clock.
 std::chrono::year_month_day yesterday_utc();
 
-/// Writes the demo database; throws std::invalid_argument for bad options, std::runtime_error otherwise.
+/// Writes the demo database; throws bi::usage_error for bad options, std::runtime_error otherwise.
 demo_summary generate(const demo_options& options);
 
 /// One line describing what generate() wrote, for the tool's stderr.
