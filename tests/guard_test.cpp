@@ -265,9 +265,6 @@ TEST_CASE_METHOD(guard_fixture, "guard stops runaway statements", "[guard]") {
             INFO(sql);
             CHECK(message_of<bi::error>([&] { db->query(sql, sink); }) == "query result value too large");
         }
-        // printf() gives up at the value cap (NULL) instead of failing the statement.
-        auto printed = bi::query_all(*db, "SELECT length(printf('%.*c', 200000000, 'x'))").rows.at(0).at(0);
-        CHECK(bi::is_null(printed));
     }
     SECTION("a cross join hits the row cap") {
         CHECK(message_of<bi::error>([&] { db->query("SELECT a.id FROM sales AS a, sales AS b, sales AS c", sink); }) ==
@@ -399,6 +396,7 @@ TEST_CASE_METHOD(guard_fixture, "values round-trip with their types", "[guard]")
     const std::string blob_bytes("\x00\x01\xff\x00 x", 5);
     {
         writer w(db_path);
+        w.exec("BEGIN");
         sqlite3_stmt* stmt = nullptr;
         REQUIRE(sqlite3_prepare_v2(w.get(), "INSERT INTO cells(id, v) VALUES (?, ?)", -1, &stmt, nullptr) == SQLITE_OK);
         int id = 0;
@@ -420,6 +418,7 @@ TEST_CASE_METHOD(guard_fixture, "values round-trip with their types", "[guard]")
         insert([&] { sqlite3_bind_blob(stmt, 2, blob_bytes.data(), static_cast<int>(blob_bytes.size()), SQLITE_STATIC); });
         insert([&] { sqlite3_bind_zeroblob(stmt, 2, 0); });
         sqlite3_finalize(stmt);
+        w.exec("COMMIT");
     }
     const std::vector<value> expected = {
         value{},

@@ -34,7 +34,7 @@ namespace bi {
 namespace {
 
 using namespace std::string_view_literals;
-using clock = std::chrono::steady_clock;
+using steady_clock = std::chrono::steady_clock;
 
 constexpr int max_value_length = 100'000'000;  // bytes of one string or blob (zeroblob bombs)
 
@@ -451,7 +451,7 @@ private:
     std::unique_ptr<sqlite3, connection_closer> db_;
     std::string denied_;        // the authorizer's first denial in this statement
     std::string denied_weak_;   // a denial of a write to sqlite_master, which names no rule
-    clock::time_point deadline_;  // when the running statement's time budget ends
+    steady_clock::time_point deadline_;  // when the running statement's time budget ends
     bool armed_ = false;        // a statement is stepping under the deadline
     bool timed_out_ = false;    // the progress handler stopped it
 };
@@ -511,7 +511,7 @@ void sqlite_database::configure() {
 
     sqlite3_progress_handler(db, 1000, [](void* self) -> int {
         auto& guard = *static_cast<sqlite_database*>(self);
-        if (!guard.armed_ || clock::now() < guard.deadline_) return 0;
+        if (!guard.armed_ || steady_clock::now() < guard.deadline_) return 0;
         guard.timed_out_ = true;
         return 1;
     }, this);
@@ -675,7 +675,7 @@ void sqlite_database::common_failure(int rc) {
 }
 
 query_stats sqlite_database::query(std::string_view sql, row_sink& sink) {
-    auto start = clock::now();
+    auto start = steady_clock::now();
     auto stmt = prepare(sql);
     sink.begin(columns_of(stmt.get()));
 
@@ -687,7 +687,7 @@ query_stats sqlite_database::query(std::string_view sql, row_sink& sink) {
         ~disarm() { armed = false; }
     } disarm_on_exit{armed_};
     timed_out_ = false;
-    deadline_ = clock::now() + limits_.time_budget;
+    deadline_ = steady_clock::now() + limits_.time_budget;
     armed_ = true;
     for (;;) {
         int rc = sqlite3_step(stmt.get());
@@ -722,11 +722,11 @@ query_stats sqlite_database::query(std::string_view sql, row_sink& sink) {
             throw error(fmt::format("query result exceeds {} bytes", limits_.max_bytes));
         // The budget bounds SQLite's work, not a slow reader of the output: time spent in
         // the sink moves the deadline.
-        auto before_sink = clock::now();
+        auto before_sink = steady_clock::now();
         sink.row(row);
-        deadline_ += clock::now() - before_sink;
+        deadline_ += steady_clock::now() - before_sink;
     }
-    stats.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - start);
+    stats.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - start);
     return stats;
 }
 
