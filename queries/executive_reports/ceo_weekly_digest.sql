@@ -1,7 +1,7 @@
 -- title: CEO weekly digest
 -- description: Headline sales and F&I and warranty figures for the latest seven days of data against the seven days before.
--- keywords: ceo, weekly, week, digest, summary, headline, headlines, executive, overview, brief, briefing, snapshot, highlights
--- synonyms: weekly digest, ceo digest, executive summary, weekly summary, week in review, business snapshot, weekly update, week over week
+-- keywords: ceo, weekly, week, digest, summary, headline, headlines, executive, overview, brief, briefing, snapshot, highlights, past week, last 7 days, this week, last week
+-- synonyms: weekly digest, ceo digest, executive summary, weekly summary, week in review, business snapshot, weekly update, week over week, this week vs last week, last 7 days vs prior 7 days, what happened this week
 -- example: Give me the CEO weekly digest
 -- example: How did we do this week?
 -- example: weekly executive summary

@@ -1,7 +1,7 @@
 -- title: Margin analysis by model
 -- description: Revenue and dealer cost and gross margin percentage for each model with region and year available as filters.
 -- keywords: margin, margins, profitability, profitable, profit, gross, cost, costs, revenue, model, models, percentage
--- synonyms: margin analysis, gross margin by model, profitability by model, most profitable models, model profitability, margin by vehicle
+-- synonyms: margin analysis, gross margin by model, profitability by model, most profitable models, model profitability, margin by vehicle, p&l by model, profit and loss by model, model margins
 -- example: What are our margins by model?
 -- example: Which models are the most profitable?
 -- example: gross margin percentage for the Lumen

@@ -1,7 +1,7 @@
 -- title: Model risk and opportunity matrix
 -- description: For each model a warranty risk measure (claims per 100 units sold) against an opportunity measure (revenue growth of the latest 90 days over the same 90 days a year earlier).
--- keywords: risk, risks, opportunity, opportunities, matrix, quadrant, portfolio, growth, growing, claim rate, model, models, invest, strategic
--- synonyms: risk opportunity matrix, risk vs opportunity, risk and opportunity, portfolio matrix, growth vs quality, model portfolio
+-- keywords: risk, risks, opportunity, opportunities, matrix, quadrant, portfolio, growth, growing, claim rate, model, models, invest, strategic, exposure, double down, worry, bet, bets, upside
+-- synonyms: risk opportunity matrix, risk vs opportunity, risk and opportunity, portfolio matrix, growth vs quality, model portfolio, where to invest, where to worry, risk versus reward, risk reward
 -- example: Show the risk and opportunity matrix
 -- example: Which models are high risk but growing?
 -- example: Where should we invest and where should we worry?
@@ -18,6 +18,7 @@
 -- ratio: revenue_growth_pct = (revenue_last_90_days - revenue_year_ago_90_days) / revenue_year_ago_90_days * 100
 -- units: units = count, claims = count, claims_per_100_units = number, revenue_last_90_days = usd, revenue_year_ago_90_days = usd, revenue_growth_pct = percent
 -- sort: claims_per_100_units desc
+-- ranking: worst_first
 -- chart: bubble
 -- chart_label: model
 -- chart_values: claims_per_100_units, revenue_growth_pct

@@ -1,6 +1,6 @@
 -- title: Component availability across plants
 -- description: For each component the total on hand and daily usage across all plants with network days of supply and how many plants are below reorder point.
--- keywords: availability, available, component, components, parts, total, overall, network, company, across, all, plants, supply
+-- keywords: availability, available, component, components, parts, total, overall, network, company, across, all, plants, supply, short, shortfall, more than one plant
 -- synonyms: component availability, parts availability, network inventory, total stock by component, company wide stock, supply by component
 -- example: How available is each component across all plants?
 -- example: Total stock of airbag modules company wide
@@ -17,6 +17,7 @@
 -- ratio: days_of_supply = on_hand / daily_usage round 1
 -- units: on_hand = count, daily_usage = count, days_of_supply = days, plants_below_reorder = count, lowest_plant_days = days
 -- sort: days_of_supply asc
+-- ranking: worst_first
 -- chart: bar
 -- chart_label: component
 -- chart_values: days_of_supply

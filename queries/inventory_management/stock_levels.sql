@@ -15,6 +15,7 @@
 -- columns: plant, component, on_hand, reorder_point, days_of_supply
 -- units: on_hand = count, reorder_point = count, days_of_supply = days
 -- sort: days_of_supply asc
+-- ranking: worst_first
 -- chart: bar
 -- chart_label: component
 -- chart_values: days_of_supply

@@ -1,6 +1,6 @@
 -- title: Stockout risk
 -- description: Components whose days of supply is below their replenishment lead time or whose stock is below the reorder point with the most exposed first.
--- keywords: stockout, stockouts, risk, shortage, shortages, short, running, low, reorder, lead, supply, parts, critical, expedite
+-- keywords: stockout, stockouts, risk, shortage, shortages, short, running, low, reorder, lead, supply, parts, critical, expedite, run out, exposure, urgent, reorder alerts
 -- synonyms: stockout risk, parts shortage, running low, running out, at risk components, below reorder point, supply risk, line stoppage risk
 -- example: Which parts are at risk of stocking out?
 -- example: What components are running low?
@@ -15,6 +15,7 @@
 -- columns: plant, component, on_hand, reorder_point, days_of_supply, lead_time_days, coverage_pct, risk
 -- units: on_hand = count, reorder_point = count, days_of_supply = days, lead_time_days = days, coverage_pct = percent
 -- sort: coverage_pct asc
+-- ranking: worst_first
 -- chart: horizontal_bar
 -- chart_label: component
 -- chart_values: days_of_supply, lead_time_days

@@ -1,7 +1,7 @@
 -- title: KPI health scores
 -- description: Latest month's actual and target for every KPI with a status and a variance signed so that negative means worse than target.
--- keywords: kpi, kpis, health, scorecard, metrics, target, targets, status, actual, variance, dashboard, tracking
--- synonyms: kpi health, kpi scorecard, kpi dashboard, how are we tracking, metrics vs target, balanced scorecard, health check
+-- keywords: kpi, kpis, health, scorecard, metrics, target, targets, status, actual, variance, dashboard, tracking, hitting, meeting, on track, performance, traffic light, rag
+-- synonyms: kpi health, kpi scorecard, kpi dashboard, how are we tracking, metrics vs target, balanced scorecard, health check, kpi performance, hitting targets, meeting targets, on track, kpi status, traffic lights, rag status
 -- example: How are our KPIs tracking against target?
 -- example: Show the KPI scorecard
 -- example: What's the health of our customer KPIs?

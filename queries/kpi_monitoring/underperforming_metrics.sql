@@ -1,7 +1,7 @@
 -- title: Underperforming KPIs
 -- description: KPIs that missed their target in the latest month with the size of the miss and how many of the last six months also missed.
--- keywords: underperforming, underperform, missing, missed, miss, below, behind, short, target, kpi, kpis, metrics, lagging, problem
--- synonyms: off target, below target, missing target, red kpis, kpis at risk, problem areas, lagging metrics, behind plan
+-- keywords: underperforming, underperform, missing, missed, miss, below, behind, short, target, kpi, kpis, metrics, lagging, problem, failing, attention, concern, worrying, red
+-- synonyms: off target, below target, missing target, red kpis, kpis at risk, problem areas, lagging metrics, behind plan, missed targets, not hitting target, need attention, failing kpis, kpis in the red, metrics of concern
 -- example: Which KPIs are missing target?
 -- example: What metrics are underperforming this month?
 -- example: Show KPIs below target in operations
@@ -15,6 +15,7 @@
 -- columns: kpi, category, actual, target, variance_pct, months_missed
 -- units: variance_pct = percent, months_missed = count
 -- sort: variance_pct asc
+-- ranking: worst_first
 -- chart: horizontal_bar
 -- chart_label: kpi
 -- chart_values: variance_pct

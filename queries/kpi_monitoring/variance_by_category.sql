@@ -17,6 +17,7 @@
 -- ratio: off_target_pct = off_target / kpis * 100
 -- units: kpis = count, off_target = count, off_target_pct = percent, avg_variance_pct = percent
 -- sort: avg_variance_pct asc
+-- ranking: worst_first
 -- chart: bar
 -- chart_label: category
 -- chart_values: avg_variance_pct

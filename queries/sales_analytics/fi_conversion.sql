@@ -1,7 +1,7 @@
 -- title: F&I conversion by dealer
 -- description: Deals and deals carrying a finance and insurance product and the conversion rate for each dealer by year.
--- keywords: fi, f&i, finance, insurance, conversion, convert, penetration, attach, products, deals, dealer, dealers, backend
--- synonyms: f&i penetration, f&i conversion, finance and insurance penetration, product attach rate, back end penetration, fi take rate
+-- keywords: fi, f&i, finance, insurance, conversion, convert, penetration, attach, products, deals, dealer, dealers, backend, gap, extended warranty, extended warranties, service contract, paint protection, tire and wheel, add-on, add-ons, take rate
+-- synonyms: f&i penetration, f&i conversion, finance and insurance penetration, product attach rate, back end penetration, fi take rate, add-on products, gap insurance, extended warranty sales, service contract sales, protection products
 -- example: What is the F&I conversion rate by dealer?
 -- example: Which dealers sell the most finance and insurance products?
 -- example: F&I penetration in the West for 2025

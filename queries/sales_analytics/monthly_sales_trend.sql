@@ -1,7 +1,7 @@
 -- title: Monthly sales trend
 -- description: Units sold and revenue per month with region and model and year available as filters.
--- keywords: monthly, month, trend, trends, trending, over time, sales, units, revenue, seasonality, growth, history
--- synonyms: sales trend, monthly sales, sales over time, month by month sales, sales history, seasonality, month over month
+-- keywords: monthly, month, trend, trends, trending, over time, sales, units, revenue, seasonality, growth, history, time series, peak, peaks, seasonal, up or down, momentum, by month
+-- synonyms: sales trend, monthly sales, sales over time, month by month sales, sales history, seasonality, month over month, sales time series, monthly volume, sales by month, are sales up or down, when do sales peak
 -- example: Show the monthly sales trend
 -- example: How have sales trended month by month in 2025?
 -- example: Monthly units for the Lumen

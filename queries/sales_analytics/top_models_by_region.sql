@@ -1,6 +1,6 @@
 -- title: Top selling models by region
 -- description: Units sold and revenue for each model in each region by year.
--- keywords: top, best, selling, models, model, units, sold, popular, region, volume, vehicles
+-- keywords: top, best, selling, models, model, units, sold, popular, region, volume, vehicles, ranking, sellers, moving
 -- synonyms: best sellers, top sellers, most popular models, best selling models, model mix, sales by model
 -- example: What were the top selling models in the Northeast?
 -- example: Which models sold the most units in 2025?

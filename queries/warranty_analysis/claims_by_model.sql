@@ -1,6 +1,6 @@
 -- title: Warranty claims by model
 -- description: Number of warranty claims and their cost for each model by claim year.
--- keywords: warranty, claims, claim, model, models, cost, costs, vehicles, quality, count
+-- keywords: warranty, claims, claim, model, models, cost, costs, vehicles, quality, count, reliability, reliable, warranty cases
 -- synonyms: claims by model, warranty claims, warranty cost by model, claim volume, warranty spend by model
 -- example: How many warranty claims has each model had?
 -- example: Which model has the most warranty claims?
@@ -16,6 +16,7 @@
 -- measures: claims = sum, claim_cost = sum
 -- units: claims = count, claim_cost = usd
 -- sort: claims desc
+-- ranking: worst_first
 -- chart: bar
 -- chart_label: model
 -- chart_values: claims

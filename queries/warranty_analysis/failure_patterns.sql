@@ -1,7 +1,7 @@
 -- title: Failure patterns by component
 -- description: Warranty claims and their cost for each failing component with model and claim year available as filters.
--- keywords: failure, failures, fail, fails, failing, breaks, breaking, broken, defects, components, parts, patterns, common, system
--- synonyms: failure patterns, failure modes, common failures, top failing parts, defect patterns, what breaks, most common failures
+-- keywords: failure, failures, fail, fails, failing, breaks, breaking, broken, defects, components, parts, patterns, common, system, component, problems, issues, goes wrong, reliability, field, field failures
+-- synonyms: failure patterns, failure modes, common failures, top failing parts, defect patterns, what breaks, most common failures, claims by component, warranty cost by component, failure rate by component, field failures, what goes wrong
 -- example: What are the most common failures?
 -- example: Which components fail most often?
 -- example: failure patterns for the Lumen
@@ -17,6 +17,7 @@
 -- ratio: avg_claim_cost = claim_cost / claims
 -- units: claims = count, claim_cost = usd, avg_claim_cost = usd
 -- sort: claims desc
+-- ranking: worst_first
 -- chart: doughnut
 -- chart_label: component
 -- chart_values: claims

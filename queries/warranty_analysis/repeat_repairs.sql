@@ -1,6 +1,6 @@
 -- title: Repeat repairs by component and model
 -- description: Warranty claims and repeat repairs and the repeat repair rate for each component on each model.
--- keywords: repeat, repeats, repairs, repair, comeback, comebacks, again, recurring, rework, fix, fixed, first time, component, model
+-- keywords: repeat, repeats, repairs, repair, comeback, comebacks, again, recurring, rework, fix, fixed, first time, component, model, repeat rate, returned
 -- synonyms: repeat repairs, repeat repair rate, comebacks, repeat visits, fixed right first time, recurring failures, rework rate
 -- example: Which components have the most repeat repairs?
 -- example: repeat repair rate by component
@@ -17,6 +17,7 @@
 -- ratio: repeat_rate = repeat_claims / claims * 100
 -- units: claims = count, repeat_claims = count, repeat_rate = percent
 -- sort: repeat_claims desc
+-- ranking: worst_first
 -- limit: 20
 -- chart: stacked_bar
 -- chart_label: component
