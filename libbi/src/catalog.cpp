@@ -264,11 +264,11 @@ vocabulary parse_vocabulary(std::string_view text, const std::string& file) {
         if (s.empty() || s.front() == '#') continue;
         header_parser p{file, line_no};
         auto colon = s.find(':');
-        if (colon == std::string_view::npos) p.fail("expected 'synonym:', 'alias:' or 'stop:'");
+        if (colon == std::string_view::npos) p.fail("expected 'synonym:', 'alias:', 'stop:' or 'outside:'");
         auto key = trim(s.substr(0, colon));
         auto value = trim(s.substr(colon + 1));
-        if (key == "stop") {
-            for (auto& w : split_list(value)) v.stop_words.push_back(w);
+        if (key == "stop" || key == "outside") {
+            for (auto& w : split_list(value)) (key == "stop" ? v.stop_words : v.outside).push_back(w);
             continue;
         }
         auto eq = value.find('=');
@@ -286,7 +286,7 @@ vocabulary parse_vocabulary(std::string_view text, const std::string& file) {
                 p.fail(fmt::format("unknown slot '{}'", a.slot));
             v.aliases.push_back(std::move(a));
         } else {
-            p.fail(fmt::format("unknown key '{}' (expected synonym, alias or stop)", key));
+            p.fail(fmt::format("unknown key '{}' (expected synonym, alias, stop or outside)", key));
         }
     }
     return v;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -25,7 +26,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int index_format = 2;
+constexpr int index_format = 4;
 
 bool is_number_word(std::string_view w) {
     return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
@@ -38,14 +39,18 @@ std::vector<std::string> stems_of(const std::vector<std::string>& words) {
     return out;
 }
 
-/// Drops trailing words shared with other values ("Summit Auto Group" → "Summit"), so a
-/// dealer can be named the way people say it.
-std::vector<std::string> short_form(const std::vector<std::string>& words, const std::map<std::string, int>& shared) {
-    std::vector<std::string> out = words;
-    while (out.size() > 1) {
-        auto it = shared.find(out.back());
+/// The shorter names people use for a value: "Motor City Auto Group" is also "Motor City" and
+/// "Motor" when the words dropped are generic (shared with other values) and the short name
+/// names no other value.
+std::vector<std::vector<std::string>> short_forms(const std::vector<std::string>& words,
+                                                  const std::map<std::string, int>& shared,
+                                                  const std::map<std::vector<std::string>, int>& prefixes) {
+    std::vector<std::vector<std::string>> out;
+    for (size_t k = words.size() - 1; k >= 1 && k < words.size(); --k) {
+        auto it = shared.find(words[k]);
         if (it == shared.end() || it->second < 2) break;
-        out.pop_back();
+        std::vector<std::string> prefix(words.begin(), words.begin() + static_cast<long>(k));
+        if (auto p = prefixes.find(prefix); p != prefixes.end() && p->second == 1) out.push_back(std::move(prefix));
     }
     return out;
 }
@@ -61,6 +66,39 @@ void finish(router_index& index) {
         for (auto& [s, weight] : index.queries[i].terms) index.postings[s].push_back(static_cast<int>(i));
 }
 
+/// Records the real English words (from the system word list, when there is one) that are
+/// one edit away from a catalog word, so "contact" is never corrected to "contract".
+void protect_english_words(router_index& index) {
+    std::ifstream in("/usr/share/dict/words");
+    if (!in) return;
+    std::unordered_set<std::string> english;
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line.find('\'') != std::string::npos) continue;
+        for (auto& c : line)
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        english.insert(line);
+    }
+    static constexpr std::string_view letters = "abcdefghijklmnopqrstuvwxyz";
+    auto check = [&](const std::string& candidate) {
+        if (candidate.size() >= 5 && english.count(candidate) && !index.words.count(candidate)) index.english.insert(candidate);
+    };
+    for (auto& [word, count] : index.words) {
+        if (word.size() < 4) continue;
+        for (size_t i = 0; i <= word.size(); ++i) {
+            for (char c : letters) {
+                check(word.substr(0, i) + c + word.substr(i));                                  // insertion
+                if (i < word.size()) check(word.substr(0, i) + c + word.substr(i + 1));         // substitution
+            }
+            if (i < word.size()) check(word.substr(0, i) + word.substr(i + 1));                 // deletion
+            if (i + 1 < word.size()) {
+                auto t = word;
+                std::swap(t[i], t[i + 1]);
+                check(t);                                                                       // transposition
+            }
+        }
+    }
+}
+
 }  // namespace
 
 int router_index::find(std::string_view id) const {
@@ -72,7 +110,8 @@ int router_index::find(std::string_view id) const {
 bool is_rank_word(std::string_view word) {
     static const std::set<std::string_view> words = {
         "top", "best", "worst", "most", "least", "highest", "lowest", "bottom", "fewest", "largest", "biggest",
-        "smallest", "leading", "greatest", "strongest", "weakest", "poorest", "better", "worse", "more", "less"};
+        "smallest", "leading", "greatest", "strongest", "weakest", "poorest", "better", "worse", "more", "less",
+        "slowest", "fastest"};
     return words.count(word) > 0;
 }
 
@@ -123,14 +162,16 @@ std::string index_path(const std::string& dumps_dir) {
 
 router_index build_index(const catalog& c, const std::string& dumps_dir) {
     router_index index;
+    for (auto& w : c.vocab.outside)
+        if (auto phrase = stems_of(words_of(w)); !phrase.empty()) index.outside.push_back(std::move(phrase));
     for (auto& w : c.vocab.stop_words)
-        for (auto& word : words_of(w)) index.stop_words.insert(word);
+        for (auto& word : words_of(w)) index.stop_words.insert(stem(word));
     for (auto& [canonical, alternatives] : c.vocab.synonyms) {
         auto target = stems_of(words_of(canonical));
-        for (auto& w : words_of(canonical)) index.words.insert(w);
+        for (auto& w : words_of(canonical)) ++index.words[w];
         for (auto& alt : alternatives) {
             auto words = words_of(alt);
-            for (auto& w : words) index.words.insert(w);
+            for (auto& w : words) ++index.words[w];
             auto phrase = stems_of(words);
             if (!phrase.empty() && phrase != target) index.synonyms.emplace_back(phrase, target);
         }
@@ -174,21 +215,21 @@ router_index build_index(const catalog& c, const std::string& dumps_dir) {
         auto stems = stems_of(words);
         for (auto& p : index.slot_phrases)
             if (p.stems == stems && p.slot == slot) return;
-        for (auto& w : words) index.words.insert(w);
+        for (auto& w : words) ++index.words[w];
         index.slot_phrases.push_back({std::move(stems), slot, value, weak(words)});
     };
     for (auto& [slot, set] : values) {
         std::map<std::string, int> shared;
-        for (auto& v : set)
-        {
+        std::map<std::vector<std::string>, int> prefixes;
+        for (auto& v : set) {
             auto words = words_of(v);
             for (auto& w : std::set<std::string>(words.begin(), words.end())) ++shared[w];
+            for (size_t k = 1; k < words.size(); ++k) ++prefixes[std::vector<std::string>(words.begin(), words.begin() + static_cast<long>(k))];
         }
         for (auto& v : set) {
             auto words = words_of(v);
             add_phrase(words, slot, v);
-            auto s = short_form(words, shared);
-            if (s != words) add_phrase(s, slot, v);
+            for (auto& s : short_forms(words, shared, prefixes)) add_phrase(s, slot, v);
         }
     }
     for (auto& a : c.vocab.aliases) {
@@ -203,7 +244,7 @@ router_index build_index(const catalog& c, const std::string& dumps_dir) {
     // Terms per query, field-weighted.
     auto analyse = [&](const std::string& text) {
         auto words = words_of(text);
-        for (auto& w : words) index.words.insert(w);
+        for (auto& w : words) ++index.words[w];
         auto stems = stems_of(words);
         // Strong slot values and ranking words are not topic words: drop them as the router
         // does for questions.
@@ -215,7 +256,7 @@ router_index build_index(const catalog& c, const std::string& dumps_dir) {
             if (!drop[i] && !is_number_word(words[i]) && !is_rank_word(words[i])) kept.push_back(stems[i]);
         std::vector<std::string> out;
         for (auto& s : apply_synonyms(index, kept))
-            if (!is_stop_word(s) && !index.stop_words.count(s)) out.push_back(s);
+            if (!is_stop_word(s) && !is_stop_stem(s) && !index.stop_words.count(s)) out.push_back(s);
         return out;
     };
     for (auto& q : c.queries) {
@@ -232,6 +273,13 @@ router_index build_index(const catalog& c, const std::string& dumps_dir) {
         for (auto& k : q.keywords) add(k, 2.0);
         for (auto& s : q.synonyms) add(s, 2.0);
         add(q.description, 1.0);
+        // What the rows are broken down by: "claims by component" should prefer a query that
+        // has a component column over one that merely mentions components.
+        for (auto& column : q.columns) {
+            std::string words = column;
+            std::replace(words.begin(), words.end(), '_', ' ');
+            add(words, 1.5);
+        }
         for (auto& e : q.examples) {
             add(e, 1.0);
             iq.examples.push_back(analyse(e));
@@ -244,6 +292,7 @@ router_index build_index(const catalog& c, const std::string& dumps_dir) {
         index.queries.push_back(std::move(iq));
         index.defs.push_back(q);
     }
+    protect_english_words(index);
     finish(index);
     return index;
 }
@@ -418,12 +467,21 @@ void write_index(const router_index& index, const std::string& path) {
         w.EndObject();
     }
     w.EndArray();
-    std::vector<std::string> words(index.words.begin(), index.words.end());
-    std::sort(words.begin(), words.end());
-    w.Key("words"); write_strings(w, words);
+    std::map<std::string, int> words(index.words.begin(), index.words.end());
+    w.Key("words");
+    w.StartObject();
+    for (auto& [word, count] : words) { w.Key(word.c_str()); w.Int(count); }
+    w.EndObject();
     std::vector<std::string> stops(index.stop_words.begin(), index.stop_words.end());
     std::sort(stops.begin(), stops.end());
     w.Key("stop_words"); write_strings(w, stops);
+    w.Key("outside");
+    w.StartArray();
+    for (auto& phrase : index.outside) write_strings(w, phrase);
+    w.EndArray();
+    std::vector<std::string> english(index.english.begin(), index.english.end());
+    std::sort(english.begin(), english.end());
+    w.Key("english"); write_strings(w, english);
     w.EndObject();
     atomic_file out(path);
     std::fwrite(b.GetString(), 1, b.GetSize(), out.stream());
@@ -475,7 +533,12 @@ router_index load_index(const std::string& path) {
                                           p.HasMember("weak") && p["weak"].IsBool() && p["weak"].GetBool()});
         }
     if (doc.HasMember("words"))
-        for (auto& w : read_strings(doc["words"])) index.words.insert(w);
+        if (doc["words"].IsObject())
+            for (auto& m : doc["words"].GetObject()) index.words[m.name.GetString()] = m.value.IsInt() ? m.value.GetInt() : 1;
+    if (doc.HasMember("outside") && doc["outside"].IsArray())
+        for (auto& phrase : doc["outside"].GetArray()) index.outside.push_back(read_strings(phrase));
+    if (doc.HasMember("english"))
+        for (auto& w : read_strings(doc["english"])) index.english.insert(w);
     if (doc.HasMember("stop_words"))
         for (auto& w : read_strings(doc["stop_words"])) index.stop_words.insert(w);
     finish(index);

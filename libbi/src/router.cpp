@@ -26,6 +26,9 @@ constexpr double doc_weight = 0.7;          // share of the score from the whole
 constexpr double example_weight = 0.3;      // share from the closest example question
 constexpr double slot_bonus = 0.06;         // per named slot the query can apply
 constexpr double slot_penalty = 0.06;       // per named slot it cannot
+constexpr double entity_penalty = 0.12;     // per row entity ("by dealer") the query has no column for
+constexpr double polarity_bonus = 0.05;     // "worst" on a worst-first query, "best" on a best-first one
+constexpr double other_topic_weight = 0.6;  // extra weight of catalog words the query does not match
 constexpr double saturation = 0.8;          // BM25 k: how fast repeated weight stops counting
 
 bool is_digits(std::string_view w) {
@@ -65,22 +68,42 @@ route_result route(const router_index& index, std::string_view question, const r
     if (r.words.empty()) throw usage_error("question is empty");
     auto& words = r.words;
 
-    // 1. typo correction, against the catalog's words only
+    // 1. typos and abbreviations, corrected against the catalog's own words only
     for (auto& w : words) {
-        if (w.size() < 4 || is_digits(w) || index.words.count(w) || is_stop_word(w) || is_rank_word(w))
+        if (w.size() < 3 || is_digits(w) || index.words.count(w) || index.english.count(w) || is_stop_word(w) ||
+            is_rank_word(w))
             continue;
-        int limit = w.size() >= 8 ? 2 : 1;
         std::string best;
-        int best_d = limit + 1;
-        for (auto& v : index.words) {
-            if (v.size() < 4) continue;
-            int d = edit_distance(w, v, limit);
-            if (d < best_d || (d == best_d && d <= limit && v < best)) {
-                best_d = d;
-                best = v;
+        if (w.size() >= 5) {
+            int limit = w.size() >= 8 ? 2 : 1;
+            int best_d = limit + 1;
+            for (auto& [v, count] : index.words) {
+                if (v.size() < 4) continue;
+                int d = edit_distance(w, v, limit);
+                if (d < best_d || (d == best_d && d <= limit && v < best)) {
+                    best_d = d;
+                    best = v;
+                }
+            }
+            if (best_d > limit) best.clear();
+        }
+        if (best.empty() && w.size() <= 6) {
+            // "wkly" → "weekly", "inv" → "inventory": same first letter, letters in order; the
+            // catalog's most used such word wins.
+            int best_count = 0;
+            for (auto& [v, count] : index.words) {
+                if (v.size() <= w.size() || v[0] != w[0]) continue;
+                size_t k = 0;
+                for (char c : v)
+                    if (k < w.size() && c == w[k]) ++k;
+                if (k != w.size()) continue;
+                if (count > best_count || (count == best_count && (v.size() < best.size() || (v.size() == best.size() && v < best)))) {
+                    best_count = count;
+                    best = v;
+                }
             }
         }
-        if (best_d <= limit) {
+        if (!best.empty()) {
             r.corrections.push_back(w + "→" + best);
             w = best;
         }
@@ -89,6 +112,15 @@ route_result route(const router_index& index, std::string_view question, const r
     // 2. slot values (longest phrase first, matched on stems so "Brisas" names Brisa)
     std::vector<std::string> stems;
     for (auto& w : words) stems.push_back(is_digits(w) ? w : stem(w));
+    // A word the catalog declares out of scope ("payroll", "delete") means no query fits.
+    for (auto& phrase : index.outside) {
+        if (phrase.empty()) continue;
+        for (size_t i = 0; i + phrase.size() <= stems.size(); ++i)
+            if (std::equal(phrase.begin(), phrase.end(), stems.begin() + static_cast<long>(i))) {
+                for (auto& p : phrase) r.outside += (r.outside.empty() ? "" : " ") + p;
+                return r;
+            }
+    }
     std::vector<bool> used(words.size(), false);
     for (auto& m : match_slot_phrases(index, stems)) {
         auto& p = *m.phrase;
@@ -136,8 +168,14 @@ route_result route(const router_index& index, std::string_view question, const r
 
     // 4. ranking words and limit: "top 5", "5 best", "bottom three", "worst"
     static const std::set<std::string_view> bad = {"worst", "weakest", "poorest", "worse"};
+    // Words that ask for the bad end of a ranking while still naming a topic: they set the
+    // direction but stay routing terms.
+    static const std::set<std::string_view> bad_topic = {"underperforming", "underperformers", "underperform",
+                                                         "struggling", "lagging", "laggards"};
+    for (auto& w : words)
+        if (bad_topic.count(w)) r.asks_worst = true;
     static const std::set<std::string_view> good = {"best", "strongest", "better"};
-    static const std::set<std::string_view> least = {"least", "fewest", "lowest", "bottom", "smallest", "less"};
+    static const std::set<std::string_view> least = {"least", "fewest", "lowest", "bottom", "smallest", "less", "slowest"};
     for (size_t i = 0; i < words.size(); ++i) {
         if (used[i] || !is_rank_word(words[i])) continue;
         auto& w = words[i];
@@ -157,14 +195,32 @@ route_result route(const router_index& index, std::string_view question, const r
         if (!take(i + 1) && i > 0) take(i - 1);
     }
 
-    // 5. terms: what is left, with synonyms applied and stop words dropped; each named slot
+    // 5. what the rows must be: "by dealer", "per plant", "which models", "top 5 dealers" ask
+    // for one row per dealer, plant or model, so a query without that column cannot answer.
+    std::vector<std::string> row_entities;
+    for (size_t i = 0; i + 1 < words.size(); ++i) {
+        auto& w = words[i];
+        bool cue = w == "by" || w == "per" || w == "each" || w == "which" || w == "what" || is_rank_word(w) ||
+                   (is_digits(w) && r.limit && std::to_string(*r.limit) == w);
+        if (!cue || used[i + 1] || is_digits(words[i + 1]) || is_stop_word(words[i + 1])) continue;
+        auto canonical = apply_synonyms(index, {stems[i + 1]});
+        if (canonical.size() != 1) continue;
+        // Only nouns some query has as a column count: "by month", not "by far".
+        bool is_column = std::any_of(index.defs.begin(), index.defs.end(), [&](auto& d) {
+            return std::any_of(d.columns.begin(), d.columns.end(), [&](auto& c) { return stem(c) == canonical[0]; });
+        });
+        if (is_column && std::find(row_entities.begin(), row_entities.end(), canonical[0]) == row_entities.end())
+            row_entities.push_back(canonical[0]);
+    }
+
+    // 6. terms: what is left, with synonyms applied and stop words dropped; each named slot
     // also says what kind of thing the question is about ("Peachtree" → dealer).
     std::vector<std::string> kept;
     for (size_t i = 0; i < words.size(); ++i)
         if (!used[i] && !is_digits(words[i])) kept.push_back(stems[i]);
     std::set<std::string> seen;
     for (auto& s : apply_synonyms(index, kept)) {
-        if (is_stop_word(s) || index.stop_words.count(s) || !seen.insert(s).second) continue;
+        if (is_stop_word(s) || is_stop_stem(s) || index.stop_words.count(s) || !seen.insert(s).second) continue;
         r.terms.push_back(s);
     }
     std::vector<std::string> implied;
@@ -175,7 +231,9 @@ route_result route(const router_index& index, std::string_view question, const r
     }
     if (r.terms.empty() && implied.empty()) return r;
 
-    // 5. scoring
+    // 7. scoring
+    // A word the catalog has never used counts against every query, but less than a rare
+    // catalog word: questions carry filler no stop list foresees ("Monday morning digest").
     double unknown_idf = 0;
     for (auto& [s, idf] : index.idf) unknown_idf = std::max(unknown_idf, idf);
     auto weight_of = [&](const std::string& t) {
@@ -188,6 +246,7 @@ route_result route(const router_index& index, std::string_view question, const r
     for (auto& t : implied) weighted.emplace_back(t, 0.5 * weight_of(t));
     double total = 0;
     for (auto& [t, wt] : weighted) total += wt;
+
     double avg_len = 0;
     for (auto& q : index.queries) avg_len += q.length;
     avg_len = index.queries.empty() ? 1 : avg_len / static_cast<double>(index.queries.size());
@@ -205,6 +264,7 @@ route_result route(const router_index& index, std::string_view question, const r
             auto it = std::find_if(q.terms.begin(), q.terms.end(), [&](auto& p) { return p.first == t; });
             if (it == q.terms.end()) continue;
             doc += wt * it->second / (it->second + k);
+            c.coverage += wt / total;
             c.matched.push_back(t);
         }
         double best_example = 0;
@@ -219,12 +279,25 @@ route_result route(const router_index& index, std::string_view question, const r
                 if (!seen.count(t) && std::find(implied.begin(), implied.end(), t) == implied.end()) uni += weight_of(t);
             if (uni > 0) best_example = std::max(best_example, inter / uni);
         }
-        double score = doc_weight * doc / total + example_weight * best_example;
+        // A catalog word the query does not match points at another topic: it weighs more
+        // against this query than a word the catalog has never seen.
+        double unmatched_known = 0;
+        for (auto& [t, wt] : weighted)
+            if (index.idf.count(t) && std::find(c.matched.begin(), c.matched.end(), t) == c.matched.end()) unmatched_known += wt;
+        double score = doc_weight * doc / (total + other_topic_weight * unmatched_known) + example_weight * best_example;
         for (auto& s : r.slots) {
             if (s.weak) continue;
             bool can = std::find(q.slots.begin(), q.slots.end(), s.slot) != q.slots.end();
             score += can ? slot_bonus : -slot_penalty;
         }
+        auto& def = index.defs[qi];
+        for (auto& e : row_entities) {
+            bool has = std::any_of(def.columns.begin(), def.columns.end(), [&](auto& col) { return stem(col) == e; });
+            if (!has) score -= entity_penalty;
+        }
+        // A question about the bad end of a ranking is best served by a query built to list the
+        // worst first, and the other way round.
+        if (r.asks_worst != r.asks_best && r.asks_worst == def.worst_first) score += polarity_bonus;
         c.score = std::round(std::clamp(score, 0.0, 1.0) * 10000.0) / 10000.0;
         r.candidates.push_back(std::move(c));
     }

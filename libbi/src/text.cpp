@@ -125,8 +125,12 @@ std::vector<std::string> words_of(std::string_view text) {
         if (word_char(c)) {
             current.push_back(static_cast<char>(c));
         } else if (c == '\'') {
-            // "dealer's" → "dealer", "don't" → "dont"
-            if (i + 1 < s.size() && s[i + 1] == 's' && (i + 2 >= s.size() || !word_char(s[i + 2]))) ++i;
+            // "dealer's" → "dealer", "how're" → "how", "we'll" → "we"; "don't" → "dont"
+            size_t end = i + 1;
+            while (end < s.size() && s[end] >= 'a' && s[end] <= 'z') ++end;
+            auto suffix = std::string_view(s).substr(i + 1, end - i - 1);
+            if (suffix == "s" || suffix == "re" || suffix == "ve" || suffix == "ll" || suffix == "d" || suffix == "m")
+                i = end - 1;
         } else if (c == '.' && !current.empty() && std::isdigit(static_cast<unsigned char>(current.back())) &&
                    i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]))) {
             current.push_back('.');
@@ -149,25 +153,41 @@ std::string stem(std::string_view word) {
     return std::string(reinterpret_cast<const char*>(out), static_cast<size_t>(sb_stemmer_length(stemmer.get())));
 }
 
+namespace {
+
+// English function words plus the filler of BI questions; never domain words, never ranking
+// words (top, best, worst), which carry meaning.
+constexpr const char* stop_list[] = {
+    "a", "about", "across", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been",
+    "being", "between", "both", "but", "by", "can", "could", "current", "currently", "data", "did", "do",
+    "does", "doing", "each", "either", "for", "from", "get", "give", "had", "has", "have", "having",
+    "he", "her", "here", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "know",
+    "let", "like", "list", "look", "looking", "lot", "many", "may", "me", "might", "much", "must", "my",
+    "need", "now", "of", "on", "or", "our", "ours", "over", "per", "please", "pull", "quick", "quickly",
+    "really", "report", "reports", "see", "she", "should", "show", "so", "some", "tell", "than", "that",
+    "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "up", "us", "want",
+    "was", "we", "were", "what", "whats", "when", "where", "which", "while", "who", "whom", "why", "will",
+    "with", "within", "would", "you", "your", "display", "view", "find", "fetch",
+    "can't", "cant", "dont", "im", "ive", "let's", "lets", "hey", "hi", "thanks", "ok", "okay", "pls",
+    "plz", "kindly", "ones", "isnt", "arent", "wasnt", "werent", "doesnt", "didnt", "havent", "hasnt",
+    "wont", "couldnt", "shouldnt", "wouldnt", "thing", "things", "stuff", "info", "information", "details",
+    "overview", "breakdown", "summary", "analysis", "status", "check", "run", "got", "go",
+};
+
+}  // namespace
+
 bool is_stop_word(std::string_view word) {
-    // English function words plus the filler of BI questions; never domain words, never
-    // ranking words (top, best, worst) which carry meaning.
-    static const std::unordered_set<std::string_view> words = {
-        "a", "about", "across", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been",
-        "being", "between", "both", "but", "by", "can", "could", "current", "currently", "data", "did", "do",
-        "does", "doing", "each", "either", "for", "from", "get", "give", "had", "has", "have", "having",
-        "he", "her", "here", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "know",
-        "let", "like", "list", "look", "looking", "lot", "many", "may", "me", "might", "much", "must", "my",
-        "need", "now", "of", "on", "or", "our", "ours", "over", "per", "please", "pull", "quick", "quickly",
-        "really", "report", "reports", "see", "she", "should", "show", "so", "some", "tell", "than", "that",
-        "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "up", "us", "want",
-        "was", "we", "were", "what", "whats", "when", "where", "which", "while", "who", "whom", "why", "will",
-        "with", "within", "would", "you", "your", "give", "display", "view", "find", "tell", "fetch",
-        "can't", "cant", "dont", "im", "ive", "let's", "lets", "hey", "hi", "thanks", "ok", "okay", "pls",
-        "plz", "kindly", "ones", "thing", "things", "stuff", "info", "information", "details",
-        "overview", "breakdown", "summary", "analysis", "status", "look", "check", "run", "got", "go",
-    };
+    static const std::unordered_set<std::string_view> words(std::begin(stop_list), std::end(stop_list));
     return words.count(word) > 0;
+}
+
+bool is_stop_stem(std::string_view s) {
+    static const std::unordered_set<std::string> stems = [] {
+        std::unordered_set<std::string> out;
+        for (auto w : stop_list) out.insert(stem(w));
+        return out;
+    }();
+    return stems.count(std::string(s)) > 0;
 }
 
 int edit_distance(std::string_view a, std::string_view b, int limit) {

@@ -1,6 +1,6 @@
 -- title: Model risk and opportunity matrix
 -- description: For each model a warranty risk measure (claims per 100 units sold) against an opportunity measure (revenue growth of the latest 90 days over the same 90 days a year earlier).
--- keywords: risk, risks, opportunity, opportunities, matrix, quadrant, portfolio, growth, growing, claim rate, model, models, invest, strategic, exposure, double down, worry, bet, bets, upside
+-- keywords: risk, risks, risky, opportunity, opportunities, matrix, quadrant, portfolio, growth, growing, claim rate, model, models, invest, strategic, exposure, double down, worry, bet, bets, upside
 -- synonyms: risk opportunity matrix, risk vs opportunity, risk and opportunity, portfolio matrix, growth vs quality, model portfolio, where to invest, where to worry, risk versus reward, risk reward
 -- example: Show the risk and opportunity matrix
 -- example: Which models are high risk but growing?

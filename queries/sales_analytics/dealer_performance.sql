@@ -1,6 +1,6 @@
 -- title: Dealer performance
 -- description: Units sold and revenue and gross profit for each dealer by year.
--- keywords: dealer, dealers, dealership, dealerships, store, stores, performance, revenue, gross, profit, units, ranking, profitable, profitability, results, making money, underperforming, sold
+-- keywords: dealer, dealers, dealership, dealerships, store, stores, performance, revenue, gross, profit, units, ranking, profitable, profitability, results, underperforming, sold
 -- synonyms: dealer ranking, dealer leaderboard, top dealers, best dealers, dealer scorecard, dealership performance, store performance, dealer profit, dealer gross profit, dealer results, dealer revenue, most profitable dealers
 -- example: Which dealers sold the most in 2025?
 -- example: Top 10 dealers by revenue

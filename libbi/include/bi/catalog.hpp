@@ -82,6 +82,7 @@ struct vocabulary {
     std::vector<std::pair<std::string, std::vector<std::string>>> synonyms;  ///< canonical -> alternatives
     std::vector<value_alias> aliases;
     std::vector<std::string> stop_words;  ///< extra stop words on top of the built-in list
+    std::vector<std::string> outside;     ///< words that put a question outside the catalog's scope
 };
 
 struct catalog {

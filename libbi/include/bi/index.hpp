@@ -38,8 +38,10 @@ struct router_index {
     std::unordered_map<std::string, double> idf;       ///< stem → inverse document frequency
     std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> synonyms;  ///< stems → canonical stems
     std::vector<slot_phrase> slot_phrases;
-    std::unordered_set<std::string> words;             ///< every catalog and value word, for typo correction
-    std::unordered_set<std::string> stop_words;        ///< extra stop words from the vocabulary
+    std::unordered_map<std::string, int> words;        ///< every catalog and value word and how often it is used, for typos and abbreviations
+    std::unordered_set<std::string> stop_words;        ///< stems of the vocabulary's extra stop words
+    std::vector<std::vector<std::string>> outside;     ///< stems of phrases that put a question out of scope
+    std::unordered_set<std::string> english;           ///< English words one edit from a catalog word: never "typos"
     std::unordered_map<std::string, std::vector<int>> postings;  ///< stem → queries using it
 
     /// Position of the query `id` (category/name or name), or -1.

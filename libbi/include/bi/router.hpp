@@ -12,8 +12,8 @@
 namespace bi {
 
 struct route_options {
-    double threshold = 0.30;   ///< lowest score answered
-    double margin = 0.05;      ///< how far the best must beat the runner-up
+    double threshold = 0.40;   ///< lowest score answered
+    double margin = 0.02;      ///< how far the best must beat the runner-up
     std::string today;         ///< YYYY-MM-DD for "this year"/"last year"; "" = the clock or $BI_TODAY
 };
 
@@ -28,6 +28,7 @@ struct slot_match {
 struct candidate {
     int query = -1;                       ///< position in router_index::queries
     double score = 0;                     ///< 0..1
+    double coverage = 0;                  ///< share of the question's term weight the query matches
     std::vector<std::string> matched;     ///< question terms found in the query's text
 };
 
@@ -44,6 +45,7 @@ struct route_result {
     bool asks_best = false;                ///< "best", "strongest"
     bool asks_least = false;               ///< "least", "fewest", "lowest", "bottom", "smallest"
     std::vector<candidate> candidates;     ///< best first, at most five
+    std::string outside;                   ///< the out-of-scope word that stopped routing, if any
 };
 
 /// Routes one question. Throws usage_error for text that is not a question at all

@@ -20,6 +20,9 @@ std::string stem(std::string_view word);
 /// "show", "me", "list").
 bool is_stop_word(std::string_view word);
 
+/// True for the stem of a built-in stop word ("does" → "doe"), for text already stemmed.
+bool is_stop_stem(std::string_view stem);
+
 /// Damerau–Levenshtein distance (adjacent transpositions count one), capped at `limit + 1`.
 int edit_distance(std::string_view a, std::string_view b, int limit);
 
