@@ -76,4 +76,26 @@ void atomic_file::commit() {
     }
 }
 
+append_file::append_file(std::string path) : path_(std::move(path)) {
+    auto dir = fs::path(path_).parent_path();
+    if (!dir.empty()) make_dirs(dir.string());
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw error(fmt::format("'{}': {}", path_, std::strerror(errno)));
+}
+
+append_file::~append_file() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void append_file::write_line(std::string_view line) {
+    // One write() for the whole line: with O_APPEND the kernel places it at the end as a
+    // unit. A short write (disk full) is an error, not something to finish with a second
+    // write that another process's line could land in front of.
+    ssize_t n;
+    do n = ::write(fd_, line.data(), line.size());
+    while (n < 0 && errno == EINTR);
+    if (n < 0) throw error(fmt::format("'{}': {}", path_, std::strerror(errno)));
+    if (static_cast<size_t>(n) != line.size()) throw error(fmt::format("'{}': short write (disk full?)", path_));
+}
+
 }  // namespace bi

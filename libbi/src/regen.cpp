@@ -3,12 +3,20 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <fstream>
+#include <memory>
 
 #include <fmt/format.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include "bi/dump.hpp"
 #include "bi/error.hpp"
+#include "bi/files.hpp"
 #include "bi/index.hpp"
+#include "bi/lock.hpp"
 
 namespace bi {
 
@@ -63,6 +71,105 @@ std::vector<dump_outcome> dump_queries(const config& cfg, const catalog& c, cons
     }
     write_index(build_index(c, cfg.dumps_dir), index_path(cfg.dumps_dir));
     return outcomes;
+}
+
+std::string job_log_path(const std::string& log_dir) {
+    return (log_dir.empty() ? std::string("job_logs") : log_dir + "/job_logs") + "/regen.jsonl";
+}
+
+std::string job_log_line(const dump_outcome& o) {
+    rapidjson::StringBuffer b;
+    rapidjson::Writer<rapidjson::StringBuffer> w(b);
+    w.StartObject();
+    w.Key("start"); w.String(o.started_at);
+    w.Key("end"); w.String(o.ended_at);
+    w.Key("query"); w.String(o.query);
+    w.Key("rows"); w.Int64(o.rows);
+    w.Key("duration_ms"); w.Double(std::round(o.duration_ms * 10) / 10);
+    w.Key("outcome"); w.String(o.ok ? "ok" : "failed");
+    w.Key("error");
+    if (o.ok) w.Null();
+    else w.String(o.error);
+    w.EndObject();
+    std::string line(b.GetString(), b.GetSize());
+    line += '\n';
+    return line;
+}
+
+std::map<std::string, dump_outcome> last_runs(const std::string& job_log) {
+    std::map<std::string, dump_outcome> last;
+    std::ifstream in(job_log);
+    std::string line;
+    while (std::getline(in, line)) {
+        rapidjson::Document d;
+        d.Parse(line.c_str());
+        if (d.HasParseError() || !d.IsObject()) continue;
+        auto text = [&](const char* key) {
+            auto it = d.FindMember(key);
+            return it != d.MemberEnd() && it->value.IsString() ? std::string(it->value.GetString()) : std::string();
+        };
+        dump_outcome o;
+        o.query = text("query");
+        if (o.query.empty()) continue;
+        o.started_at = text("start");
+        o.ended_at = text("end");
+        o.ok = text("outcome") == "ok";
+        o.error = text("error");
+        if (auto it = d.FindMember("rows"); it != d.MemberEnd() && it->value.IsInt64()) o.rows = it->value.GetInt64();
+        if (auto it = d.FindMember("duration_ms"); it != d.MemberEnd() && it->value.IsNumber())
+            o.duration_ms = it->value.GetDouble();
+        last[o.query] = std::move(o);
+    }
+    return last;
+}
+
+std::vector<dump_outcome> regenerate(const config& cfg, const catalog& c, const std::vector<const query_def*>& queries,
+                                     std::chrono::seconds wait, const regen_hooks& hooks) {
+    dir_lock lock(cfg.dumps_dir, wait);
+    // The job log is a record, not the work: when it cannot be written the run goes on.
+    std::unique_ptr<append_file> log;
+    auto warn = [&](const std::string& what) {
+        if (hooks.warning) hooks.warning(what);
+    };
+    try {
+        log = std::make_unique<append_file>(job_log_path(cfg.log_dir));
+    } catch (const error& e) {
+        warn(fmt::format("cannot write the job log: {}", e.what()));
+    }
+    auto record = [&](const dump_outcome& o) {
+        if (!log) return;
+        try {
+            log->write_line(job_log_line(o));
+        } catch (const error& e) {
+            warn(fmt::format("cannot write the job log: {}", e.what()));
+            log.reset();
+        }
+    };
+    try {
+        return dump_queries(cfg, c, queries, [&](const dump_outcome& o) {
+            record(o);
+            if (hooks.progress) hooks.progress(o);
+        });
+    } catch (const unreachable_error& e) {
+        auto now = utc_now_iso8601();
+        for (auto* q : queries) record({q->id(), false, 0, 0, now, now, e.what()});
+        throw;
+    }
+}
+
+std::vector<check_failure> check_queries(const config& cfg, const catalog& c) {
+    auto db = open_database(cfg.database, cfg.limits);
+    std::vector<check_failure> failures;
+    for (auto& q : c.queries) {
+        try {
+            db->check(q.sql);
+        } catch (const unreachable_error&) {
+            throw;
+        } catch (const error& e) {
+            failures.push_back({q.id(), q.file, e.what()});
+        }
+    }
+    return failures;
 }
 
 }  // namespace bi

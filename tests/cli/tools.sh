@@ -3,7 +3,7 @@
 # bad value exits 2 with one line on stderr, a missing file is named.
 source "$(dirname "$0")/lib.sh"
 
-for tool in bi-dump bi-ask bi-demo-db; do
+for tool in bi-dump bi-ask bi-demo-db bi-regen bi-status; do
   run "$BI_BIN/$tool" --help
   expect_status "$tool --help exits 0" 0
   expect_contains "$tool --help prints usage on stdout" "Usage" "$out"

@@ -8,6 +8,7 @@
 #include "bi/catalog.hpp"
 #include "bi/dump.hpp"
 #include "bi/error.hpp"
+#include "bi/lock.hpp"
 #include "bi/regen.hpp"
 #include "common.hpp"
 
@@ -19,6 +20,7 @@ struct options {
     std::vector<std::string> categories;
     std::string sql;
     std::string output;
+    int wait = 0;
 };
 
 void setup(CLI::App& app, options& o) {
@@ -27,6 +29,8 @@ void setup(CLI::App& app, options& o) {
     app.add_option("-c,--category", o.categories, "Dump every query of this category (repeatable)");
     app.add_option("--sql", o.sql, "Dump one ad-hoc read-only SELECT instead of catalog queries");
     app.add_option("-o,--output", o.output, "Write the dump here ('-' for stdout); one query or --sql only");
+    app.add_option("--wait", o.wait, "Wait this many seconds for another run's lock on the dumps dir (default 0)")
+        ->check(CLI::NonNegativeNumber);
 }
 
 int run(const options& o, const CLI::App& app) {
@@ -48,6 +52,7 @@ int run(const options& o, const CLI::App& app) {
         bi::write_dump(*db, *queries.front(), o.output);
         return 0;
     }
+    bi::dir_lock lock(cfg.dumps_dir, std::chrono::seconds(o.wait));  // bi-regen takes the same lock
     bool show = !o.common.quiet && ::isatty(STDERR_FILENO);
     int failed = 0;
     auto outcomes = bi::dump_queries(cfg, catalog, queries, [&](const bi::dump_outcome& r) {

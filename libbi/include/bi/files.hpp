@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 namespace bi {
 
@@ -30,6 +31,26 @@ private:
     std::string target_;
     std::string temp_;
     std::FILE* file_ = nullptr;
+};
+
+/// A log file opened for appending (O_APPEND): each line goes out in one write(), so lines
+/// from concurrent processes never interleave.
+class append_file {
+public:
+    /// Opens `path`, creating it and its directory; throws error naming the file when it cannot.
+    explicit append_file(std::string path);
+    ~append_file();
+    append_file(const append_file&) = delete;
+    append_file& operator=(const append_file&) = delete;
+
+    /// Writes a whole line (ending in '\n') with one write(); throws error naming the file.
+    void write_line(std::string_view line);
+    int fd() const { return fd_; }
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+    int fd_ = -1;
 };
 
 }  // namespace bi
