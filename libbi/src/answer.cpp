@@ -11,9 +11,12 @@
 #include <rapidjson/writer.h>
 
 #include "bi/chart.hpp"
+#include "bi/fallback.hpp"
+#include "bi/freshness.hpp"
 #include "bi/shape.hpp"
 #include "bi/text.hpp"
 #include "detail/json.hpp"
+#include "detail/strings.hpp"
 
 namespace bi {
 
@@ -98,6 +101,32 @@ void write_explain(json_writer& w, const router_index& index, const route_result
     w.EndObject();
 }
 
+/// row_count, columns (with units) and data: the part every answer with rows shares.
+void write_rows(json_writer& w, const table& rows, const std::map<std::string, std::string>& units) {
+    w.Key("row_count"); w.Uint64(rows.rows.size());
+    w.Key("columns");
+    w.StartArray();
+    for (size_t i = 0; i < rows.columns.size(); ++i) {
+        w.StartObject();
+        w.Key("name"); w.String(rows.columns[i]);
+        w.Key("type"); w.String(rows.types[i]);
+        if (auto u = units.find(rows.columns[i]); u != units.end()) { w.Key("unit"); w.String(u->second); }
+        w.EndObject();
+    }
+    w.EndArray();
+    w.Key("data");
+    w.StartArray();
+    for (auto& row : rows.rows) {
+        w.StartObject();
+        for (size_t i = 0; i < row.size(); ++i) {
+            w.Key(rows.columns[i].c_str());
+            detail::write_value(w, row[i]);
+        }
+        w.EndObject();
+    }
+    w.EndArray();
+}
+
 table to_table(result_set&& rs) {
     table t;
     for (auto& c : rs.columns) t.columns.push_back(c.name);
@@ -139,8 +168,28 @@ const dump* answerer::load_dump(int qi, std::string& why) {
     }
 }
 
-answer answerer::ask(std::string_view question, bool explain) {
+const std::string& answerer::database_fingerprint() {
+    if (!fingerprint_) fingerprint_ = bi::database_fingerprint(config_.database);
+    return *fingerprint_;
+}
+
+database& answerer::live_database() {
+    if (!live_) live_ = open_database(config_.database, config_.limits);
+    return *live_;
+}
+
+answer answerer::ask(std::string_view question, const ask_options& options) {
+    bool explain = options.explain;
     auto r = route(index_, question, routing_);
+    if (r.outcome != route_outcome::answered && r.outside.empty() &&
+        (!config_.fallback_command.empty() || options.use_cache)) {
+        auto a = ask_fallback(question, r, options);
+        if (a.code == exit_code::ok) return a;
+    }
+    if (!options.save_as.empty())
+        throw usage_error(r.outcome == route_outcome::answered
+                              ? "--save-as saves an answer from the fallback; this question is answered by the catalog"
+                              : "--save-as needs an answer from the fallback (configure --fallback or BI_FALLBACK_CMD)");
     answer a;
     rapidjson::StringBuffer buffer;
     json_writer w(buffer);
@@ -157,6 +206,7 @@ answer answerer::ask(std::string_view question, bool explain) {
         w.Key("source"); w.Null();
         w.Key("reason");
         w.String(r.outcome == route_outcome::ambiguous ? "ambiguous: two queries fit about equally well"
+                 : !r.outside.empty()                   ? "outside the catalog's scope"
                                                         : "no confident match in the catalog");
         if (r.outcome == route_outcome::ambiguous) {
             auto& first = index_.queries[r.candidates[0].query];
@@ -213,14 +263,17 @@ answer answerer::ask(std::string_view question, bool explain) {
     const dump* d = load_dump(qi, why);
     table live_rows;
     std::string generated_at;
+    std::optional<freshness> fresh;
     if (d) {
         a.source = "dump";
         generated_at = d->generated_at;
+        // Stale rows still answer: they are what there is, and the note says how old.
+        fresh = assess_freshness(*d, database_fingerprint(), utc_now());
+        if (fresh->stale) a.notes.push_back(fmt::format("the dump of {} is stale: {} (run bi-regen)", q.id(), fresh->reason));
     } else {
         a.source = "live";
         a.notes.push_back(fmt::format("answering {} live: {}", q.id(), why));
-        if (!live_) live_ = open_database(config_.database, config_.limits);
-        live_rows = to_table(query_all(*live_, q.sql));
+        live_rows = to_table(query_all(live_database(), q.sql));
         generated_at = utc_now_iso8601();
     }
     shape_request request;
@@ -272,28 +325,12 @@ answer answerer::ask(std::string_view question, bool explain) {
     w.Key("direction"); w.String(shaped.sort.direction == sort_direction::asc ? "asc" : "desc");
     w.EndObject();
     w.Key("generated_at"); w.String(generated_at);
-    w.Key("row_count"); w.Uint64(shaped.rows.rows.size());
-    w.Key("columns");
-    w.StartArray();
-    for (size_t i = 0; i < shaped.rows.columns.size(); ++i) {
-        w.StartObject();
-        w.Key("name"); w.String(shaped.rows.columns[i]);
-        w.Key("type"); w.String(shaped.rows.types[i]);
-        if (auto u = q.units.find(shaped.rows.columns[i]); u != q.units.end()) { w.Key("unit"); w.String(u->second); }
-        w.EndObject();
+    if (fresh) {
+        w.Key("stale"); w.Bool(fresh->stale);
+        w.Key("age_seconds"); w.Int64(fresh->age_seconds);
+        if (fresh->stale) { w.Key("stale_reason"); w.String(fresh->reason); }
     }
-    w.EndArray();
-    w.Key("data");
-    w.StartArray();
-    for (auto& row : shaped.rows.rows) {
-        w.StartObject();
-        for (size_t i = 0; i < row.size(); ++i) {
-            w.Key(shaped.rows.columns[i].c_str());
-            detail::write_value(w, row[i]);
-        }
-        w.EndObject();
-    }
-    w.EndArray();
+    write_rows(w, shaped.rows, q.units);
     w.Key("chart_config");
     w.RawValue(chart.data(), chart.size(), rapidjson::kObjectType);
     w.Key("alternatives");
@@ -332,6 +369,72 @@ std::vector<std::string> answerer::suggest(std::string_view partial, size_t max)
         if (std::find(out.begin(), out.end(), text) == out.end()) out.push_back(text);
     }
     return out;
+}
+
+answer answerer::ask_fallback(std::string_view question, const route_result& routed, const ask_options& options) {
+    answer a;
+    std::string sql;
+    if (options.use_cache) {
+        if (auto cached = cached_fallback_sql(config_.log_dir, question)) {
+            sql = *cached;
+            a.source = "cache";
+        }
+    }
+    fallback_reply reply;
+    if (sql.empty()) {
+        if (config_.fallback_command.empty()) {
+            a.code = exit_code::no_match;  // cache miss and no model: the catalog's no-match answer
+            return a;
+        }
+        auto request = fallback_request(live_database(), index_, routed, question, config_.limits);
+        reply = run_fallback(config_.fallback_command, request, config_.fallback_timeout);
+        sql = reply.sql;
+        a.source = "fallback";
+        a.tokens = reply.tokens();
+    }
+    // The model's SQL gets no more trust than anyone's: the guard runs it or refuses it.
+    auto rows = to_table(query_all(live_database(), sql));
+    if (a.source == "fallback" && options.use_cache) cache_fallback_sql(config_.log_dir, question, sql);
+    std::string saved;
+    if (!options.save_as.empty()) {
+        saved = save_query(config_.queries_dir, options.save_as, saved_query_text(question, sql, rows));
+        a.notes.push_back(fmt::format("saved as '{}': run bi-regen (or bi-dump) to answer it from a dump", saved));
+    }
+    std::string title(detail::trim(question));
+    auto chart = chart_config_for_shape(rows, title);
+
+    rapidjson::StringBuffer buffer;
+    json_writer w(buffer);
+    w.StartObject();
+    w.Key("matched"); w.Bool(true);
+    w.Key("query"); w.Null();
+    w.Key("title"); w.String(title);
+    w.Key("score"); w.Double(routed.candidates.empty() ? 0.0 : routed.candidates[0].score);
+    w.Key("tokens"); w.Int64(a.tokens);
+    w.Key("source"); w.String(a.source);
+    w.Key("sql"); w.String(sql);
+    if (a.source == "fallback") {
+        w.Key("usage");
+        w.StartObject();
+        w.Key("prompt_tokens"); w.Int64(reply.prompt_tokens);
+        w.Key("completion_tokens"); w.Int64(reply.completion_tokens);
+        w.EndObject();
+    }
+    if (!saved.empty()) { w.Key("saved_as"); w.String(saved); }
+    w.Key("filters"); w.StartObject(); w.EndObject();
+    w.Key("limit"); w.Null();
+    w.Key("sort"); w.Null();
+    w.Key("generated_at"); w.String(utc_now_iso8601());
+    write_rows(w, rows, {});
+    w.Key("chart_config");
+    w.RawValue(chart.data(), chart.size(), rapidjson::kObjectType);
+    w.Key("alternatives");
+    write_candidates(w, index_, routed.candidates, 0);
+    if (options.explain) write_explain(w, index_, routed);
+    w.EndObject();
+    a.json = buffer.GetString();
+    a.code = exit_code::ok;
+    return a;
 }
 
 std::string answerer::list_json() const {

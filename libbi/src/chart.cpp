@@ -1,11 +1,14 @@
 // Chart.js configs. The output follows Chart.js 4's documented config shape: type, data.labels,
 // data.datasets[].label/.data, options.plugins.title, and scales for the cartesian types.
+// Everything is plain JSON (no callbacks), so number formats go through `ticks.format`, the
+// Intl.NumberFormat options Chart.js 4 applies to tick labels and tooltips alike.
 #include "bi/chart.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <map>
 
+#include <fmt/format.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -24,13 +27,17 @@ constexpr const char* palette[] = {"rgba(0,114,178,0.8)",  "rgba(230,159,0,0.8)"
 constexpr size_t palette_size = sizeof(palette) / sizeof(palette[0]);
 constexpr size_t max_points = 100;
 
+/// Colour `i` of `n`: the palette while it lasts, else hues spread evenly round the wheel, so
+/// a doughnut of 15 slices or 11 stacked series never repeats a colour.
+std::string colour(size_t i, size_t n) {
+    if (n <= palette_size) return palette[i % palette_size];
+    return fmt::format("hsla({},65%,50%,0.8)", (i * 360 / n + 200) % 360);
+}
+
 std::string label_text(const value& v) {
     if (auto s = std::get_if<std::string>(&v)) return *s;
     if (auto i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
-    if (auto d = std::get_if<double>(&v)) {
-        auto s = std::to_string(*d);
-        return s;
-    }
+    if (auto d = std::get_if<double>(&v)) return fmt::format("{}", *d);
     return is_null(v) ? "(none)" : "(blob)";
 }
 
@@ -48,34 +55,125 @@ void write_title(json_writer& w, std::string_view title) {
     w.EndObject();
 }
 
-void write_axis(json_writer& w, const char* axis, const std::string& text, bool stacked, bool begin_at_zero) {
-    w.Key(axis);
+std::string unit_of(const std::map<std::string, std::string>& units, const std::string& column) {
+    auto it = units.find(column);
+    return it == units.end() ? std::string() : it->second;
+}
+
+/// The largest magnitude among `rows[column]`, to choose between whole and compact figures.
+double largest(const table& rows, int column) {
+    double m = 0;
+    if (column < 0) return m;
+    for (auto& row : rows.rows)
+        if (is_number(row[column]) && std::isfinite(as_double(row[column]))) m = std::max(m, std::abs(as_double(row[column])));
+    return m;
+}
+
+/// `ticks.format` for a measure column: Intl.NumberFormat options by unit. Minimum and maximum
+/// fraction digits are always given together: Chart.js merges these over its own minimum, and
+/// Intl throws when the minimum exceeds the maximum.
+void write_number_format(json_writer& w, const std::string& unit, double magnitude) {
+    w.Key("format");
     w.StartObject();
-    if (stacked) { w.Key("stacked"); w.Bool(true); }
-    if (begin_at_zero) { w.Key("beginAtZero"); w.Bool(true); }
-    w.Key("title");
-    w.StartObject();
-    w.Key("display"); w.Bool(true);
-    w.Key("text"); w.String(text);
-    w.EndObject();
+    int max_digits = 2;
+    if (unit == "usd") {
+        w.Key("style"); w.String("currency");
+        w.Key("currency"); w.String("USD");
+        if (magnitude >= 100000) {
+            w.Key("notation"); w.String("compact");
+            max_digits = 1;
+        } else {
+            max_digits = magnitude >= 1000 ? 0 : 2;
+        }
+    } else if (unit == "percent") {
+        w.Key("style"); w.String("unit");
+        w.Key("unit"); w.String("percent");
+        max_digits = 1;
+    } else if (unit == "days") {
+        w.Key("style"); w.String("unit");
+        w.Key("unit"); w.String("day");
+        w.Key("unitDisplay"); w.String("long");
+        max_digits = 1;
+    } else if (unit == "count") {
+        max_digits = 0;
+    }
+    w.Key("minimumFractionDigits"); w.Int(0);
+    w.Key("maximumFractionDigits"); w.Int(max_digits);
     w.EndObject();
 }
 
-std::string unit_suffix(const std::map<std::string, std::string>& units, const std::string& column) {
-    auto it = units.find(column);
-    if (it == units.end()) return {};
-    if (it->second == "usd") return " ($)";
-    if (it->second == "percent") return " (%)";
-    if (it->second == "days") return " (days)";
-    return {};
+struct axis {
+    std::string title;
+    bool stacked = false;
+    bool begin_at_zero = false;
+    bool numeric = false;       ///< a value axis: gets a number format
+    std::string unit;
+    double magnitude = 0;
+};
+
+void write_axis(json_writer& w, const char* name, const axis& a) {
+    w.Key(name);
+    w.StartObject();
+    if (a.stacked) { w.Key("stacked"); w.Bool(true); }
+    if (a.begin_at_zero) { w.Key("beginAtZero"); w.Bool(true); }
+    w.Key("title");
+    w.StartObject();
+    w.Key("display"); w.Bool(!a.title.empty());
+    w.Key("text"); w.String(a.title);
+    w.EndObject();
+    if (a.numeric) {
+        w.Key("ticks");
+        w.StartObject();
+        write_number_format(w, a.unit, a.magnitude);
+        w.EndObject();
+    }
+    w.EndObject();
+}
+
+axis value_axis(const table& rows, int column, const std::map<std::string, std::string>& units) {
+    axis a;
+    a.numeric = true;
+    if (column < 0) return a;
+    a.title = measure_title(rows.columns[column], units);
+    a.unit = unit_of(units, rows.columns[column]);
+    a.magnitude = largest(rows, column);
+    return a;
 }
 
 }  // namespace
 
+std::string measure_title(std::string_view column, const std::map<std::string, std::string>& units) {
+    auto unit = unit_of(units, std::string(column));
+    std::string name(column);
+    auto strip_last = [&](std::string_view word) {
+        auto suffix = "_" + std::string(word);
+        if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+            name.resize(name.size() - suffix.size());
+    };
+    if (unit == "percent") strip_last("pct");
+    if (unit == "days") strip_last("days");
+    auto title = humanize(name);
+    if (unit == "usd") return title + " ($)";
+    if (unit == "percent") return title + " (%)";
+    if (unit == "days" && name.find("days") == std::string::npos) return title + " (days)";
+    return title;
+}
+
 std::string humanize(std::string_view column) {
-    std::string out(column);
-    for (auto& c : out)
-        if (c == '_') c = ' ';
+    // Initialisms read as such: "kpi" → "KPI", "fi_deals" → "F&I deals".
+    static const std::map<std::string, std::string, std::less<>> initialisms = {
+        {"ac", "AC"}, {"ceo", "CEO"}, {"fi", "F&I"}, {"id", "ID"}, {"kpi", "KPI"}, {"kpis", "KPIs"}, {"msrp", "MSRP"}};
+    std::string out;
+    size_t start = 0;
+    while (start <= column.size()) {
+        auto end = column.find('_', start);
+        auto word = column.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+        if (!out.empty()) out += ' ';
+        if (auto it = initialisms.find(word); it != initialisms.end()) out += it->second;
+        else out += word;
+        if (end == std::string_view::npos) break;
+        start = end + 1;
+    }
     if (!out.empty() && out[0] >= 'a' && out[0] <= 'z') out[0] = static_cast<char>(out[0] - 'a' + 'A');
     return out;
 }
@@ -92,9 +190,10 @@ std::string chart_config(const chart_spec& spec, const table& rows, std::string_
 
     bool point_chart = spec.type == "bubble" || spec.type == "scatter";
     bool round_chart = spec.type == "doughnut" || spec.type == "pie";
+    bool horizontal = spec.type == "horizontal_bar";
+    bool stacked = spec.type == "stacked_bar";
     std::string type = spec.type;
-    if (type == "horizontal_bar" || type == "stacked_bar") type = "bar";
-    if (type == "scatter" && value_i.size() > 1) type = "bubble";
+    if (horizontal || stacked) type = "bar";
 
     // Labels in row order (rows are already sorted); with a series, one dataset per series value.
     std::vector<std::string> labels;
@@ -118,40 +217,55 @@ std::string chart_config(const chart_spec& spec, const table& rows, std::string_
     std::sort(series.begin(), series.end());
     for (size_t i = 0; i < series.size(); ++i) series_pos[series[i]] = i;
 
+    // Point charts plot the measures against each other: x, y and (bubble) the radius. A
+    // scatter of one measure plots it against the label column, when that is numeric.
+    int x_i = -1, y_i = -1, r_i = -1;
+    if (point_chart) {
+        if (value_i.size() >= 2) {
+            x_i = value_i[0];
+            y_i = value_i[1];
+        } else if (value_i.size() == 1) {
+            x_i = label_i;
+            y_i = value_i[0];
+        }
+        if (type == "bubble" && value_i.size() >= 3) r_i = value_i[2];
+    }
+    double r_max = largest(rows, r_i);
+
     w.StartObject();
     w.Key("type"); w.String(type);
     w.Key("data");
     w.StartObject();
     w.Key("labels");
     w.StartArray();
-    for (auto& l : labels) w.String(l);
+    if (!point_chart)
+        for (auto& l : labels) w.String(l);
     w.EndArray();
     w.Key("datasets");
     w.StartArray();
     if (point_chart) {
         // One dataset per point, so the legend and tooltips name each one.
-        size_t n = 0;
-        for (auto& row : rows.rows) {
-            if (n >= max_points) break;
+        size_t n = std::min(rows.rows.size(), max_points);
+        for (size_t k = 0; k < n; ++k) {
+            auto& row = rows.rows[k];
             w.StartObject();
             w.Key("label"); w.String(label_i >= 0 ? label_text(row[label_i]) : std::string());
             w.Key("data");
             w.StartArray();
             w.StartObject();
-            w.Key("x");
-            write_number(w, value_i.size() > 0 ? row[value_i[0]] : value{});
-            w.Key("y");
-            write_number(w, value_i.size() > 1 ? row[value_i[1]] : value{});
+            w.Key("x"); write_number(w, x_i >= 0 ? row[x_i] : value{});
+            w.Key("y"); write_number(w, y_i >= 0 ? row[y_i] : value{});
             if (type == "bubble") {
-                w.Key("r");
-                double r = value_i.size() > 2 ? as_double(row[value_i[2]]) : 8.0;
-                w.Double(std::clamp(r, 3.0, 30.0));
+                // Radius in pixels: area proportional to the measure, 4..24 px.
+                double r = 10;
+                if (r_i >= 0 && r_max > 0) r = 4 + 20 * std::sqrt(std::abs(as_double(row[r_i])) / r_max);
+                w.Key("r"); w.Double(std::round(r * 10) / 10);
             }
             w.EndObject();
             w.EndArray();
-            w.Key("backgroundColor"); w.String(palette[n % palette_size]);
+            w.Key("backgroundColor"); w.String(colour(k, n));
+            w.Key("borderColor"); w.String(colour(k, n));
             w.EndObject();
-            ++n;
         }
     } else if (series_i >= 0 && !value_i.empty()) {
         int v = value_i[0];
@@ -168,15 +282,16 @@ std::string chart_config(const chart_spec& spec, const table& rows, std::string_
             w.StartArray();
             for (auto& cell : grid[s]) write_number(w, cell);
             w.EndArray();
-            w.Key("backgroundColor"); w.String(palette[s % palette_size]);
-            if (type == "line") { w.Key("borderColor"); w.String(palette[s % palette_size]); }
+            w.Key("backgroundColor"); w.String(colour(s, series.size()));
+            w.Key("borderColor"); w.String(colour(s, series.size()));
+            if (type == "line") { w.Key("fill"); w.Bool(false); w.Key("tension"); w.Double(0.2); }
             w.EndObject();
         }
     } else {
         for (size_t k = 0; k < value_i.size(); ++k) {
             int v = value_i[k];
             w.StartObject();
-            w.Key("label"); w.String(humanize(rows.columns[v]) + unit_suffix(units, rows.columns[v]));
+            w.Key("label"); w.String(measure_title(rows.columns[v], units));
             w.Key("data");
             w.StartArray();
             std::map<std::string, bool> seen;
@@ -190,11 +305,11 @@ std::string chart_config(const chart_spec& spec, const table& rows, std::string_
             if (round_chart) {
                 w.Key("backgroundColor");
                 w.StartArray();
-                for (size_t i = 0; i < labels.size(); ++i) w.String(palette[i % palette_size]);
+                for (size_t i = 0; i < labels.size(); ++i) w.String(colour(i, labels.size()));
                 w.EndArray();
             } else {
-                w.Key("backgroundColor"); w.String(palette[k % palette_size]);
-                w.Key("borderColor"); w.String(palette[k % palette_size]);
+                w.Key("backgroundColor"); w.String(colour(k, value_i.size()));
+                w.Key("borderColor"); w.String(colour(k, value_i.size()));
             }
             if (type == "line") { w.Key("fill"); w.Bool(false); w.Key("tension"); w.Double(0.2); }
             w.EndObject();
@@ -206,7 +321,7 @@ std::string chart_config(const chart_spec& spec, const table& rows, std::string_
     w.Key("options");
     w.StartObject();
     w.Key("responsive"); w.Bool(true);
-    if (spec.type == "horizontal_bar") { w.Key("indexAxis"); w.String("y"); }
+    if (horizontal) { w.Key("indexAxis"); w.String("y"); }
     w.Key("plugins");
     w.StartObject();
     write_title(w, title);
@@ -214,22 +329,29 @@ std::string chart_config(const chart_spec& spec, const table& rows, std::string_
     w.StartObject();
     w.Key("display");
     w.Bool(round_chart || series_i >= 0 || value_i.size() > 1 || point_chart);
+    if (round_chart) { w.Key("position"); w.String("right"); }
     w.EndObject();
     w.EndObject();
     if (!round_chart) {
         w.Key("scales");
         w.StartObject();
-        bool stacked = spec.type == "stacked_bar";
-        std::string value_title = value_i.empty() ? std::string() : humanize(rows.columns[value_i[0]]) + unit_suffix(units, rows.columns[value_i[0]]);
+        axis category;
+        category.title = humanize(spec.label);
+        category.stacked = stacked;
+        axis values = value_axis(rows, value_i.empty() ? -1 : value_i[0], units);
+        values.stacked = stacked;
+        values.begin_at_zero = true;
         if (point_chart) {
-            write_axis(w, "x", value_title, false, false);
-            write_axis(w, "y", value_i.size() > 1 ? humanize(rows.columns[value_i[1]]) + unit_suffix(units, rows.columns[value_i[1]]) : std::string(), false, false);
-        } else if (spec.type == "horizontal_bar") {
-            write_axis(w, "x", value_title, stacked, true);
-            write_axis(w, "y", humanize(spec.label), stacked, false);
+            axis x = x_i == label_i ? axis{humanize(spec.label), false, false, true, "", largest(rows, x_i)}
+                                    : value_axis(rows, x_i, units);
+            write_axis(w, "x", x);
+            write_axis(w, "y", value_axis(rows, y_i, units));
+        } else if (horizontal) {
+            write_axis(w, "x", values);
+            write_axis(w, "y", category);
         } else {
-            write_axis(w, "x", humanize(spec.label), stacked, false);
-            write_axis(w, "y", value_title, stacked, true);
+            write_axis(w, "x", category);
+            write_axis(w, "y", values);
         }
         w.EndObject();
     }

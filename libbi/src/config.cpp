@@ -74,6 +74,7 @@ void parse_config(std::string_view text, const std::string& file, config& c) {
         else if (key == "dumps_dir") c.dumps_dir = relative_to(file, value);
         else if (key == "log_dir") c.log_dir = relative_to(file, value);
         else if (key == "fallback_command") c.fallback_command = value;
+        else if (key == "fallback_timeout_ms") c.fallback_timeout = ms(parse_number<long>(value, file, line_no, key));
         else if (key == "time_budget_ms") c.limits.time_budget = ms(parse_number<long>(value, file, line_no, key));
         else if (key == "busy_timeout_ms") c.limits.busy_timeout = ms(parse_number<long>(value, file, line_no, key));
         else if (key == "max_rows") c.limits.max_rows = parse_number<std::int64_t>(value, file, line_no, key);
@@ -81,6 +82,7 @@ void parse_config(std::string_view text, const std::string& file, config& c) {
         else if (key == "heap_limit_mb") c.limits.heap_limit = parse_number<std::int64_t>(value, file, line_no, key) << 20;
         else if (key == "match_threshold") c.match_threshold = parse_number<double>(value, file, line_no, key);
         else if (key == "match_margin") c.match_margin = parse_number<double>(value, file, line_no, key);
+        else if (key == "ledger_max_bytes") c.ledger_max_bytes = parse_number<std::int64_t>(value, file, line_no, key);
         else throw parse_error(file, line_no, fmt::format("unknown key '{}'", key));
     }
 }
@@ -105,6 +107,7 @@ config resolve_config(const config_flags& flags) {
     if (flags.log_dir) c.log_dir = *flags.log_dir;
     if (c.limits.time_budget.count() <= 0) throw usage_error("time_budget_ms must be positive");
     if (c.match_threshold < 0 || c.match_threshold > 1) throw usage_error("match_threshold must be between 0 and 1");
+    if (c.ledger_max_bytes < 0) throw usage_error("ledger_max_bytes must not be negative");
     return c;
 }
 

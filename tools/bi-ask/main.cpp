@@ -1,12 +1,15 @@
 // bi-ask: answers a business question from the dumps, with zero tokens.
+#include <chrono>
 #include <iostream>
 #include <iterator>
 #include <string>
 
 #include "bi/answer.hpp"
 #include "bi/catalog.hpp"
+#include "bi/dump.hpp"
 #include "bi/error.hpp"
 #include "bi/index.hpp"
+#include "bi/ledger.hpp"
 #include "common.hpp"
 
 namespace {
@@ -18,6 +21,10 @@ struct options {
     bool explain = false;
     bool list = false;
     std::string suggest;
+    std::string fallback;
+    long fallback_timeout_ms = 0;
+    bool cache = false;
+    std::string save_as;
 };
 
 void setup(CLI::App& app, options& o) {
@@ -27,6 +34,12 @@ void setup(CLI::App& app, options& o) {
     app.add_flag("--explain", o.explain, "Add why: matched terms, slots, candidates and scores");
     app.add_option("--suggest", o.suggest, "List catalog example questions that fit a partial question");
     app.add_flag("--list", o.list, "List categories, queries and their example questions");
+    app.add_option("--fallback", o.fallback,
+                   "Command asked for SQL when no catalog query fits (protocol: docs/fallback-protocol.schema.json) [env BI_FALLBACK_CMD]");
+    app.add_option("--fallback-timeout", o.fallback_timeout_ms, "Milliseconds the fallback command may take (default 60000)")
+        ->check(CLI::PositiveNumber);
+    app.add_flag("--cache", o.cache, "Reuse fallback SQL stored for the same question, and store new fallback SQL");
+    app.add_option("--save-as", o.save_as, "Save the fallback's answer as catalog query CATEGORY/NAME");
 }
 
 std::string join(const std::vector<std::string>& words) {
@@ -40,8 +53,38 @@ void print_notes(const CLI::App& app, const bi::answer& a, bool quiet) {
     for (auto& n : a.notes) bi::tool::warn(app, n);
 }
 
+/// Appends the answer to the ledger; a ledger that cannot be written costs one warning.
+void record(bi::ledger& ledger, const CLI::App& app, bool quiet, std::string_view question, const bi::answer& a,
+            std::chrono::steady_clock::time_point start) {
+    bi::ledger_entry e{bi::utc_now_iso8601(), std::string(question), a.code == bi::exit_code::ok, a.query, a.score,
+                       a.filters, a.source, a.tokens,
+                       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count()};
+    if (auto failure = ledger.append(e); failure && !quiet) bi::tool::warn(app, *failure);
+}
+
+/// Records a question that ended in an error (the fallback failed or its SQL was refused)
+/// as unanswered, then lets the error go on to its exit code.
+template <typename F>
+bi::answer answer_or_record(F&& ask, bi::ledger& ledger, const CLI::App& app, bool quiet, std::string_view question,
+                            std::chrono::steady_clock::time_point start) {
+    try {
+        return ask();
+    } catch (const bi::usage_error&) {
+        throw;
+    } catch (const bi::error& e) {
+        bi::answer failed;
+        failed.code = e.code();
+        record(ledger, app, quiet, question, failed, start);
+        throw;
+    }
+}
+
 int run(const options& o, const CLI::App& app) {
     auto cfg = bi::tool::resolve(o.common);
+    if (!o.fallback.empty()) cfg.fallback_command = o.fallback;
+    if (o.fallback_timeout_ms > 0) cfg.fallback_timeout = std::chrono::milliseconds(o.fallback_timeout_ms);
+    bi::ask_options ask_options{o.explain, o.cache, o.save_as};
+    if (!o.save_as.empty() && o.batch) throw bi::usage_error("--save-as takes one question, not --batch");
     int modes = (o.batch ? 1 : 0) + (o.list ? 1 : 0) + (!o.suggest.empty() ? 1 : 0);
     if (modes > 1) throw bi::usage_error("--batch, --list and --suggest cannot be combined");
     if (modes == 1 && !o.question.empty()) throw bi::usage_error("a question cannot be combined with --batch, --list or --suggest");
@@ -65,14 +108,19 @@ int run(const options& o, const CLI::App& app) {
         for (auto& s : answerer.suggest(o.suggest)) std::cout << s << '\n';
         return 0;
     }
+    bi::ledger ledger(bi::ledger_path(cfg.log_dir), cfg.ledger_max_bytes);
     if (o.batch) {
         std::string line;
         while (std::getline(std::cin, line)) {
             try {
-                auto a = answerer.ask(line, o.explain);
+                auto start = std::chrono::steady_clock::now();
+                auto a = answer_or_record([&] { return answerer.ask(line, ask_options); }, ledger, app, o.common.quiet,
+                                          line, start);
+                record(ledger, app, o.common.quiet, line, a, start);
                 print_notes(app, a, o.common.quiet);
                 std::cout << a.json << '\n';
-            } catch (const bi::usage_error& e) {
+            } catch (const bi::error& e) {
+                // One bad line costs its own answer, never the batch.
                 std::cout << answerer.error_json(e.what()) << '\n';
             }
         }
@@ -81,7 +129,10 @@ int run(const options& o, const CLI::App& app) {
     if (o.question.empty()) throw bi::usage_error("no question given (try: bi-ask \"top selling models in the Northeast\")");
     std::string question = join(o.question);
     if (question == "-") question.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    auto a = answerer.ask(question, o.explain);
+    auto start = std::chrono::steady_clock::now();
+    auto a = answer_or_record([&] { return answerer.ask(question, ask_options); }, ledger, app, o.common.quiet, question,
+                              start);
+    record(ledger, app, o.common.quiet, question, a, start);
     print_notes(app, a, o.common.quiet);
     std::cout << a.json << '\n';
     return static_cast<int>(a.code);

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,8 +24,16 @@ struct answer {
     // What the ledger records.
     std::string query;                    ///< category/name, or "" for none
     double score = 0;
-    std::string source;                   ///< dump, live, or "" for none
+    std::string source;                   ///< dump, live, fallback, cache, or "" for none
+    std::int64_t tokens = 0;              ///< LLM tokens spent; 0 for dumps
     std::map<std::string, std::string> filters;
+};
+
+/// How one question is to be answered.
+struct ask_options {
+    bool explain = false;          ///< add why: terms, slots, candidates
+    bool use_cache = false;        ///< reuse fallback SQL stored for the same normalised question
+    std::string save_as;           ///< category/name: save a fallback answer as a catalog query
 };
 
 class answerer {
@@ -32,8 +41,10 @@ public:
     answerer(config cfg, router_index index);
     ~answerer();
 
-    /// Answers one question. Throws usage_error for text that is not a question.
-    answer ask(std::string_view question, bool explain = false);
+    /// Answers one question: from a dump, live when the dump is unusable, or, with a fallback
+    /// command configured and no confident match, from the SQL the command writes. Throws
+    /// usage_error for text that is not a question, fallback_error, refused_error.
+    answer ask(std::string_view question, const ask_options& options = {});
 
     /// Example questions that fit a partial question, best first.
     std::vector<std::string> suggest(std::string_view partial, size_t max = 5) const;
@@ -49,6 +60,10 @@ public:
 
 private:
     const dump* load_dump(int query, std::string& why);
+    database& live_database();
+    answer ask_fallback(std::string_view question, const route_result& routed, const ask_options& options);
+    /// The database's fingerprint, computed once: freshness is judged against it.
+    const std::string& database_fingerprint();
 
     config config_;
     router_index index_;
@@ -56,6 +71,7 @@ private:
     std::map<int, std::unique_ptr<dump>> dumps_;
     std::map<int, std::string> dump_errors_;
     std::unique_ptr<database> live_;
+    std::optional<std::string> fingerprint_;
 };
 
 }  // namespace bi

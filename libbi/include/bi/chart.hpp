@@ -18,7 +18,11 @@ std::string chart_config(const chart_spec& spec, const table& rows, std::string_
 /// text label and numeric columns → bar.
 std::string chart_config_for_shape(const table& rows, std::string_view title);
 
-/// "claim_cost" → "Claim cost".
+/// "claim_cost" → "Claim cost", "kpi" → "KPI".
 std::string humanize(std::string_view column);
+
+/// The axis or dataset title of a measure column: "change_pct" (percent) → "Change (%)",
+/// "lead_time_days" (days) → "Lead time (days)", "revenue" (usd) → "Revenue ($)".
+std::string measure_title(std::string_view column, const std::map<std::string, std::string>& units);
 
 }  // namespace bi

@@ -2,6 +2,7 @@
 // flags, then environment (BI_*), then a config file, then defaults.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -15,9 +16,11 @@ struct config {
     std::string dumps_dir = "dumps";
     std::string log_dir = "logs";
     std::string fallback_command;       ///< empty: no LLM fallback
+    std::chrono::milliseconds fallback_timeout{60'000};  ///< how long the fallback command may take
     query_limits limits;
-    double match_threshold = 0.30;      ///< lowest score answered (0..1)
-    double match_margin = 0.05;         ///< how far the best must beat the runner-up
+    double match_threshold = 0.40;      ///< lowest score answered (0..1)
+    double match_margin = 0.02;         ///< how far the best must beat the runner-up
+    std::int64_t ledger_max_bytes = std::int64_t{16} << 20;  ///< rotate ledger.jsonl past this size (0: never)
     std::string config_file;            ///< the file that was read, or "" for none
 };
 

@@ -15,7 +15,9 @@ enum class exit_code : int {
     locked = 4,          ///< another run holds the lock
     unreachable = 5,     ///< the database cannot be opened or is not a usable SQLite file
     refused = 6,         ///< SQL refused by the read-only guard
-    fallback = 7,        ///< the LLM fallback command failed (timeout, exit status, bad output)
+    fallback = 7,        ///< the LLM fallback command could not start or exited non-zero
+    fallback_timeout = 8,  ///< the LLM fallback command ran past its timeout
+    fallback_reply = 9,  ///< the LLM fallback command's reply is not a valid reply
 };
 
 /// Base of every error libbi throws; carries the exit code a tool should end with.

@@ -1,0 +1,991 @@
+// Answer rendering. Everything works from the answer JSON bi-ask prints, so a renderer sees
+// exactly what a script would, and the golden tests need no database.
+#include "bi/format.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "bi/chart.hpp"
+#include "bi/error.hpp"
+#include "detail/json.hpp"
+
+namespace bi {
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// The answer, as the renderers need it.
+
+struct cell {
+    enum kind_t { null, integer, real, text, blob } kind = null;
+    std::int64_t i = 0;
+    double d = 0;
+    std::string s;       ///< text; for a blob its bytes
+    std::string number;  ///< an integer or real exactly as the JSON wrote it
+};
+
+struct column_info {
+    std::string name;
+    std::string type;
+    std::string unit;
+};
+
+struct chart_hint {
+    std::string type;              ///< Chart.js type: bar, line, doughnut, pie, scatter, bubble
+    std::string category_title;    ///< the title of the label axis
+    std::string value_title;       ///< the title of the value axis, else the first dataset's label
+    std::string first_label;       ///< data.labels[0]
+    size_t labels = 0;             ///< how many labels
+    bool horizontal = false;       ///< bars along the y axis
+};
+
+struct parsed_answer {
+    bool matched = false;
+    std::string error;             ///< a batch line that was not a question
+    std::string title;
+    std::string query;
+    std::string reason;
+    std::string clarify;
+    std::vector<std::string> suggestions;
+    std::vector<std::pair<std::string, std::string>> filters;
+    std::vector<std::string> unapplied;  ///< "slot value (reason)"
+    std::optional<std::int64_t> limit;
+    std::string sort_column;
+    std::string sort_direction;
+    std::string source;
+    std::string generated_at;
+    bool stale = false;
+    std::string stale_reason;
+    std::vector<column_info> columns;
+    std::vector<std::vector<cell>> rows;
+    chart_hint chart;
+    std::string chart_json;        ///< chart_config as JSON text, or empty
+};
+
+std::string string_member(const rapidjson::Value& obj, const char* key) {
+    auto it = obj.FindMember(key);
+    if (it == obj.MemberEnd() || !it->value.IsString()) return {};
+    return {it->value.GetString(), it->value.GetStringLength()};
+}
+
+std::string json_text(const rapidjson::Value& v) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    v.Accept(w);
+    return {buffer.GetString(), buffer.GetSize()};
+}
+
+/// A filter value as text: strings as they are, numbers (year) as the JSON wrote them.
+std::string scalar_text(const rapidjson::Value& v) {
+    if (v.IsString()) return {v.GetString(), v.GetStringLength()};
+    if (v.IsNull()) return "null";
+    return json_text(v);
+}
+
+cell read_cell(const rapidjson::Value& v) {
+    cell c;
+    value parsed;
+    if (!detail::read_value(v, parsed)) {
+        // Anything the dump format does not define is shown as its JSON text.
+        c.kind = cell::text;
+        c.s = json_text(v);
+        return c;
+    }
+    if (auto i = std::get_if<std::int64_t>(&parsed)) {
+        c.kind = cell::integer;
+        c.i = *i;
+        c.d = static_cast<double>(*i);
+        c.number = v.IsNumber() ? json_text(v) : std::to_string(*i);
+    } else if (auto d = std::get_if<double>(&parsed)) {
+        c.kind = cell::real;
+        c.d = *d;
+        c.number = v.IsNumber() ? json_text(v) : (std::isnan(*d) ? "NaN" : (*d > 0 ? "Infinity" : "-Infinity"));
+    } else if (auto s = std::get_if<std::string>(&parsed)) {
+        c.kind = cell::text;
+        c.s = *s;
+    } else if (auto b = std::get_if<blob>(&parsed)) {
+        c.kind = cell::blob;
+        c.s = b->bytes;
+    }
+    return c;
+}
+
+chart_hint read_chart(const rapidjson::Value& chart) {
+    chart_hint h;
+    if (!chart.IsObject()) return h;
+    h.type = string_member(chart, "type");
+    const rapidjson::Value* options = nullptr;
+    if (auto o = chart.FindMember("options"); o != chart.MemberEnd() && o->value.IsObject()) options = &o->value;
+    bool horizontal = options && string_member(*options, "indexAxis") == "y";
+    h.horizontal = horizontal;
+    auto axis_title = [&](const char* name) -> std::string {
+        if (!options) return {};
+        auto scales = options->FindMember("scales");
+        if (scales == options->MemberEnd() || !scales->value.IsObject()) return {};
+        auto axis = scales->value.FindMember(name);
+        if (axis == scales->value.MemberEnd() || !axis->value.IsObject()) return {};
+        auto title = axis->value.FindMember("title");
+        if (title == axis->value.MemberEnd() || !title->value.IsObject()) return {};
+        return string_member(title->value, "text");
+    };
+    h.category_title = axis_title(horizontal ? "y" : "x");
+    h.value_title = axis_title(horizontal ? "x" : "y");
+    if (auto data = chart.FindMember("data"); data != chart.MemberEnd() && data->value.IsObject()) {
+        auto labels = data->value.FindMember("labels");
+        if (labels != data->value.MemberEnd() && labels->value.IsArray() && !labels->value.Empty()) {
+            h.first_label = scalar_text(labels->value[0]);
+            h.labels = labels->value.Size();
+        }
+        auto sets = data->value.FindMember("datasets");
+        if (h.value_title.empty() && sets != data->value.MemberEnd() && sets->value.IsArray() && !sets->value.Empty() &&
+            sets->value[0].IsObject())
+            h.value_title = string_member(sets->value[0], "label");
+    }
+    return h;
+}
+
+parsed_answer parse_answer(std::string_view json) {
+    rapidjson::Document doc;
+    doc.Parse(json.data(), json.size());
+    if (doc.HasParseError() || !doc.IsObject())
+        throw parse_error("answer", 0, "not a JSON answer object");
+    parsed_answer a;
+    if (auto m = doc.FindMember("matched"); m != doc.MemberEnd() && m->value.IsBool()) a.matched = m->value.GetBool();
+    a.error = string_member(doc, "error");
+    a.title = string_member(doc, "title");
+    a.query = string_member(doc, "query");
+    a.reason = string_member(doc, "reason");
+    a.clarify = string_member(doc, "clarify");
+    a.source = string_member(doc, "source");
+    a.generated_at = string_member(doc, "generated_at");
+    a.stale_reason = string_member(doc, "stale_reason");
+    if (auto s = doc.FindMember("stale"); s != doc.MemberEnd() && s->value.IsBool()) a.stale = s->value.GetBool();
+    if (auto s = doc.FindMember("suggestions"); s != doc.MemberEnd() && s->value.IsArray())
+        for (auto& v : s->value.GetArray())
+            if (v.IsString()) a.suggestions.emplace_back(v.GetString(), v.GetStringLength());
+    if (auto f = doc.FindMember("filters"); f != doc.MemberEnd() && f->value.IsObject())
+        for (auto& m : f->value.GetObject())
+            a.filters.emplace_back(std::string(m.name.GetString(), m.name.GetStringLength()), scalar_text(m.value));
+    if (auto u = doc.FindMember("unapplied"); u != doc.MemberEnd() && u->value.IsArray())
+        for (auto& v : u->value.GetArray()) {
+            if (!v.IsObject()) continue;
+            auto value = v.FindMember("value");
+            a.unapplied.push_back(fmt::format("{} {} ({})", string_member(v, "slot"),
+                                              value == v.MemberEnd() ? "" : scalar_text(value->value),
+                                              string_member(v, "reason")));
+        }
+    if (auto l = doc.FindMember("limit"); l != doc.MemberEnd() && l->value.IsInt64()) a.limit = l->value.GetInt64();
+    if (auto s = doc.FindMember("sort"); s != doc.MemberEnd() && s->value.IsObject()) {
+        a.sort_column = string_member(s->value, "column");
+        a.sort_direction = string_member(s->value, "direction");
+    }
+    if (auto c = doc.FindMember("columns"); c != doc.MemberEnd() && c->value.IsArray())
+        for (auto& v : c->value.GetArray())
+            if (v.IsObject()) a.columns.push_back({string_member(v, "name"), string_member(v, "type"), string_member(v, "unit")});
+    if (auto d = doc.FindMember("data"); d != doc.MemberEnd() && d->value.IsArray()) {
+        // An answer without `columns` still shows its rows, in the first row's key order.
+        if (a.columns.empty() && !d->value.Empty() && d->value[0].IsObject())
+            for (auto& m : d->value[0].GetObject()) a.columns.push_back({m.name.GetString(), "", ""});
+        for (auto& row : d->value.GetArray()) {
+            if (!row.IsObject()) continue;
+            std::vector<cell> cells;
+            for (auto& col : a.columns) {
+                auto m = row.FindMember(col.name.c_str());
+                cells.push_back(m == row.MemberEnd() ? cell{} : read_cell(m->value));
+            }
+            a.rows.push_back(std::move(cells));
+        }
+    }
+    if (auto c = doc.FindMember("chart_config"); c != doc.MemberEnd() && c->value.IsObject()) {
+        a.chart = read_chart(c->value);
+        a.chart_json = json_text(c->value);
+    }
+    return a;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text on a terminal: display width, truncation, control characters.
+
+/// Decodes one UTF-8 code point at `s[i]`, advancing `i`; malformed bytes decode as U+FFFD.
+char32_t next_code_point(std::string_view s, size_t& i) {
+    auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) {
+        ++i;
+        return b;
+    }
+    size_t n = (b >> 5) == 0x6 ? 1 : (b >> 4) == 0xE ? 2 : (b >> 3) == 0x1E ? 3 : 0;
+    if (n == 0 || i + n >= s.size()) {
+        ++i;
+        return 0xFFFD;
+    }
+    char32_t cp = b & (0x3F >> n);
+    for (size_t k = 1; k <= n; ++k) {
+        auto c = static_cast<unsigned char>(s[i + k]);
+        if ((c >> 6) != 0x2) {
+            ++i;
+            return 0xFFFD;
+        }
+        cp = (cp << 6) | (c & 0x3F);
+    }
+    i += n + 1;
+    return cp;
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+/// Columns a code point takes on a terminal: 0 for combining marks and zero-width characters,
+/// 2 for East Asian wide and fullwidth characters and emoji, else 1.
+int code_point_width(char32_t c) {
+    if ((c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) || (c >= 0x1DC0 && c <= 0x1DFF) ||
+        (c >= 0x200B && c <= 0x200F) || (c >= 0x20D0 && c <= 0x20FF) || (c >= 0xFE00 && c <= 0xFE0F) ||
+        (c >= 0xFE20 && c <= 0xFE2F) || c == 0xFEFF)
+        return 0;
+    if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0x303E) || (c >= 0x3041 && c <= 0x33FF) ||
+        (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF) ||
+        (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) ||
+        (c >= 0xFF00 && c <= 0xFF60) || (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
+        (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD))
+        return 2;
+    return 1;
+}
+
+int display_width(std::string_view s) {
+    int w = 0;
+    for (size_t i = 0; i < s.size();) w += code_point_width(next_code_point(s, i));
+    return w;
+}
+
+/// Text safe to put on a terminal, on one line: control characters (which could move the
+/// cursor or change colours) become U+FFFD, a line break "↵", a tab a space, bad UTF-8 U+FFFD.
+std::string printable(std::string_view s) {
+    std::string out;
+    for (size_t i = 0; i < s.size();) {
+        char32_t c = next_code_point(s, i);
+        if (c == '\n') out += "↵";
+        else if (c == '\t') out += ' ';
+        else if (c == '\r') continue;
+        else if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0)) append_utf8(out, 0xFFFD);
+        else append_utf8(out, c);
+    }
+    return out;
+}
+
+/// The longest prefix of `s` at most `width` columns wide, ending in "…" when cut.
+std::string truncate(std::string_view s, int width) {
+    if (display_width(s) <= width) return std::string(s);
+    if (width <= 0) return {};
+    std::string out;
+    int w = 0;
+    for (size_t i = 0; i < s.size();) {
+        size_t start = i;
+        int cw = code_point_width(next_code_point(s, i));
+        if (w + cw > width - 1) break;
+        out.append(s.substr(start, i - start));
+        w += cw;
+    }
+    return out + "…";
+}
+
+std::string pad(std::string_view s, int width, bool right) {
+    int gap = std::max(0, width - display_width(s));
+    return right ? std::string(gap, ' ') + std::string(s) : std::string(s) + std::string(gap, ' ');
+}
+
+std::string repeat(std::string_view s, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += s;
+    return out;
+}
+
+/// `s` broken at spaces into lines at most `width` columns wide; a word longer than a line
+/// is cut with "…".
+std::vector<std::string> wrap(std::string_view s, int width) {
+    std::vector<std::string> lines;
+    std::string line;
+    size_t start = 0;
+    while (start <= s.size()) {
+        auto end = s.find(' ', start);
+        auto word = std::string(s.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+        if (!line.empty() && display_width(line) + 1 + display_width(word) > width) {
+            lines.push_back(line);
+            line.clear();
+        }
+        line += (line.empty() ? "" : " ") + truncate(word, width);
+        if (end == std::string_view::npos) break;
+        start = end + 1;
+    }
+    if (!line.empty() || lines.empty()) lines.push_back(line);
+    return lines;
+}
+
+int longest_word(std::string_view s) {
+    int longest = 0;
+    for (auto& w : wrap(s, 1 << 20)) {
+        size_t start = 0;
+        while (start <= w.size()) {
+            auto end = w.find(' ', start);
+            longest = std::max(longest, display_width(std::string_view(w).substr(start, end == std::string::npos ? std::string::npos : end - start)));
+            if (end == std::string::npos) break;
+            start = end + 1;
+        }
+    }
+    return longest;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers for people.
+
+/// "1234567" → "1,234,567"; `digits` may start with '-' and contain a fraction.
+std::string group_thousands(const std::string& digits) {
+    size_t start = !digits.empty() && digits[0] == '-' ? 1 : 0;
+    size_t end = digits.find('.');
+    if (end == std::string::npos) end = digits.size();
+    std::string out = digits.substr(0, start);
+    for (size_t i = start; i < end; ++i) {
+        out += digits[i];
+        size_t left = end - i - 1;
+        if (left > 0 && left % 3 == 0) out += ',';
+    }
+    return out + digits.substr(end);
+}
+
+/// Decimal places the shortest exact form of `d` needs.
+int decimals_of(double d) {
+    auto s = fmt::format("{}", d);
+    if (s.find_first_of("eE") != std::string::npos) return 2;
+    auto dot = s.find('.');
+    return dot == std::string::npos ? 0 : static_cast<int>(s.size() - dot - 1);
+}
+
+/// How a column's numbers are written, decided once per column so they line up.
+struct number_style {
+    std::string unit;
+    int decimals = 0;
+    bool group = true;   ///< thousands separators; off for years and identifiers
+};
+
+bool looks_like_identifier(const std::string& column) {
+    auto ends_with = [&](std::string_view s) {
+        return column.size() >= s.size() && column.compare(column.size() - s.size(), s.size(), s) == 0;
+    };
+    return column == "year" || column == "id" || ends_with("_year") || ends_with("_id");
+}
+
+number_style style_for(const column_info& col, const std::vector<std::vector<cell>>& rows, size_t index) {
+    number_style st;
+    st.unit = col.unit;
+    st.group = !looks_like_identifier(col.name);
+    double largest = 0;
+    int decimals = 0;
+    for (auto& row : rows) {
+        auto& c = row[index];
+        if (c.kind != cell::real && c.kind != cell::integer) continue;
+        if (!std::isfinite(c.d)) continue;
+        largest = std::max(largest, std::abs(c.d));
+        if (c.kind == cell::real) decimals = std::max(decimals, std::min(2, decimals_of(c.d)));
+    }
+    if (st.unit == "usd") st.decimals = largest >= 1000 ? 0 : 2;   // whole dollars once they are large
+    else if (st.unit == "percent") st.decimals = 1;
+    else if (st.unit == "count") st.decimals = 0;
+    else st.decimals = decimals;
+    return st;
+}
+
+std::string format_number(double d, const number_style& st) {
+    if (std::isnan(d)) return "NaN";
+    if (std::isinf(d)) return d > 0 ? "∞" : "-∞";
+    auto digits = fmt::format("{:.{}f}", std::abs(d), st.decimals);
+    bool negative = d < 0 && digits.find_first_not_of("0.") != std::string::npos;
+    if (st.group) digits = group_thousands(digits);
+    std::string sign = negative ? "-" : "";
+    if (st.unit == "usd") return sign + "$" + digits;
+    if (st.unit == "percent") return sign + digits + "%";
+    return sign + digits;
+}
+
+std::string format_integer(std::int64_t i, const number_style& st) {
+    // Integers are exact even past 2^53: format the digits, not a double.
+    if (st.unit == "percent" || (st.unit == "usd" && st.decimals > 0)) return format_number(static_cast<double>(i), st);
+    std::string digits = std::to_string(i);
+    bool negative = i < 0;
+    if (negative) digits.erase(0, 1);
+    if (st.group) digits = group_thousands(digits);
+    std::string sign = negative ? "-" : "";
+    return st.unit == "usd" ? sign + "$" + digits : sign + digits;
+}
+
+constexpr const char* null_text = "—";
+
+/// A cell as the table shows it.
+std::string show(const cell& c, const number_style& st) {
+    switch (c.kind) {
+    case cell::null: return null_text;
+    case cell::integer: return format_integer(c.i, st);
+    case cell::real: return format_number(c.d, st);
+    case cell::text: return printable(c.s);
+    case cell::blob: return fmt::format("({} byte blob)", c.s.size());
+    }
+    return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table.
+
+struct ansi {
+    bool on;
+    std::string bold(std::string_view s) const { return on ? "\x1b[1m" + std::string(s) + "\x1b[0m" : std::string(s); }
+    std::string colour(std::string_view s, bool negative) const {
+        if (!on || s.empty()) return std::string(s);
+        return std::string(negative ? "\x1b[31m" : "\x1b[36m") + std::string(s) + "\x1b[0m";
+    }
+};
+
+struct laid_out {
+    std::vector<std::string> headers;
+    std::vector<std::vector<std::string>> cells;
+    std::vector<bool> right;             ///< numeric columns, right-aligned
+    std::vector<number_style> styles;
+};
+
+laid_out lay_out(const parsed_answer& a) {
+    laid_out t;
+    for (size_t i = 0; i < a.columns.size(); ++i) {
+        t.headers.push_back(printable(humanize(a.columns[i].name)));
+        t.styles.push_back(style_for(a.columns[i], a.rows, i));
+        bool numeric = false, other = false;
+        for (auto& row : a.rows) {
+            auto k = row[i].kind;
+            if (k == cell::integer || k == cell::real) numeric = true;
+            else if (k != cell::null) other = true;
+        }
+        auto& type = a.columns[i].type;
+        t.right.push_back(numeric ? !other : (type == "integer" || type == "real"));
+    }
+    for (auto& row : a.rows) {
+        std::vector<std::string> cells;
+        for (size_t i = 0; i < row.size(); ++i) cells.push_back(show(row[i], t.styles[i]));
+        t.cells.push_back(std::move(cells));
+    }
+    return t;
+}
+
+constexpr int column_gap = 2;
+constexpr int min_text_width = 8;
+
+/// Column widths that fit `width`: first headers wrap onto more lines, then the widest text
+/// is cut with "…"; numbers are never cut. Empty when even the narrowest layout does not fit.
+std::vector<int> fit_columns(const laid_out& t, int width) {
+    size_t n = t.headers.size();
+    std::vector<int> natural(n), wrapped(n), cut(n);
+    for (size_t i = 0; i < n; ++i) {
+        int cells = 0;
+        for (auto& row : t.cells) cells = std::max(cells, display_width(row[i]));
+        int header = std::max(1, std::min(longest_word(t.headers[i]), min_text_width));
+        natural[i] = std::max(cells, display_width(t.headers[i]));
+        wrapped[i] = std::max(cells, header);
+        cut[i] = std::max(t.right[i] ? cells : std::min(cells, min_text_width), header);
+    }
+    auto total = [&](const std::vector<int>& w) {
+        int sum = static_cast<int>(n > 0 ? (n - 1) * column_gap : 0);
+        for (int x : w) sum += x;
+        return sum;
+    };
+    auto widths = natural;
+    for (auto* minimum : {&wrapped, &cut}) {
+        while (total(widths) > width) {
+            size_t widest = n;
+            for (size_t i = 0; i < n; ++i)
+                if (widths[i] > (*minimum)[i] && (widest == n || widths[i] > widths[widest])) widest = i;
+            if (widest == n) break;
+            --widths[widest];
+        }
+    }
+    if (total(widths) > width) return {};
+    return widths;
+}
+
+std::string table_text(const laid_out& t, const std::vector<int>& widths, const ansi& style) {
+    std::string out;
+    auto line = [&](const std::vector<std::string>& cells, bool header) {
+        std::string text;
+        for (size_t i = 0; i < cells.size(); ++i) {
+            auto cut = truncate(cells[i], widths[i]);
+            bool last = i + 1 == cells.size();
+            std::string padded = pad(cut, widths[i], t.right[i]);
+            if (last && !t.right[i]) padded = cut;   // no trailing blanks
+            text += header && !cut.empty() ? style.bold(padded) : padded;
+            if (!last) text += std::string(column_gap, ' ');
+        }
+        while (!text.empty() && text.back() == ' ') text.pop_back();
+        out += text + '\n';
+    };
+    // Headers wrap onto as many lines as the narrowest needs, aligned to the bottom.
+    std::vector<std::vector<std::string>> wrapped;
+    size_t depth = 1;
+    for (size_t i = 0; i < t.headers.size(); ++i) {
+        wrapped.push_back(wrap(t.headers[i], widths[i]));
+        depth = std::max(depth, wrapped.back().size());
+    }
+    for (size_t l = 0; l < depth; ++l) {
+        std::vector<std::string> cells;
+        for (auto& w : wrapped) cells.push_back(l + w.size() >= depth ? w[l + w.size() - depth] : "");
+        line(cells, true);
+    }
+    std::vector<std::string> rules;
+    for (int w : widths) rules.push_back(repeat("─", w));
+    line(rules, false);
+    for (auto& row : t.cells) line(row, false);
+    return out;
+}
+
+/// One block per row, for terminals too narrow for the table: "Header  value" lines.
+std::string records_text(const laid_out& t, int width, const ansi& style) {
+    int key_width = 0;
+    for (auto& h : t.headers) key_width = std::max(key_width, display_width(h));
+    key_width = std::min(key_width, std::max(4, width / 2));
+    int value_width = std::max(1, width - key_width - column_gap);
+    std::string out;
+    for (size_t r = 0; r < t.cells.size(); ++r) {
+        auto heading = fmt::format("── row {} ", r + 1);
+        out += heading + repeat("─", std::max(0, std::min(width, 40) - display_width(heading))) + '\n';
+        for (size_t i = 0; i < t.headers.size(); ++i)
+            out += style.bold(pad(truncate(t.headers[i], key_width), key_width, false)) + std::string(column_gap, ' ') +
+                   truncate(t.cells[r][i], value_width) + '\n';
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bar chart.
+
+/// Which columns the bars show: the chart's label and main measure, found by the titles
+/// chart.cpp gave them; the sort column when the chart does not say (bubble, no chart).
+std::pair<int, int> bar_columns(const parsed_answer& a) {
+    std::map<std::string, std::string> units;
+    for (auto& c : a.columns)
+        if (!c.unit.empty()) units[c.name] = c.unit;
+    auto numeric = [&](size_t i) {
+        for (auto& row : a.rows)
+            if (row[i].kind == cell::integer || row[i].kind == cell::real) return true;
+        return false;
+    };
+    int label = -1, measure = -1;
+    bool point = a.chart.type == "bubble" || a.chart.type == "scatter";
+    if (!point && !a.chart.value_title.empty())
+        for (size_t i = 0; i < a.columns.size() && measure < 0; ++i)
+            if (numeric(i) && measure_title(a.columns[i].name, units) == a.chart.value_title) measure = static_cast<int>(i);
+    if (measure < 0)
+        for (size_t i = 0; i < a.columns.size(); ++i)
+            if (a.columns[i].name == a.sort_column && numeric(i)) measure = static_cast<int>(i);
+    if (measure < 0)
+        for (size_t i = 0; i < a.columns.size() && measure < 0; ++i)
+            if (numeric(i) && !looks_like_identifier(a.columns[i].name)) measure = static_cast<int>(i);
+    for (size_t i = 0; i < a.columns.size() && label < 0 && !point; ++i)
+        if (!a.chart.category_title.empty() && humanize(a.columns[i].name) == a.chart.category_title) label = static_cast<int>(i);
+    for (size_t i = 0; i < a.columns.size() && label < 0 && !point && !a.rows.empty(); ++i)
+        if (a.rows[0][i].kind == cell::text && a.rows[0][i].s == a.chart.first_label) label = static_cast<int>(i);
+    for (size_t i = 0; i < a.columns.size() && label < 0 && !a.rows.empty(); ++i)
+        if (a.rows[0][i].kind == cell::text) label = static_cast<int>(i);
+    return {label, measure};
+}
+
+/// Bar labels: the label column, joined with other text columns that vary until the labels
+/// tell the bars apart ("Midwest · Cordova" when several regions list the same model).
+std::vector<std::string> bar_labels(const parsed_answer& a, const laid_out& t, int label, size_t count) {
+    std::vector<int> parts;
+    if (label >= 0) parts.push_back(label);
+    auto distinct = [&] {
+        std::set<std::string> seen;
+        for (size_t r = 0; r < count; ++r) {
+            std::string key;
+            for (int p : parts) key += t.cells[r][p] + '\x1f';
+            if (!seen.insert(key).second) return false;
+        }
+        return true;
+    };
+    for (size_t i = 0; i < a.columns.size() && !distinct() && parts.size() < 3; ++i) {
+        if (static_cast<int>(i) == label) continue;
+        bool text = false, varies = false;
+        for (size_t r = 0; r < count; ++r) {
+            if (a.rows[r][i].kind == cell::text) text = true;
+            if (t.cells[r][i] != t.cells[0][i]) varies = true;
+        }
+        if (text && varies) parts.insert(parts.end() - (label >= 0 ? 1 : 0), static_cast<int>(i));
+    }
+    std::vector<std::string> labels;
+    for (size_t r = 0; r < count; ++r) {
+        std::string l;
+        for (int p : parts) l += (l.empty() ? "" : " · ") + t.cells[r][p];
+        labels.push_back(l.empty() ? fmt::format("row {}", r + 1) : l);
+    }
+    return labels;
+}
+
+constexpr const char* eighths[] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
+
+/// A bar growing rightwards, `fraction` of `width` cells, to an eighth of a cell; a non-zero
+/// value always shows at least a sliver.
+std::string bar_right(double fraction, int width) {
+    int e = static_cast<int>(std::lround(fraction * width * 8));
+    if (e == 0 && fraction > 0) e = 1;
+    e = std::min(e, width * 8);
+    return repeat("█", e / 8) + eighths[e % 8];
+}
+
+/// A bar growing leftwards from the right edge of `width` cells, to half a cell.
+std::string bar_left(double fraction, int width) {
+    int halves = static_cast<int>(std::lround(fraction * width * 2));
+    if (halves == 0 && fraction > 0) halves = 1;
+    halves = std::min(halves, width * 2);
+    return std::string(width - halves / 2 - halves % 2, ' ') + (halves % 2 ? "▐" : "") + repeat("█", halves / 2);
+}
+
+std::string bars_text(const parsed_answer& a, const laid_out& t, const render_options& o, const ansi& style) {
+    auto [label, measure] = bar_columns(a);
+    if (measure < 0 || a.rows.empty()) return {};
+    size_t count = std::min(a.rows.size(), std::max<size_t>(1, o.max_bars));
+    auto labels = bar_labels(a, t, label, count);
+    double most = 0, least = 0;
+    int label_width = 0, value_width = 0;
+    for (size_t r = 0; r < count; ++r) {
+        auto& c = a.rows[r][measure];
+        if ((c.kind == cell::integer || c.kind == cell::real) && std::isfinite(c.d)) {
+            most = std::max(most, c.d);
+            least = std::min(least, c.d);
+        }
+        label_width = std::max(label_width, display_width(labels[r]));
+        value_width = std::max(value_width, display_width(t.cells[r][measure]));
+    }
+    label_width = std::min(label_width, std::max(8, o.width / 3));
+    int bar_width = o.width - label_width - value_width - 2 * column_gap;
+    if (bar_width < 4) return {};
+    // Mixed signs: negatives grow left and positives right of a shared zero; otherwise every
+    // bar grows rightwards by its magnitude.
+    bool diverging = least < 0 && most > 0;
+    double span = diverging ? most - least : std::max(most, -least);
+    int left_width = diverging ? static_cast<int>(std::lround(bar_width * -least / span)) : 0;
+    int right_width = bar_width - left_width;
+
+    std::map<std::string, std::string> units;
+    for (auto& c : a.columns)
+        if (!c.unit.empty()) units[c.name] = c.unit;
+    std::string out = style.bold(printable(measure_title(a.columns[measure].name, units))) + '\n';
+    for (size_t r = 0; r < count; ++r) {
+        auto& c = a.rows[r][measure];
+        std::string bar;
+        bool negative = false;
+        if ((c.kind == cell::integer || c.kind == cell::real) && std::isfinite(c.d) && span > 0) {
+            negative = c.d < 0;
+            if (diverging)
+                bar = negative ? bar_left(-c.d / span, left_width) : std::string(left_width, ' ') + bar_right(c.d / span, right_width);
+            else
+                bar = bar_right(std::abs(c.d) / span, right_width);
+        }
+        std::string line = pad(truncate(labels[r], label_width), label_width, false) + std::string(column_gap, ' ') +
+                           pad(t.cells[r][measure], value_width, true);
+        auto trimmed = bar;
+        while (!trimmed.empty() && trimmed.back() == ' ') trimmed.pop_back();
+        if (!trimmed.empty()) {
+            auto lead = trimmed.find_first_not_of(' ');
+            line += std::string(column_gap, ' ') + trimmed.substr(0, lead) + style.colour(trimmed.substr(lead), negative);
+        }
+        out += line + '\n';
+    }
+    if (auto rest = a.rows.size() - count; rest > 0) out += fmt::format("… {} more row{} not drawn\n", rest, rest == 1 ? "" : "s");
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Heading lines shared by the table and the page.
+
+std::string filters_line(const parsed_answer& a) {
+    if (a.filters.empty()) return "Filters: none";
+    std::string s;
+    for (auto& [slot, value] : a.filters) s += (s.empty() ? "" : ", ") + slot + " = " + value;
+    return "Filters: " + s;
+}
+
+std::string order_line(const parsed_answer& a) {
+    std::vector<std::string> parts;
+    if (!a.sort_column.empty())
+        parts.push_back(fmt::format("sorted by {} {}", a.sort_column, a.sort_direction == "asc" ? "ascending" : "descending"));
+    if (a.limit) parts.push_back(fmt::format("limit {}", *a.limit));
+    parts.push_back(fmt::format("{} row{}", a.rows.size(), a.rows.size() == 1 ? "" : "s"));
+    if (!a.source.empty())
+        parts.push_back(a.generated_at.empty() ? a.source : fmt::format("{} of {}", a.source, a.generated_at));
+    std::string s;
+    for (auto& p : parts) s += (s.empty() ? "" : " · ") + p;
+    if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+    return s;
+}
+
+std::string csv_field(std::string_view s) {
+    if (s.find_first_of("\",\r\n") == std::string_view::npos) return std::string(s);
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + '"';
+}
+
+std::string csv_cell(const cell& c) {
+    switch (c.kind) {
+    case cell::null: return {};
+    case cell::integer:
+    case cell::real: return c.number;
+    case cell::text: return csv_field(c.s);
+    case cell::blob: return detail::base64_encode(c.s);
+    }
+    return {};
+}
+
+std::string html_escape(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&#39;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+/// Text placed inside <script>: "</script" (any case) would end the element early.
+std::string script_safe(std::string_view s) {
+    std::string out(s);
+    for (size_t pos = 0; (pos = out.find("</", pos)) != std::string::npos; pos += 3) {
+        auto tag = out.substr(pos + 2, 6);
+        for (auto& ch : tag) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (tag == "script") out.replace(pos, 2, "<\\/");
+    }
+    return out;
+}
+
+/// JSON for a <script> block: every "<" written as \u003c, which is still the same JSON.
+std::string json_in_script(std::string_view json) {
+    std::string out;
+    for (char c : json) {
+        if (c == '<') out += "\\u003c";
+        else out += c;
+    }
+    return out;
+}
+
+constexpr const char* page_style = R"(
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1040px; padding: 0 1rem; color: #1d1d1f; }
+h1 { font-size: 1.35rem; margin: 0 0 .25rem; }
+.meta { color: #555; margin: .15rem 0; }
+.chart { position: relative; max-width: 960px; margin: 1.25rem 0; }
+table { border-collapse: collapse; margin: 1rem 0 2.5rem; }
+th, td { padding: .3rem .75rem; border-bottom: 1px solid #e3e3e3; text-align: left; vertical-align: top; }
+th { background: #f4f6f8; font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.null { color: #999; }
+section + section { border-top: 2px solid #ccc; padding-top: 1.5rem; }
+)";
+
+}  // namespace
+
+std::optional<output_format> parse_output_format(std::string_view name) {
+    if (name == "json") return output_format::json;
+    if (name == "jsonl") return output_format::jsonl;
+    if (name == "table") return output_format::table;
+    if (name == "csv") return output_format::csv;
+    if (name == "html") return output_format::html;
+    return std::nullopt;
+}
+
+std::string render_table(std::string_view answer_json, const render_options& options) {
+    auto a = parse_answer(answer_json);
+    ansi style{options.color};
+    int width = std::max(20, options.width);
+    std::string out;
+    if (!a.error.empty()) return "error: " + printable(a.error) + '\n';
+    if (!a.matched) {
+        out += style.bold("No answer: " + printable(a.reason.empty() ? "no confident match in the catalog" : a.reason)) + '\n';
+        if (!a.clarify.empty()) out += printable(a.clarify) + '\n';
+        if (!a.suggestions.empty()) {
+            out += "Try one of:\n";
+            for (auto& s : a.suggestions) out += "  • " + printable(s) + '\n';
+        }
+        return out;
+    }
+    auto heading = [&](const std::string& text, bool bold) {
+        for (auto& l : wrap(printable(text), width)) out += (bold ? style.bold(l) : l) + '\n';
+    };
+    heading(a.title, true);
+    heading(filters_line(a), false);
+    for (auto& u : a.unapplied) heading("Not applied: " + u, false);
+    heading(order_line(a), false);
+    if (a.stale) heading("Stale: " + a.stale_reason, false);
+    out += '\n';
+
+    auto t = lay_out(a);
+    auto widths = fit_columns(t, width);
+    if (!widths.empty()) out += table_text(t, widths, style);
+    else out += records_text(t, width, style);
+    if (a.rows.empty()) {
+        out += "(no rows)\n";
+        return out;
+    }
+    auto bars = bars_text(a, t, options, style);
+    if (!bars.empty()) out += '\n' + bars;
+    return out;
+}
+
+std::string render_csv(std::string_view answer_json) {
+    auto a = parse_answer(answer_json);
+    std::string out;
+    if (!a.error.empty()) return "error\r\n" + csv_field(a.error) + "\r\n";
+    if (!a.matched) {
+        out = "suggestion\r\n";
+        for (auto& s : a.suggestions) out += csv_field(s) + "\r\n";
+        return out;
+    }
+    for (size_t i = 0; i < a.columns.size(); ++i) out += (i ? "," : "") + csv_field(a.columns[i].name);
+    out += "\r\n";
+    for (auto& row : a.rows) {
+        for (size_t i = 0; i < row.size(); ++i) out += (i ? "," : "") + csv_cell(row[i]);
+        out += "\r\n";
+    }
+    return out;
+}
+
+std::string render_html(const std::vector<std::string>& answers_json, std::string_view chartjs) {
+    std::vector<parsed_answer> answers;
+    for (auto& json : answers_json) answers.push_back(parse_answer(json));
+    std::string page_title = answers.size() == 1 && answers[0].matched ? answers[0].title : "bi answers";
+    std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+    out += "<title>" + html_escape(page_title) + "</title>\n<style>" + page_style + "</style>\n</head>\n<body>\n";
+    std::string configs = "[";
+    for (size_t n = 0; n < answers.size(); ++n) {
+        auto& a = answers[n];
+        out += "<section>\n";
+        if (!a.error.empty()) {
+            out += "<h1>Error</h1>\n<p class=\"meta\">" + html_escape(a.error) + "</p>\n</section>\n";
+            configs += std::string(n ? "," : "") + "null";
+            continue;
+        }
+        if (!a.matched) {
+            out += "<h1>No answer</h1>\n<p class=\"meta\">" + html_escape(a.reason) + "</p>\n";
+            if (!a.clarify.empty()) out += "<p class=\"meta\">" + html_escape(a.clarify) + "</p>\n";
+            if (!a.suggestions.empty()) {
+                out += "<p>Try one of:</p>\n<ul>\n";
+                for (auto& s : a.suggestions) out += "<li>" + html_escape(s) + "</li>\n";
+                out += "</ul>\n";
+            }
+            out += "</section>\n";
+            configs += std::string(n ? "," : "") + "null";
+            continue;
+        }
+        out += "<h1>" + html_escape(a.title) + "</h1>\n";
+        out += "<p class=\"meta\">" + html_escape(filters_line(a)) + "</p>\n";
+        for (auto& u : a.unapplied) out += "<p class=\"meta\">Not applied: " + html_escape(u) + "</p>\n";
+        out += "<p class=\"meta\">" + html_escape(order_line(a)) + "</p>\n";
+        if (a.stale) out += "<p class=\"meta\">Stale: " + html_escape(a.stale_reason) + "</p>\n";
+        if (!a.chart_json.empty()) {
+            // Horizontal bars need height for their labels; the others keep a 2:1 box.
+            int height = a.chart.horizontal ? static_cast<int>(std::max<size_t>(360, 22 * a.chart.labels + 120)) : 460;
+            out += fmt::format("<div class=\"chart\" style=\"height:{}px\"><canvas id=\"chart-{}\" role=\"img\" aria-label=\"{}\"></canvas></div>\n",
+                               height, n, html_escape(a.title));
+        }
+        auto t = lay_out(a);
+        out += "<table>\n<thead><tr>";
+        for (size_t i = 0; i < t.headers.size(); ++i)
+            out += std::string(t.right[i] ? "<th class=\"num\">" : "<th>") + html_escape(t.headers[i]) + "</th>";
+        out += "</tr></thead>\n<tbody>\n";
+        for (size_t r = 0; r < t.cells.size(); ++r) {
+            out += "<tr>";
+            for (size_t i = 0; i < t.cells[r].size(); ++i) {
+                bool null = a.rows[r][i].kind == cell::null;
+                const char* open = null ? "<td class=\"null\">" : t.right[i] ? "<td class=\"num\">" : "<td>";
+                out += open + html_escape(t.cells[r][i]) + "</td>";
+            }
+            out += "</tr>\n";
+        }
+        if (t.cells.empty())
+            out += fmt::format("<tr><td colspan=\"{}\">(no rows)</td></tr>\n", std::max<size_t>(1, t.headers.size()));
+        out += "</tbody>\n</table>\n</section>\n";
+        configs += std::string(n ? "," : "") + (a.chart_json.empty() ? "null" : json_in_script(a.chart_json));
+    }
+    configs += "]";
+    out += "<script>\n" + script_safe(chartjs) + "\n</script>\n";
+    out += "<script>\nconst configs = " + configs + ";\n"
+           "configs.forEach((config, i) => {\n"
+           "  if (!config) return;\n"
+           "  config.options = Object.assign({}, config.options, {maintainAspectRatio: false});\n"
+           "  new Chart(document.getElementById('chart-' + i), config);\n"
+           "});\n</script>\n</body>\n</html>\n";
+    return out;
+}
+
+std::string read_chartjs(const std::vector<std::string>& candidates) {
+    std::string searched;
+    for (auto& path : candidates) {
+        if (path.empty()) continue;
+        std::ifstream in(path, std::ios::binary);
+        if (in) {
+            std::ostringstream text;
+            text << in.rdbuf();
+            if (in.good() || in.eof()) return text.str();
+        }
+        searched += (searched.empty() ? "'" : ", '") + path + "'";
+    }
+    throw error("Chart.js (chart.umd.js) not found for --format html; searched " + searched +
+                " (run 'npm ci' in the source tree or set BI_CHARTJS)");
+}
+
+answer_writer::answer_writer(output_format format, render_options options, std::string chartjs)
+    : format_(format), options_(options), chartjs_(std::move(chartjs)) {}
+
+std::string answer_writer::add(std::string_view answer_json) {
+    std::string separator = written_++ == 0 ? "" : format_ == output_format::csv ? "\r\n" : "\n";
+    switch (format_) {
+    case output_format::json:
+    case output_format::jsonl: return std::string(answer_json) + '\n';
+    case output_format::table: return separator + render_table(answer_json, options_);
+    case output_format::csv: return separator + render_csv(answer_json);
+    case output_format::html: pending_.emplace_back(answer_json); return {};
+    }
+    return {};
+}
+
+std::string answer_writer::finish() {
+    if (format_ != output_format::html || pending_.empty()) return {};
+    auto page = render_html(pending_, chartjs_);
+    pending_.clear();
+    return page;
+}
+
+}  // namespace bi
