@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <limits>
 #include <thread>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
@@ -15,6 +16,8 @@
 #include "bi/dump.hpp"
 #include "bi/error.hpp"
 #include "bi/files.hpp"
+#include "bi/hash.hpp"
+#include "bi/shape.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;
@@ -87,12 +90,15 @@ TEST_CASE("a truncated or hand-edited dump is reported, never half-read", "[dump
     CHECK_THROWS_WITH(bi::parse_dump(good.substr(0, good.size() / 2), "x.json"), Catch::Matchers::Contains("x.json: not valid JSON"));
     CHECK_THROWS_WITH(bi::parse_dump("[]", "x.json"), Catch::Matchers::Contains("not a bi dump"));
     CHECK_THROWS_WITH(bi::parse_dump("", "x.json"), Catch::Matchers::Contains("x.json: not valid JSON"));
-    auto edited = good;
-    auto pos = edited.find("\"row_count\":");
+    auto pos = good.find("\"row_count\":");
     REQUIRE(pos != std::string::npos);
-    edited.insert(pos + 12, "1");
+    auto edited = good.substr(0, pos + 12) + "1" + good.substr(pos + 12);
     CHECK_THROWS_WITH(bi::parse_dump(edited, "x.json"), Catch::Matchers::Contains("row_count says"));
     CHECK_THROWS_AS(bi::read_dump("/nonexistent/dump.json"), bi::error);
+}
+
+TEST_CASE("a deeply nested dump is refused, not a stack overflow", "[dump]") {
+    CHECK_THROWS_WITH(bi::parse_dump(std::string(1'000'000, '['), "x.json"), Catch::Matchers::Contains("x.json: not valid JSON"));
 }
 
 TEST_CASE("dumps of the catalog hold exactly the rows the sqlite3 shell returns", "[dump]") {
@@ -185,4 +191,44 @@ TEST_CASE("a failed write keeps the previous dump", "[dump]") {
     int files = 0;
     for (auto& e : fs::directory_iterator(dir)) files += e.is_regular_file() ? 1 : 0;
     CHECK(files == 1);
+}
+
+TEST_CASE("sha256_hex gives the FIPS 180-4 digests", "[dump]") {
+    CHECK(bi::sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK(bi::sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(bi::sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+          "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    CHECK(bi::sha256_hex(std::string(1000000, 'a')) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST_CASE("the binary companion holds the JSON dump's rows and filters them while reading", "[dump]") {
+    auto path = bi::test::env("BI_TEST_DUMPS") + "/sales_analytics/top_models_by_region.json";
+    auto json = bi::read_dump(path);
+    auto bin = bi::read_binary_dump(path);
+    REQUIRE(bin);
+    CHECK(bin->data.columns == json.data.columns);
+    CHECK(bin->data.types == json.data.types);
+    CHECK(bin->data.rows == json.data.rows);
+    CHECK(bin->generated_at == json.generated_at);
+    CHECK(bin->schedule == json.schedule);
+    CHECK(bin->source.fingerprint == json.source.fingerprint);
+    CHECK(bin->row_count == json.row_count);
+
+    bi::value wanted = std::string("NORTHEAST");
+    int region = json.data.index_of("region");
+    REQUIRE(region >= 0);
+    size_t matching = 0;
+    for (auto& row : json.data.rows) matching += bi::value_matches(row[region], wanted) ? 1 : 0;
+    auto filtered = bi::read_binary_dump(path, {{"region", wanted}});
+    REQUIRE(filtered);
+    CHECK(matching > 0);
+    CHECK(filtered->data.rows.size() == matching);
+
+    // A companion beside a JSON file it was not written with is never used.
+    auto dir = std::filesystem::temp_directory_path() / ("bi-binary-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::filesystem::copy_file(path, dir / "d.json", std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(bi::binary_dump_path(path), dir / "d.bin", std::filesystem::copy_options::overwrite_existing);
+    CHECK_FALSE(bi::read_binary_dump((dir / "d.json").string()));
+    std::filesystem::remove_all(dir);
 }
