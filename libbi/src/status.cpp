@@ -17,6 +17,8 @@
 #include "bi/database.hpp"
 #include "bi/dump.hpp"
 #include "bi/error.hpp"
+#include "bi/fallback.hpp"
+#include "bi/index.hpp"
 
 namespace bi {
 
@@ -60,7 +62,15 @@ database_status probe_database(const config& cfg) {
     if (!ec) d.bytes = static_cast<std::int64_t>(size);
     try {
         auto db = open_database(cfg.database, cfg.limits);
-        for (auto& t : db->tables()) d.schema_bytes += static_cast<std::int64_t>(t.ddl.size());
+        // The request the fallback would send, for an empty question: the same builder the
+        // fallback uses, so tokens saved and tokens spent are counted alike.
+        router_index index;
+        try {
+            index = load_index(index_path(cfg.dumps_dir));
+        } catch (const error&) {
+            // without an index the request carries no catalog examples
+        }
+        d.request_bytes = static_cast<std::int64_t>(fallback_request(*db, index, route_result{}, "", cfg.limits).size());
         d.reachable = true;
     } catch (const std::exception& e) {
         d.error = e.what();
@@ -125,7 +135,7 @@ void ledger_tally::add(const ledger_entry& e) {
         ++stats_.matched;
         if (e.source == "dump") ++stats_.from_dumps;
         if (e.tokens == 0)
-            stats_.tokens_saved += (schema_bytes_ + static_cast<std::int64_t>(e.question.size()) + 3) / 4;
+            stats_.tokens_saved += (request_bytes_ + static_cast<std::int64_t>(e.question.size()) + 3) / 4;
         return;
     }
     auto key = normalise_question(e.question);
@@ -209,7 +219,7 @@ status_report collect_status(const config& cfg, utc_time now) {
             raise(health::warning, fmt::format("{}: last run failed: {}", d.query, d.last_run->error));
     }
     r.ledger_path = ledger_path(cfg.log_dir);
-    ledger_tally tally(r.database.schema_bytes);
+    ledger_tally tally(r.database.request_bytes);
     tally.add_files(r.ledger_path);
     r.ledger = tally.figures();
     r.schedule = detect_schedule();
@@ -223,8 +233,8 @@ std::string_view level_name(health h) {
 }
 
 constexpr std::string_view tokens_saved_method =
-    "each matched zero-token answer counts as ceil((schema DDL bytes + question bytes) / 4) tokens, "
-    "the request the LLM fallback would have sent, by the 4-characters-a-token rule";
+    "each matched zero-token answer counts as ceil((fallback request bytes + question bytes) / 4) tokens: "
+    "the request the LLM fallback would have sent (schema, values, catalog examples), by the 4-characters-a-token rule";
 
 }  // namespace
 
@@ -246,7 +256,7 @@ std::string status_json(const status_report& r) {
     w.Key("reachable"); w.Bool(r.database.reachable);
     w.Key("bytes"); w.Int64(r.database.bytes);
     w.Key("fingerprint"); text(r.database.fingerprint);
-    w.Key("schema_bytes"); w.Int64(r.database.schema_bytes);
+    w.Key("fallback_request_bytes"); w.Int64(r.database.request_bytes);
     if (!r.database.reachable) { w.Key("error"); text(r.database.error); }
     w.EndObject();
 

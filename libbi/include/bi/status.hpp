@@ -26,7 +26,7 @@ struct database_status {
     std::int64_t bytes = 0;
     std::string fingerprint;
     std::string error;                 ///< why it is unreachable
-    std::int64_t schema_bytes = 0;     ///< bytes of the tables' DDL (the fallback prompt's schema)
+    std::int64_t request_bytes = 0;    ///< bytes of the fallback request for an empty question
 };
 
 struct dump_status {
@@ -65,10 +65,10 @@ struct ledger_stats {
 
 /// Accumulates ledger figures line by line. Tokens saved: each matched answer that cost zero
 /// tokens is counted as the request the LLM fallback would have needed, estimated as
-/// ceil((schema_bytes + question bytes) / 4), the common 4-characters-a-token rule.
+/// ceil((request_bytes + question bytes) / 4), the common 4-characters-a-token rule.
 class ledger_tally {
 public:
-    explicit ledger_tally(std::int64_t schema_bytes) : schema_bytes_(schema_bytes) {}
+    explicit ledger_tally(std::int64_t request_bytes) : request_bytes_(request_bytes) {}
     void add(const ledger_entry& e);
     /// Adds a line; counts it as unreadable when it is not a ledger entry.
     void add_line(std::string_view line);
@@ -78,7 +78,7 @@ public:
     ledger_stats figures(size_t top = 10) const;
 
 private:
-    std::int64_t schema_bytes_;
+    std::int64_t request_bytes_;
     ledger_stats stats_;
     std::vector<double> latencies_;
     std::vector<std::pair<std::string, std::int64_t>> unanswered_;  // sorted by text
