@@ -24,7 +24,7 @@ void setup(CLI::App& app, options& o) {
         "A dump is stale past its schedule plus 25% (daily 30 h, weekly 8 d 18 h, monthly\n"
         "38 d 18 h) or when the database changed since it was made.\n"
         "Tokens saved is an estimate: each matched zero-token answer counts as\n"
-        "ceil((bytes of the schema DDL + bytes of the question) / 4) tokens.");
+        "ceil((bytes of the fallback request + bytes of the question) / 4) tokens.");
 }
 
 int run(const options& o) {
