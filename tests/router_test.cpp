@@ -1,5 +1,7 @@
 // The router, stage by stage, and the labelled question suite (tests/data/questions.tsv):
 // routing accuracy must be at least 97% and no out-of-scope input may get an answer.
+#include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -220,4 +222,47 @@ TEST_CASE("the labelled question suite routes at least 97% right and answers no 
     if (!failures.str().empty()) std::cout << "misrouted:\n" << failures.str();
     CHECK(accuracy >= 97.0);
     CHECK(wrongly_answered == 0);
+}
+
+TEST_CASE("index.bin routes exactly as index.json, and is ignored once index.json changes", "[index]") {
+    // The fixture's index.bin is what test_index() loaded; a copy of index.json alone has no
+    // matching companion, so it loads from the JSON.
+    auto dir = bi::test::scratch_dir("index_json_only");
+    std::filesystem::copy_file(bi::index_path(bi::test::env("BI_TEST_DUMPS")), bi::index_path(dir),
+                               std::filesystem::copy_options::overwrite_existing);
+    auto from_json = bi::load_index(bi::index_path(dir));
+    auto& from_binary = test_index();
+    REQUIRE(from_json.queries.size() == from_binary.queries.size());
+    CHECK(from_json.words == from_binary.words);
+    CHECK(from_json.idf == from_binary.idf);
+    CHECK(from_json.slot_phrases.size() == from_binary.slot_phrases.size());
+    CHECK(from_json.synonyms == from_binary.synonyms);
+    for (size_t i = 0; i < from_json.queries.size(); ++i) {
+        CHECK(from_json.queries[i].terms == from_binary.queries[i].terms);
+        CHECK(from_json.queries[i].examples == from_binary.queries[i].examples);
+        CHECK(from_json.defs[i].sql == from_binary.defs[i].sql);
+        CHECK(from_json.defs[i].columns == from_binary.defs[i].columns);
+    }
+    bi::route_options o;
+    o.today = "2026-06-15";
+    std::ifstream suite(std::string(BI_SOURCE_DIR) + "/tests/data/questions.tsv");
+    int compared = 0;
+    for (std::string line; std::getline(suite, line);) {
+        auto question = line.substr(0, line.find('\t'));
+        if (question.empty() || question[0] == '#') continue;
+        bi::route_result a, b;
+        try {
+            a = bi::route(from_json, question, o);
+            b = bi::route(from_binary, question, o);
+        } catch (const bi::error&) {
+            continue;
+        }
+        REQUIRE(a.candidates.size() == b.candidates.size());
+        for (size_t k = 0; k < a.candidates.size(); ++k) {
+            CHECK(a.candidates[k].query == b.candidates[k].query);
+            CHECK(a.candidates[k].score == b.candidates[k].score);
+        }
+        ++compared;
+    }
+    CHECK(compared > 100);
 }

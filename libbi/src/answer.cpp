@@ -146,7 +146,7 @@ answerer::answerer(config cfg, router_index index) : config_(std::move(cfg)), in
 
 answerer::~answerer() = default;
 
-const dump* answerer::load_dump(int qi, std::string& why) {
+const dump* answerer::load_dump(int qi, const std::vector<std::pair<std::string, value>>& filters, std::string& why) {
     if (auto it = dumps_.find(qi); it != dumps_.end()) return it->second.get();
     if (auto it = dump_errors_.find(qi); it != dump_errors_.end()) {
         why = it->second;
@@ -157,7 +157,18 @@ const dump* answerer::load_dump(int qi, std::string& why) {
     std::error_code ec;
     try {
         if (!fs::exists(path, ec)) throw error(fmt::format("'{}': dump is missing", path));
-        auto d = std::make_unique<dump>(read_dump(path));
+        // Small dumps are kept whole for the next question (a batch); a large one is filtered
+        // while it is read, so memory follows the rows an answer needs, not the dump's size.
+        constexpr std::uintmax_t keep_whole_bytes = 4 << 20;
+        auto binary_size = fs::file_size(binary_dump_path(path), ec);
+        if (!ec && binary_size > keep_whole_bytes) {
+            if (auto d = read_binary_dump(path, filters); d && d->data.index_of(q.sort.column) >= 0) {
+                filtered_ = std::make_unique<dump>(std::move(*d));
+                return filtered_.get();
+            }
+        }
+        auto binary = ec ? std::nullopt : read_binary_dump(path);
+        auto d = std::make_unique<dump>(binary ? std::move(*binary) : read_dump(path));
         if (d->data.index_of(q.sort.column) < 0 && !q.columns.empty())
             throw error(fmt::format("'{}': dump does not match the catalog (run bi-dump)", path));
         return (dumps_[qi] = std::move(d)).get();
@@ -260,7 +271,9 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
     }
 
     std::string why;
-    const dump* d = load_dump(qi, why);
+    std::vector<std::pair<std::string, value>> wanted;
+    for (auto& f : filters) wanted.emplace_back(f.column, f.wanted);
+    const dump* d = load_dump(qi, wanted, why);
     table live_rows;
     std::string generated_at;
     std::optional<freshness> fresh;

@@ -11,11 +11,19 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <cstring>
+#include <cerrno>
+#include <clocale>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/filewritestream.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -92,6 +100,23 @@ private:
 
 using file_writer = rapidjson::Writer<rapidjson::FileWriteStream>;
 
+// The binary companion: "BIDUMP01", then one record per row ([u32 length][cells]), each cell a
+// tag byte and its payload; then the header block (written last, when the column types and
+// the JSON file's identity are known); then the header's offset and "BIDUMPOK". Numbers are
+// little-endian as in memory: the file is a cache for this machine, the JSON is the format.
+constexpr char binary_magic[8] = {'B', 'I', 'D', 'U', 'M', 'P', '0', '1'};
+constexpr char binary_end[8] = {'B', 'I', 'D', 'U', 'M', 'P', 'O', 'K'};
+enum binary_tag : unsigned char { tag_null = 0, tag_integer = 1, tag_real = 2, tag_text = 3, tag_blob = 4 };
+
+template <typename T>
+void put(std::string& out, T v) {
+    out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+void put_bytes(std::string& out, std::string_view bytes) {
+    put(out, static_cast<std::uint32_t>(bytes.size()));
+    out.append(bytes);
+}
+
 /// Streams rows into the dump's "data" array as they arrive, one row a line, keeping what
 /// the chart and the checks need.
 class dump_sink : public row_sink {
@@ -127,15 +152,34 @@ public:
         }
         row_writer_.EndObject();
         out_.RawValue(row_buffer_.GetString(), row_buffer_.GetSize(), rapidjson::kObjectType);
+        if (binary) write_binary_row(row);
         if (keep) table_.rows.push_back(std::move(kept));
         ++rows_;
     }
 
     std::function<void(const table&)> on_begin;
+    std::FILE* binary = nullptr;  ///< the binary companion's stream, when one is written
     table table_;
     std::int64_t rows_ = 0;
 
 private:
+    void write_binary_row(const row_view& row) {
+        binary_row_.assign(4, '\0');
+        for (int i = 0; i < row.size(); ++i) {
+            switch (row.type(i)) {
+                case column_type::integer: binary_row_.push_back(tag_integer); put(binary_row_, row.integer(i)); break;
+                case column_type::real: binary_row_.push_back(tag_real); put(binary_row_, row.real(i)); break;
+                case column_type::text: binary_row_.push_back(tag_text); put_bytes(binary_row_, row.text(i)); break;
+                case column_type::blob: binary_row_.push_back(tag_blob); put_bytes(binary_row_, row.text(i)); break;
+                case column_type::null: binary_row_.push_back(tag_null); break;
+            }
+        }
+        auto length = static_cast<std::uint32_t>(binary_row_.size() - 4);
+        std::memcpy(binary_row_.data(), &length, 4);
+        std::fwrite(binary_row_.data(), 1, binary_row_.size(), binary);
+    }
+
+    std::string binary_row_;
     void note_type(int i, std::string_view t) {
         if (table_.types[i] != t) table_.types[i] = merge_type(table_.types[i], t);
     }
@@ -198,7 +242,8 @@ dump_stats run_dump(database& db, std::string_view sql, const std::string& out, 
     key_string(w, "title", h.title);
     if (!h.description.empty()) key_string(w, "description", h.description);
     if (!h.schedule.empty()) key_string(w, "schedule", h.schedule);
-    key_string(w, "generated_at", utc_now_iso8601());
+    auto generated_at = utc_now_iso8601();
+    key_string(w, "generated_at", generated_at);
     w.Key("source");
     w.StartObject();
     key_string(w, "database", h.source.database);
@@ -208,6 +253,13 @@ dump_stats run_dump(database& db, std::string_view sql, const std::string& out, 
 
     dump_sink sink(w, q ? static_cast<size_t>(-1) : chart_rows_for_sql);
     if (q) sink.on_begin = [q](const table& t) { check_columns(*q, t); };
+    // Catalog dumps written to a file get the binary companion bi-ask reads.
+    std::optional<atomic_file> binary;
+    if (q && out != "-") {
+        binary.emplace(binary_dump_path(out));
+        std::fwrite(binary_magic, 1, sizeof binary_magic, binary->stream());
+        sink.binary = binary->stream();
+    }
     auto stats = db.query(sql, sink);
     os.Put('\n');
     w.EndArray();
@@ -221,8 +273,9 @@ dump_stats run_dump(database& db, std::string_view sql, const std::string& out, 
     }
     w.Key("row_count");
     w.Int64(sink.rows_);
+    double duration_ms = std::round(static_cast<double>(stats.elapsed.count()) / 10.0) / 100.0;
     w.Key("duration_ms");
-    w.Double(std::round(static_cast<double>(stats.elapsed.count()) / 10.0) / 100.0);
+    w.Double(duration_ms);
     w.Key("columns");
     w.StartArray();
     for (size_t i = 0; i < sink.table_.columns.size(); ++i) {
@@ -242,6 +295,30 @@ dump_stats run_dump(database& db, std::string_view sql, const std::string& out, 
     os.Put('\n');
     os.Flush();
     output.commit();
+    if (binary) {
+        // The header goes last: the column types are known only now, and the stamp names the
+        // JSON file as renamed into place, so a companion never outlives its JSON unnoticed.
+        auto stamp = stamp_of(out).value_or(file_stamp{});
+        auto offset = static_cast<std::uint64_t>(std::ftell(binary->stream()));
+        std::string header;
+        put(header, static_cast<std::uint32_t>(sink.table_.columns.size()));
+        for (size_t i = 0; i < sink.table_.columns.size(); ++i) {
+            put_bytes(header, sink.table_.columns[i]);
+            put_bytes(header, sink.table_.types[i]);
+        }
+        for (auto& text : {h.query_name, h.category, h.title, h.schedule, generated_at, h.source.database,
+                           h.source.fingerprint, h.source.sql_sha256})
+            put_bytes(header, text);
+        put(header, sink.rows_);
+        put(header, duration_ms);
+        put(header, stamp.inode);
+        put(header, stamp.size);
+        put(header, stamp.mtime_ns);
+        put(header, offset);
+        header.append(binary_end, sizeof binary_end);
+        std::fwrite(header.data(), 1, header.size(), binary->stream());
+        binary->commit();
+    }
     return {sink.rows_, stats.bytes, stats.elapsed};
 }
 
@@ -259,12 +336,60 @@ dump_stats write_sql_dump(database& db, std::string_view sql, const std::string&
     return run_dump(db, sql, out, h, nullptr);
 }
 
+namespace {
+
+/// Builds a Document from rapidjson's events, reading each number itself: rapidjson 1.1.0's
+/// full-precision strtod computes garbage for a zero mantissa with an exponent ("-0e99" read
+/// as -6.5e296); glibc's strtod is exact, and the C locale keeps '.' the decimal point.
+struct exact_number_handler {
+    rapidjson::Document& doc;
+
+    bool Null() { return doc.Null(); }
+    bool Bool(bool b) { return doc.Bool(b); }
+    bool Int(int i) { return doc.Int(i); }
+    bool Uint(unsigned u) { return doc.Uint(u); }
+    bool Int64(std::int64_t i) { return doc.Int64(i); }
+    bool Uint64(std::uint64_t u) { return doc.Uint64(u); }
+    bool Double(double d) { return doc.Double(d); }
+    bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc.String(s, n, copy); }
+    bool StartObject() { return doc.StartObject(); }
+    bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc.Key(s, n, copy); }
+    bool EndObject(rapidjson::SizeType n) { return doc.EndObject(n); }
+    bool StartArray() { return doc.StartArray(); }
+    bool EndArray(rapidjson::SizeType n) { return doc.EndArray(n); }
+    bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+        std::string number(s, n);
+        if (number.find_first_of(".eE") == std::string::npos) {  // an integer, typed as rapidjson would
+            errno = 0;
+            char* end = nullptr;
+            long long i = std::strtoll(number.c_str(), &end, 10);
+            if (errno == 0 && *end == '\0') return doc.Int64(i);
+            errno = 0;
+            unsigned long long u = number[0] == '-' ? 0 : std::strtoull(number.c_str(), &end, 10);
+            if (number[0] != '-' && errno == 0 && *end == '\0') return doc.Uint64(u);
+        }
+        static locale_t c_locale = newlocale(LC_ALL_MASK, "C", nullptr);
+        double d = strtod_l(number.c_str(), nullptr, c_locale);
+        return std::isfinite(d) && doc.Double(d);  // too big for a double: invalid, as rapidjson says
+    }
+};
+
+}  // namespace
+
 dump parse_dump(std::string_view text, const std::string& path) {
     rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
-    if (doc.HasParseError())
-        throw parse_error(path, 0, fmt::format("not valid JSON at byte {}: {}", doc.GetErrorOffset(),
-                                               rapidjson::GetParseError_En(doc.GetParseError())));
+    rapidjson::Reader reader;
+    auto parse = [&](rapidjson::Document& d) {
+        exact_number_handler handler{d};
+        rapidjson::MemoryStream stream(text.data(), text.size());
+        // Iterative, so that a deeply nested file cannot overflow the stack while parsing.
+        return !reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag>(stream, handler)
+                    .IsError();
+    };
+    doc.Populate(parse);
+    if (reader.HasParseError())
+        throw parse_error(path, 0, fmt::format("not valid JSON at byte {}: {}", reader.GetErrorOffset(),
+                                               rapidjson::GetParseError_En(reader.GetParseErrorCode())));
     auto fail = [&](std::string_view what) -> parse_error {
         return parse_error(path, 0, fmt::format("not a bi dump: {}", what));
     };
@@ -330,6 +455,246 @@ dump parse_dump(std::string_view text, const std::string& path) {
 
 dump read_dump(const std::string& path) {
     return parse_dump(read_file(path), path);
+}
+
+std::string binary_dump_path(const std::string& json_path) {
+    auto p = fs::path(json_path);
+    return p.replace_extension(".bin").string();
+}
+
+namespace {
+
+/// Reads a binary companion front to back through a fixed buffer: memory stays flat however
+/// many rows the dump has.
+class binary_reader {
+public:
+    binary_reader(int fd, size_t file_size) : fd_(fd), buffer_(std::min<size_t>(file_size, 1 << 20)) {}
+    ~binary_reader() { ::close(fd_); }
+
+    bool read_at(std::uint64_t offset, void* out, size_t n) const {
+        return ::pread(fd_, out, n, static_cast<off_t>(offset)) == static_cast<ssize_t>(n);
+    }
+    /// The next `n` bytes from the current position, or nullptr at a short file.
+    const char* next(size_t n) {
+        if (end_ - begin_ < n) {
+            std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+            end_ -= begin_;
+            begin_ = 0;
+            if (n > buffer_.size()) buffer_.resize(n);
+            while (end_ < n) {
+                ssize_t got = ::pread(fd_, buffer_.data() + end_, buffer_.size() - end_, static_cast<off_t>(position_));
+                if (got <= 0) return nullptr;
+                end_ += static_cast<size_t>(got);
+                position_ += static_cast<std::uint64_t>(got);
+            }
+        }
+        const char* p = buffer_.data() + begin_;
+        begin_ += n;
+        return p;
+    }
+    void seek(std::uint64_t offset) {
+        position_ = offset;
+        begin_ = end_ = 0;
+    }
+
+private:
+    int fd_;
+    std::vector<char> buffer_;
+    size_t begin_ = 0, end_ = 0;
+    std::uint64_t position_ = 0;
+};
+
+/// Decodes one cell at `p` (within `end`), advancing `p`; false on a malformed cell.
+bool decode_cell(const char*& p, const char* end, value& out) {
+    if (p >= end) return false;
+    auto tag = static_cast<unsigned char>(*p++);
+    auto fixed = [&](auto& v) {
+        if (end - p < static_cast<long>(sizeof v)) return false;
+        std::memcpy(&v, p, sizeof v);
+        p += sizeof v;
+        return true;
+    };
+    switch (tag) {
+        case tag_null: out = std::monostate{}; return true;
+        case tag_integer: { std::int64_t v; if (!fixed(v)) return false; out = v; return true; }
+        case tag_real: { double v; if (!fixed(v)) return false; out = v; return true; }
+        case tag_text:
+        case tag_blob: {
+            std::uint32_t n;
+            if (!fixed(n) || end - p < static_cast<long>(n)) return false;
+            if (tag == tag_text) out = std::string(p, n);
+            else out = blob{std::string(p, n)};
+            p += n;
+            return true;
+        }
+        default: return false;
+    }
+}
+
+/// Whether the encoded cell at `p` matches `wanted` as value_matches() would decide, without
+/// decoding it when it is a number or text; nullopt when only a decoded value can tell (text
+/// against a number: a year kept as text).
+std::optional<bool> cell_matches(const char* p, const value& wanted) {
+    auto tag = static_cast<unsigned char>(*p++);
+    if (tag == tag_null || tag == tag_blob) return false;
+    if (auto text = std::get_if<std::string>(&wanted)) {
+        if (tag != tag_text) return false;
+        std::uint32_t n;
+        std::memcpy(&n, p, 4);
+        if (n != text->size()) return false;
+        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+        for (std::uint32_t i = 0; i < n; ++i)
+            if (lower(p[4 + i]) != lower((*text)[i])) return false;
+        return true;
+    }
+    if (!is_number(wanted)) return false;
+    if (tag == tag_integer) {
+        std::int64_t v;
+        std::memcpy(&v, p, 8);
+        return static_cast<double>(v) == as_double(wanted);
+    }
+    if (tag == tag_real) {
+        double v;
+        std::memcpy(&v, p, 8);
+        return v == as_double(wanted);
+    }
+    return std::nullopt;
+}
+
+/// Steps over one cell; false on a malformed cell.
+bool skip_cell(const char*& p, const char* end) {
+    if (p >= end) return false;
+    auto tag = static_cast<unsigned char>(*p++);
+    long n = 0;
+    if (tag == tag_integer || tag == tag_real) {
+        n = 8;
+    } else if (tag == tag_text || tag == tag_blob) {
+        std::uint32_t len;
+        if (end - p < 4) return false;
+        std::memcpy(&len, p, 4);
+        p += 4;
+        n = static_cast<long>(len);
+    } else if (tag != tag_null) {
+        return false;
+    }
+    if (end - p < n) return false;
+    p += n;
+    return true;
+}
+
+}  // namespace
+
+std::optional<dump> read_binary_dump(const std::string& json_path,
+                                     const std::vector<std::pair<std::string, value>>& filters) {
+    auto json_stamp = stamp_of(json_path);
+    if (!json_stamp) return std::nullopt;
+    auto path = binary_dump_path(json_path);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        ::close(fd);
+        return std::nullopt;
+    }
+    binary_reader in(fd, static_cast<size_t>(st.st_size));
+    char magic[8];
+    std::uint64_t header_at = 0;
+    if (st.st_size < 24 || !in.read_at(0, magic, 8) || std::memcmp(magic, binary_magic, 8) != 0 ||
+        !in.read_at(static_cast<std::uint64_t>(st.st_size) - 16, &header_at, 8) ||
+        !in.read_at(static_cast<std::uint64_t>(st.st_size) - 8, magic, 8) || std::memcmp(magic, binary_end, 8) != 0 ||
+        header_at < 8 || header_at > static_cast<std::uint64_t>(st.st_size) - 16)
+        return std::nullopt;
+    std::string header(static_cast<size_t>(static_cast<std::uint64_t>(st.st_size) - 16 - header_at), '\0');
+    if (!in.read_at(header_at, header.data(), header.size())) return std::nullopt;
+
+    const char* p = header.data();
+    const char* end = p + header.size();
+    bool ok = true;
+    auto fixed = [&](auto& v) {
+        if (!ok || end - p < static_cast<long>(sizeof v)) return void(ok = false);
+        std::memcpy(&v, p, sizeof v);
+        p += sizeof v;
+    };
+    auto text = [&] {
+        std::uint32_t n = 0;
+        fixed(n);
+        if (!ok || end - p < static_cast<long>(n)) return ok = false, std::string();
+        std::string s(p, n);
+        p += n;
+        return s;
+    };
+    dump d;
+    d.path = json_path;
+    std::uint32_t columns = 0;
+    fixed(columns);
+    for (std::uint32_t i = 0; ok && i < columns; ++i) {
+        d.data.columns.push_back(text());
+        d.data.types.push_back(text());
+    }
+    d.query_name = text();
+    d.category = text();
+    d.title = text();
+    d.schedule = text();
+    d.generated_at = text();
+    d.source.database = text();
+    d.source.fingerprint = text();
+    d.source.sql_sha256 = text();
+    fixed(d.row_count);
+    fixed(d.duration_ms);
+    file_stamp stamp;
+    fixed(stamp.inode);
+    fixed(stamp.size);
+    fixed(stamp.mtime_ns);
+    if (!ok || p != end || !(stamp == *json_stamp)) return std::nullopt;
+
+    std::vector<std::pair<int, const value*>> tests;
+    for (auto& [column, wanted] : filters) {
+        int i = d.data.index_of(column);
+        if (i < 0) return std::nullopt;  // the JSON path reports the mismatch
+        tests.emplace_back(i, &wanted);
+    }
+    in.seek(8);
+    std::uint64_t at = 8;
+    std::vector<value> row(columns);
+    std::vector<const char*> starts(columns);
+    for (std::int64_t r = 0; r < d.row_count; ++r) {
+        std::uint32_t length = 0;
+        const char* lp = in.next(4);
+        if (!lp) return std::nullopt;
+        std::memcpy(&length, lp, 4);
+        const char* cell = in.next(length);
+        if (!cell) return std::nullopt;
+        at += 4 + length;
+        const char* cell_end = cell + length;
+        // Filtered cells first: a row that does not match is never decoded further.
+        for (std::uint32_t i = 0; i < columns; ++i) {
+            starts[i] = cell;
+            if (!skip_cell(cell, cell_end)) return std::nullopt;
+        }
+        if (cell != cell_end) return std::nullopt;
+        bool match = true;
+        for (auto& [i, wanted] : tests) {
+            const char* c = starts[static_cast<size_t>(i)];
+            if (auto quick = cell_matches(c, *wanted)) {
+                if (*quick) continue;
+                match = false;
+                break;
+            }
+            if (!decode_cell(c, cell_end, row[static_cast<size_t>(i)])) return std::nullopt;
+            if (!value_matches(row[static_cast<size_t>(i)], *wanted)) {
+                match = false;
+                break;
+            }
+        }
+        if (!match) continue;
+        for (std::uint32_t i = 0; i < columns; ++i) {
+            const char* c = starts[i];
+            if (!decode_cell(c, cell_end, row[i])) return std::nullopt;
+        }
+        d.data.rows.push_back(row);
+    }
+    if (at != header_at) return std::nullopt;
+    return d;
 }
 
 }  // namespace bi

@@ -98,4 +98,11 @@ void append_file::write_line(std::string_view line) {
     if (static_cast<size_t>(n) != line.size()) throw error(fmt::format("'{}': short write (disk full?)", path_));
 }
 
+std::optional<file_stamp> stamp_of(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+    return file_stamp{static_cast<std::uint64_t>(st.st_ino), static_cast<std::int64_t>(st.st_size),
+                      static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+}
+
 }  // namespace bi

@@ -12,7 +12,6 @@
 //   5. while stepping: a time budget (progress handler), row and byte caps.
 #include <sqlite3.h>
 
-#include <openssl/evp.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -29,6 +28,7 @@
 
 #include "bi/database.hpp"
 #include "bi/error.hpp"
+#include "bi/hash.hpp"
 
 namespace bi {
 namespace {
@@ -768,13 +768,8 @@ std::string database_fingerprint(const std::string& path) {
     if (::stat((path + "-wal").c_str(), &wal) == 0)
         material += fmt::format(":wal:{}:{}.{:09}", wal.st_size, wal.st_mtim.tv_sec, wal.st_mtim.tv_nsec);
 
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int length = 0;
-    if (EVP_Digest(material.data(), material.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1)
-        throw error(fmt::format("'{}': cannot compute a fingerprint", path));
-    std::string hex;
-    for (unsigned int i = 0; i < 8 && i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-    return hex;
+    // The first 8 bytes of the SHA-256, as hex.
+    return sha256_hex(material).substr(0, 16);
 }
 
 }  // namespace bi

@@ -3,6 +3,9 @@
 #include "bi/index.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <optional>
+#include <stdexcept>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -57,13 +60,23 @@ std::vector<std::vector<std::string>> short_forms(const std::vector<std::string>
 
 /// Derives what the file does not store: document frequencies and postings.
 void finish(router_index& index) {
-    std::map<std::string, int> df;
+    std::unordered_map<std::string, int> df;
     for (auto& q : index.queries)
         for (auto& [s, weight] : q.terms) ++df[s];
     double n = static_cast<double>(index.queries.size());
     for (auto& [s, count] : df) index.idf[s] = std::log(1.0 + (n - count + 0.5) / (count + 0.5));
     for (size_t i = 0; i < index.queries.size(); ++i)
         for (auto& [s, weight] : index.queries[i].terms) index.postings[s].push_back(static_cast<int>(i));
+    index.max_idf = 0;
+    for (auto& [s, idf] : index.idf) index.max_idf = std::max(index.max_idf, idf);
+    double total_length = 0;
+    for (auto& q : index.queries) total_length += q.length;
+    index.avg_length = index.queries.empty() ? 1 : total_length / static_cast<double>(index.queries.size());
+    // Catalogs reuse column names: stem each name once.
+    std::unordered_set<std::string_view> seen;
+    for (auto& d : index.defs)
+        for (auto& c : d.columns)
+            if (seen.insert(c).second) index.column_stems.insert(stem(c));
 }
 
 /// Records the real English words (from the system word list, when there is one) that are
@@ -195,7 +208,10 @@ router_index build_index(const catalog& c, const std::string& dumps_dir) {
         if (!fs::is_regular_file(path, ec)) continue;
         dump d;
         try {
-            d = read_dump(path);
+            // The binary companion, when it belongs to this JSON, holds the same rows and
+            // reads without parsing.
+            auto binary = read_binary_dump(path);
+            d = binary ? std::move(*binary) : read_dump(path);
         } catch (const error&) {
             continue;  // an unreadable dump is answered live; its values come from the others
         }
@@ -416,6 +432,238 @@ query_def read_def(const rapidjson::Value& v, const std::string& path) {
     return q;
 }
 
+// index.bin: the same content as index.json in a form that loads with no parsing: strings
+// as length + bytes, numbers as they are in memory (the file is a cache for this machine),
+// then the stamp of the index.json it was written with and "BIINDEXn". It holds exactly what
+// index.json holds, so routing from either gives the same answers.
+constexpr char binary_index_end[8] = {'B', 'I', 'I', 'N', 'D', 'E', 'X', '4'};
+
+class bin_out {
+public:
+    template <typename T>
+    void num(T v) { s_.append(reinterpret_cast<const char*>(&v), sizeof v); }
+    void str(std::string_view v) { num(static_cast<std::uint32_t>(v.size())); s_.append(v); }
+    void strs(const std::vector<std::string>& v) {
+        num(static_cast<std::uint32_t>(v.size()));
+        for (auto& x : v) str(x);
+    }
+    std::string& bytes() { return s_; }
+
+private:
+    std::string s_;
+};
+
+class bin_in {
+public:
+    bin_in(const char* p, const char* end) : p_(p), end_(end) {}
+    template <typename T>
+    T num() {
+        T v{};
+        if (static_cast<size_t>(end_ - p_) < sizeof v) throw std::out_of_range("index.bin");
+        std::memcpy(&v, p_, sizeof v);
+        p_ += sizeof v;
+        return v;
+    }
+    std::string str() {
+        auto n = num<std::uint32_t>();
+        if (static_cast<size_t>(end_ - p_) < n) throw std::out_of_range("index.bin");
+        std::string v(p_, n);
+        p_ += n;
+        return v;
+    }
+    std::vector<std::string> strs() {
+        auto n = num<std::uint32_t>();
+        std::vector<std::string> v;
+        v.reserve(std::min<size_t>(n, static_cast<size_t>(end_ - p_)));
+        for (std::uint32_t i = 0; i < n; ++i) v.push_back(str());
+        return v;
+    }
+    std::uint32_t count() { return num<std::uint32_t>(); }
+    bool done() const { return p_ == end_; }
+
+private:
+    const char* p_;
+    const char* end_;
+};
+
+std::string binary_index_path(const std::string& json_path) {
+    return fs::path(json_path).replace_extension(".bin").string();
+}
+
+void write_binary_index(const router_index& index, const std::string& json_path) {
+    bin_out o;
+    o.num(static_cast<std::uint32_t>(index.queries.size()));
+    for (auto& q : index.queries) {
+        o.str(q.id);
+        o.str(q.title);
+        o.str(q.schedule);
+        o.strs(q.slots);
+        o.num(static_cast<std::uint32_t>(q.terms.size()));
+        for (auto& [t, w] : q.terms) { o.str(t); o.num(w); }
+        o.num(static_cast<std::uint32_t>(q.examples.size()));
+        for (auto& e : q.examples) o.strs(e);
+        o.strs(q.example_texts);
+    }
+    for (auto& q : index.defs) {
+        for (auto* t : {&q.category, &q.name, &q.file, &q.title, &q.description, &q.sql}) o.str(*t);
+        o.num(static_cast<std::uint32_t>(q.slots.size()));
+        for (auto& [slot, column] : q.slots) { o.str(slot); o.str(column); }
+        o.strs(q.columns);
+        o.num(static_cast<std::uint32_t>(q.measures.size()));
+        for (auto& [column, how] : q.measures) { o.str(column); o.num(static_cast<std::int32_t>(how)); }
+        o.num(static_cast<std::uint32_t>(q.ratios.size()));
+        for (auto& r : q.ratios) {
+            for (auto* t : {&r.column, &r.numerator, &r.subtrahend, &r.denominator}) o.str(*t);
+            o.num(r.scale);
+            o.num(static_cast<std::int32_t>(r.round_digits));
+        }
+        o.num(static_cast<std::uint32_t>(q.units.size()));
+        for (auto& [column, unit] : q.units) { o.str(column); o.str(unit); }
+        o.str(q.sort.column);
+        o.num(static_cast<std::int32_t>(q.sort.direction));
+        o.str(q.chart.type);
+        o.str(q.chart.label);
+        o.strs(q.chart.values);
+        o.str(q.chart.series);
+        o.num(static_cast<std::int32_t>(q.when));
+        o.num(static_cast<std::int32_t>(q.default_limit ? 1 : 0));
+        o.num(static_cast<std::int32_t>(q.default_limit.value_or(0)));
+        o.num(static_cast<std::int32_t>(q.worst_first));
+    }
+    o.num(static_cast<std::uint32_t>(index.synonyms.size()));
+    for (auto& [from, to] : index.synonyms) { o.strs(from); o.strs(to); }
+    o.num(static_cast<std::uint32_t>(index.slot_phrases.size()));
+    for (auto& p : index.slot_phrases) {
+        o.strs(p.stems);
+        o.str(p.slot);
+        o.str(p.value);
+        o.num(static_cast<std::int32_t>(p.weak));
+    }
+    std::map<std::string, int> words(index.words.begin(), index.words.end());
+    o.num(static_cast<std::uint32_t>(words.size()));
+    for (auto& [word, count] : words) { o.str(word); o.num(static_cast<std::int32_t>(count)); }
+    std::vector<std::string> stops(index.stop_words.begin(), index.stop_words.end());
+    std::sort(stops.begin(), stops.end());
+    o.strs(stops);
+    o.num(static_cast<std::uint32_t>(index.outside.size()));
+    for (auto& phrase : index.outside) o.strs(phrase);
+    std::vector<std::string> english(index.english.begin(), index.english.end());
+    std::sort(english.begin(), english.end());
+    o.strs(english);
+    auto stamp = stamp_of(json_path).value_or(file_stamp{});
+    o.num(stamp.inode);
+    o.num(stamp.size);
+    o.num(stamp.mtime_ns);
+    o.bytes().append(binary_index_end, sizeof binary_index_end);
+    atomic_file out(binary_index_path(json_path));
+    std::fwrite(o.bytes().data(), 1, o.bytes().size(), out.stream());
+    out.commit();
+}
+
+/// The index from index.bin, when it is there and was written with the index.json now at
+/// `json_path`; nullopt sends the caller to index.json, which reports what is wrong.
+std::optional<router_index> load_binary_index(const std::string& json_path) {
+    auto json_stamp = stamp_of(json_path);
+    if (!json_stamp) return std::nullopt;
+    std::string bytes;
+    try {
+        bytes = read_file(binary_index_path(json_path));
+    } catch (const error&) {
+        return std::nullopt;
+    }
+    constexpr size_t trailer = 3 * 8 + sizeof binary_index_end;
+    if (bytes.size() < trailer || std::memcmp(bytes.data() + bytes.size() - 8, binary_index_end, 8) != 0) return std::nullopt;
+    file_stamp stamp;
+    std::memcpy(&stamp.inode, bytes.data() + bytes.size() - trailer, 8);
+    std::memcpy(&stamp.size, bytes.data() + bytes.size() - trailer + 8, 8);
+    std::memcpy(&stamp.mtime_ns, bytes.data() + bytes.size() - trailer + 16, 8);
+    if (!(stamp == *json_stamp)) return std::nullopt;
+    try {
+        bin_in in(bytes.data(), bytes.data() + bytes.size() - trailer);
+        router_index index;
+        auto n = in.count();
+        index.queries.resize(n);
+        for (auto& q : index.queries) {
+            q.id = in.str();
+            q.title = in.str();
+            q.schedule = in.str();
+            q.slots = in.strs();
+            auto terms = in.count();
+            q.terms.reserve(terms);
+            for (std::uint32_t i = 0; i < terms; ++i) {
+                auto t = in.str();
+                double w = in.num<double>();
+                q.terms.emplace_back(std::move(t), w);
+                q.length += w;
+            }
+            auto examples = in.count();
+            for (std::uint32_t i = 0; i < examples; ++i) q.examples.push_back(in.strs());
+            q.example_texts = in.strs();
+        }
+        index.defs.resize(n);
+        for (auto& q : index.defs) {
+            for (auto* t : {&q.category, &q.name, &q.file, &q.title, &q.description, &q.sql}) *t = in.str();
+            for (auto k = in.count(); k > 0; --k) {
+                auto slot = in.str();
+                q.slots.emplace_back(std::move(slot), in.str());
+            }
+            q.columns = in.strs();
+            for (auto k = in.count(); k > 0; --k) {
+                auto column = in.str();
+                q.measures.emplace_back(std::move(column), static_cast<aggregate>(in.num<std::int32_t>()));
+            }
+            for (auto k = in.count(); k > 0; --k) {
+                ratio_spec r;
+                for (auto* t : {&r.column, &r.numerator, &r.subtrahend, &r.denominator}) *t = in.str();
+                r.scale = in.num<double>();
+                r.round_digits = in.num<std::int32_t>();
+                q.ratios.push_back(std::move(r));
+            }
+            for (auto k = in.count(); k > 0; --k) {
+                auto column = in.str();
+                q.units[column] = in.str();
+            }
+            q.sort.column = in.str();
+            q.sort.direction = static_cast<sort_direction>(in.num<std::int32_t>());
+            q.chart.type = in.str();
+            q.chart.label = in.str();
+            q.chart.values = in.strs();
+            q.chart.series = in.str();
+            q.when = static_cast<schedule>(in.num<std::int32_t>());
+            bool has_limit = in.num<std::int32_t>() != 0;
+            auto limit = in.num<std::int32_t>();
+            if (has_limit) q.default_limit = limit;
+            q.worst_first = in.num<std::int32_t>() != 0;
+        }
+        for (auto k = in.count(); k > 0; --k) {
+            auto from = in.strs();
+            index.synonyms.emplace_back(std::move(from), in.strs());
+        }
+        for (auto k = in.count(); k > 0; --k) {
+            slot_phrase p;
+            p.stems = in.strs();
+            p.slot = in.str();
+            p.value = in.str();
+            p.weak = in.num<std::int32_t>() != 0;
+            index.slot_phrases.push_back(std::move(p));
+        }
+        auto words = in.count();
+        index.words.reserve(words);
+        for (std::uint32_t i = 0; i < words; ++i) {
+            auto word = in.str();
+            index.words[std::move(word)] = in.num<std::int32_t>();
+        }
+        for (auto& w : in.strs()) index.stop_words.insert(std::move(w));
+        for (auto k = in.count(); k > 0; --k) index.outside.push_back(in.strs());
+        for (auto& w : in.strs()) index.english.insert(std::move(w));
+        if (!in.done()) return std::nullopt;
+        finish(index);
+        return index;
+    } catch (const std::out_of_range&) {
+        return std::nullopt;
+    }
+}
+
 }  // namespace
 
 void write_index(const router_index& index, const std::string& path) {
@@ -487,9 +735,11 @@ void write_index(const router_index& index, const std::string& path) {
     std::fwrite(b.GetString(), 1, b.GetSize(), out.stream());
     std::fputc('\n', out.stream());
     out.commit();
+    write_binary_index(index, path);
 }
 
 router_index load_index(const std::string& path) {
+    if (auto index = load_binary_index(path)) return std::move(*index);
     auto text = read_file(path);
     rapidjson::Document doc;
     doc.Parse(text.data(), text.size());

@@ -206,9 +206,7 @@ route_result route(const router_index& index, std::string_view question, const r
         auto canonical = apply_synonyms(index, {stems[i + 1]});
         if (canonical.size() != 1) continue;
         // Only nouns some query has as a column count: "by month", not "by far".
-        bool is_column = std::any_of(index.defs.begin(), index.defs.end(), [&](auto& d) {
-            return std::any_of(d.columns.begin(), d.columns.end(), [&](auto& c) { return stem(c) == canonical[0]; });
-        });
+        bool is_column = index.column_stems.count(canonical[0]) > 0;
         if (is_column && std::find(row_entities.begin(), row_entities.end(), canonical[0]) == row_entities.end())
             row_entities.push_back(canonical[0]);
     }
@@ -234,8 +232,7 @@ route_result route(const router_index& index, std::string_view question, const r
     // 7. scoring
     // A word the catalog has never used counts against every query, but less than a rare
     // catalog word: questions carry filler no stop list foresees ("Monday morning digest").
-    double unknown_idf = 0;
-    for (auto& [s, idf] : index.idf) unknown_idf = std::max(unknown_idf, idf);
+    double unknown_idf = index.max_idf;
     auto weight_of = [&](const std::string& t) {
         auto it = index.idf.find(t);
         return it == index.idf.end() ? unknown_idf : it->second;
@@ -247,9 +244,7 @@ route_result route(const router_index& index, std::string_view question, const r
     double total = 0;
     for (auto& [t, wt] : weighted) total += wt;
 
-    double avg_len = 0;
-    for (auto& q : index.queries) avg_len += q.length;
-    avg_len = index.queries.empty() ? 1 : avg_len / static_cast<double>(index.queries.size());
+    double avg_len = index.avg_length;
 
     std::set<int> pool;
     for (auto& [t, wt] : weighted)
@@ -261,7 +256,8 @@ route_result route(const router_index& index, std::string_view question, const r
         double k = saturation * (0.25 + 0.75 * q.length / avg_len);
         double doc = 0;
         for (auto& [t, wt] : weighted) {
-            auto it = std::find_if(q.terms.begin(), q.terms.end(), [&](auto& p) { return p.first == t; });
+            // Named capture: clang before 16 cannot capture a structured binding (fuzz builds).
+            auto it = std::find_if(q.terms.begin(), q.terms.end(), [&term = t](auto& p) { return p.first == term; });
             if (it == q.terms.end()) continue;
             doc += wt * it->second / (it->second + k);
             c.coverage += wt / total;

@@ -59,7 +59,9 @@ public:
     const config& settings() const { return config_; }
 
 private:
-    const dump* load_dump(int query, std::string& why);
+    /// The query's dump: a small one is read whole once and kept; a large one is streamed
+    /// from its binary companion per question, keeping only the rows `filters` match.
+    const dump* load_dump(int query, const std::vector<std::pair<std::string, value>>& filters, std::string& why);
     database& live_database();
     answer ask_fallback(std::string_view question, const route_result& routed, const ask_options& options);
     /// The database's fingerprint, computed once: freshness is judged against it.
@@ -70,6 +72,7 @@ private:
     route_options routing_;
     std::map<int, std::unique_ptr<dump>> dumps_;
     std::map<int, std::string> dump_errors_;
+    std::unique_ptr<dump> filtered_;   ///< the rows of a large dump this question's filters kept
     std::unique_ptr<database> live_;
     std::optional<std::string> fingerprint_;
 };

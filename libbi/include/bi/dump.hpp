@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -52,6 +53,17 @@ dump_stats write_sql_dump(database& db, std::string_view sql, const std::string&
 
 /// Reads a dump; throws parse_error naming the file when it is not a valid dump.
 dump read_dump(const std::string& path);
+
+/// Where the binary companion of the dump at `json_path` lives: the same name with `.bin`.
+/// bi-dump writes it beside every catalog dump (typed rows, then the header), tied to the
+/// JSON file written with it; the JSON stays the published format.
+std::string binary_dump_path(const std::string& json_path);
+
+/// Reads a dump from its binary companion, streaming, and keeps only the rows whose cells
+/// match every (column, value) filter as the answer's filters would. nullopt when there is no
+/// companion, it is unreadable, or it does not belong to the JSON file now at `json_path`.
+std::optional<dump> read_binary_dump(const std::string& json_path,
+                                     const std::vector<std::pair<std::string, value>>& filters = {});
 /// Parses dump text (exposed for tests and fuzzing).
 dump parse_dump(std::string_view text, const std::string& path);
 

@@ -1,7 +1,9 @@
 // File helpers: whole-file reads, atomic replacement, directory creation.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,6 +14,18 @@ std::string read_file(const std::string& path);
 
 /// Creates `dir` and its parents; throws error naming the directory when it cannot.
 void make_dirs(const std::string& dir);
+
+/// What identifies one version of a file: a binary cache records the stamp of the file it was
+/// made from, and is trusted only while that file still has it.
+struct file_stamp {
+    std::uint64_t inode = 0;
+    std::int64_t size = -1;
+    std::int64_t mtime_ns = 0;
+    bool operator==(const file_stamp&) const = default;
+};
+
+/// The stamp of `path`, or nullopt when it cannot be read.
+std::optional<file_stamp> stamp_of(const std::string& path);
 
 /// A file written under a temporary name in the target's directory and renamed over the
 /// target on commit(), so a reader sees the old file or the new one, never half of one.

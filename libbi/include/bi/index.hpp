@@ -43,6 +43,10 @@ struct router_index {
     std::vector<std::vector<std::string>> outside;     ///< stems of phrases that put a question out of scope
     std::unordered_set<std::string> english;           ///< English words one edit from a catalog word: never "typos"
     std::unordered_map<std::string, std::vector<int>> postings;  ///< stem → queries using it
+    // Derived once per index so that routing a question never walks the whole catalog.
+    double max_idf = 0;                                ///< the largest idf: the weight of a word the catalog never uses
+    double avg_length = 1;                             ///< mean query length, for BM25's length norm
+    std::unordered_set<std::string> column_stems;      ///< stems of every query's columns ("by dealer" → dealer)
 
     /// Position of the query `id` (category/name or name), or -1.
     int find(std::string_view id) const;
