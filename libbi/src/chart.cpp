@@ -328,7 +328,7 @@ std::string chart_config(const chart_spec& spec, const table& rows, std::string_
     w.Key("legend");
     w.StartObject();
     w.Key("display");
-    w.Bool(round_chart || series_i >= 0 || value_i.size() > 1 || point_chart);
+    w.Bool(round_chart || series.size() > 1 || value_i.size() > 1 || point_chart);
     if (round_chart) { w.Key("position"); w.String("right"); }
     w.EndObject();
     w.EndObject();
@@ -340,6 +340,21 @@ std::string chart_config(const chart_spec& spec, const table& rows, std::string_
         category.stacked = stacked;
         axis values = value_axis(rows, value_i.empty() ? -1 : value_i[0], units);
         values.stacked = stacked;
+        if (value_i.size() > 1 && series_i < 0) {
+            // Several measures share the axis: name what they have in common, not the first.
+            static const std::map<std::string, std::string> unit_titles = {
+                {"usd", "US dollars"}, {"percent", "Percent"}, {"days", "Days"}, {"count", "Count"}};
+            std::string shared = unit_of(units, rows.columns[value_i[0]]);
+            for (int v : value_i)
+                if (unit_of(units, rows.columns[v]) != shared) shared.clear();
+            auto named = unit_titles.find(shared);
+            if (named != unit_titles.end()) {
+                values.title = named->second;
+            } else {
+                values.title.clear();
+                for (int v : value_i) values.title += (values.title.empty() ? "" : " / ") + measure_title(rows.columns[v], units);
+            }
+        }
         values.begin_at_zero = true;
         if (point_chart) {
             axis x = x_i == label_i ? axis{humanize(spec.label), false, false, true, "", largest(rows, x_i)}

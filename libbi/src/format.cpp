@@ -42,7 +42,8 @@ struct column_info {
 struct chart_hint {
     std::string type;              ///< Chart.js type: bar, line, doughnut, pie, scatter, bubble
     std::string category_title;    ///< the title of the label axis
-    std::string value_title;       ///< the title of the value axis, else the first dataset's label
+    std::string value_title;       ///< the title of the value axis
+    std::string first_dataset;     ///< the first dataset's label
     std::string first_label;       ///< data.labels[0]
     size_t labels = 0;             ///< how many labels
     bool horizontal = false;       ///< bars along the y axis
@@ -146,9 +147,8 @@ chart_hint read_chart(const rapidjson::Value& chart) {
             h.labels = labels->value.Size();
         }
         auto sets = data->value.FindMember("datasets");
-        if (h.value_title.empty() && sets != data->value.MemberEnd() && sets->value.IsArray() && !sets->value.Empty() &&
-            sets->value[0].IsObject())
-            h.value_title = string_member(sets->value[0], "label");
+        if (sets != data->value.MemberEnd() && sets->value.IsArray() && !sets->value.Empty() && sets->value[0].IsObject())
+            h.first_dataset = string_member(sets->value[0], "label");
     }
     return h;
 }
@@ -269,7 +269,8 @@ int code_point_width(char32_t c) {
         (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF) ||
         (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) ||
         (c >= 0xFF00 && c <= 0xFF60) || (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
-        (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD))
+        (c >= 0x1F680 && c <= 0x1F6FF) || (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x1FA70 && c <= 0x1FAFF) ||
+        (c >= 0x20000 && c <= 0x3FFFD))
         return 2;
     return 1;
 }
@@ -573,9 +574,11 @@ std::string records_text(const laid_out& t, int width, const ansi& style) {
     for (size_t r = 0; r < t.cells.size(); ++r) {
         auto heading = fmt::format("── row {} ", r + 1);
         out += heading + repeat("─", std::max(0, std::min(width, 40) - display_width(heading))) + '\n';
-        for (size_t i = 0; i < t.headers.size(); ++i)
-            out += style.bold(pad(truncate(t.headers[i], key_width), key_width, false)) + std::string(column_gap, ' ') +
-                   truncate(t.cells[r][i], value_width) + '\n';
+        for (size_t i = 0; i < t.headers.size(); ++i) {
+            auto value = truncate(t.cells[r][i], value_width);
+            out += style.bold(pad(truncate(t.headers[i], key_width), key_width, false)) +
+                   (value.empty() ? "" : std::string(column_gap, ' ') + value) + '\n';
+        }
     }
     return out;
 }
@@ -583,8 +586,9 @@ std::string records_text(const laid_out& t, int width, const ansi& style) {
 // ---------------------------------------------------------------------------------------------
 // The bar chart.
 
-/// Which columns the bars show: the chart's label and main measure, found by the titles
-/// chart.cpp gave them; the sort column when the chart does not say (bubble, no chart).
+/// Which columns the bars show: the chart's label and main measure (its first dataset, else its
+/// value axis), found by the titles chart.cpp gave them; the sort column when the chart does
+/// not say (bubble, no chart).
 std::pair<int, int> bar_columns(const parsed_answer& a) {
     std::map<std::string, std::string> units;
     for (auto& c : a.columns)
@@ -596,9 +600,9 @@ std::pair<int, int> bar_columns(const parsed_answer& a) {
     };
     int label = -1, measure = -1;
     bool point = a.chart.type == "bubble" || a.chart.type == "scatter";
-    if (!point && !a.chart.value_title.empty())
-        for (size_t i = 0; i < a.columns.size() && measure < 0; ++i)
-            if (numeric(i) && measure_title(a.columns[i].name, units) == a.chart.value_title) measure = static_cast<int>(i);
+    for (auto& title : {a.chart.first_dataset, a.chart.value_title})
+        for (size_t i = 0; i < a.columns.size() && measure < 0 && !point && !title.empty(); ++i)
+            if (numeric(i) && measure_title(a.columns[i].name, units) == title) measure = static_cast<int>(i);
     if (measure < 0)
         for (size_t i = 0; i < a.columns.size(); ++i)
             if (a.columns[i].name == a.sort_column && numeric(i)) measure = static_cast<int>(i);
@@ -736,8 +740,8 @@ std::string order_line(const parsed_answer& a) {
         parts.push_back(fmt::format("sorted by {} {}", a.sort_column, a.sort_direction == "asc" ? "ascending" : "descending"));
     if (a.limit) parts.push_back(fmt::format("limit {}", *a.limit));
     parts.push_back(fmt::format("{} row{}", a.rows.size(), a.rows.size() == 1 ? "" : "s"));
-    if (!a.source.empty())
-        parts.push_back(a.generated_at.empty() ? a.source : fmt::format("{} of {}", a.source, a.generated_at));
+    if (a.source == "live") parts.push_back(a.generated_at.empty() ? "run live" : "run live at " + a.generated_at);
+    else if (!a.source.empty()) parts.push_back(a.generated_at.empty() ? a.source : fmt::format("{} of {}", a.source, a.generated_at));
     std::string s;
     for (auto& p : parts) s += (s.empty() ? "" : " · ") + p;
     if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
@@ -780,9 +784,11 @@ std::string html_escape(std::string_view s) {
     return out;
 }
 
-/// Text placed inside <script>: "</script" (any case) would end the element early.
+/// Text placed inside <script>: "</script" (any case) would end the element early. A
+/// source-map comment is dropped: the page has no map beside it to load.
 std::string script_safe(std::string_view s) {
     std::string out(s);
+    if (auto map = out.rfind("//# sourceMappingURL="); map != std::string::npos) out.erase(map, out.find('\n', map) - map);
     for (size_t pos = 0; (pos = out.find("</", pos)) != std::string::npos; pos += 3) {
         auto tag = out.substr(pos + 2, 6);
         for (auto& ch : tag) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -831,18 +837,21 @@ std::string render_table(std::string_view answer_json, const render_options& opt
     int width = std::max(20, options.width);
     std::string out;
     if (!a.error.empty()) return "error: " + printable(a.error) + '\n';
-    if (!a.matched) {
-        out += style.bold("No answer: " + printable(a.reason.empty() ? "no confident match in the catalog" : a.reason)) + '\n';
-        if (!a.clarify.empty()) out += printable(a.clarify) + '\n';
-        if (!a.suggestions.empty()) {
-            out += "Try one of:\n";
-            for (auto& s : a.suggestions) out += "  • " + printable(s) + '\n';
-        }
-        return out;
-    }
     auto heading = [&](const std::string& text, bool bold) {
         for (auto& l : wrap(printable(text), width)) out += (bold ? style.bold(l) : l) + '\n';
     };
+    if (!a.matched) {
+        heading("No answer: " + (a.reason.empty() ? std::string("no confident match in the catalog") : a.reason), true);
+        if (!a.clarify.empty()) heading(a.clarify, false);
+        if (!a.suggestions.empty()) {
+            out += "Try one of:\n";
+            for (auto& s : a.suggestions) {
+                auto lines = wrap(printable(s), width - 4);
+                for (size_t i = 0; i < lines.size(); ++i) out += (i == 0 ? "  • " : "    ") + lines[i] + '\n';
+            }
+        }
+        return out;
+    }
     heading(a.title, true);
     heading(filters_line(a), false);
     for (auto& u : a.unapplied) heading("Not applied: " + u, false);

@@ -8,6 +8,7 @@
 #include "bi/catalog.hpp"
 #include "bi/dump.hpp"
 #include "bi/error.hpp"
+#include "bi/format.hpp"
 #include "bi/index.hpp"
 #include "bi/ledger.hpp"
 #include "common.hpp"
@@ -25,6 +26,8 @@ struct options {
     long fallback_timeout_ms = 0;
     bool cache = false;
     std::string save_as;
+    std::string format;         // empty: table on a terminal, else json
+    std::string color = "auto";
 };
 
 void setup(CLI::App& app, options& o) {
@@ -40,6 +43,19 @@ void setup(CLI::App& app, options& o) {
         ->check(CLI::PositiveNumber);
     app.add_flag("--cache", o.cache, "Reuse fallback SQL stored for the same question, and store new fallback SQL");
     app.add_option("--save-as", o.save_as, "Save the fallback's answer as catalog query CATEGORY/NAME");
+    app.add_option("--format", o.format, "Output: json, jsonl, table, csv or html (default: table on a terminal, else json)")
+        ->check(CLI::IsMember({"json", "jsonl", "table", "csv", "html"}));
+    app.add_option("--color", o.color, "Colour the table's headers and bars: auto, always or never [env NO_COLOR]")
+        ->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
+/// The writer for --format: JSON for scripts and pipes, a table for a person at a terminal.
+bi::answer_writer make_writer(const options& o) {
+    auto format = o.format.empty() ? (bi::tool::stdout_is_terminal() ? bi::output_format::table : bi::output_format::json)
+                                   : *bi::parse_output_format(o.format);
+    bi::render_options render{bi::tool::terminal_width(), bi::tool::use_color(o.color)};
+    std::string chartjs = format == bi::output_format::html ? bi::read_chartjs(bi::tool::chartjs_candidates()) : "";
+    return bi::answer_writer(format, render, std::move(chartjs));
 }
 
 std::string join(const std::vector<std::string>& words) {
@@ -88,6 +104,7 @@ int run(const options& o, const CLI::App& app) {
     int modes = (o.batch ? 1 : 0) + (o.list ? 1 : 0) + (!o.suggest.empty() ? 1 : 0);
     if (modes > 1) throw bi::usage_error("--batch, --list and --suggest cannot be combined");
     if (modes == 1 && !o.question.empty()) throw bi::usage_error("a question cannot be combined with --batch, --list or --suggest");
+    auto writer = make_writer(o);
 
     bi::router_index index;
     auto path = bi::index_path(cfg.dumps_dir);
@@ -118,12 +135,13 @@ int run(const options& o, const CLI::App& app) {
                                           line, start);
                 record(ledger, app, o.common.quiet, line, a, start);
                 print_notes(app, a, o.common.quiet);
-                std::cout << a.json << '\n';
+                std::cout << writer.add(a.json) << std::flush;
             } catch (const bi::error& e) {
                 // One bad line costs its own answer, never the batch.
-                std::cout << answerer.error_json(e.what()) << '\n';
+                std::cout << writer.add(answerer.error_json(e.what())) << std::flush;
             }
         }
+        std::cout << writer.finish();
         return 0;
     }
     if (o.question.empty()) throw bi::usage_error("no question given (try: bi-ask \"top selling models in the Northeast\")");
@@ -134,7 +152,7 @@ int run(const options& o, const CLI::App& app) {
                               start);
     record(ledger, app, o.common.quiet, question, a, start);
     print_notes(app, a, o.common.quiet);
-    std::cout << a.json << '\n';
+    std::cout << writer.add(a.json) << writer.finish();
     return static_cast<int>(a.code);
 }
 

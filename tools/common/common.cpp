@@ -5,20 +5,43 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
+#include "bi/catalog.hpp"
 #include "bi/error.hpp"
+#include "cli_docs.hpp"
 
 namespace bi::tool {
 
 void add_common_options(CLI::App& app, common_options& o) {
     app.set_version_flag("--version", std::string(app.get_name()) + " " + BI_VERSION);
-    app.add_option("--config", o.flags.config_file, "Config file (default: ./bi.conf, ~/.config/bi/bi.conf, then the installed one)");
-    app.add_option("--database", o.flags.database, "SQLite database file [env BI_DATABASE]");
-    app.add_option("--queries-dir", o.flags.queries_dir, "Query catalog directory [env BI_QUERIES_DIR]");
-    app.add_option("--dumps-dir", o.flags.dumps_dir, "Dumps directory [env BI_DUMPS_DIR]");
-    app.add_option("--log-dir", o.flags.log_dir, "Log directory [env BI_LOG_DIR]");
+    app.add_option("--config", o.flags.config_file, "Config file (default: ./bi.conf, ~/.config/bi/bi.conf, then the installed one)")
+        ->type_name("FILE");
+    app.add_option("--database", o.flags.database, "SQLite database file [env BI_DATABASE]")->type_name("FILE");
+    app.add_option("--queries-dir", o.flags.queries_dir, "Query catalog directory [env BI_QUERIES_DIR]")->type_name("DIR");
+    app.add_option("--dumps-dir", o.flags.dumps_dir, "Dumps directory [env BI_DUMPS_DIR]")->type_name("DIR");
+    app.add_option("--log-dir", o.flags.log_dir, "Log directory [env BI_LOG_DIR]")->type_name("DIR");
     app.add_flag("-q,--quiet", o.quiet, "Print nothing on stderr but errors");
+    // For the shell completions: catalog names, one a line, from the catalog the flags above
+    // resolve to. Declared last, so its callback runs after theirs; prints nothing on error.
+    app.add_option_function<std::string>(
+           "--complete",
+           [&o](const std::string& what) {
+               try {
+                   auto catalog = load_catalog(resolve_config(o.flags).queries_dir);
+                   if (what == "queries")
+                       for (auto& q : catalog.queries) std::cout << q.name << '\n';
+                   else if (what == "categories")
+                       for (auto& c : catalog.categories()) std::cout << c << '\n';
+               } catch (const std::exception&) {
+               }
+               throw CLI::Success();
+           })
+        ->group("");
 }
 
 config resolve(const common_options& options) {
@@ -52,6 +75,17 @@ int check_stdout(const CLI::App& app) {
 
 int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body) {
     std::signal(SIGPIPE, SIG_IGN);
+    // Hidden: the build writes the man page and the completions from the definitions --help uses.
+    app.add_flag_callback("--man", [&app] {
+           std::cout << man_page(app);
+           throw CLI::Success();
+       })->group("");
+    app.add_option_function<std::string>("--completion", [&app](const std::string& shell) {
+           auto script = completion_script(app, shell);
+           if (script.empty()) throw CLI::ValidationError("--completion", "'" + shell + "' is not bash, zsh or fish");
+           std::cout << script;
+           throw CLI::Success();
+       })->group("");
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success& e) {
@@ -70,6 +104,43 @@ int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body) 
     } catch (const std::exception& e) {
         return error_line(app, e.what(), exit_code::failure);
     }
+}
+
+bool stdout_is_terminal() {
+    return ::isatty(STDOUT_FILENO) == 1;
+}
+
+int terminal_width() {
+    winsize size{};
+    if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+    if (const char* columns = std::getenv("COLUMNS")) {
+        char* end = nullptr;
+        long n = std::strtol(columns, &end, 10);
+        if (end != columns && *end == '\0' && n > 0 && n < 10000) return static_cast<int>(n);
+    }
+    return 80;
+}
+
+bool use_color(const std::string& when) {
+    if (when == "always") return true;
+    if (when == "never") return false;
+    const char* no_color = std::getenv("NO_COLOR");
+    const char* term = std::getenv("TERM");
+    return stdout_is_terminal() && !(no_color && *no_color) && !(term && std::string(term) == "dumb");
+}
+
+std::vector<std::string> chartjs_candidates() {
+    namespace fs = std::filesystem;
+    const std::string relative = "node_modules/chart.js/dist/chart.umd.js";
+    std::vector<std::string> out;
+    if (const char* env = std::getenv("BI_CHARTJS"); env && *env) out.emplace_back(env);
+    std::error_code ec;
+    auto exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) out.push_back((exe.parent_path() / ".." / ".." / relative).lexically_normal().string());
+    auto cwd = fs::current_path(ec);
+    if (!ec) out.push_back((cwd / relative).string());
+    out.emplace_back(BI_DATADIR "/bi/chart.umd.js");
+    return out;
 }
 
 }  // namespace bi::tool

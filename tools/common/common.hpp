@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -16,7 +17,8 @@ struct common_options {
     bool quiet = false;
 };
 
-/// Declares --config, --database, --queries-dir, --dumps-dir, --log-dir, --quiet and --version.
+/// Declares --config, --database, --queries-dir, --dumps-dir, --log-dir, --quiet and --version,
+/// and the hidden --complete queries|categories the shell completions call.
 void add_common_options(CLI::App& app, common_options& options);
 
 /// Resolves the configuration from the common flags, the environment and the config file.
@@ -28,5 +30,20 @@ int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body);
 
 /// Prints a warning line on stderr: `<tool>: warning: <what>`.
 void warn(const CLI::App& app, const std::string& what);
+
+/// True when stdout is a terminal.
+bool stdout_is_terminal();
+
+/// The width of the terminal on stdout (TIOCGWINSZ), else $COLUMNS, else 80.
+int terminal_width();
+
+/// Whether to colour output for `--color always|never|auto`: auto means stdout is a terminal,
+/// NO_COLOR is unset or empty and TERM is not "dumb".
+bool use_color(const std::string& when);
+
+/// Where Chart.js's chart.umd.js may be, in order: $BI_CHARTJS, node_modules of the source
+/// tree the executable was built in (build/bin/../../node_modules), of the working directory,
+/// then the installed copy.
+std::vector<std::string> chartjs_candidates();
 
 }  // namespace bi::tool
