@@ -156,7 +156,9 @@ std::string fallback_request(database& db, const router_index& index, const rout
 
 fallback_reply parse_fallback_reply(std::string_view text) {
     rapidjson::Document doc;
-    doc.Parse(text.data(), text.size());
+    // Iterative: the reply is untrusted, and a deeply nested one ("[[[[…", up to the 1 MiB a
+    // reply may have) overflows the stack of rapidjson's recursive parser.
+    doc.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
     if (doc.HasParseError())
         throw fallback_error(fmt::format("reply is not valid JSON at byte {}: {}", doc.GetErrorOffset(),
                                          rapidjson::GetParseError_En(doc.GetParseError())), exit_code::fallback_reply);

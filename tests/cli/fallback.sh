@@ -51,6 +51,9 @@ expect_contains "garbage output is named" "not valid JSON" "$err"
 FAKE_MODE=huge run "$BI_BIN/bi-ask" "${common[@]}" --fallback "$fake" "$q"
 expect_status "huge output exits 9" 9
 expect_contains "huge output is named" "larger than 1 MiB" "$err"
+FAKE_MODE=deep run "$BI_BIN/bi-ask" "${common[@]}" --fallback "$fake" "$q"
+expect_status "deeply nested output exits 9, not a stack overflow" 9
+expect_contains "deeply nested output is named" "not valid JSON" "$err"
 FAKE_MODE=no_usage run "$BI_BIN/bi-ask" "${common[@]}" --fallback "$fake" "$q"
 expect_status "a reply without usage exits 9" 9
 FAKE_MODE=fail run "$BI_BIN/bi-ask" "${common[@]}" --fallback "$fake" "$q"
