@@ -18,13 +18,9 @@
 namespace bi {
 
 namespace fs = std::filesystem;
+using detail::env;
 
 namespace {
-
-const char* env(const char* name) {
-    const char* v = std::getenv(name);
-    return v && *v ? v : nullptr;
-}
 
 template <typename T>
 T parse_number(std::string_view text, const std::string& file, int line, std::string_view key) {

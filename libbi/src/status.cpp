@@ -17,19 +17,16 @@
 #include "bi/database.hpp"
 #include "bi/dump.hpp"
 #include "bi/error.hpp"
+#include "detail/strings.hpp"
 #include "bi/fallback.hpp"
 #include "bi/index.hpp"
 
 namespace bi {
 
 namespace fs = std::filesystem;
+using detail::env;
 
 namespace {
-
-const char* env(const char* name) {
-    const char* v = std::getenv(name);
-    return v && *v ? v : nullptr;
-}
 
 /// Nearest-rank percentile of sorted values: the smallest value with at least p% at or below it.
 double percentile(const std::vector<double>& sorted, double p) {

@@ -1,6 +1,7 @@
 // Small string helpers shared by the parsers in libbi.
 #pragma once
 
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,12 @@ inline std::string lower_ascii(std::string_view s) {
     for (auto& c : out)
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     return out;
+}
+
+/// The value of an environment variable, or nullptr when it is unset or empty.
+inline const char* env(const char* name) {
+    const char* v = std::getenv(name);
+    return v && *v ? v : nullptr;
 }
 
 }  // namespace bi::detail
