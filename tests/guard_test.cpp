@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "bi/database.hpp"
 #include "bi/error.hpp"
 
@@ -290,13 +292,87 @@ TEST_CASE_METHOD(guard_fixture, "guard reports running out of its heap limit", "
     limits.heap_limit = std::int64_t{16} << 20;
     auto db = open(limits);
     null_sink sink;
-    // About 40 MB of text: under the 100 MB value cap, over the 16 MB heap.
-    CHECK(message_of<bi::error>([&] {
-              db->query("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 40000)\n"
-                        "SELECT length(group_concat(hex(randomblob(500)))) FROM c",
-                        sink);
-          }) == "query exceeded the memory limit");
+    // 24 columns of 0.8 MB each: every value under the 1 MiB value cap, together over the heap.
+    // (Each differs: SQLite computes identical aggregate expressions once.)
+    std::string sql = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000)\nSELECT ";
+    for (int i = 0; i < 24; ++i) sql += fmt::format("{}length(group_concat(hex(randomblob({}))))", i ? ", " : "", 200 + i);
+    sql += " FROM c";
+    CHECK(message_of<bi::error>([&] { db->query(sql, sink); }) == "query exceeded the memory limit");
     sqlite3_hard_heap_limit64(0);  // process-wide: do not leave it for the other tests
+}
+
+// The guarded connection runs its own instr(), replace() and trim()s (libbi/src/sql_functions.cpp);
+// they must answer exactly as SQLite's do. Each expression is evaluated by the guard and by a
+// plain in-memory connection, which has SQLite's own functions.
+TEST_CASE_METHOD(guard_fixture, "guarded string functions answer as SQLite's own", "[guard]") {
+    auto db = open();
+    sqlite3* plain = nullptr;
+    REQUIRE(sqlite3_open(":memory:", &plain) == SQLITE_OK);
+    std::unique_ptr<sqlite3, int (*)(sqlite3*)> close_plain(plain, sqlite3_close);
+    auto sqlite_says = [&](const std::string& sql) {
+        sqlite3_stmt* stmt = nullptr;
+        REQUIRE(sqlite3_prepare_v2(plain, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+        std::string out(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+        sqlite3_finalize(stmt);
+        return out;
+    };
+    for (std::string expr : {
+             // instr: characters for text, bytes for two blobs, text when mixed
+             "instr('abc', 'b')", "instr('abc', '')", "instr('', '')", "instr('', 'a')", "instr(NULL, 'a')",
+             "instr('a', NULL)", "instr('abc', 'abcd')", "instr('aaab', 'aab')", "instr('héllo wörld', 'ö')",
+             "instr('日本語テキスト', 'テ')", "instr('ééé', x'a9')", "instr(x'c3a9c3a9', x'a9c3')",
+             "instr(x'0102030203', x'0203')", "instr(x'6162', 'b')", "instr('abc', x'63')", "instr(x'', x'')",
+             "instr('abc', x'')", "instr(12345, 34)", "instr(1.5, '.')", "instr('a' || char(0) || 'b', 'b')",
+             // replace: non-overlapping, left to right; an empty pattern keeps X and its type
+             "replace('abcabc', 'b', 'XY')", "replace('abc', '', 'x')", "replace(123, '', 'x')",
+             "replace(123, '2', '9')", "replace('aaaa', 'aa', 'a')", "replace('aaa', 'aa', 'b')",
+             "replace(NULL, 'a', 'b')", "replace('a', NULL, 'b')", "replace('a', 'a', NULL)",
+             "replace('a', '', NULL)", "replace('héllo', 'é', 'e')", "replace(x'616263', 'b', 'z')",
+             "replace('abc', char(0) || 'b', 'z')", "replace('abc', 'abcd', 'z')", "replace('', 'a', 'b')",
+             "replace('abc', 'abc', '')", "replace(1.25, '.', ',')",
+             // trim, ltrim, rtrim: by characters, a space by default, the set read up to a NUL
+             "trim('  a  ')", "ltrim('  a  ')", "rtrim('  a  ')", "trim('xxaxx', 'x')", "trim('abcba', 'ab')",
+             "ltrim('abcba', 'ab')", "rtrim('abcba', 'ab')", "trim('éaé', 'é')", "rtrim('aéé', 'é')",
+             "ltrim('éé', 'è')", "trim('日本日', '日')", "trim(NULL)", "trim('a', NULL)", "trim(NULL, 'a')",
+             "trim('abc', '')", "trim(123, 1)", "trim(x'2020612020')", "trim(1.50, '0')",
+             "ltrim('x' || char(0) || 'x', 'x')", "trim('xyzzy', 'zy' || char(0) || 'x')", "trim('', 'a')",
+             "trim('aaa', 'a')"}) {
+        INFO(expr);
+        auto sql = "SELECT typeof(" + expr + ") || ':' || quote(" + expr + ")";
+        auto result = bi::query_all(*db, sql);
+        REQUIRE(result.rows.size() == 1);
+        CHECK(result.rows[0][0] == bi::value{sqlite_says(sql)});
+    }
+}
+
+// SQLite's progress handler runs between VM steps, so one function call is not interrupted:
+// the guard bounds the size of a value and gives the functions that were quadratic in it
+// linear versions. These calls took seconds to minutes with SQLite's own.
+TEST_CASE_METHOD(guard_fixture, "guard keeps single function calls small", "[guard]") {
+    auto db = open();
+    auto first = [&](std::string_view sql) { return bi::query_all(*db, sql).rows.at(0).at(0); };
+    const std::string hay = "hex(zeroblob(500000))";              // 1,000,000 zeros
+    const std::string almost = "hex(zeroblob(249999)) || '0b'";     // 499,999 zeros and a b
+    CHECK(first("SELECT length(" + hay + ")") == bi::value{std::int64_t{1'000'000}});
+    CHECK(message_of<bi::error>([&] { first("SELECT length(hex(zeroblob(600000)))"); }) ==
+          "query result value too large");
+    CHECK(first("SELECT instr(" + hay + ", " + almost + ")") == bi::value{std::int64_t{0}});
+    CHECK(first("SELECT instr(" + hay + " || 'b', " + almost + ")") == bi::value{std::int64_t{500'002}});
+    CHECK(first("SELECT length(replace(" + hay + ", " + almost + ", 'x'))") == bi::value{std::int64_t{1'000'000}});
+    CHECK(first("SELECT length(replace(" + hay + ", '0', ''))") == bi::value{std::int64_t{0}});
+    CHECK(message_of<bi::error>([&] { first("SELECT replace(" + hay + ", '0', '00')"); }) ==
+          "query result value too large");
+    // A set of 249,999 four-byte characters; strings made of its last character, or of one after it.
+    const std::string set = "(WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 249999)\n"
+                            "SELECT group_concat(char(65536 + v), '') FROM n)";
+    CHECK(first("SELECT length(trim(replace(hex(zeroblob(200000)), '00', char(65536 + 249999)), " + set + "))") ==
+          bi::value{std::int64_t{0}});
+    CHECK(first("SELECT length(rtrim(" + hay + ", " + set + " || '0'))") == bi::value{std::int64_t{0}});
+    // Long LIKE and GLOB patterns are refused rather than matched at length × pattern cost.
+    CHECK_THAT(message_of<bi::error>([&] { first("SELECT 'a' LIKE " + std::string("printf('%.*c', 201, '%')")); }),
+               Contains("LIKE or GLOB pattern too complex"));
+    CHECK_THAT(refusal_of(*db, "SELECT json_patch('{}', '{}')"), Contains("function 'json_patch' is not allowed"));
 }
 
 TEST_CASE_METHOD(guard_fixture, "guard runs reads", "[guard]") {

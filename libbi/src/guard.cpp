@@ -3,7 +3,8 @@
 // statement says may change anything; the defence is in layers, each enough on its own for
 // the common cases and together meant to leave no gap:
 //   1. the connection: opened read-only, `PRAGMA query_only`, defensive mode, no extensions,
-//      untrusted schema, tight sqlite3_limit caps and a hard heap limit;
+//      untrusted schema, tight sqlite3_limit caps, a hard heap limit, and linear-time versions
+//      of the string functions SQLite runs in quadratic time (sql_functions.cpp);
 //   2. the text: bounded length, no NUL bytes, exactly one statement whose leading verb is a
 //      read (SELECT, VALUES, WITH … SELECT, PRAGMA, EXPLAIN);
 //   3. the authorizer: every action SQLite compiles is checked against an allow-list, and the
@@ -29,6 +30,7 @@
 #include "bi/database.hpp"
 #include "bi/error.hpp"
 #include "bi/hash.hpp"
+#include "sql_functions.hpp"
 
 namespace bi {
 namespace {
@@ -36,7 +38,11 @@ namespace {
 using namespace std::string_view_literals;
 using steady_clock = std::chrono::steady_clock;
 
-constexpr int max_value_length = 100'000'000;  // bytes of one string or blob (zeroblob bombs)
+// Bytes of one string, blob or row. It bounds memory bombs (zeroblob, printf widths) and, with
+// the LIKE pattern cap, the time one function call can take: the time budget is checked only
+// between VM steps. BI values are short; a column holding megabytes is not for a dump.
+constexpr int max_value_length = 1 << 20;
+constexpr int max_like_pattern_length = 200;
 
 // ---------------------------------------------------------------------------------------------
 // A small SQL lexer: enough to find statement boundaries, the leading verb and function calls.
@@ -234,6 +240,7 @@ verb_verdict judge_verb(const std::vector<token>& t) {
 
 /// Functions a read may call: SQLite's core scalar, aggregate, window, date and time, math
 /// and JSON functions. Names from releases newer than 3.40 are listed so an upgrade keeps them.
+/// Not json_patch: it merges objects in time quadratic in their keys, within one call.
 const std::unordered_set<std::string_view> allowed_functions = {
     // core scalar
     "abs", "char", "coalesce", "concat", "concat_ws", "format", "glob", "hex", "ifnull", "iif",
@@ -255,7 +262,7 @@ const std::unordered_set<std::string_view> allowed_functions = {
     "radians", "sin", "sinh", "sqrt", "tan", "tanh", "trunc",
     // JSON (the -> and ->> operators reach the authorizer as functions of those names)
     "json", "json_array", "json_array_length", "json_extract", "json_insert", "json_object",
-    "json_patch", "json_quote", "json_remove", "json_replace", "json_set", "json_type",
+    "json_quote", "json_remove", "json_replace", "json_set", "json_type",
     "json_valid", "json_group_array", "json_group_object", "->", "->>",
 };
 
@@ -493,11 +500,13 @@ void sqlite_database::configure() {
     sqlite3_limit(db, SQLITE_LIMIT_VDBE_OP, 250'000);
     sqlite3_limit(db, SQLITE_LIMIT_FUNCTION_ARG, 100);
     sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
-    sqlite3_limit(db, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 1'000);
+    sqlite3_limit(db, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, max_like_pattern_length);
     sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, 100);  // nothing binds; unbound are NULL
     sqlite3_limit(db, SQLITE_LIMIT_TRIGGER_DEPTH, 10);
     sqlite3_limit(db, SQLITE_LIMIT_WORKER_THREADS, 0);
     sqlite3_busy_timeout(db, static_cast<int>(limits_.busy_timeout.count()));
+    if (detail::install_linear_string_functions(db) != SQLITE_OK)
+        throw unreachable_error(fmt::format("'{}': cannot install the string functions: {}", path_, sqlite3_errmsg(db)));
     // Process-wide: the last database opened sets it, which is fine for one limit per tool.
     if (limits_.heap_limit > 0) sqlite3_hard_heap_limit64(limits_.heap_limit);
 
