@@ -3,8 +3,8 @@
 // statement says may change anything; the defence is in layers, each enough on its own for
 // the common cases and together meant to leave no gap:
 //   1. the connection: opened read-only, `PRAGMA query_only`, defensive mode, no extensions,
-//      untrusted schema, tight sqlite3_limit caps, a hard heap limit, and linear-time versions
-//      of the string functions SQLite runs in quadratic time (sql_functions.cpp);
+//      untrusted schema, tight sqlite3_limit caps, a hard heap limit, and its own versions of
+//      the SQL functions whose single calls can run for seconds (sql_functions.cpp);
 //   2. the text: bounded length, no NUL bytes, exactly one statement whose leading verb is a
 //      read (SELECT, VALUES, WITH … SELECT, PRAGMA, EXPLAIN);
 //   3. the authorizer: every action SQLite compiles is checked against an allow-list, and the
@@ -505,7 +505,7 @@ void sqlite_database::configure() {
     sqlite3_limit(db, SQLITE_LIMIT_TRIGGER_DEPTH, 10);
     sqlite3_limit(db, SQLITE_LIMIT_WORKER_THREADS, 0);
     sqlite3_busy_timeout(db, static_cast<int>(limits_.busy_timeout.count()));
-    if (detail::install_linear_string_functions(db) != SQLITE_OK)
+    if (detail::install_guarded_functions(db) != SQLITE_OK)
         throw unreachable_error(fmt::format("'{}': cannot install the string functions: {}", path_, sqlite3_errmsg(db)));
     // Process-wide: the last database opened sets it, which is fine for one limit per tool.
     if (limits_.heap_limit > 0) sqlite3_hard_heap_limit64(limits_.heap_limit);

@@ -1,4 +1,4 @@
-// instr(), replace() and trim()/ltrim()/rtrim() for the guarded connection.
+// instr(), replace(), trim()/ltrim()/rtrim() and printf()/format() for the guarded connection.
 //
 // The guard's time budget is checked by SQLite's progress handler, between VM steps: one
 // function call runs to its end. SQLite's own versions of these compare the pattern at every
@@ -8,16 +8,21 @@
 // table of cases) in linear time: glibc's memmem is a two-way search, and trim looks each
 // character up in a hash set. One known difference, for invalid UTF-8 only: SQLite matches
 // trim characters by byte prefix, these by whole (lead byte + continuation bytes) characters.
+// printf is SQLite's own, called through a private connection, after a look at the format:
+// SQLite 3.40 appends `%c` once per unit of precision even after the result has outgrown the
+// length limit, so `printf('%.*c', 2147483647, 'a')` ran 15 s to return NULL.
 #include "sql_functions.hpp"
 
 #include <sqlite3.h>
 
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
 
 namespace bi::detail {
 namespace {
@@ -169,9 +174,112 @@ void trim(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
     sqlite3_result_text64(ctx, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
+/// The precision of the first `%c` in a printf format that repeats its character more than
+/// `limit` times, read as SQLite 3.40's printf reads formats and consumes arguments.
+bool repeats_past(std::string_view format, int argc, sqlite3_value** argv, std::int64_t limit) {
+    int next_arg = 1;  // argv[0] is the format
+    auto int_arg = [&]() -> std::int64_t { return next_arg < argc ? sqlite3_value_int64(argv[next_arg++]) : 0; };
+    auto digits = [&](std::size_t& i) {
+        unsigned value = 0;
+        while (i < format.size() && format[i] >= '0' && format[i] <= '9') value = value * 10 + unsigned(format[i++] - '0');
+        return static_cast<std::int64_t>(value & 0x7fffffff);
+    };
+    for (std::size_t i = 0; i < format.size(); ++i) {
+        if (format[i] != '%') continue;
+        ++i;
+        while (i < format.size() && std::strchr("-+ #!0,", format[i]) && format[i] != '\0') ++i;
+        if (i < format.size() && format[i] == '*') {
+            int_arg();
+            ++i;
+        } else {
+            digits(i);
+        }
+        std::int64_t precision = -1;
+        if (i < format.size() && format[i] == '.') {
+            ++i;
+            if (i < format.size() && format[i] == '*') {
+                auto p = static_cast<int>(int_arg());  // SQLite keeps an int
+                precision = p < 0 ? (p >= -2147483647 ? -std::int64_t{p} : -1) : p;
+                ++i;
+            } else {
+                precision = digits(i);
+            }
+        }
+        while (i < format.size() && format[i] == 'l') ++i;
+        if (i >= format.size()) return false;
+        char conversion = format[i];
+        if (conversion == 'c' && precision > limit) return true;
+        if (!std::strchr("dsgzqQwcouxXfeEGinpr%", conversion) || conversion == '\0') return false;  // SQLite stops
+        if (conversion != '%' && conversion != 'n') ++next_arg;
+    }
+    return false;
+}
+
+/// SQLite's own printf, on a private in-memory connection that has no functions of ours.
+class builtin_printf {
+public:
+    ~builtin_printf() {
+        for (auto* stmt : statements_) sqlite3_finalize(stmt);
+        sqlite3_close_v2(db_);
+    }
+
+    void call(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+        if (argc == 0) return;  // no format: NULL, as SQLite's
+        auto limit = sqlite3_limit(sqlite3_context_db_handle(ctx), SQLITE_LIMIT_LENGTH, -1);
+        if (sqlite3_value_type(argv[0]) != SQLITE_NULL) {
+            auto format = bytes_of(ctx, argv[0]);
+            if (!format) return;
+            // SQLite reads the format up to a NUL; NULL is what it returns for a result too long.
+            if (repeats_past(format->substr(0, format->find('\0')), argc, argv, limit)) return;
+        }
+        auto* stmt = statement(ctx, argc, limit);
+        if (!stmt) return;
+        for (int i = 0; i < argc; ++i) sqlite3_bind_value(stmt, i + 1, argv[i]);
+        int rc = sqlite3_step(stmt);
+        if (rc == SQLITE_ROW) sqlite3_result_value(ctx, sqlite3_column_value(stmt, 0));
+        else if (rc == SQLITE_NOMEM) sqlite3_result_error_nomem(ctx);
+        else if (rc == SQLITE_TOOBIG) sqlite3_result_error_toobig(ctx);
+        else sqlite3_result_error(ctx, sqlite3_errmsg(db_), -1);
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+    }
+
+private:
+    sqlite3_stmt* statement(sqlite3_context* ctx, int argc, int limit) {
+        if (!db_) {
+            if (sqlite3_open_v2(":memory:", &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+                sqlite3_close_v2(db_);
+                db_ = nullptr;
+                sqlite3_result_error_nomem(ctx);
+                return nullptr;
+            }
+        }
+        sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, limit);
+        if (statements_.size() <= static_cast<std::size_t>(argc)) statements_.resize(static_cast<std::size_t>(argc) + 1);
+        auto*& stmt = statements_[static_cast<std::size_t>(argc)];
+        if (!stmt) {
+            std::string sql = "SELECT printf(?1";
+            for (int i = 2; i <= argc; ++i) sql += ", ?" + std::to_string(i);
+            sql += ")";
+            if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+                sqlite3_result_error(ctx, sqlite3_errmsg(db_), -1);
+                return nullptr;
+            }
+        }
+        return stmt;
+    }
+
+    sqlite3* db_ = nullptr;
+    std::vector<sqlite3_stmt*> statements_;  // by argument count
+};
+
+void printf_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+    static_cast<builtin_printf*>(sqlite3_user_data(ctx))->call(ctx, argc, argv);
+}
+
 }  // namespace
 
-int install_linear_string_functions(sqlite3* db) {
+int install_guarded_functions(sqlite3* db) {
     constexpr int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
     struct definition {
         const char* name;
@@ -189,6 +297,12 @@ int install_linear_string_functions(sqlite3* db) {
         auto* sides = reinterpret_cast<void*>(static_cast<std::intptr_t>(d.sides));
         int rc = sqlite3_create_function_v2(db, d.name, d.args, flags, sides, d.function, nullptr, nullptr, nullptr);
         if (rc != SQLITE_OK) return rc;
+    }
+    for (const char* name : {"printf", "format"}) {
+        auto destroy = [](void* p) { delete static_cast<builtin_printf*>(p); };
+        int rc = sqlite3_create_function_v2(db, name, -1, flags, new builtin_printf, printf_function, nullptr,
+                                            nullptr, destroy);
+        if (rc != SQLITE_OK) return rc;  // SQLite has called destroy
     }
     return SQLITE_OK;
 }

@@ -1,12 +1,13 @@
-// Linear-time replacements for SQLite's string functions that take quadratic time on their own.
+// SQL functions the guarded connection runs in place of SQLite's: each call stays short.
 #pragma once
 
 struct sqlite3;
 
 namespace bi::detail {
 
-/// Registers instr(), replace(), trim(), ltrim() and rtrim() on `db` in place of SQLite's own:
-/// same results, in time linear in the input. Returns SQLite's error code, SQLITE_OK on success.
-int install_linear_string_functions(sqlite3* db);
+/// Registers instr(), replace(), trim(), ltrim() and rtrim() (linear-time versions) and printf()
+/// and format() (SQLite's own, after a check of the format) on `db`: same results as SQLite's,
+/// without single calls that run for seconds. Returns SQLite's error code, SQLITE_OK on success.
+int install_guarded_functions(sqlite3* db);
 
 }  // namespace bi::detail
