@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -387,6 +388,51 @@ void check_database_file(const std::string& path) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// A time limit on compiling. The progress handler runs only while a statement steps, and
+// compiling can take long on its own: a chain of CTEs that each name the one before twice is
+// copied out exponentially before any code is generated (40 of them held 1 GB for 7 s before
+// the heap limit stopped them). Such work allocates all along, so SQLite's allocator fails
+// once the running compile's deadline has passed. The allocator is process-wide and must be
+// in place before SQLite initializes: a static initializer of this file installs it.
+
+std::atomic<std::int64_t> compile_deadline{0};  // steady-clock ns; 0 when nothing is compiling
+sqlite3_mem_methods sqlite_allocator{};
+
+std::int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+bool past_compile_deadline() {
+    auto deadline = compile_deadline.load(std::memory_order_relaxed);
+    return deadline != 0 && now_ns() > deadline;
+}
+
+bool install_deadline_allocator() {
+    if (sqlite3_config(SQLITE_CONFIG_GETMALLOC, &sqlite_allocator) != SQLITE_OK) return false;
+    static sqlite3_mem_methods guarded = sqlite_allocator;
+    guarded.xMalloc = [](int n) { return past_compile_deadline() ? nullptr : sqlite_allocator.xMalloc(n); };
+    guarded.xRealloc = [](void* p, int n) {
+        return past_compile_deadline() ? nullptr : sqlite_allocator.xRealloc(p, n);
+    };
+    return sqlite3_config(SQLITE_CONFIG_MALLOC, &guarded) == SQLITE_OK;
+}
+
+// False when something initialized SQLite first; compiling is then bounded by the heap limit only.
+[[maybe_unused]] const bool deadline_allocator_installed = install_deadline_allocator();
+
+/// Sets the compile deadline for its lifetime.
+class compile_timer {
+public:
+    explicit compile_timer(std::chrono::milliseconds budget) {
+        compile_deadline.store(now_ns() + std::chrono::duration_cast<std::chrono::nanoseconds>(budget).count());
+    }
+    ~compile_timer() { compile_deadline.store(0); }
+    compile_timer(const compile_timer&) = delete;
+    compile_timer& operator=(const compile_timer&) = delete;
+    bool expired() const { return past_compile_deadline(); }
+};
+
+// ---------------------------------------------------------------------------------------------
 // The connection.
 
 struct connection_closer {
@@ -606,8 +652,16 @@ statement sqlite_database::prepare(std::string_view sql) {
     denied_weak_.clear();
     sqlite3_stmt* raw = nullptr;
     const char* tail = nullptr;
-    int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()), 0, &raw, &tail);
+    int rc = SQLITE_OK;
+    bool compile_expired = false;
+    {
+        compile_timer timer(limits_.time_budget);
+        rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()), 0, &raw, &tail);
+        compile_expired = timer.expired();
+    }
     statement stmt(raw);
+    if (rc != SQLITE_OK && compile_expired && (rc & 0xff) == SQLITE_NOMEM)
+        throw error(fmt::format("query exceeded its time budget of {} ms while compiling", limits_.time_budget.count()));
     if (rc != SQLITE_OK) prepare_failed(rc, sql);
     if (!stmt) throw refused_error("no SQL statement");
     auto rest = tail ? sql.substr(static_cast<std::size_t>(tail - sql.data())) : std::string_view{};
