@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <rapidjson/document.h>
 
 #include "bi/catalog.hpp"
@@ -96,6 +97,27 @@ TEST_CASE("a truncated or hand-edited dump is reported, never half-read", "[dump
     auto edited = good.substr(0, pos + 12) + "1" + good.substr(pos + 12);
     CHECK_THROWS_WITH(bi::parse_dump(edited, "x.json"), Catch::Matchers::Contains("row_count says"));
     CHECK_THROWS_AS(bi::read_dump("/nonexistent/dump.json"), bi::error);
+}
+
+TEST_CASE("blobs in a dump are base64 with padding, and bad base64 is refused", "[dump]") {
+    auto dump = [](std::string_view blob) {
+        return fmt::format(R"({{"query_name":"x","category":"c","title":"t","generated_at":"g","row_count":1,)"
+                           R"("columns":[{{"name":"v","type":"blob"}}],"chart_config":{{}},"data":[{{"v":{{"$blob":"{}"}}}}]}})",
+                           blob);
+    };
+    // RFC 4648's test vectors ("", "f", "fo", "foo", "foob", "fooba", "foobar").
+    for (auto [encoded, bytes] : std::vector<std::pair<std::string, std::string>>{
+             {"", ""}, {"Zg==", "f"}, {"Zm8=", "fo"}, {"Zm9v", "foo"}, {"Zm9vYg==", "foob"}, {"Zm9vYmE=", "fooba"},
+             {"Zm9vYmFy", "foobar"}, {"AP8Q", std::string("\x00\xff\x10", 3)}, {"+/+/", "\xfb\xff\xbf"}}) {
+        INFO(encoded);
+        auto d = bi::parse_dump(dump(encoded), "x.json");
+        REQUIRE(d.data.rows.size() == 1);
+        CHECK(std::get<bi::blob>(d.data.rows[0][0]).bytes == bytes);
+    }
+    for (auto bad : {"Zg=", "Zg", "Z===", "Zg=a", "Zm9v!A==", "Zg==Zg=="}) {
+        INFO(bad);
+        CHECK_THROWS_AS(bi::parse_dump(dump(bad), "x.json"), bi::error);
+    }
 }
 
 TEST_CASE("a deeply nested dump is refused, not a stack overflow", "[dump]") {

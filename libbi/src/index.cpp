@@ -59,7 +59,38 @@ std::vector<std::vector<std::string>> short_forms(const std::vector<std::string>
 }
 
 /// Derives what the file does not store: document frequencies and postings.
+template <class Phrases, class StemsOf>
+void build_lookup(router_index::first_stem_lookup& lookup, const Phrases& phrases, StemsOf stems_of) {
+    lookup.positions.clear();
+    for (size_t i = 0; i < phrases.size(); ++i)
+        if (auto& stems = stems_of(phrases[i]); !stems.empty()) lookup.positions[stems.front()].push_back(static_cast<int>(i));
+    lookup.built_for = phrases.size();
+}
+
+void index_synonyms(router_index& index) {
+    build_lookup(index.synonyms_by_first, index.synonyms, [](auto& s) -> auto& { return s.first; });
+}
+
+void index_slot_phrases(router_index& index) {
+    build_lookup(index.slot_phrases_by_first, index.slot_phrases, [](auto& p) -> auto& { return p.stems; });
+}
+
+/// The positions of the phrases that may start at `stem`: from the lookup when it is current,
+/// else every position (while build_index is still adding phrases).
+template <class Visit>
+void for_each_starting_with(const router_index::first_stem_lookup& lookup, size_t size, const std::string& stem,
+                            Visit visit) {
+    if (lookup.built_for == size && size > 0) {
+        if (auto it = lookup.positions.find(stem); it != lookup.positions.end())
+            for (int i : it->second) visit(static_cast<size_t>(i));
+        return;
+    }
+    for (size_t i = 0; i < size; ++i) visit(i);
+}
+
 void finish(router_index& index) {
+    index_synonyms(index);
+    index_slot_phrases(index);
     std::unordered_map<std::string, int> df;
     for (auto& q : index.queries)
         for (auto& [s, weight] : q.terms) ++df[s];
@@ -129,19 +160,27 @@ bool is_rank_word(std::string_view word) {
 }
 
 std::vector<phrase_match> match_slot_phrases(const router_index& index, const std::vector<std::string>& stems) {
+    // Every (phrase, start) that matches, then taken in phrase order: phrases are sorted
+    // longest first, so a longer name wins over a shorter one inside it.
+    std::vector<std::pair<size_t, size_t>> found;
+    for (size_t i = 0; i < stems.size(); ++i) {
+        for_each_starting_with(index.slot_phrases_by_first, index.slot_phrases.size(), stems[i], [&](size_t k) {
+            auto& p = index.slot_phrases[k].stems;
+            if (!p.empty() && i + p.size() <= stems.size() &&
+                std::equal(p.begin(), p.end(), stems.begin() + static_cast<long>(i)))
+                found.emplace_back(k, i);
+        });
+    }
+    std::sort(found.begin(), found.end());
     std::vector<phrase_match> out;
     std::vector<bool> used(stems.size(), false);
-    // Phrases are sorted longest first, so a longer name wins over a shorter one inside it.
-    for (auto& p : index.slot_phrases) {
-        if (p.stems.empty() || p.stems.size() > stems.size()) continue;
-        for (size_t i = 0; i + p.stems.size() <= stems.size(); ++i) {
-            if (!std::equal(p.stems.begin(), p.stems.end(), stems.begin() + static_cast<long>(i))) continue;
-            bool free = std::none_of(used.begin() + static_cast<long>(i), used.begin() + static_cast<long>(i + p.stems.size()),
-                                     [](bool u) { return u; });
-            if (!free) continue;
-            std::fill_n(used.begin() + static_cast<long>(i), p.stems.size(), true);
-            out.push_back({i, p.stems.size(), &p});
-        }
+    for (auto [k, i] : found) {
+        auto& p = index.slot_phrases[k];
+        bool free = std::none_of(used.begin() + static_cast<long>(i), used.begin() + static_cast<long>(i + p.stems.size()),
+                                 [](bool u) { return u; });
+        if (!free) continue;
+        std::fill_n(used.begin() + static_cast<long>(i), p.stems.size(), true);
+        out.push_back({i, p.stems.size(), &p});
     }
     std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.start < b.start; });
     return out;
@@ -152,13 +191,14 @@ std::vector<std::string> apply_synonyms(const router_index& index, const std::ve
     for (size_t i = 0; i < stems.size();) {
         size_t best_len = 0;
         const std::vector<std::string>* best = nullptr;
-        for (auto& [phrase, canonical] : index.synonyms) {
-            if (phrase.size() <= best_len || i + phrase.size() > stems.size()) continue;
+        for_each_starting_with(index.synonyms_by_first, index.synonyms.size(), stems[i], [&](size_t k) {
+            auto& [phrase, canonical] = index.synonyms[k];
+            if (phrase.size() <= best_len || i + phrase.size() > stems.size()) return;
             if (std::equal(phrase.begin(), phrase.end(), stems.begin() + static_cast<long>(i))) {
                 best_len = phrase.size();
                 best = &canonical;
             }
-        }
+        });
         if (best) {
             out.insert(out.end(), best->begin(), best->end());
             i += best_len;
@@ -189,6 +229,7 @@ router_index build_index(const catalog& c, const std::string& dumps_dir) {
             if (!phrase.empty() && phrase != target) index.synonyms.emplace_back(phrase, target);
         }
     }
+    index_synonyms(index);
     // Stems that name what queries are about (not examples): a slot value made only of these
     // is weak, e.g. the KPI category "sales".
     std::set<std::string> topic_stems;
@@ -256,6 +297,7 @@ router_index build_index(const catalog& c, const std::string& dumps_dir) {
     // Longest phrases first so "san antonio" wins over a one-word alias inside it.
     std::stable_sort(index.slot_phrases.begin(), index.slot_phrases.end(),
                      [](auto& x, auto& y) { return x.stems.size() > y.stems.size(); });
+    index_slot_phrases(index);
 
     // Terms per query, field-weighted.
     auto analyse = [&](const std::string& text) {

@@ -1,30 +1,68 @@
 // Value encoding shared by dumps and answers (see detail/json.hpp for the tagged forms).
+#include <cstdint>
 #include <limits>
-
-#include <openssl/evp.h>
 
 #include "detail/json.hpp"
 
 namespace bi::detail {
 
+// Base64 (RFC 4648, with padding) written out: the one use of OpenSSL was this, and loading
+// libcrypto cost every bi-ask more start-up time than answering the question.
+namespace {
+constexpr char base64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+int base64_digit(char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+}  // namespace
+
 std::string base64_encode(std::string_view bytes) {
-    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-    out.resize(n < 0 ? 0 : n);
+    auto byte = [&](std::size_t i) { return std::uint32_t{static_cast<unsigned char>(bytes[i])}; };
+    std::string out;
+    out.reserve(4 * ((bytes.size() + 2) / 3));
+    std::size_t i = 0;
+    for (; i + 3 <= bytes.size(); i += 3) {
+        auto v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
+        for (int shift : {18, 12, 6, 0}) out += base64_alphabet[(v >> shift) & 63];
+    }
+    if (auto rest = bytes.size() - i; rest > 0) {
+        auto v = byte(i) << 16 | (rest == 2 ? byte(i + 1) << 8 : 0);
+        out += base64_alphabet[v >> 18];
+        out += base64_alphabet[(v >> 12) & 63];
+        out += rest == 2 ? base64_alphabet[(v >> 6) & 63] : '=';
+        out += '=';
+    }
     return out;
 }
 
 bool base64_decode(std::string_view text, std::string& out) {
+    out.clear();
     if (text.size() % 4 != 0) return false;
-    out.assign(3 * (text.size() / 4) + 1, '\0');
-    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-    if (n < 0) return false;
-    // EVP_DecodeBlock counts the padding as zero bytes.
-    size_t pad = 0;
-    if (!text.empty() && text.back() == '=') pad = (text.size() > 1 && text[text.size() - 2] == '=') ? 2 : 1;
-    out.resize(static_cast<size_t>(n) - pad);
+    out.reserve(3 * (text.size() / 4));
+    for (std::size_t i = 0; i < text.size(); i += 4) {
+        bool last = i + 4 == text.size();
+        int pad = 0;
+        std::uint32_t v = 0;
+        for (std::size_t k = 0; k < 4; ++k) {
+            char c = text[i + k];
+            if (c == '=' && last && k >= 2) {
+                ++pad;
+                v <<= 6;
+                continue;
+            }
+            int d = base64_digit(c);
+            if (d < 0 || pad > 0) return false;  // not base64, or a digit after padding
+            v = v << 6 | static_cast<std::uint32_t>(d);
+        }
+        out += static_cast<char>(v >> 16);
+        if (pad < 2) out += static_cast<char>((v >> 8) & 0xFF);
+        if (pad < 1) out += static_cast<char>(v & 0xFF);
+    }
     return true;
 }
 

@@ -264,15 +264,19 @@ route_result route(const router_index& index, std::string_view question, const r
             c.matched.push_back(t);
         }
         double best_example = 0;
+        std::vector<const std::string*> es;  // the example's distinct stems; examples are short
         for (auto& e : q.examples) {
+            es.clear();
+            for (auto& t : e)
+                if (std::none_of(es.begin(), es.end(), [&](auto* x) { return *x == t; })) es.push_back(&t);
+            std::sort(es.begin(), es.end(), [](auto* a, auto* b) { return *a < *b; });  // sums in one order
             double inter = 0, uni = 0;
-            std::set<std::string> es(e.begin(), e.end());
             for (auto& [t, wt] : weighted) {
-                if (es.count(t)) inter += wt;
+                if (std::any_of(es.begin(), es.end(), [&term = t](auto* x) { return *x == term; })) inter += wt;
                 uni += wt;
             }
-            for (auto& t : es)
-                if (!seen.count(t) && std::find(implied.begin(), implied.end(), t) == implied.end()) uni += weight_of(t);
+            for (auto* t : es)
+                if (!seen.count(*t) && std::find(implied.begin(), implied.end(), *t) == implied.end()) uni += weight_of(*t);
             if (uni > 0) best_example = std::max(best_example, inter / uni);
         }
         // A catalog word the query does not match points at another topic: it weighs more

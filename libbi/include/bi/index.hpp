@@ -47,6 +47,13 @@ struct router_index {
     double max_idf = 0;                                ///< the largest idf: the weight of a word the catalog never uses
     double avg_length = 1;                             ///< mean query length, for BM25's length norm
     std::unordered_set<std::string> column_stems;      ///< stems of every query's columns ("by dealer" → dealer)
+    /// Positions in `synonyms` and `slot_phrases` by their first stem, in order, so that
+    /// matching a question looks only at phrases that can start at each word.
+    struct first_stem_lookup {
+        std::unordered_map<std::string, std::vector<int>> positions;
+        size_t built_for = 0;                          ///< the vector's size when built; else unused
+    };
+    first_stem_lookup synonyms_by_first, slot_phrases_by_first;
 
     /// Position of the query `id` (category/name or name), or -1.
     int find(std::string_view id) const;
