@@ -6,11 +6,13 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 #include <cstring>
 #include <cerrno>
 #include <clocale>
@@ -33,6 +35,7 @@
 #include "bi/hash.hpp"
 #include "bi/shape.hpp"
 #include "detail/json.hpp"
+#include "detail/strings.hpp"
 
 namespace bi {
 
@@ -100,11 +103,18 @@ private:
 
 using file_writer = rapidjson::Writer<rapidjson::FileWriteStream>;
 
-// The binary companion: "BIDUMP01", then one record per row ([u32 length][cells]), each cell a
-// tag byte and its payload; then the header block (written last, when the column types and
-// the JSON file's identity are known); then the header's offset and "BIDUMPOK". Numbers are
-// little-endian as in memory: the file is a cache for this machine, the JSON is the format.
-constexpr char binary_magic[8] = {'B', 'I', 'D', 'U', 'M', 'P', '0', '1'};
+// The binary companion: "BIDUMP02", then one record per row ([u32 length][cells]), each cell a
+// tag byte and its payload; then the value index (below); then the header block (written
+// last, when the column types and the JSON file's identity are known); then the header's
+// offset and "BIDUMPOK". Numbers are little-endian as in memory: the file is a cache for
+// this machine, the JSON is the format.
+//
+// The value index lets a filtered question read only its rows: for each of the query's slot
+// columns, the offsets (u64, ascending) of the rows holding each value; then a directory:
+// where the rows end, and per column its position and, per value key, where its offsets are
+// and how many. A key is what value_matches compares: "t" + text without ASCII case, or
+// "n" + a number as a double.
+constexpr char binary_magic[8] = {'B', 'I', 'D', 'U', 'M', 'P', '0', '2'};
 constexpr char binary_end[8] = {'B', 'I', 'D', 'U', 'M', 'P', 'O', 'K'};
 enum binary_tag : unsigned char { tag_null = 0, tag_integer = 1, tag_real = 2, tag_text = 3, tag_blob = 4 };
 
@@ -117,6 +127,13 @@ void put_bytes(std::string& out, std::string_view bytes) {
     out.append(bytes);
 }
 
+std::string text_key(std::string_view text) { return "t" + detail::lower_ascii(text); }
+
+std::string number_key(double d) {
+    if (d == 0) d = 0;  // -0 matches 0
+    return "n" + fmt::format("{}", d);
+}
+
 /// Streams rows into the dump's "data" array as they arrive, one row a line, keeping what
 /// the chart and the checks need.
 class dump_sink : public row_sink {
@@ -126,6 +143,10 @@ public:
     void begin(const std::vector<column_info>& columns) override {
         table_.columns.clear();
         for (auto& c : columns) table_.columns.push_back(c.name);
+        value_index_.clear();
+        for (auto& name : index_columns)
+            for (size_t i = 0; i < columns.size(); ++i)
+                if (columns[i].name == name) value_index_.push_back({static_cast<std::uint32_t>(i), {}});
         table_.types.assign(columns.size(), "null");
         if (on_begin) on_begin(table_);
         out_.Key("data");
@@ -159,10 +180,54 @@ public:
 
     std::function<void(const table&)> on_begin;
     std::FILE* binary = nullptr;  ///< the binary companion's stream, when one is written
+    std::vector<std::string> index_columns;  ///< columns the companion indexes by value
     table table_;
     std::int64_t rows_ = 0;
 
+    /// Writes the value index after the rows; returns where its directory starts.
+    std::uint64_t write_value_index() {
+        std::string out;
+        std::uint64_t rows_end = binary_at_;
+        std::string directory;
+        put(directory, rows_end);
+        put(directory, static_cast<std::uint32_t>(value_index_.size()));
+        for (auto& column : value_index_) {
+            std::vector<const std::pair<const std::string, std::vector<std::uint64_t>>*> keys;
+            for (auto& entry : column.rows) keys.push_back(&entry);
+            std::sort(keys.begin(), keys.end(), [](auto* a, auto* b) { return a->first < b->first; });
+            put(directory, column.column);
+            put(directory, static_cast<std::uint32_t>(keys.size()));
+            for (auto* key : keys) {
+                put_bytes(directory, key->first);
+                put(directory, rows_end + out.size());
+                put(directory, static_cast<std::uint32_t>(key->second.size()));
+                for (auto at : key->second) put(out, at);
+            }
+        }
+        std::fwrite(out.data(), 1, out.size(), binary);
+        std::fwrite(directory.data(), 1, directory.size(), binary);
+        return rows_end + out.size();
+    }
+
 private:
+    void index_row(const row_view& row, std::uint64_t at) {
+        if (value_index_.empty() || rows_ >= std::numeric_limits<std::uint32_t>::max()) return;
+        for (auto& column : value_index_) {
+            int i = static_cast<int>(column.column);
+            std::string key;
+            switch (row.type(i)) {
+                case column_type::integer: key = number_key(static_cast<double>(row.integer(i))); break;
+                case column_type::real:
+                    if (std::isnan(row.real(i))) continue;  // NaN equals nothing
+                    key = number_key(row.real(i));
+                    break;
+                case column_type::text: key = text_key(row.text(i)); break;
+                default: continue;  // NULL and blobs match no filter
+            }
+            column.rows[key].push_back(at);
+        }
+    }
+
     void write_binary_row(const row_view& row) {
         binary_row_.assign(4, '\0');
         for (int i = 0; i < row.size(); ++i) {
@@ -177,8 +242,16 @@ private:
         auto length = static_cast<std::uint32_t>(binary_row_.size() - 4);
         std::memcpy(binary_row_.data(), &length, 4);
         std::fwrite(binary_row_.data(), 1, binary_row_.size(), binary);
+        index_row(row, binary_at_);
+        binary_at_ += binary_row_.size();
     }
 
+    struct value_index {
+        std::uint32_t column;
+        std::unordered_map<std::string, std::vector<std::uint64_t>> rows;  // key → row offsets
+    };
+    std::vector<value_index> value_index_;
+    std::uint64_t binary_at_ = sizeof binary_magic;
     std::string binary_row_;
     void note_type(int i, std::string_view t) {
         if (table_.types[i] != t) table_.types[i] = merge_type(table_.types[i], t);
@@ -259,6 +332,7 @@ dump_stats run_dump(database& db, std::string_view sql, const std::string& out, 
         binary.emplace(binary_dump_path(out));
         std::fwrite(binary_magic, 1, sizeof binary_magic, binary->stream());
         sink.binary = binary->stream();
+        for (auto& [slot, column] : q->slots) sink.index_columns.push_back(column);
     }
     auto stats = db.query(sql, sink);
     os.Put('\n');
@@ -299,6 +373,7 @@ dump_stats run_dump(database& db, std::string_view sql, const std::string& out, 
         // The header goes last: the column types are known only now, and the stamp names the
         // JSON file as renamed into place, so a companion never outlives its JSON unnoticed.
         auto stamp = stamp_of(out).value_or(file_stamp{});
+        auto directory_at = sink.write_value_index();
         auto offset = static_cast<std::uint64_t>(std::ftell(binary->stream()));
         std::string header;
         put(header, static_cast<std::uint32_t>(sink.table_.columns.size()));
@@ -314,6 +389,7 @@ dump_stats run_dump(database& db, std::string_view sql, const std::string& out, 
         put(header, stamp.inode);
         put(header, stamp.size);
         put(header, stamp.mtime_ns);
+        put(header, directory_at);
         put(header, offset);
         header.append(binary_end, sizeof binary_end);
         std::fwrite(header.data(), 1, header.size(), binary->stream());
@@ -468,7 +544,7 @@ namespace {
 /// many rows the dump has.
 class binary_reader {
 public:
-    binary_reader(int fd, size_t file_size) : fd_(fd), buffer_(std::min<size_t>(file_size, 1 << 20)) {}
+    binary_reader(int fd, size_t file_size) : fd_(fd), buffer_size_(std::min<size_t>(file_size, 1 << 20)) {}
     ~binary_reader() { ::close(fd_); }
 
     bool read_at(std::uint64_t offset, void* out, size_t n) const {
@@ -476,6 +552,7 @@ public:
     }
     /// The next `n` bytes from the current position, or nullptr at a short file.
     const char* next(size_t n) {
+        if (buffer_.empty()) buffer_.resize(std::max<size_t>(buffer_size_, 1));  // only a scan needs it
         if (end_ - begin_ < n) {
             std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
             end_ -= begin_;
@@ -499,6 +576,7 @@ public:
 
 private:
     int fd_;
+    size_t buffer_size_;
     std::vector<char> buffer_;
     size_t begin_ = 0, end_ = 0;
     std::uint64_t position_ = 0;
@@ -645,7 +723,10 @@ std::optional<dump> read_binary_dump(const std::string& json_path,
     fixed(stamp.inode);
     fixed(stamp.size);
     fixed(stamp.mtime_ns);
+    std::uint64_t directory_at = 0;
+    fixed(directory_at);
     if (!ok || p != end || !(stamp == *json_stamp)) return std::nullopt;
+    if (directory_at < 8 || directory_at > header_at) return std::nullopt;
 
     std::vector<std::pair<int, const value*>> tests;
     for (auto& [column, wanted] : filters) {
@@ -653,10 +734,147 @@ std::optional<dump> read_binary_dump(const std::string& json_path,
         if (i < 0) return std::nullopt;  // the JSON path reports the mismatch
         tests.emplace_back(i, &wanted);
     }
-    in.seek(8);
-    std::uint64_t at = 8;
+    // The value index's directory, up to the header: where the row offsets start, then per
+    // indexed column its keys and where their row numbers are.
+    std::string directory(static_cast<size_t>(header_at - directory_at), '\0');
+    if (!in.read_at(directory_at, directory.data(), directory.size())) return std::nullopt;
+    p = directory.data();
+    end = p + directory.size();
+    std::uint64_t rows_end = 0;  // the value index follows the rows
+    std::uint32_t indexed = 0;
+    fixed(rows_end);
+    fixed(indexed);
+    struct key_rows {
+        std::uint64_t at = 0;
+        std::uint32_t count = 0;
+    };
+    std::unordered_map<std::uint32_t, std::unordered_map<std::string, key_rows>> index;  // column → key → rows
+    for (std::uint32_t c = 0; ok && c < indexed; ++c) {
+        std::uint32_t column = 0, keys = 0;
+        fixed(column);
+        fixed(keys);
+        auto& by_key = index[column];
+        for (std::uint32_t k = 0; ok && k < keys; ++k) {
+            auto key = text();
+            key_rows rows;
+            fixed(rows.at);
+            fixed(rows.count);
+            by_key.emplace(std::move(key), rows);
+        }
+    }
+    if (!ok || p != end || rows_end < 8 || rows_end > directory_at) return std::nullopt;
+
     std::vector<value> row(columns);
     std::vector<const char*> starts(columns);
+    // One row record: filtered cells first, so a row that does not match is never decoded further.
+    auto take = [&](const char* cell, std::uint32_t length) {
+        const char* cell_end = cell + length;
+        for (std::uint32_t i = 0; i < columns; ++i) {
+            starts[i] = cell;
+            if (!skip_cell(cell, cell_end)) return false;
+        }
+        if (cell != cell_end) return false;
+        for (auto& [i, wanted] : tests) {
+            const char* c = starts[static_cast<size_t>(i)];
+            if (auto quick = cell_matches(c, *wanted)) {
+                if (*quick) continue;
+                return true;
+            }
+            if (!decode_cell(c, cell_end, row[static_cast<size_t>(i)])) return false;
+            if (!value_matches(row[static_cast<size_t>(i)], *wanted)) return true;
+        }
+        for (std::uint32_t i = 0; i < columns; ++i) {
+            const char* c = starts[i];
+            if (!decode_cell(c, cell_end, row[i])) return false;
+        }
+        d.data.rows.push_back(row);
+        return true;
+    };
+
+    // A filter on an indexed column names the rows to read; the filters' row lists intersect,
+    // rarest first, and take() still checks every filter on each row it reads. Reads are
+    // pread()s of nearby pieces together: mapping the file costs a page fault per row, which
+    // on virtual machines is dearer than the system call.
+    struct filter_rows {
+        std::vector<std::pair<std::uint64_t, std::uint32_t>> lists;  // (at, count) per key found
+        std::uint64_t count = 0;
+    };
+    std::vector<filter_rows> indexed_filters;
+    for (auto& [i, wanted] : tests) {
+        auto column = index.find(static_cast<std::uint32_t>(i));
+        if (column == index.end()) continue;
+        std::vector<std::string> keys;
+        if (auto t = std::get_if<std::string>(wanted)) {
+            keys.push_back(text_key(*t));
+        } else if (is_number(*wanted)) {
+            keys.push_back(number_key(as_double(*wanted)));
+            keys.push_back(text_key(std::to_string(static_cast<std::int64_t>(as_double(*wanted)))));
+        } else {
+            continue;
+        }
+        filter_rows f;
+        for (auto& key : keys) {
+            auto found = column->second.find(key);
+            if (found == column->second.end()) continue;
+            auto [at, count] = found->second;
+            if (at < rows_end || at > directory_at || (directory_at - at) / 8 < count) return std::nullopt;
+            f.lists.emplace_back(at, count);
+            f.count += count;
+        }
+        indexed_filters.push_back(std::move(f));
+    }
+    if (!indexed_filters.empty()) {
+        std::sort(indexed_filters.begin(), indexed_filters.end(), [](auto& a, auto& b) { return a.count < b.count; });
+        // The rarest value's rows, read whole.
+        std::vector<std::uint64_t> candidates;
+        for (auto [at, count] : indexed_filters.front().lists) {
+            auto filled = candidates.size();
+            candidates.resize(filled + count);
+            if (!in.read_at(at, candidates.data() + filled, std::size_t{count} * 8)) return std::nullopt;
+            std::inplace_merge(candidates.begin(), candidates.begin() + static_cast<long>(filled), candidates.end());
+        }
+        // Each longer list narrows them, streamed through a small buffer: a big temporary array
+        // costs more in page faults than the rows it drops.
+        std::vector<std::uint64_t> piece(8 << 10);
+        for (size_t f = 1; f < indexed_filters.size() && candidates.size() > 16; ++f) {
+            std::vector<bool> keep(candidates.size(), false);
+            for (auto [at, count] : indexed_filters[f].lists) {
+                size_t c = 0;
+                for (std::uint32_t done = 0; done < count && c < candidates.size();) {
+                    auto n = std::min<std::uint32_t>(count - done, static_cast<std::uint32_t>(piece.size()));
+                    if (!in.read_at(at + std::uint64_t{done} * 8, piece.data(), std::size_t{n} * 8)) return std::nullopt;
+                    for (std::uint32_t k = 0; k < n && c < candidates.size(); ++k) {
+                        while (c < candidates.size() && candidates[c] < piece[k]) ++c;
+                        if (c < candidates.size() && candidates[c] == piece[k]) keep[c++] = true;
+                    }
+                    done += n;
+                }
+            }
+            size_t kept = 0;
+            for (size_t c = 0; c < candidates.size(); ++c)
+                if (keep[c]) candidates[kept++] = candidates[c];
+            candidates.resize(kept);
+        }
+        // One pread a row: its length and, mostly, all of it.
+        std::vector<char> record(512);
+        for (auto at : candidates) {
+            if (at < 8 || at + 4 > rows_end) return std::nullopt;
+            auto want = static_cast<size_t>(std::min<std::uint64_t>(record.size(), rows_end - at));
+            if (!in.read_at(at, record.data(), want)) return std::nullopt;
+            std::uint32_t length = 0;
+            std::memcpy(&length, record.data(), 4);
+            if (length > rows_end - at - 4) return std::nullopt;
+            if (4 + std::size_t{length} > want) {
+                record.resize(std::max(record.size(), 4 + std::size_t{length}));
+                if (!in.read_at(at + want, record.data() + want, 4 + length - want)) return std::nullopt;
+            }
+            if (!take(record.data() + 4, length)) return std::nullopt;
+        }
+        return d;
+    }
+
+    in.seek(8);
+    std::uint64_t at = 8;
     for (std::int64_t r = 0; r < d.row_count; ++r) {
         std::uint32_t length = 0;
         const char* lp = in.next(4);
@@ -665,35 +883,9 @@ std::optional<dump> read_binary_dump(const std::string& json_path,
         const char* cell = in.next(length);
         if (!cell) return std::nullopt;
         at += 4 + length;
-        const char* cell_end = cell + length;
-        // Filtered cells first: a row that does not match is never decoded further.
-        for (std::uint32_t i = 0; i < columns; ++i) {
-            starts[i] = cell;
-            if (!skip_cell(cell, cell_end)) return std::nullopt;
-        }
-        if (cell != cell_end) return std::nullopt;
-        bool match = true;
-        for (auto& [i, wanted] : tests) {
-            const char* c = starts[static_cast<size_t>(i)];
-            if (auto quick = cell_matches(c, *wanted)) {
-                if (*quick) continue;
-                match = false;
-                break;
-            }
-            if (!decode_cell(c, cell_end, row[static_cast<size_t>(i)])) return std::nullopt;
-            if (!value_matches(row[static_cast<size_t>(i)], *wanted)) {
-                match = false;
-                break;
-            }
-        }
-        if (!match) continue;
-        for (std::uint32_t i = 0; i < columns; ++i) {
-            const char* c = starts[i];
-            if (!decode_cell(c, cell_end, row[i])) return std::nullopt;
-        }
-        d.data.rows.push_back(row);
+        if (!take(cell, length)) return std::nullopt;
     }
-    if (at != header_at) return std::nullopt;
+    if (at != rows_end) return std::nullopt;
     return d;
 }
 
