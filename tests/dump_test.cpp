@@ -85,6 +85,25 @@ TEST_CASE("every SQLite type and awkward text round-trips through a dump", "[dum
     CHECK(doc["chart_config"].HasMember("type"));
 }
 
+TEST_CASE("reals and money are written in their shortest exact form", "[dump]") {
+    auto dir = bi::test::scratch_dir("dump_reals");
+    auto db_path = dir + "/reals.db";
+    bi::test::make_database(db_path, "CREATE TABLE t(v REAL);"
+                                     "INSERT INTO t VALUES (27000.0), (24100.25), (-0.07), (0.05), (12.5), (-3.0), (0.0),"
+                                     "(0.1), (1.0/3), (123456789.99), (1e15), (1e21), (2.5e-8), (0.001);");
+    auto db = bi::open_database(db_path);
+    auto out = dir + "/reals.json";
+    bi::write_sql_dump(*db, "SELECT v FROM t", out);
+    auto text = bi::read_file(out);
+    for (auto written : {"27000.0", "24100.25", "-0.07", "0.05", "12.5", "-3.0", "0.0", "0.1", "0.3333333333333333",
+                         "123456789.99", "1000000000000000.0", "1e21", "2.5e-8", "0.001"})
+        CHECK_THAT(text, Catch::Matchers::Contains(std::string("{\"v\":") + written + "}"));
+    auto d = bi::read_dump(out);
+    REQUIRE(d.data.rows.size() == 14);
+    CHECK(std::get<double>(d.data.rows[1][0]) == 24100.25);
+    CHECK(std::get<double>(d.data.rows[2][0]) == -0.07);
+}
+
 TEST_CASE("a truncated or hand-edited dump is reported, never half-read", "[dump]") {
     auto dumps = bi::test::env("BI_TEST_DUMPS");
     auto good = bi::read_file(dumps + "/sales_analytics/top_models_by_region.json");

@@ -3,6 +3,7 @@
 #include "bi/dump.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <functional>
@@ -23,6 +24,7 @@
 #include <fmt/format.h>
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/internal/dtoa.h>
 #include <rapidjson/filewritestream.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
@@ -138,7 +140,7 @@ std::string number_key(double d) {
 /// the chart and the checks need.
 class dump_sink : public row_sink {
 public:
-    dump_sink(file_writer& out, size_t keep_rows) : out_(out), row_writer_(row_buffer_), keep_rows_(keep_rows) {}
+    dump_sink(file_writer& out, size_t keep_rows) : out_(out), keep_rows_(keep_rows) {}
 
     void begin(const std::vector<column_info>& columns) override {
         table_.columns.clear();
@@ -148,31 +150,39 @@ public:
             for (size_t i = 0; i < columns.size(); ++i)
                 if (columns[i].name == name) value_index_.push_back({static_cast<std::uint32_t>(i), {}});
         table_.types.assign(columns.size(), "null");
+        kinds_.assign(columns.size(), 0);
         if (on_begin) on_begin(table_);
         out_.Key("data");
         out_.StartArray();
     }
 
     void row(const row_view& row) override {
-        row_buffer_.Clear();
-        row_buffer_.Put('\n');
-        row_writer_.Reset(row_buffer_);
-        row_writer_.StartObject();
+        // Written by hand, byte for byte what rapidjson's Writer wrote (the same number
+        // formatting, the same escapes): this loop is most of bi-dump's own time.
+        if (keys_.size() != table_.columns.size()) {
+            keys_.clear();
+            for (auto& name : table_.columns) keys_.push_back(json_string(name) + ":");
+        }
+        line_.assign("\n{");
         std::vector<value> kept;
         bool keep = table_.rows.size() < keep_rows_;
         for (int i = 0; i < row.size(); ++i) {
-            row_writer_.Key(table_.columns[i].data(), static_cast<rapidjson::SizeType>(table_.columns[i].size()));
+            if (i > 0) line_ += ',';
+            line_ += keys_[static_cast<size_t>(i)];
             switch (row.type(i)) {
-                case column_type::integer: row_writer_.Int64(row.integer(i)); note_type(i, "integer"); break;
-                case column_type::real: detail::write_real(row_writer_, row.real(i)); note_type(i, "real"); break;
-                case column_type::text: detail::write_text(row_writer_, row.text(i)); note_type(i, "text"); break;
-                case column_type::blob: detail::write_blob(row_writer_, row.text(i)); note_type(i, "blob"); break;
-                case column_type::null: row_writer_.Null(); break;
+                case column_type::integer: append_integer(row.integer(i)); note_type(i, kind_integer); break;
+                case column_type::real: append_real(row.real(i)); note_type(i, kind_real); break;
+                case column_type::text: append_text(row.text(i)); note_type(i, kind_text); break;
+                case column_type::blob:
+                    line_ += R"({"$blob":")" + detail::base64_encode(row.text(i)) + "\"}";
+                    note_type(i, kind_blob);
+                    break;
+                case column_type::null: line_ += "null"; break;
             }
             if (keep) kept.push_back(row.get(i));
         }
-        row_writer_.EndObject();
-        out_.RawValue(row_buffer_.GetString(), row_buffer_.GetSize(), rapidjson::kObjectType);
+        line_ += '}';
+        out_.RawValue(line_.data(), line_.size(), rapidjson::kObjectType);
         if (binary) write_binary_row(row);
         if (keep) table_.rows.push_back(std::move(kept));
         ++rows_;
@@ -183,6 +193,21 @@ public:
     std::vector<std::string> index_columns;  ///< columns the companion indexes by value
     table table_;
     std::int64_t rows_ = 0;
+
+    /// Names each column's type from the kinds of value it held (as merge_type would).
+    void finish_types() {
+        for (size_t i = 0; i < kinds_.size(); ++i) {
+            switch (kinds_[i]) {
+                case 0: table_.types[i] = "null"; break;
+                case kind_integer: table_.types[i] = "integer"; break;
+                case kind_real:
+                case kind_integer | kind_real: table_.types[i] = "real"; break;
+                case kind_text: table_.types[i] = "text"; break;
+                case kind_blob: table_.types[i] = "blob"; break;
+                default: table_.types[i] = "mixed"; break;
+            }
+        }
+    }
 
     /// Writes the value index after the rows; returns where its directory starts.
     std::uint64_t write_value_index() {
@@ -253,13 +278,65 @@ private:
     std::vector<value_index> value_index_;
     std::uint64_t binary_at_ = sizeof binary_magic;
     std::string binary_row_;
-    void note_type(int i, std::string_view t) {
-        if (table_.types[i] != t) table_.types[i] = merge_type(table_.types[i], t);
-    }
+    // The kinds of value each column has held, as bits; table_.types is named from them at the end.
+    enum kind_bit : std::uint8_t { kind_integer = 1, kind_real = 2, kind_text = 4, kind_blob = 8 };
+    void note_type(int i, kind_bit kind) { kinds_[static_cast<size_t>(i)] |= kind; }
+    std::vector<std::uint8_t> kinds_;
 
     file_writer& out_;
-    rapidjson::StringBuffer row_buffer_;
-    rapidjson::Writer<rapidjson::StringBuffer> row_writer_;
+    /// `s` as a JSON string, escaped by rapidjson.
+    static std::string json_string(std::string_view s) {
+        rapidjson::StringBuffer buffer;
+        rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+        w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+        return {buffer.GetString(), buffer.GetSize()};
+    }
+    void append_integer(std::int64_t v) {
+        char digits[24];
+        auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+        line_.append(digits, end);
+    }
+    void append_real(double d) {
+        if (!std::isfinite(d)) {
+            line_ += std::isnan(d) ? R"({"$real":"NaN"})" : d > 0 ? R"({"$real":"Infinity"})" : R"({"$real":"-Infinity"})";
+            return;
+        }
+        // Most BI reals are money. A double that is exactly the nearest one to a number of
+        // cents has those cents as its shortest form, which is what dtoa finds, slowly.
+        if (d != 0 && std::fabs(d) < 1e13) {
+            auto cents = std::llround(d * 100);
+            if (static_cast<double>(cents) / 100.0 == d) {
+                if (cents < 0) line_ += '-';
+                auto magnitude = static_cast<std::uint64_t>(cents < 0 ? -cents : cents);
+                append_integer(static_cast<std::int64_t>(magnitude / 100));
+                auto fraction = magnitude % 100;
+                line_ += '.';
+                line_ += static_cast<char>('0' + fraction / 10);
+                if (fraction % 10 != 0) line_ += static_cast<char>('0' + fraction % 10);
+                return;
+            }
+        }
+        char digits[32];
+        auto end = rapidjson::internal::dtoa(d, digits);  // what Writer::Double calls
+        line_.append(digits, end);
+    }
+    void append_text(std::string_view t) {
+        bool plain = std::none_of(t.begin(), t.end(), [](char c) {
+            return static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\';
+        });
+        if (!detail::valid_utf8(t)) {
+            line_ += R"({"$text_base64":")" + detail::base64_encode(t) + "\"}";
+        } else if (plain) {
+            line_ += '"';
+            line_ += t;
+            line_ += '"';
+        } else {
+            line_ += json_string(t);
+        }
+    }
+
+    std::vector<std::string> keys_;  // each column's `"name":`
+    std::string line_;
     size_t keep_rows_;
 };
 
@@ -335,6 +412,7 @@ dump_stats run_dump(database& db, std::string_view sql, const std::string& out, 
         for (auto& [slot, column] : q->slots) sink.index_columns.push_back(column);
     }
     auto stats = db.query(sql, sink);
+    sink.finish_types();
     os.Put('\n');
     w.EndArray();
 
