@@ -116,7 +116,7 @@ TEST_CASE("typos are corrected against the catalog's vocabulary", "[router]") {
     auto r = bi::route(test_index(), "warrenty claims by modle", o);
     CHECK(std::find(r.corrections.begin(), r.corrections.end(), "warrenty→warranty") != r.corrections.end());
     REQUIRE(r.outcome == bi::route_outcome::answered);
-    CHECK(test_index().queries[r.candidates[0].query].id == "warranty_analysis/claims_by_model");
+    CHECK(test_index().query(r.candidates[0].query).id == "warranty_analysis/claims_by_model");
 }
 
 TEST_CASE("text that is not a question is a usage error", "[router]") {
@@ -173,7 +173,7 @@ TEST_CASE("the labelled question suite routes at least 97% right and answers no 
                 for (auto& m : doc["filters"].GetObject())
                     f[m.name.GetString()] = m.value.IsInt() ? std::to_string(m.value.GetInt()) : m.value.GetString();
                 for (auto& [k, v] : f) got_filters += (got_filters.empty() ? "" : ";") + k + "=" + v;
-                auto& def = answerer.index().defs[answerer.index().find(got_query)];
+                auto& def = answerer.index().def(answerer.index().find(got_query));
                 got_limit = doc["limit"].IsInt() ? std::to_string(doc["limit"].GetInt()) : "";
                 if (def.default_limit && got_limit == std::to_string(*def.default_limit) && limit.empty()) got_limit.clear();
                 std::string dir = doc["sort"]["direction"].GetString();
@@ -232,16 +232,16 @@ TEST_CASE("index.bin routes exactly as index.json, and is ignored once index.jso
                                std::filesystem::copy_options::overwrite_existing);
     auto from_json = bi::load_index(bi::index_path(dir));
     auto& from_binary = test_index();
-    REQUIRE(from_json.queries.size() == from_binary.queries.size());
+    REQUIRE(from_json.size() == from_binary.size());
     CHECK(from_json.words == from_binary.words);
     CHECK(from_json.idf == from_binary.idf);
     CHECK(from_json.slot_phrases.size() == from_binary.slot_phrases.size());
     CHECK(from_json.synonyms == from_binary.synonyms);
-    for (size_t i = 0; i < from_json.queries.size(); ++i) {
-        CHECK(from_json.queries[i].terms == from_binary.queries[i].terms);
-        CHECK(from_json.queries[i].examples == from_binary.queries[i].examples);
-        CHECK(from_json.defs[i].sql == from_binary.defs[i].sql);
-        CHECK(from_json.defs[i].columns == from_binary.defs[i].columns);
+    for (size_t i = 0; i < from_json.size(); ++i) {
+        CHECK(from_json.query(i).terms == from_binary.query(i).terms);
+        CHECK(from_json.query(i).examples == from_binary.query(i).examples);
+        CHECK(from_json.def(i).sql == from_binary.def(i).sql);
+        CHECK(from_json.def(i).columns == from_binary.def(i).columns);
     }
     bi::route_options o;
     o.today = "2026-06-15";

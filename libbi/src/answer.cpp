@@ -48,8 +48,8 @@ void write_candidates(json_writer& w, const router_index& index, const std::vect
     w.StartArray();
     for (size_t i = from; i < list.size() && i < from + 3; ++i) {
         w.StartObject();
-        w.Key("query"); w.String(index.queries[list[i].query].id);
-        w.Key("title"); w.String(index.queries[list[i].query].title);
+        w.Key("query"); w.String(index.query(list[i].query).id);
+        w.Key("title"); w.String(index.query(list[i].query).title);
         w.Key("score"); w.Double(list[i].score);
         w.EndObject();
     }
@@ -89,7 +89,7 @@ void write_explain(json_writer& w, const router_index& index, const route_result
     w.StartArray();
     for (auto& c : r.candidates) {
         w.StartObject();
-        w.Key("query"); w.String(index.queries[c.query].id);
+        w.Key("query"); w.String(index.query(c.query).id);
         w.Key("score"); w.Double(c.score);
         w.Key("matched");
         w.StartArray();
@@ -152,7 +152,7 @@ const dump* answerer::load_dump(int qi, const std::vector<std::pair<std::string,
         why = it->second;
         return nullptr;
     }
-    auto& q = index_.defs[qi];
+    auto& q = index_.def(qi);
     auto path = dump_path(config_.dumps_dir, q);
     std::error_code ec;
     try {
@@ -220,8 +220,8 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
                  : !r.outside.empty()                   ? "outside the catalog's scope"
                                                         : "no confident match in the catalog");
         if (r.outcome == route_outcome::ambiguous) {
-            auto& first = index_.queries[r.candidates[0].query];
-            auto& second = index_.queries[r.candidates[1].query];
+            auto& first = index_.query(r.candidates[0].query);
+            auto& second = index_.query(r.candidates[1].query);
             w.Key("clarify");
             w.String(fmt::format("Did you mean \"{}\" ({}) or \"{}\" ({})?", first.title, first.id, second.title, second.id));
         }
@@ -231,11 +231,11 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
         w.StartArray();
         std::vector<std::string> suggestions;
         for (auto& c : r.candidates) {
-            auto& ex = index_.queries[c.query].example_texts;
+            auto& ex = index_.query(c.query).example_texts;
             if (!ex.empty() && suggestions.size() < 3) suggestions.push_back(ex.front());
         }
-        for (size_t i = 0; suggestions.size() < 3 && i < index_.queries.size(); i += std::max<size_t>(1, index_.queries.size() / 3)) {
-            auto& ex = index_.queries[i].example_texts;
+        for (size_t i = 0; suggestions.size() < 3 && i < index_.size(); i += std::max<size_t>(1, index_.size() / 3)) {
+            auto& ex = index_.query(i).example_texts;
             if (!ex.empty() && std::find(suggestions.begin(), suggestions.end(), ex.front()) == suggestions.end())
                 suggestions.push_back(ex.front());
         }
@@ -248,7 +248,7 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
     }
 
     int qi = r.candidates[0].query;
-    auto& q = index_.defs[qi];
+    auto& q = index_.def(qi);
     a.query = q.id();
     a.score = r.candidates[0].score;
 
@@ -363,7 +363,8 @@ std::vector<std::string> answerer::suggest(std::string_view partial, size_t max)
         if (!is_stop_word(w)) stems.push_back(stem(w));
     std::string prefix = words.empty() || (!partial.empty() && partial.back() == ' ') ? "" : words.back();
     std::vector<std::pair<double, std::string>> scored;
-    for (auto& q : index_.queries) {
+    for (size_t qi = 0; qi < index_.size(); ++qi) {
+        auto& q = index_.query(qi);
         for (size_t e = 0; e < q.example_texts.size(); ++e) {
             double s = 0;
             std::set<std::string> es(q.examples[e].begin(), q.examples[e].end());
@@ -458,8 +459,8 @@ std::string answerer::list_json() const {
     w.StartArray();
     std::string current;
     bool open = false;
-    for (size_t i = 0; i < index_.defs.size(); ++i) {
-        auto& d = index_.defs[i];
+    for (size_t i = 0; i < index_.size(); ++i) {
+        auto& d = index_.def(i);
         if (d.category != current) {
             if (open) { w.EndArray(); w.EndObject(); }
             current = d.category;
@@ -480,7 +481,7 @@ std::string answerer::list_json() const {
         w.EndArray();
         w.Key("examples");
         w.StartArray();
-        for (auto& e : index_.queries[i].example_texts) w.String(e);
+        for (auto& e : index_.query(i).example_texts) w.String(e);
         w.EndArray();
         w.EndObject();
     }

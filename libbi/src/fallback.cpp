@@ -133,14 +133,14 @@ std::string fallback_request(database& db, const router_index& index, const rout
     std::vector<int> picks;
     for (auto& c : routed.candidates)
         if (picks.size() < 3) picks.push_back(c.query);
-    for (int i = 0; picks.size() < 3 && i < static_cast<int>(index.defs.size()); ++i)
+    for (int i = 0; picks.size() < 3 && i < static_cast<int>(index.size()); ++i)
         if (std::find(picks.begin(), picks.end(), i) == picks.end()) picks.push_back(i);
     for (int i : picks) {
-        auto& d = index.defs[i];
+        auto& d = index.def(i);
         w.StartObject();
         w.Key("query"); w.String(d.id());
         w.Key("title"); w.String(d.title);
-        w.Key("question"); w.String(index.queries[i].example_texts.empty() ? d.title : index.queries[i].example_texts.front());
+        w.Key("question"); w.String(index.query(i).example_texts.empty() ? d.title : index.query(i).example_texts.front());
         w.Key("sql"); w.String(d.sql);
         w.EndObject();
     }

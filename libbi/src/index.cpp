@@ -2,6 +2,11 @@
 // analysis as questions (words, synonyms, stems, stop words), so the two always agree.
 #include "bi/index.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <optional>
@@ -88,26 +93,32 @@ void for_each_starting_with(const router_index::first_stem_lookup& lookup, size_
     for (size_t i = 0; i < size; ++i) visit(i);
 }
 
-void finish(router_index& index) {
-    index_synonyms(index);
-    index_slot_phrases(index);
+/// What routing needs about the catalog as a whole, derived from every query once, when the
+/// index is built or read from index.json (index.bin stores it).
+void derive(router_index& index) {
     std::unordered_map<std::string, int> df;
-    for (auto& q : index.queries)
-        for (auto& [s, weight] : q.terms) ++df[s];
-    double n = static_cast<double>(index.queries.size());
+    for (size_t i = 0; i < index.size(); ++i)
+        for (auto& [s, weight] : index.query(i).terms) ++df[s];
+    double n = static_cast<double>(index.size());
     for (auto& [s, count] : df) index.idf[s] = std::log(1.0 + (n - count + 0.5) / (count + 0.5));
-    for (size_t i = 0; i < index.queries.size(); ++i)
-        for (auto& [s, weight] : index.queries[i].terms) index.postings[s].push_back(static_cast<int>(i));
+    for (size_t i = 0; i < index.size(); ++i)
+        for (auto& [s, weight] : index.query(i).terms) index.postings[s].push_back(static_cast<int>(i));
     index.max_idf = 0;
     for (auto& [s, idf] : index.idf) index.max_idf = std::max(index.max_idf, idf);
     double total_length = 0;
-    for (auto& q : index.queries) total_length += q.length;
-    index.avg_length = index.queries.empty() ? 1 : total_length / static_cast<double>(index.queries.size());
+    for (size_t i = 0; i < index.size(); ++i) total_length += index.query(i).length;
+    index.avg_length = index.size() == 0 ? 1 : total_length / static_cast<double>(index.size());
     // Catalogs reuse column names: stem each name once.
     std::unordered_set<std::string_view> seen;
-    for (auto& d : index.defs)
-        for (auto& c : d.columns)
+    for (size_t i = 0; i < index.size(); ++i)
+        for (auto& c : index.def(i).columns)
             if (seen.insert(c).second) index.column_stems.insert(stem(c));
+}
+
+void finish(router_index& index) {
+    index_synonyms(index);
+    index_slot_phrases(index);
+    derive(index);
 }
 
 /// Records the real English words (from the system word list, when there is one) that are
@@ -146,8 +157,8 @@ void protect_english_words(router_index& index) {
 }  // namespace
 
 int router_index::find(std::string_view id) const {
-    for (size_t i = 0; i < defs.size(); ++i)
-        if (defs[i].id() == id || defs[i].name == id) return static_cast<int>(i);
+    for (size_t i = 0; i < size(); ++i)
+        if (def(i).id() == id || def(i).name == id) return static_cast<int>(i);
     return -1;
 }
 
@@ -347,8 +358,7 @@ router_index build_index(const catalog& c, const std::string& dumps_dir) {
             iq.terms.emplace_back(s, w);
             iq.length += w;
         }
-        index.queries.push_back(std::move(iq));
-        index.defs.push_back(q);
+        index.add(std::move(iq), q);
     }
     protect_english_words(index);
     finish(index);
@@ -474,11 +484,15 @@ query_def read_def(const rapidjson::Value& v, const std::string& path) {
     return q;
 }
 
-// index.bin: the same content as index.json in a form that loads with no parsing: strings
-// as length + bytes, numbers as they are in memory (the file is a cache for this machine),
-// then the stamp of the index.json it was written with and "BIINDEXn". It holds exactly what
-// index.json holds, so routing from either gives the same answers.
-constexpr char binary_index_end[8] = {'B', 'I', 'I', 'N', 'D', 'E', 'X', '4'};
+// index.bin: the same content as index.json, laid out to be used where it lies. A table of
+// where each query's two records are (router view, catalog entry); everything routing needs
+// about the whole catalog, including what index.json leaves to be derived (idf, postings,
+// mean length, column stems), so nothing walks every query at load; the records; then the
+// stamp of the index.json it was written with and "BIINDEXn". Strings are length + bytes,
+// numbers as in memory (the file is a cache for this machine). bi-ask maps the file and
+// decodes a query only when a question makes it a candidate.
+constexpr char binary_index_end[8] = {'B', 'I', 'I', 'N', 'D', 'E', 'X', '5'};
+constexpr size_t binary_index_trailer = 3 * 8 + sizeof binary_index_end;
 
 class bin_out {
 public:
@@ -521,6 +535,10 @@ public:
         return v;
     }
     std::uint32_t count() { return num<std::uint32_t>(); }
+    void skip(size_t n) {
+        if (static_cast<size_t>(end_ - p_) < n) throw std::out_of_range("index.bin");
+        p_ += n;
+    }
     bool done() const { return p_ == end_; }
 
 private:
@@ -532,46 +550,115 @@ std::string binary_index_path(const std::string& json_path) {
     return fs::path(json_path).replace_extension(".bin").string();
 }
 
+void write_query(bin_out& o, const indexed_query& q) {
+    o.str(q.id);
+    o.str(q.title);
+    o.str(q.schedule);
+    o.strs(q.slots);
+    o.num(static_cast<std::uint32_t>(q.terms.size()));
+    for (auto& [t, w] : q.terms) { o.str(t); o.num(w); }
+    o.num(static_cast<std::uint32_t>(q.examples.size()));
+    for (auto& e : q.examples) o.strs(e);
+    o.strs(q.example_texts);
+}
+
+indexed_query read_query(bin_in& in) {
+    indexed_query q;
+    q.id = in.str();
+    q.title = in.str();
+    q.schedule = in.str();
+    q.slots = in.strs();
+    auto terms = in.count();
+    q.terms.reserve(terms);
+    for (std::uint32_t i = 0; i < terms; ++i) {
+        auto t = in.str();
+        double w = in.num<double>();
+        q.terms.emplace_back(std::move(t), w);
+        q.length += w;
+    }
+    auto examples = in.count();
+    for (std::uint32_t i = 0; i < examples; ++i) q.examples.push_back(in.strs());
+    q.example_texts = in.strs();
+    return q;
+}
+
+void write_def(bin_out& o, const query_def& q) {
+    for (auto* t : {&q.category, &q.name, &q.file, &q.title, &q.description, &q.sql}) o.str(*t);
+    o.num(static_cast<std::uint32_t>(q.slots.size()));
+    for (auto& [slot, column] : q.slots) { o.str(slot); o.str(column); }
+    o.strs(q.columns);
+    o.num(static_cast<std::uint32_t>(q.measures.size()));
+    for (auto& [column, how] : q.measures) { o.str(column); o.num(static_cast<std::int32_t>(how)); }
+    o.num(static_cast<std::uint32_t>(q.ratios.size()));
+    for (auto& r : q.ratios) {
+        for (auto* t : {&r.column, &r.numerator, &r.subtrahend, &r.denominator}) o.str(*t);
+        o.num(r.scale);
+        o.num(static_cast<std::int32_t>(r.round_digits));
+    }
+    o.num(static_cast<std::uint32_t>(q.units.size()));
+    for (auto& [column, unit] : q.units) { o.str(column); o.str(unit); }
+    o.str(q.sort.column);
+    o.num(static_cast<std::int32_t>(q.sort.direction));
+    o.str(q.chart.type);
+    o.str(q.chart.label);
+    o.strs(q.chart.values);
+    o.str(q.chart.series);
+    o.num(static_cast<std::int32_t>(q.when));
+    o.num(static_cast<std::int32_t>(q.default_limit ? 1 : 0));
+    o.num(static_cast<std::int32_t>(q.default_limit.value_or(0)));
+    o.num(static_cast<std::int32_t>(q.worst_first));
+}
+
+query_def read_def(bin_in& in) {
+    query_def q;
+    for (auto* t : {&q.category, &q.name, &q.file, &q.title, &q.description, &q.sql}) *t = in.str();
+    for (auto k = in.count(); k > 0; --k) {
+        auto slot = in.str();
+        q.slots.emplace_back(std::move(slot), in.str());
+    }
+    q.columns = in.strs();
+    for (auto k = in.count(); k > 0; --k) {
+        auto column = in.str();
+        q.measures.emplace_back(std::move(column), static_cast<aggregate>(in.num<std::int32_t>()));
+    }
+    for (auto k = in.count(); k > 0; --k) {
+        ratio_spec r;
+        for (auto* t : {&r.column, &r.numerator, &r.subtrahend, &r.denominator}) *t = in.str();
+        r.scale = in.num<double>();
+        r.round_digits = in.num<std::int32_t>();
+        q.ratios.push_back(std::move(r));
+    }
+    for (auto k = in.count(); k > 0; --k) {
+        auto column = in.str();
+        q.units[column] = in.str();
+    }
+    q.sort.column = in.str();
+    q.sort.direction = static_cast<sort_direction>(in.num<std::int32_t>());
+    q.chart.type = in.str();
+    q.chart.label = in.str();
+    q.chart.values = in.strs();
+    q.chart.series = in.str();
+    q.when = static_cast<schedule>(in.num<std::int32_t>());
+    bool has_limit = in.num<std::int32_t>() != 0;
+    auto limit = in.num<std::int32_t>();
+    if (has_limit) q.default_limit = limit;
+    q.worst_first = in.num<std::int32_t>() != 0;
+    return q;
+}
+
+template <class Set>
+std::vector<std::string> sorted(const Set& set) {
+    std::vector<std::string> out(set.begin(), set.end());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 void write_binary_index(const router_index& index, const std::string& json_path) {
+    auto n = index.size();
     bin_out o;
-    o.num(static_cast<std::uint32_t>(index.queries.size()));
-    for (auto& q : index.queries) {
-        o.str(q.id);
-        o.str(q.title);
-        o.str(q.schedule);
-        o.strs(q.slots);
-        o.num(static_cast<std::uint32_t>(q.terms.size()));
-        for (auto& [t, w] : q.terms) { o.str(t); o.num(w); }
-        o.num(static_cast<std::uint32_t>(q.examples.size()));
-        for (auto& e : q.examples) o.strs(e);
-        o.strs(q.example_texts);
-    }
-    for (auto& q : index.defs) {
-        for (auto* t : {&q.category, &q.name, &q.file, &q.title, &q.description, &q.sql}) o.str(*t);
-        o.num(static_cast<std::uint32_t>(q.slots.size()));
-        for (auto& [slot, column] : q.slots) { o.str(slot); o.str(column); }
-        o.strs(q.columns);
-        o.num(static_cast<std::uint32_t>(q.measures.size()));
-        for (auto& [column, how] : q.measures) { o.str(column); o.num(static_cast<std::int32_t>(how)); }
-        o.num(static_cast<std::uint32_t>(q.ratios.size()));
-        for (auto& r : q.ratios) {
-            for (auto* t : {&r.column, &r.numerator, &r.subtrahend, &r.denominator}) o.str(*t);
-            o.num(r.scale);
-            o.num(static_cast<std::int32_t>(r.round_digits));
-        }
-        o.num(static_cast<std::uint32_t>(q.units.size()));
-        for (auto& [column, unit] : q.units) { o.str(column); o.str(unit); }
-        o.str(q.sort.column);
-        o.num(static_cast<std::int32_t>(q.sort.direction));
-        o.str(q.chart.type);
-        o.str(q.chart.label);
-        o.strs(q.chart.values);
-        o.str(q.chart.series);
-        o.num(static_cast<std::int32_t>(q.when));
-        o.num(static_cast<std::int32_t>(q.default_limit ? 1 : 0));
-        o.num(static_cast<std::int32_t>(q.default_limit.value_or(0)));
-        o.num(static_cast<std::int32_t>(q.worst_first));
-    }
+    o.num(static_cast<std::uint32_t>(n));
+    auto table_at = o.bytes().size();
+    o.bytes().append(2 * n * sizeof(std::uint64_t), '\0');  // filled in below
     o.num(static_cast<std::uint32_t>(index.synonyms.size()));
     for (auto& [from, to] : index.synonyms) { o.strs(from); o.strs(to); }
     o.num(static_cast<std::uint32_t>(index.slot_phrases.size()));
@@ -584,14 +671,32 @@ void write_binary_index(const router_index& index, const std::string& json_path)
     std::map<std::string, int> words(index.words.begin(), index.words.end());
     o.num(static_cast<std::uint32_t>(words.size()));
     for (auto& [word, count] : words) { o.str(word); o.num(static_cast<std::int32_t>(count)); }
-    std::vector<std::string> stops(index.stop_words.begin(), index.stop_words.end());
-    std::sort(stops.begin(), stops.end());
-    o.strs(stops);
+    o.strs(sorted(index.stop_words));
     o.num(static_cast<std::uint32_t>(index.outside.size()));
     for (auto& phrase : index.outside) o.strs(phrase);
-    std::vector<std::string> english(index.english.begin(), index.english.end());
-    std::sort(english.begin(), english.end());
-    o.strs(english);
+    o.strs(sorted(index.english));
+    // Derived from the queries, stored so that loading walks none of them.
+    std::map<std::string, double> idf(index.idf.begin(), index.idf.end());
+    o.num(static_cast<std::uint32_t>(idf.size()));
+    for (auto& [stem, weight] : idf) {
+        o.str(stem);
+        o.num(weight);
+        auto it = index.postings.find(stem);
+        auto count = it == index.postings.end() ? 0 : it->second.size();
+        o.num(static_cast<std::uint32_t>(count));
+        for (size_t k = 0; k < count; ++k) o.num(static_cast<std::int32_t>(it->second[k]));
+    }
+    o.num(index.max_idf);
+    o.num(index.avg_length);
+    o.strs(sorted(index.column_stems));
+    for (size_t i = 0; i < n; ++i) {
+        std::uint64_t query_at = o.bytes().size();
+        write_query(o, index.query(i));
+        std::uint64_t def_at = o.bytes().size();
+        write_def(o, index.def(i));
+        std::memcpy(o.bytes().data() + table_at + 16 * i, &query_at, 8);
+        std::memcpy(o.bytes().data() + table_at + 16 * i + 8, &def_at, 8);
+    }
     auto stamp = stamp_of(json_path).value_or(file_stamp{});
     o.num(stamp.inode);
     o.num(stamp.size);
@@ -602,81 +707,95 @@ void write_binary_index(const router_index& index, const std::string& json_path)
     out.commit();
 }
 
+}  // namespace
+
+/// index.bin, mapped: the table of record positions and the records themselves.
+struct router_index::query_records {
+    const char* base = nullptr;  // the mapped file
+    size_t size = 0;             // its length
+    size_t end = 0;              // where the records end (the trailer starts)
+    ~query_records() {
+        if (base) ::munmap(const_cast<char*>(base), size);
+    }
+    std::uint64_t position(size_t i, int which) const {
+        std::uint64_t at = 0;
+        std::memcpy(&at, base + 4 + 16 * i + 8 * static_cast<size_t>(which), 8);
+        if (at >= end) throw parse_error("index.bin", 0, "a record lies outside the file (run bi-dump to rebuild it)");
+        return at;
+    }
+};
+
+const indexed_query& router_index::query(size_t i) const {
+    auto& q = queries_.at(i);
+    if (!q) {
+        bin_in in(records_->base + records_->position(i, 0), records_->base + records_->end);
+        try {
+            q = std::make_shared<const indexed_query>(read_query(in));
+        } catch (const std::out_of_range&) {
+            throw parse_error("index.bin", 0, "a query record is cut short (run bi-dump to rebuild it)");
+        }
+    }
+    return *q;
+}
+
+const query_def& router_index::def(size_t i) const {
+    auto& d = defs_.at(i);
+    if (!d) {
+        bin_in in(records_->base + records_->position(i, 1), records_->base + records_->end);
+        try {
+            d = std::make_shared<const query_def>(read_def(in));
+        } catch (const std::out_of_range&) {
+            throw parse_error("index.bin", 0, "a query record is cut short (run bi-dump to rebuild it)");
+        }
+    }
+    return *d;
+}
+
+void router_index::add(indexed_query q, query_def d) {
+    queries_.push_back(std::make_shared<const indexed_query>(std::move(q)));
+    defs_.push_back(std::make_shared<const query_def>(std::move(d)));
+}
+
+void router_index::add_lazily(size_t n, std::shared_ptr<const query_records> records) {
+    queries_.resize(queries_.size() + n);
+    defs_.resize(defs_.size() + n);
+    records_ = std::move(records);
+}
+
+namespace {
+
 /// The index from index.bin, when it is there and was written with the index.json now at
 /// `json_path`; nullopt sends the caller to index.json, which reports what is wrong.
 std::optional<router_index> load_binary_index(const std::string& json_path) {
     auto json_stamp = stamp_of(json_path);
     if (!json_stamp) return std::nullopt;
-    std::string bytes;
-    try {
-        bytes = read_file(binary_index_path(json_path));
-    } catch (const error&) {
-        return std::nullopt;
+    auto records = std::make_shared<router_index::query_records>();
+    {
+        int fd = ::open(binary_index_path(json_path).c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return std::nullopt;
+        struct stat st {};
+        void* mapped = MAP_FAILED;
+        if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= static_cast<off_t>(binary_index_trailer + 4))
+            mapped = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+        ::close(fd);
+        if (mapped == MAP_FAILED) return std::nullopt;
+        records->base = static_cast<const char*>(mapped);
+        records->size = static_cast<size_t>(st.st_size);
+        records->end = records->size - binary_index_trailer;
     }
-    constexpr size_t trailer = 3 * 8 + sizeof binary_index_end;
-    if (bytes.size() < trailer || std::memcmp(bytes.data() + bytes.size() - 8, binary_index_end, 8) != 0) return std::nullopt;
+    const char* bytes = records->base;
+    if (std::memcmp(bytes + records->size - 8, binary_index_end, 8) != 0) return std::nullopt;
     file_stamp stamp;
-    std::memcpy(&stamp.inode, bytes.data() + bytes.size() - trailer, 8);
-    std::memcpy(&stamp.size, bytes.data() + bytes.size() - trailer + 8, 8);
-    std::memcpy(&stamp.mtime_ns, bytes.data() + bytes.size() - trailer + 16, 8);
+    std::memcpy(&stamp.inode, bytes + records->end, 8);
+    std::memcpy(&stamp.size, bytes + records->end + 8, 8);
+    std::memcpy(&stamp.mtime_ns, bytes + records->end + 16, 8);
     if (!(stamp == *json_stamp)) return std::nullopt;
     try {
-        bin_in in(bytes.data(), bytes.data() + bytes.size() - trailer);
+        bin_in in(bytes, bytes + records->end);
         router_index index;
         auto n = in.count();
-        index.queries.resize(n);
-        for (auto& q : index.queries) {
-            q.id = in.str();
-            q.title = in.str();
-            q.schedule = in.str();
-            q.slots = in.strs();
-            auto terms = in.count();
-            q.terms.reserve(terms);
-            for (std::uint32_t i = 0; i < terms; ++i) {
-                auto t = in.str();
-                double w = in.num<double>();
-                q.terms.emplace_back(std::move(t), w);
-                q.length += w;
-            }
-            auto examples = in.count();
-            for (std::uint32_t i = 0; i < examples; ++i) q.examples.push_back(in.strs());
-            q.example_texts = in.strs();
-        }
-        index.defs.resize(n);
-        for (auto& q : index.defs) {
-            for (auto* t : {&q.category, &q.name, &q.file, &q.title, &q.description, &q.sql}) *t = in.str();
-            for (auto k = in.count(); k > 0; --k) {
-                auto slot = in.str();
-                q.slots.emplace_back(std::move(slot), in.str());
-            }
-            q.columns = in.strs();
-            for (auto k = in.count(); k > 0; --k) {
-                auto column = in.str();
-                q.measures.emplace_back(std::move(column), static_cast<aggregate>(in.num<std::int32_t>()));
-            }
-            for (auto k = in.count(); k > 0; --k) {
-                ratio_spec r;
-                for (auto* t : {&r.column, &r.numerator, &r.subtrahend, &r.denominator}) *t = in.str();
-                r.scale = in.num<double>();
-                r.round_digits = in.num<std::int32_t>();
-                q.ratios.push_back(std::move(r));
-            }
-            for (auto k = in.count(); k > 0; --k) {
-                auto column = in.str();
-                q.units[column] = in.str();
-            }
-            q.sort.column = in.str();
-            q.sort.direction = static_cast<sort_direction>(in.num<std::int32_t>());
-            q.chart.type = in.str();
-            q.chart.label = in.str();
-            q.chart.values = in.strs();
-            q.chart.series = in.str();
-            q.when = static_cast<schedule>(in.num<std::int32_t>());
-            bool has_limit = in.num<std::int32_t>() != 0;
-            auto limit = in.num<std::int32_t>();
-            if (has_limit) q.default_limit = limit;
-            q.worst_first = in.num<std::int32_t>() != 0;
-        }
+        if ((records->end - 4) / 16 < n) return std::nullopt;
+        in.skip(16 * std::size_t{n});
         for (auto k = in.count(); k > 0; --k) {
             auto from = in.strs();
             index.synonyms.emplace_back(std::move(from), in.strs());
@@ -698,8 +817,27 @@ std::optional<router_index> load_binary_index(const std::string& json_path) {
         for (auto& w : in.strs()) index.stop_words.insert(std::move(w));
         for (auto k = in.count(); k > 0; --k) index.outside.push_back(in.strs());
         for (auto& w : in.strs()) index.english.insert(std::move(w));
-        if (!in.done()) return std::nullopt;
-        finish(index);
+        auto stems = in.count();
+        index.idf.reserve(stems);
+        index.postings.reserve(stems);
+        for (std::uint32_t i = 0; i < stems; ++i) {
+            auto stem = in.str();
+            index.idf[stem] = in.num<double>();
+            auto count = in.count();
+            if (count == 0) continue;
+            auto& list = index.postings[std::move(stem)];
+            list.resize(count);
+            for (auto& q : list) {
+                q = in.num<std::int32_t>();
+                if (q < 0 || static_cast<std::uint32_t>(q) >= n) return std::nullopt;
+            }
+        }
+        index.max_idf = in.num<double>();
+        index.avg_length = in.num<double>();
+        for (auto& c : in.strs()) index.column_stems.insert(std::move(c));
+        index.add_lazily(n, std::move(records));
+        index_synonyms(index);
+        index_slot_phrases(index);
         return index;
     } catch (const std::out_of_range&) {
         return std::nullopt;
@@ -715,7 +853,8 @@ void write_index(const router_index& index, const std::string& path) {
     w.Key("format"); w.Int(index_format);
     w.Key("queries");
     w.StartArray();
-    for (auto& q : index.queries) {
+    for (size_t i = 0; i < index.size(); ++i) {
+        auto& q = index.query(i);
         w.StartObject();
         w.Key("id"); w.String(q.id);
         w.Key("title"); w.String(q.title);
@@ -735,7 +874,7 @@ void write_index(const router_index& index, const std::string& path) {
     w.EndArray();
     w.Key("defs");
     w.StartArray();
-    for (auto& d : index.defs) write_def(w, d);
+    for (size_t i = 0; i < index.size(); ++i) write_def(w, index.def(i));
     w.EndArray();
     w.Key("synonyms");
     w.StartArray();
@@ -792,6 +931,7 @@ router_index load_index(const std::string& path) {
         !doc.HasMember("queries") || !doc["queries"].IsArray())
         throw parse_error(path, 0, "not a bi index of this version (run bi-dump to rebuild it)");
     router_index index;
+    std::vector<indexed_query> queries;
     for (auto& q : doc["queries"].GetArray()) {
         if (!q.IsObject() || !q.HasMember("id") || !q["id"].IsString() || !q.HasMember("terms") || !q["terms"].IsObject())
             throw parse_error(path, 0, "malformed query entry (run bi-dump to rebuild it)");
@@ -808,11 +948,11 @@ router_index load_index(const std::string& path) {
         if (q.HasMember("examples") && q["examples"].IsArray())
             for (auto& e : q["examples"].GetArray()) iq.examples.push_back(read_strings(e));
         if (q.HasMember("example_texts")) iq.example_texts = read_strings(q["example_texts"]);
-        index.queries.push_back(std::move(iq));
+        queries.push_back(std::move(iq));
     }
-    if (!doc.HasMember("defs") || !doc["defs"].IsArray() || doc["defs"].Size() != index.queries.size())
+    if (!doc.HasMember("defs") || !doc["defs"].IsArray() || doc["defs"].Size() != queries.size())
         throw parse_error(path, 0, "index has no query definitions (run bi-dump to rebuild it)");
-    for (auto& d : doc["defs"].GetArray()) index.defs.push_back(read_def(d, path));
+    for (size_t i = 0; i < queries.size(); ++i) index.add(std::move(queries[i]), read_def(doc["defs"][static_cast<rapidjson::SizeType>(i)], path));
     if (doc.HasMember("synonyms") && doc["synonyms"].IsArray())
         for (auto& s : doc["synonyms"].GetArray())
             if (s.IsArray() && s.Size() == 2) index.synonyms.emplace_back(read_strings(s[0]), read_strings(s[1]));

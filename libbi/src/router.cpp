@@ -250,7 +250,7 @@ route_result route(const router_index& index, std::string_view question, const r
     for (auto& [t, wt] : weighted)
         if (auto it = index.postings.find(t); it != index.postings.end()) pool.insert(it->second.begin(), it->second.end());
     for (int qi : pool) {
-        auto& q = index.queries[qi];
+        auto& q = index.query(qi);
         candidate c;
         c.query = qi;
         double k = saturation * (0.25 + 0.75 * q.length / avg_len);
@@ -290,7 +290,7 @@ route_result route(const router_index& index, std::string_view question, const r
             bool can = std::find(q.slots.begin(), q.slots.end(), s.slot) != q.slots.end();
             score += can ? slot_bonus : -slot_penalty;
         }
-        auto& def = index.defs[qi];
+        auto& def = index.def(qi);
         for (auto& e : row_entities) {
             bool has = std::any_of(def.columns.begin(), def.columns.end(), [&](auto& col) { return stem(col) == e; });
             if (!has) score -= entity_penalty;
@@ -303,7 +303,7 @@ route_result route(const router_index& index, std::string_view question, const r
     }
     std::sort(r.candidates.begin(), r.candidates.end(), [&](auto& a, auto& b) {
         if (a.score != b.score) return a.score > b.score;
-        return index.queries[a.query].id < index.queries[b.query].id;
+        return index.query(a.query).id < index.query(b.query).id;
     });
     if (r.candidates.size() > 5) r.candidates.resize(5);
     if (!r.candidates.empty() && r.candidates[0].score >= options.threshold) {

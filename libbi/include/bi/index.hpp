@@ -2,6 +2,7 @@
 // so that answering never re-reads the catalog or parses every dump.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -33,8 +34,19 @@ struct slot_phrase {
 };
 
 struct router_index {
-    std::vector<indexed_query> queries;
-    std::vector<query_def> defs;                       ///< the catalog entries, parallel to `queries`
+    /// Where the queries of an index loaded from index.bin are decoded from, each on first use.
+    struct query_records;
+
+    size_t size() const { return queries_.size(); }
+    /// Query `i` as the router sees it, and its catalog entry. From index.bin they are decoded
+    /// when first asked for: answering a question touches only its candidates.
+    const indexed_query& query(size_t i) const;
+    const query_def& def(size_t i) const;
+    /// Appends a query and its catalog entry (building, or reading index.json).
+    void add(indexed_query q, query_def d);
+    /// Sets up `n` queries to be decoded from `records` (reading index.bin).
+    void add_lazily(size_t n, std::shared_ptr<const query_records> records);
+
     std::unordered_map<std::string, double> idf;       ///< stem → inverse document frequency
     std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> synonyms;  ///< stems → canonical stems
     std::vector<slot_phrase> slot_phrases;
@@ -57,6 +69,11 @@ struct router_index {
 
     /// Position of the query `id` (category/name or name), or -1.
     int find(std::string_view id) const;
+
+private:
+    mutable std::vector<std::shared_ptr<const indexed_query>> queries_;  // shared by copies
+    mutable std::vector<std::shared_ptr<const query_def>> defs_;
+    std::shared_ptr<const query_records> records_;
 };
 
 /// Builds the index from the catalog, reading slot values from the dumps in `dumps_dir`.
