@@ -233,8 +233,21 @@ TEST_CASE("index.bin routes exactly as index.json, and is ignored once index.jso
     auto from_json = bi::load_index(bi::index_path(dir));
     auto& from_binary = test_index();
     REQUIRE(from_json.size() == from_binary.size());
-    CHECK(from_json.words == from_binary.words);
-    CHECK(from_json.idf == from_binary.idf);
+    std::map<std::string, int> json_words, binary_words;
+    from_json.for_each_word([&](std::string_view w, int count) { json_words[std::string(w)] = count; });
+    from_binary.for_each_word([&](std::string_view w, int count) { binary_words[std::string(w)] = count; });
+    CHECK(json_words == binary_words);
+    CHECK(json_words.size() > 100);
+    for (auto& [word, count] : json_words) CHECK(from_binary.has_word(word));
+    CHECK_FALSE(from_binary.has_word("zzyzx"));
+    for (auto& [stem, idf] : from_json.idf) {
+        INFO(stem);
+        CHECK(from_binary.idf_of(stem) == idf);
+        auto a = from_json.postings_of(stem), b = from_binary.postings_of(stem);
+        CHECK(std::vector<int>(a.begin(), a.end()) == std::vector<int>(b.begin(), b.end()));
+    }
+    CHECK_FALSE(from_binary.idf_of("zzyzx"));
+    CHECK(from_binary.postings_of("zzyzx").empty());
     CHECK(from_json.slot_phrases.size() == from_binary.slot_phrases.size());
     CHECK(from_json.synonyms == from_binary.synonyms);
     for (size_t i = 0; i < from_json.size(); ++i) {

@@ -535,6 +535,7 @@ public:
         return v;
     }
     std::uint32_t count() { return num<std::uint32_t>(); }
+    const char* here() const { return p_; }
     void skip(size_t n) {
         if (static_cast<size_t>(end_ - p_) < n) throw std::out_of_range("index.bin");
         p_ += n;
@@ -668,24 +669,42 @@ void write_binary_index(const router_index& index, const std::string& json_path)
         o.str(p.value);
         o.num(static_cast<std::int32_t>(p.weak));
     }
+    // Words and stems as sorted tables of fixed-size entries over a pool of names, searched
+    // where they lie: (name at, name length, count) and (name at, name length, idf, postings
+    // at, postings count), then the pool (and the postings).
     std::map<std::string, int> words(index.words.begin(), index.words.end());
+    std::string pool;
     o.num(static_cast<std::uint32_t>(words.size()));
-    for (auto& [word, count] : words) { o.str(word); o.num(static_cast<std::int32_t>(count)); }
+    for (auto& [word, count] : words) {
+        o.num(static_cast<std::uint32_t>(pool.size()));
+        o.num(static_cast<std::uint32_t>(word.size()));
+        o.num(static_cast<std::int32_t>(count));
+        pool += word;
+    }
+    o.str(pool);
     o.strs(sorted(index.stop_words));
     o.num(static_cast<std::uint32_t>(index.outside.size()));
     for (auto& phrase : index.outside) o.strs(phrase);
     o.strs(sorted(index.english));
     // Derived from the queries, stored so that loading walks none of them.
     std::map<std::string, double> idf(index.idf.begin(), index.idf.end());
+    pool.clear();
+    std::vector<std::int32_t> postings;
     o.num(static_cast<std::uint32_t>(idf.size()));
     for (auto& [stem, weight] : idf) {
-        o.str(stem);
-        o.num(weight);
         auto it = index.postings.find(stem);
         auto count = it == index.postings.end() ? 0 : it->second.size();
+        o.num(static_cast<std::uint32_t>(pool.size()));
+        o.num(static_cast<std::uint32_t>(stem.size()));
+        o.num(weight);
+        o.num(static_cast<std::uint32_t>(postings.size()));
         o.num(static_cast<std::uint32_t>(count));
-        for (size_t k = 0; k < count; ++k) o.num(static_cast<std::int32_t>(it->second[k]));
+        pool += stem;
+        for (size_t k = 0; k < count; ++k) postings.push_back(it->second[k]);
     }
+    o.str(pool);
+    o.num(static_cast<std::uint32_t>(postings.size()));
+    for (auto q : postings) o.num(q);
     o.num(index.max_idf);
     o.num(index.avg_length);
     o.strs(sorted(index.column_stems));
@@ -710,10 +729,57 @@ void write_binary_index(const router_index& index, const std::string& json_path)
 }  // namespace
 
 /// index.bin, mapped: the table of record positions and the records themselves.
+namespace {
+
+constexpr size_t words_entry = 12;  // u32 name at, u32 name length, i32 count
+constexpr size_t stems_entry = 24;  // u32 name at, u32 name length, f64 idf, u32 postings at, u32 count
+
+/// A sorted table of index.bin (see write_binary_index), in place.
+struct name_table {
+    const char* entries = nullptr;
+    std::uint32_t count = 0;
+    size_t entry_size = 0;
+    const char* pool = nullptr;
+    std::uint32_t pool_size = 0;
+    const char* postings = nullptr;    // stems only
+    std::uint32_t postings_count = 0;
+
+    template <typename T>
+    T field(std::uint32_t i, size_t offset) const {
+        T v;
+        std::memcpy(&v, entries + entry_size * i + offset, sizeof v);
+        return v;
+    }
+    std::pair<std::uint32_t, std::uint32_t> name_span(std::uint32_t i) const {
+        return {field<std::uint32_t>(i, 0), field<std::uint32_t>(i, 4)};
+    }
+    std::pair<std::uint32_t, std::uint32_t> postings_span(std::uint32_t i) const {
+        return {field<std::uint32_t>(i, 16), field<std::uint32_t>(i, 20)};
+    }
+    std::string_view name(std::uint32_t i) const {
+        auto [at, length] = name_span(i);
+        return {pool + at, length};
+    }
+    /// The entry named `key`, by binary search, or nullopt.
+    std::optional<std::uint32_t> find(std::string_view key) const {
+        std::uint32_t lo = 0, hi = count;
+        while (lo < hi) {
+            auto mid = lo + (hi - lo) / 2;
+            if (name(mid) < key) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo < count && name(lo) == key) return lo;
+        return std::nullopt;
+    }
+};
+
+}  // namespace
+
 struct router_index::query_records {
     const char* base = nullptr;  // the mapped file
     size_t size = 0;             // its length
     size_t end = 0;              // where the records end (the trailer starts)
+    name_table words{nullptr, 0, words_entry}, stems{nullptr, 0, stems_entry};
     ~query_records() {
         if (base) ::munmap(const_cast<char*>(base), size);
     }
@@ -749,6 +815,49 @@ const query_def& router_index::def(size_t i) const {
         }
     }
     return *d;
+}
+
+std::optional<double> router_index::idf_of(std::string_view stem) const {
+    if (records_ && records_->stems.entries) {
+        auto i = records_->stems.find(stem);
+        if (!i) return std::nullopt;
+        return records_->stems.field<double>(*i, 8);
+    }
+    auto it = idf.find(std::string(stem));
+    if (it == idf.end()) return std::nullopt;
+    return it->second;
+}
+
+std::span<const int> router_index::postings_of(std::string_view stem) const {
+    if (records_ && records_->stems.entries) {
+        auto i = records_->stems.find(stem);
+        if (!i) return {};
+        auto [from, count] = records_->stems.postings_span(*i);
+        // Four-byte aligned: the writer pads nothing, so copy out when the file does not line up.
+        auto* p = records_->stems.postings + 4 * std::size_t{from};
+        if (reinterpret_cast<std::uintptr_t>(p) % alignof(int) == 0) return {reinterpret_cast<const int*>(p), count};
+        auto& copy = unaligned_postings_[std::string(stem)];
+        copy.resize(count);
+        std::memcpy(copy.data(), p, 4 * std::size_t{count});
+        return copy;
+    }
+    auto it = postings.find(std::string(stem));
+    if (it == postings.end()) return {};
+    return it->second;
+}
+
+bool router_index::has_word(std::string_view word) const {
+    if (records_ && records_->words.entries) return records_->words.find(word).has_value();
+    return words.count(std::string(word)) > 0;
+}
+
+void router_index::for_each_word(const std::function<void(std::string_view, int)>& f) const {
+    if (records_ && records_->words.entries) {
+        for (std::uint32_t i = 0; i < records_->words.count; ++i)
+            f(records_->words.name(i), records_->words.field<std::int32_t>(i, 8));
+        return;
+    }
+    for (auto& [word, count] : words) f(word, count);
 }
 
 void router_index::add(indexed_query q, query_def d) {
@@ -808,29 +917,41 @@ std::optional<router_index> load_binary_index(const std::string& json_path) {
             p.weak = in.num<std::int32_t>() != 0;
             index.slot_phrases.push_back(std::move(p));
         }
-        auto words = in.count();
-        index.words.reserve(words);
-        for (std::uint32_t i = 0; i < words; ++i) {
-            auto word = in.str();
-            index.words[std::move(word)] = in.num<std::int32_t>();
+        auto& words = records->words;
+        words.count = in.count();
+        words.entries = in.here();
+        in.skip(std::size_t{words.count} * words_entry);
+        words.pool_size = in.count();
+        words.pool = in.here();
+        in.skip(words.pool_size);
+        for (std::uint32_t i = 0; i < words.count; ++i) {
+            auto [at, length] = words.name_span(i);
+            if (at > words.pool_size || length > words.pool_size - at) return std::nullopt;
         }
         for (auto& w : in.strs()) index.stop_words.insert(std::move(w));
         for (auto k = in.count(); k > 0; --k) index.outside.push_back(in.strs());
         for (auto& w : in.strs()) index.english.insert(std::move(w));
-        auto stems = in.count();
-        index.idf.reserve(stems);
-        index.postings.reserve(stems);
-        for (std::uint32_t i = 0; i < stems; ++i) {
-            auto stem = in.str();
-            index.idf[stem] = in.num<double>();
-            auto count = in.count();
-            if (count == 0) continue;
-            auto& list = index.postings[std::move(stem)];
-            list.resize(count);
-            for (auto& q : list) {
-                q = in.num<std::int32_t>();
-                if (q < 0 || static_cast<std::uint32_t>(q) >= n) return std::nullopt;
-            }
+        auto& stems = records->stems;
+        stems.count = in.count();
+        stems.entries = in.here();
+        in.skip(std::size_t{stems.count} * stems_entry);
+        stems.pool_size = in.count();
+        stems.pool = in.here();
+        in.skip(stems.pool_size);
+        stems.postings_count = in.count();
+        stems.postings = in.here();
+        in.skip(std::size_t{stems.postings_count} * 4);
+        for (std::uint32_t i = 0; i < stems.count; ++i) {
+            auto [at, length] = stems.name_span(i);
+            auto [from, count] = stems.postings_span(i);
+            if (at > stems.pool_size || length > stems.pool_size - at || from > stems.postings_count ||
+                count > stems.postings_count - from)
+                return std::nullopt;
+        }
+        for (std::uint32_t k = 0; k < stems.postings_count; ++k) {
+            std::int32_t q;
+            std::memcpy(&q, stems.postings + 4 * std::size_t{k}, 4);
+            if (q < 0 || static_cast<std::uint32_t>(q) >= n) return std::nullopt;
         }
         index.max_idf = in.num<double>();
         index.avg_length = in.num<double>();

@@ -70,38 +70,38 @@ route_result route(const router_index& index, std::string_view question, const r
 
     // 1. typos and abbreviations, corrected against the catalog's own words only
     for (auto& w : words) {
-        if (w.size() < 3 || is_digits(w) || index.words.count(w) || index.english.count(w) || is_stop_word(w) ||
+        if (w.size() < 3 || is_digits(w) || index.has_word(w) || index.english.count(w) || is_stop_word(w) ||
             is_rank_word(w))
             continue;
         std::string best;
         if (w.size() >= 5) {
             int limit = w.size() >= 8 ? 2 : 1;
             int best_d = limit + 1;
-            for (auto& [v, count] : index.words) {
-                if (v.size() < 4) continue;
+            index.for_each_word([&](std::string_view v, int) {
+                if (v.size() < 4) return;
                 int d = edit_distance(w, v, limit);
                 if (d < best_d || (d == best_d && d <= limit && v < best)) {
                     best_d = d;
                     best = v;
                 }
-            }
+            });
             if (best_d > limit) best.clear();
         }
         if (best.empty() && w.size() <= 6) {
             // "wkly" → "weekly", "inv" → "inventory": same first letter, letters in order; the
             // catalog's most used such word wins.
             int best_count = 0;
-            for (auto& [v, count] : index.words) {
-                if (v.size() <= w.size() || v[0] != w[0]) continue;
+            index.for_each_word([&](std::string_view v, int count) {
+                if (v.size() <= w.size() || v[0] != w[0]) return;
                 size_t k = 0;
                 for (char c : v)
                     if (k < w.size() && c == w[k]) ++k;
-                if (k != w.size()) continue;
+                if (k != w.size()) return;
                 if (count > best_count || (count == best_count && (v.size() < best.size() || (v.size() == best.size() && v < best)))) {
                     best_count = count;
                     best = v;
                 }
-            }
+            });
         }
         if (!best.empty()) {
             r.corrections.push_back(w + "→" + best);
@@ -234,8 +234,7 @@ route_result route(const router_index& index, std::string_view question, const r
     // catalog word: questions carry filler no stop list foresees ("Monday morning digest").
     double unknown_idf = index.max_idf;
     auto weight_of = [&](const std::string& t) {
-        auto it = index.idf.find(t);
-        return it == index.idf.end() ? unknown_idf : it->second;
+        return index.idf_of(t).value_or(unknown_idf);
     };
     // Implied terms count half: they say what the question is about, not what it asks.
     std::vector<std::pair<std::string, double>> weighted;
@@ -248,7 +247,7 @@ route_result route(const router_index& index, std::string_view question, const r
 
     std::set<int> pool;
     for (auto& [t, wt] : weighted)
-        if (auto it = index.postings.find(t); it != index.postings.end()) pool.insert(it->second.begin(), it->second.end());
+        for (int qi : index.postings_of(t)) pool.insert(qi);
     for (int qi : pool) {
         auto& q = index.query(qi);
         candidate c;
@@ -283,7 +282,7 @@ route_result route(const router_index& index, std::string_view question, const r
         // against this query than a word the catalog has never seen.
         double unmatched_known = 0;
         for (auto& [t, wt] : weighted)
-            if (index.idf.count(t) && std::find(c.matched.begin(), c.matched.end(), t) == c.matched.end()) unmatched_known += wt;
+            if (index.idf_of(t) && std::find(c.matched.begin(), c.matched.end(), t) == c.matched.end()) unmatched_known += wt;
         double score = doc_weight * doc / (total + other_topic_weight * unmatched_known) + example_weight * best_example;
         for (auto& s : r.slots) {
             if (s.weak) continue;

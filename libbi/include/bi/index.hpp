@@ -2,7 +2,10 @@
 // so that answering never re-reads the catalog or parses every dump.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -47,7 +50,7 @@ struct router_index {
     /// Sets up `n` queries to be decoded from `records` (reading index.bin).
     void add_lazily(size_t n, std::shared_ptr<const query_records> records);
 
-    std::unordered_map<std::string, double> idf;       ///< stem → inverse document frequency
+    std::unordered_map<std::string, double> idf;       ///< stem → inverse document frequency (built or index.json; see idf_of)
     std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> synonyms;  ///< stems → canonical stems
     std::vector<slot_phrase> slot_phrases;
     std::unordered_map<std::string, int> words;        ///< every catalog and value word and how often it is used, for typos and abbreviations
@@ -70,10 +73,19 @@ struct router_index {
     /// Position of the query `id` (category/name or name), or -1.
     int find(std::string_view id) const;
 
+    // Lookups that work on either form: the maps above (built, or read from index.json) or
+    // the sorted tables of index.bin, used where they lie.
+    std::optional<double> idf_of(std::string_view stem) const;
+    std::span<const int> postings_of(std::string_view stem) const;
+    bool has_word(std::string_view word) const;
+    /// Calls f(word, count) for every catalog and value word.
+    void for_each_word(const std::function<void(std::string_view, int)>& f) const;
+
 private:
     mutable std::vector<std::shared_ptr<const indexed_query>> queries_;  // shared by copies
     mutable std::vector<std::shared_ptr<const query_def>> defs_;
     std::shared_ptr<const query_records> records_;
+    mutable std::unordered_map<std::string, std::vector<int>> unaligned_postings_;
 };
 
 /// Builds the index from the catalog, reading slot values from the dumps in `dumps_dir`.
