@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
-#include <limits>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -236,7 +235,7 @@ public:
 
 private:
     void index_row(const row_view& row, std::uint64_t at) {
-        if (value_index_.empty() || rows_ >= std::numeric_limits<std::uint32_t>::max()) return;
+        if (value_index_.empty()) return;
         for (auto& column : value_index_) {
             int i = static_cast<int>(column.column);
             std::string key;

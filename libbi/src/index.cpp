@@ -540,7 +540,6 @@ public:
         if (static_cast<size_t>(end_ - p_) < n) throw std::out_of_range("index.bin");
         p_ += n;
     }
-    bool done() const { return p_ == end_; }
 
 private:
     const char* p_;
