@@ -43,9 +43,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (r.candidates.size() > 5) die("more than five candidates");
     for (auto& c : r.candidates) {
-        if (c.query < 0 || static_cast<std::size_t>(c.query) >= index_->defs.size()) die("candidate out of range");
+        if (c.query < 0 || static_cast<std::size_t>(c.query) >= index_->size()) die("candidate out of range");
         if (!std::isfinite(c.score) || c.score < 0 || c.score > 1) die("score outside 0..1");
-        bi::wants_reverse(r, index_->defs[static_cast<std::size_t>(c.query)]);
+        bi::wants_reverse(r, index_->def(static_cast<std::size_t>(c.query)));
     }
     if (r.outcome == bi::route_outcome::answered && r.candidates.empty()) die("answered without a candidate");
     return 0;
