@@ -703,6 +703,7 @@ void write_binary_index(const router_index& index, const std::string& json_path)
     }
     o.str(pool);
     o.num(static_cast<std::uint32_t>(postings.size()));
+    o.bytes().append((4 - o.bytes().size() % 4) % 4, '\0');  // aligned, to be read in place as ints
     for (auto q : postings) o.num(q);
     o.num(index.max_idf);
     o.num(index.avg_length);
@@ -740,7 +741,7 @@ struct name_table {
     size_t entry_size = 0;
     const char* pool = nullptr;
     std::uint32_t pool_size = 0;
-    const char* postings = nullptr;    // stems only
+    const int* postings = nullptr;     // stems only; 4-byte aligned in the file
     std::uint32_t postings_count = 0;
 
     template <typename T>
@@ -772,6 +773,21 @@ struct name_table {
     }
 };
 
+/// Reads a table's entries and name pool where they lie; false when a name is outside the pool.
+bool read_table(bin_in& in, name_table& table) {
+    table.count = in.count();
+    table.entries = in.here();
+    in.skip(std::size_t{table.count} * table.entry_size);
+    table.pool_size = in.count();
+    table.pool = in.here();
+    in.skip(table.pool_size);
+    for (std::uint32_t i = 0; i < table.count; ++i) {
+        auto [at, length] = table.name_span(i);
+        if (at > table.pool_size || length > table.pool_size - at) return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 struct router_index::query_records {
@@ -790,30 +806,32 @@ struct router_index::query_records {
     }
 };
 
-const indexed_query& router_index::query(size_t i) const {
-    auto& q = queries_.at(i);
-    if (!q) {
-        bin_in in(records_->base + records_->position(i, 0), records_->base + records_->end);
+namespace {
+
+/// Record `which` (0: the router's view, 1: the catalog entry) of query `i`, decoded into
+/// `slot` the first time it is asked for.
+template <class T, class Read>
+const T& decoded(std::shared_ptr<const T>& slot, const router_index::query_records& records, size_t i, int which,
+                 Read read) {
+    if (!slot) {
+        bin_in in(records.base + records.position(i, which), records.base + records.end);
         try {
-            q = std::make_shared<const indexed_query>(read_query(in));
+            slot = std::make_shared<const T>(read(in));
         } catch (const std::out_of_range&) {
             throw parse_error("index.bin", 0, "a query record is cut short (run bi-dump to rebuild it)");
         }
     }
-    return *q;
+    return *slot;
+}
+
+}  // namespace
+
+const indexed_query& router_index::query(size_t i) const {
+    return decoded(queries_.at(i), *records_, i, 0, read_query);
 }
 
 const query_def& router_index::def(size_t i) const {
-    auto& d = defs_.at(i);
-    if (!d) {
-        bin_in in(records_->base + records_->position(i, 1), records_->base + records_->end);
-        try {
-            d = std::make_shared<const query_def>(read_def(in));
-        } catch (const std::out_of_range&) {
-            throw parse_error("index.bin", 0, "a query record is cut short (run bi-dump to rebuild it)");
-        }
-    }
-    return *d;
+    return decoded(defs_.at(i), *records_, i, 1, [](bin_in& in) { return read_def(in); });
 }
 
 std::optional<double> router_index::idf_of(std::string_view stem) const {
@@ -832,13 +850,7 @@ std::span<const int> router_index::postings_of(std::string_view stem) const {
         auto i = records_->stems.find(stem);
         if (!i) return {};
         auto [from, count] = records_->stems.postings_span(*i);
-        // Four-byte aligned: the writer pads nothing, so copy out when the file does not line up.
-        auto* p = records_->stems.postings + 4 * std::size_t{from};
-        if (reinterpret_cast<std::uintptr_t>(p) % alignof(int) == 0) return {reinterpret_cast<const int*>(p), count};
-        auto& copy = unaligned_postings_[std::string(stem)];
-        copy.resize(count);
-        std::memcpy(copy.data(), p, 4 * std::size_t{count});
-        return copy;
+        return {records_->stems.postings + from, count};
     }
     auto it = postings.find(std::string(stem));
     if (it == postings.end()) return {};
@@ -916,42 +928,22 @@ std::optional<router_index> load_binary_index(const std::string& json_path) {
             p.weak = in.num<std::int32_t>() != 0;
             index.slot_phrases.push_back(std::move(p));
         }
-        auto& words = records->words;
-        words.count = in.count();
-        words.entries = in.here();
-        in.skip(std::size_t{words.count} * words_entry);
-        words.pool_size = in.count();
-        words.pool = in.here();
-        in.skip(words.pool_size);
-        for (std::uint32_t i = 0; i < words.count; ++i) {
-            auto [at, length] = words.name_span(i);
-            if (at > words.pool_size || length > words.pool_size - at) return std::nullopt;
-        }
+        if (!read_table(in, records->words)) return std::nullopt;
         for (auto& w : in.strs()) index.stop_words.insert(std::move(w));
         for (auto k = in.count(); k > 0; --k) index.outside.push_back(in.strs());
         for (auto& w : in.strs()) index.english.insert(std::move(w));
         auto& stems = records->stems;
-        stems.count = in.count();
-        stems.entries = in.here();
-        in.skip(std::size_t{stems.count} * stems_entry);
-        stems.pool_size = in.count();
-        stems.pool = in.here();
-        in.skip(stems.pool_size);
+        if (!read_table(in, stems)) return std::nullopt;
         stems.postings_count = in.count();
-        stems.postings = in.here();
+        in.skip((4 - static_cast<size_t>(in.here() - bytes) % 4) % 4);  // the mapping is page-aligned
+        stems.postings = reinterpret_cast<const int*>(in.here());
         in.skip(std::size_t{stems.postings_count} * 4);
         for (std::uint32_t i = 0; i < stems.count; ++i) {
-            auto [at, length] = stems.name_span(i);
             auto [from, count] = stems.postings_span(i);
-            if (at > stems.pool_size || length > stems.pool_size - at || from > stems.postings_count ||
-                count > stems.postings_count - from)
-                return std::nullopt;
+            if (from > stems.postings_count || count > stems.postings_count - from) return std::nullopt;
         }
-        for (std::uint32_t k = 0; k < stems.postings_count; ++k) {
-            std::int32_t q;
-            std::memcpy(&q, stems.postings + 4 * std::size_t{k}, 4);
-            if (q < 0 || static_cast<std::uint32_t>(q) >= n) return std::nullopt;
-        }
+        for (std::uint32_t k = 0; k < stems.postings_count; ++k)
+            if (stems.postings[k] < 0 || static_cast<std::uint32_t>(stems.postings[k]) >= n) return std::nullopt;
         index.max_idf = in.num<double>();
         index.avg_length = in.num<double>();
         for (auto& c : in.strs()) index.column_stems.insert(std::move(c));

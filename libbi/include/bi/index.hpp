@@ -85,7 +85,6 @@ private:
     mutable std::vector<std::shared_ptr<const indexed_query>> queries_;  // shared by copies
     mutable std::vector<std::shared_ptr<const query_def>> defs_;
     std::shared_ptr<const query_records> records_;
-    mutable std::unordered_map<std::string, std::vector<int>> unaligned_postings_;
 };
 
 /// Builds the index from the catalog, reading slot values from the dumps in `dumps_dir`.
