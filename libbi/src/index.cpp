@@ -811,10 +811,10 @@ namespace {
 /// Record `which` (0: the router's view, 1: the catalog entry) of query `i`, decoded into
 /// `slot` the first time it is asked for.
 template <class T, class Read>
-const T& decoded(std::shared_ptr<const T>& slot, const router_index::query_records& records, size_t i, int which,
+const T& decoded(std::shared_ptr<const T>& slot, const router_index::query_records* records, size_t i, int which,
                  Read read) {
-    if (!slot) {
-        bin_in in(records.base + records.position(i, which), records.base + records.end);
+    if (!slot) {  // only an index read from index.bin has records, and empty slots
+        bin_in in(records->base + records->position(i, which), records->base + records->end);
         try {
             slot = std::make_shared<const T>(read(in));
         } catch (const std::out_of_range&) {
@@ -827,11 +827,11 @@ const T& decoded(std::shared_ptr<const T>& slot, const router_index::query_recor
 }  // namespace
 
 const indexed_query& router_index::query(size_t i) const {
-    return decoded(queries_.at(i), *records_, i, 0, read_query);
+    return decoded(queries_.at(i), records_.get(), i, 0, read_query);
 }
 
 const query_def& router_index::def(size_t i) const {
-    return decoded(defs_.at(i), *records_, i, 1, [](bin_in& in) { return read_def(in); });
+    return decoded(defs_.at(i), records_.get(), i, 1, [](bin_in& in) { return read_def(in); });
 }
 
 std::optional<double> router_index::idf_of(std::string_view stem) const {
