@@ -5,10 +5,14 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
+#ifdef BI_STEMMER_ENGLISH_ONLY
+#include <libstemmer.h>
+#endif
 
 #include "bi/answer.hpp"
 #include "bi/catalog.hpp"
@@ -63,6 +67,39 @@ TEST_CASE("stems come from Snowball's English stemmer", "[text]") {
     CHECK_FALSE(bi::is_stop_word("worst"));
     CHECK_FALSE(bi::is_stop_word("top"));
 }
+
+#ifdef BI_STEMMER_ENGLISH_ONLY
+// libbi calls Snowball's English stemmer directly when linked statically (libbi/src/text.cpp);
+// it must stem exactly as libstemmer's public API does, on every word of the catalog and docs.
+TEST_CASE("the direct English stemmer agrees with sb_stemmer", "[text]") {
+    std::set<std::string> words;
+    std::vector<std::filesystem::path> files{std::string(BI_SOURCE_DIR) + "/README.md"};
+    for (auto dir : {"queries", "docs", "tests/data"})
+        for (auto& e : std::filesystem::recursive_directory_iterator(std::string(BI_SOURCE_DIR) + "/" + dir))
+            if (e.is_regular_file()) files.push_back(e.path());
+    for (auto& f : files) {
+        std::ifstream in(f);
+        std::stringstream text;
+        text << in.rdbuf();
+        for (auto& w : bi::words_of(text.str())) words.insert(w);
+    }
+    for (auto w : {"", "a", "ies", "generously", "skies", "dying", "news", "cañon", "\xE2\x80\x94"}) words.insert(w);
+    REQUIRE(words.size() > 2000);
+    sb_stemmer* reference = sb_stemmer_new("english", "UTF_8");
+    REQUIRE(reference);
+    size_t compared = 0;
+    for (auto& w : words) {
+        if (!w.empty() && std::isdigit(static_cast<unsigned char>(w.front()))) continue;  // bi::stem keeps numbers
+        auto out = sb_stemmer_stem(reference, reinterpret_cast<const sb_symbol*>(w.data()), static_cast<int>(w.size()));
+        REQUIRE(out);
+        INFO(w);
+        CHECK(bi::stem(w) == std::string(reinterpret_cast<const char*>(out), static_cast<size_t>(sb_stemmer_length(reference))));
+        ++compared;
+    }
+    sb_stemmer_delete(reference);
+    CHECK(compared > 2000);
+}
+#endif
 
 TEST_CASE("edit distance counts a transposition as one edit", "[text]") {
     CHECK(bi::edit_distance("warranty", "warrenty", 2) == 1);

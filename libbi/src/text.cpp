@@ -1,14 +1,23 @@
 // Text normalisation and stemming. Stemming uses Snowball's English stemmer (libstemmer),
 // one stemmer per thread because a Snowball stemmer is not thread-safe.
+//
+// Linked statically (BI_STEMMER_ENGLISH_ONLY), we call the English stemmer's own entry points
+// instead of sb_stemmer_new: that one function's table of all 30 languages drags every stemmer
+// into the executable, and their 350 KB of pointer tables are relocated at every process start
+// (about 1 ms of page faults, docs/benchmarks.md). The entry points and the first fields of
+// SN_env are Snowball's generated C interface, unchanged since 2002; tests/text_test.cpp
+// checks this path against sb_stemmer word for word.
 #include "bi/text.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cstring>
-#include <memory>
+#include <optional>
 #include <unordered_set>
 
+#ifndef BI_STEMMER_ENGLISH_ONLY
 #include <libstemmer.h>
+#endif
 
 #include "bi/error.hpp"
 #include "detail/json.hpp"
@@ -104,9 +113,61 @@ std::vector<std::string> numbers_to_digits(std::vector<std::string> words) {
     return out;
 }
 
-struct stemmer_deleter {
-    void operator()(sb_stemmer* s) const { sb_stemmer_delete(s); }
+#ifdef BI_STEMMER_ENGLISH_ONLY
+}  // namespace
+extern "C" {
+struct SN_env;
+SN_env* english_UTF_8_create_env(void);
+void english_UTF_8_close_env(SN_env* z);
+int english_UTF_8_stem(SN_env* z);
+int SN_set_current(SN_env* z, int size, const unsigned char* s);
+}
+namespace {
+// The leading fields of Snowball's struct SN_env (libstemmer's header.h): the current string
+// and its length.
+struct sn_env_head {
+    unsigned char* p;
+    int c;
+    int l;
 };
+
+class english_stemmer {
+public:
+    english_stemmer() : env_(english_UTF_8_create_env()) {}
+    ~english_stemmer() { english_UTF_8_close_env(env_); }
+    english_stemmer(const english_stemmer&) = delete;
+    english_stemmer& operator=(const english_stemmer&) = delete;
+    bool ok() const { return env_ != nullptr; }
+    // The stem, or nullopt where Snowball fails (out of memory).
+    std::optional<std::string> stem(std::string_view word) {
+        if (SN_set_current(env_, static_cast<int>(word.size()), reinterpret_cast<const unsigned char*>(word.data())) < 0 ||
+            english_UTF_8_stem(env_) < 0)
+            return std::nullopt;
+        auto head = reinterpret_cast<const sn_env_head*>(env_);
+        return std::string(reinterpret_cast<const char*>(head->p), static_cast<size_t>(head->l));
+    }
+
+private:
+    SN_env* env_;
+};
+#else
+class english_stemmer {
+public:
+    english_stemmer() : s_(sb_stemmer_new("english", "UTF_8")) {}
+    ~english_stemmer() { sb_stemmer_delete(s_); }
+    english_stemmer(const english_stemmer&) = delete;
+    english_stemmer& operator=(const english_stemmer&) = delete;
+    bool ok() const { return s_ != nullptr; }
+    std::optional<std::string> stem(std::string_view word) {
+        auto out = sb_stemmer_stem(s_, reinterpret_cast<const sb_symbol*>(word.data()), static_cast<int>(word.size()));
+        if (!out) return std::nullopt;
+        return std::string(reinterpret_cast<const char*>(out), static_cast<size_t>(sb_stemmer_length(s_)));
+    }
+
+private:
+    sb_stemmer* s_;
+};
+#endif
 
 }  // namespace
 
@@ -146,11 +207,10 @@ std::vector<std::string> words_of(std::string_view text) {
 
 std::string stem(std::string_view word) {
     if (word.empty() || std::isdigit(static_cast<unsigned char>(word.front()))) return std::string(word);
-    thread_local std::unique_ptr<sb_stemmer, stemmer_deleter> stemmer(sb_stemmer_new("english", "UTF_8"));
-    if (!stemmer) throw error("cannot create the Snowball English stemmer");
-    auto out = sb_stemmer_stem(stemmer.get(), reinterpret_cast<const sb_symbol*>(word.data()), static_cast<int>(word.size()));
-    if (!out) return std::string(word);
-    return std::string(reinterpret_cast<const char*>(out), static_cast<size_t>(sb_stemmer_length(stemmer.get())));
+    thread_local english_stemmer stemmer;
+    if (!stemmer.ok()) throw error("cannot create the Snowball English stemmer");
+    auto out = stemmer.stem(word);
+    return out ? std::move(*out) : std::string(word);
 }
 
 namespace {
