@@ -83,10 +83,10 @@ void index_slot_phrases(router_index& index) {
 /// The positions of the phrases that may start at `stem`: from the lookup when it is current,
 /// else every position (while build_index is still adding phrases).
 template <class Visit>
-void for_each_starting_with(const router_index::first_stem_lookup& lookup, size_t size, const std::string& stem,
+void for_each_starting_with(const router_index::first_stem_lookup& lookup, size_t size, std::string_view stem,
                             Visit visit) {
     if (lookup.built_for == size && size > 0) {
-        if (auto it = lookup.positions.find(stem); it != lookup.positions.end())
+        if (auto it = lookup.positions.find(std::string(stem)); it != lookup.positions.end())
             for (int i : it->second) visit(static_cast<size_t>(i));
         return;
     }
@@ -173,20 +173,24 @@ bool is_rank_word(std::string_view word) {
 std::vector<phrase_match> match_slot_phrases(const router_index& index, const std::vector<std::string>& stems) {
     // Every (phrase, start) that matches, then taken in phrase order: phrases are sorted
     // longest first, so a longer name wins over a shorter one inside it.
-    std::vector<std::pair<size_t, size_t>> found;
+    struct found_at {
+        size_t k, i;  // phrase position, start in `stems`
+        const slot_phrase* phrase;
+    };
+    std::vector<found_at> found;
     for (size_t i = 0; i < stems.size(); ++i) {
-        for_each_starting_with(index.slot_phrases_by_first, index.slot_phrases.size(), stems[i], [&](size_t k) {
-            auto& p = index.slot_phrases[k].stems;
+        index.for_each_slot_phrase(stems[i], [&](size_t k, const slot_phrase& phrase) {
+            auto& p = phrase.stems;
             if (!p.empty() && i + p.size() <= stems.size() &&
                 std::equal(p.begin(), p.end(), stems.begin() + static_cast<long>(i)))
-                found.emplace_back(k, i);
+                found.push_back({k, i, &phrase});
         });
     }
-    std::sort(found.begin(), found.end());
+    std::sort(found.begin(), found.end(), [](auto& a, auto& b) { return std::tie(a.k, a.i) < std::tie(b.k, b.i); });
     std::vector<phrase_match> out;
     std::vector<bool> used(stems.size(), false);
-    for (auto [k, i] : found) {
-        auto& p = index.slot_phrases[k];
+    for (auto [k, i, phrase] : found) {
+        auto& p = *phrase;
         bool free = std::none_of(used.begin() + static_cast<long>(i), used.begin() + static_cast<long>(i + p.stems.size()),
                                  [](bool u) { return u; });
         if (!free) continue;
@@ -202,8 +206,8 @@ std::vector<std::string> apply_synonyms(const router_index& index, const std::ve
     for (size_t i = 0; i < stems.size();) {
         size_t best_len = 0;
         const std::vector<std::string>* best = nullptr;
-        for_each_starting_with(index.synonyms_by_first, index.synonyms.size(), stems[i], [&](size_t k) {
-            auto& [phrase, canonical] = index.synonyms[k];
+        index.for_each_synonym(stems[i], [&](size_t, const router_index::synonym& s) {
+            auto& [phrase, canonical] = s;
             if (phrase.size() <= best_len || i + phrase.size() > stems.size()) return;
             if (std::equal(phrase.begin(), phrase.end(), stems.begin() + static_cast<long>(i))) {
                 best_len = phrase.size();
@@ -325,7 +329,7 @@ router_index build_index(const catalog& c, const std::string& dumps_dir) {
             if (!drop[i] && !is_number_word(words[i]) && !is_rank_word(words[i])) kept.push_back(stems[i]);
         std::vector<std::string> out;
         for (auto& s : apply_synonyms(index, kept))
-            if (!is_stop_word(s) && !is_stop_stem(s) && !index.stop_words.count(s)) out.push_back(s);
+            if (!is_stop_word(s) && !is_stop_stem(s) && !index.is_vocabulary_stop_word(s)) out.push_back(s);
         return out;
     };
     for (auto& q : c.queries) {
@@ -491,7 +495,7 @@ query_def read_def(const rapidjson::Value& v, const std::string& path) {
 // stamp of the index.json it was written with and "BIINDEXn". Strings are length + bytes,
 // numbers as in memory (the file is a cache for this machine). bi-ask maps the file and
 // decodes a query only when a question makes it a candidate.
-constexpr char binary_index_end[8] = {'B', 'I', 'I', 'N', 'D', 'E', 'X', '5'};
+constexpr char binary_index_end[8] = {'B', 'I', 'I', 'N', 'D', 'E', 'X', '6'};
 constexpr size_t binary_index_trailer = 3 * 8 + sizeof binary_index_end;
 
 class bin_out {
@@ -653,21 +657,64 @@ std::vector<std::string> sorted(const Set& set) {
     return out;
 }
 
+/// A set of names as a sorted table of (name at, name length) entries, then the name pool.
+void write_name_set(bin_out& o, const std::vector<std::string>& names) {
+    std::string pool;
+    o.num(static_cast<std::uint32_t>(names.size()));
+    for (auto& name : names) {
+        o.num(static_cast<std::uint32_t>(pool.size()));
+        o.num(static_cast<std::uint32_t>(name.size()));
+        pool += name;
+    }
+    o.str(pool);
+}
+
+/// Phrases (synonyms, slot phrases) by first stem: how many phrases there are; a table of
+/// (first stem at, its length, position, record at) sorted by first stem then position; the
+/// stem pool; the records, each written by `write`. A phrase with no stems never matches and
+/// is left out.
+template <class Phrases, class StemsOf, class Write>
+void write_phrase_table(bin_out& o, const Phrases& phrases, StemsOf stems_of, Write write) {
+    std::vector<std::pair<std::string_view, std::uint32_t>> order;  // (first stem, position)
+    for (size_t i = 0; i < phrases.size(); ++i)
+        if (auto& stems = stems_of(phrases[i]); !stems.empty()) order.emplace_back(stems.front(), static_cast<std::uint32_t>(i));
+    std::sort(order.begin(), order.end());
+    bin_out records;
+    std::vector<std::uint32_t> record_at(phrases.size());
+    for (size_t i = 0; i < phrases.size(); ++i) {
+        record_at[i] = static_cast<std::uint32_t>(records.bytes().size());
+        write(records, phrases[i]);
+    }
+    std::string pool;
+    o.num(static_cast<std::uint32_t>(phrases.size()));
+    o.num(static_cast<std::uint32_t>(order.size()));
+    for (auto& [first, position] : order) {
+        o.num(static_cast<std::uint32_t>(pool.size()));
+        o.num(static_cast<std::uint32_t>(first.size()));
+        o.num(position);
+        o.num(record_at[position]);
+        pool += first;
+    }
+    o.str(pool);
+    o.str(records.bytes());
+}
+
 void write_binary_index(const router_index& index, const std::string& json_path) {
     auto n = index.size();
     bin_out o;
     o.num(static_cast<std::uint32_t>(n));
     auto table_at = o.bytes().size();
     o.bytes().append(2 * n * sizeof(std::uint64_t), '\0');  // filled in below
-    o.num(static_cast<std::uint32_t>(index.synonyms.size()));
-    for (auto& [from, to] : index.synonyms) { o.strs(from); o.strs(to); }
-    o.num(static_cast<std::uint32_t>(index.slot_phrases.size()));
-    for (auto& p : index.slot_phrases) {
-        o.strs(p.stems);
-        o.str(p.slot);
-        o.str(p.value);
-        o.num(static_cast<std::int32_t>(p.weak));
-    }
+    write_phrase_table(o, index.synonyms, [](auto& s) -> auto& { return s.first; }, [](bin_out& r, auto& s) {
+        r.strs(s.first);
+        r.strs(s.second);
+    });
+    write_phrase_table(o, index.slot_phrases, [](auto& p) -> auto& { return p.stems; }, [](bin_out& r, auto& p) {
+        r.strs(p.stems);
+        r.str(p.slot);
+        r.str(p.value);
+        r.num(static_cast<std::int32_t>(p.weak));
+    });
     // Words and stems as sorted tables of fixed-size entries over a pool of names, searched
     // where they lie: (name at, name length, count) and (name at, name length, idf, postings
     // at, postings count), then the pool (and the postings).
@@ -681,10 +728,10 @@ void write_binary_index(const router_index& index, const std::string& json_path)
         pool += word;
     }
     o.str(pool);
-    o.strs(sorted(index.stop_words));
+    write_name_set(o, sorted(index.stop_words));
     o.num(static_cast<std::uint32_t>(index.outside.size()));
     for (auto& phrase : index.outside) o.strs(phrase);
-    o.strs(sorted(index.english));
+    write_name_set(o, sorted(index.english));
     // Derived from the queries, stored so that loading walks none of them.
     std::map<std::string, double> idf(index.idf.begin(), index.idf.end());
     pool.clear();
@@ -707,7 +754,7 @@ void write_binary_index(const router_index& index, const std::string& json_path)
     for (auto q : postings) o.num(q);
     o.num(index.max_idf);
     o.num(index.avg_length);
-    o.strs(sorted(index.column_stems));
+    write_name_set(o, sorted(index.column_stems));
     for (size_t i = 0; i < n; ++i) {
         std::uint64_t query_at = o.bytes().size();
         write_query(o, index.query(i));
@@ -731,8 +778,10 @@ void write_binary_index(const router_index& index, const std::string& json_path)
 /// index.bin, mapped: the table of record positions and the records themselves.
 namespace {
 
-constexpr size_t words_entry = 12;  // u32 name at, u32 name length, i32 count
-constexpr size_t stems_entry = 24;  // u32 name at, u32 name length, f64 idf, u32 postings at, u32 count
+constexpr size_t set_entry = 8;      // u32 name at, u32 name length
+constexpr size_t words_entry = 12;   // u32 name at, u32 name length, i32 count
+constexpr size_t phrase_entry = 16;  // u32 first stem at, u32 its length, u32 position, u32 record at
+constexpr size_t stems_entry = 24;   // u32 name at, u32 name length, f64 idf, u32 postings at, u32 count
 
 /// A sorted table of index.bin (see write_binary_index), in place.
 struct name_table {
@@ -788,6 +837,61 @@ bool read_table(bin_in& in, name_table& table) {
     return true;
 }
 
+/// Synonyms or slot phrases in place (see write_phrase_table).
+struct phrase_table {
+    std::uint32_t total = 0;  // phrases, counting those left out of the table
+    name_table table{nullptr, 0, phrase_entry};
+    const char* records = nullptr;
+    std::uint32_t records_size = 0;
+};
+
+bool read_phrase_table(bin_in& in, phrase_table& t) {
+    t.total = in.count();
+    if (!read_table(in, t.table)) return false;
+    t.records_size = in.count();
+    t.records = in.here();
+    in.skip(t.records_size);
+    for (std::uint32_t i = 0; i < t.table.count; ++i)
+        if (t.table.field<std::uint32_t>(i, 8) >= t.total || t.table.field<std::uint32_t>(i, 12) >= t.records_size) return false;
+    return true;
+}
+
+/// Calls visit(position, phrase) for the phrases of `t` that start with `stem`, decoding each
+/// into `cache` (indexed by position) the first time.
+template <class T, class Read, class Visit>
+void for_each_phrase(const phrase_table& t, std::string_view stem, std::vector<std::shared_ptr<const T>>& cache, Read read,
+                     Visit visit) {
+    auto first = t.table.find(stem);
+    if (!first) return;
+    for (auto i = *first; i < t.table.count && t.table.name(i) == stem; ++i) {
+        auto position = t.table.field<std::uint32_t>(i, 8);
+        auto& slot = cache.at(position);
+        if (!slot) {
+            bin_in in(t.records + t.table.field<std::uint32_t>(i, 12), t.records + t.records_size);
+            try {
+                slot = std::make_shared<const T>(read(in));
+            } catch (const std::out_of_range&) {
+                throw parse_error("index.bin", 0, "a phrase record is cut short (run bi-dump to rebuild it)");
+            }
+        }
+        visit(position, *slot);
+    }
+}
+
+slot_phrase read_slot_phrase(bin_in& in) {
+    slot_phrase p;
+    p.stems = in.strs();
+    p.slot = in.str();
+    p.value = in.str();
+    p.weak = in.num<std::int32_t>() != 0;
+    return p;
+}
+
+router_index::synonym read_synonym(bin_in& in) {
+    auto from = in.strs();
+    return {std::move(from), in.strs()};
+}
+
 }  // namespace
 
 struct router_index::query_records {
@@ -795,6 +899,8 @@ struct router_index::query_records {
     size_t size = 0;             // its length
     size_t end = 0;              // where the records end (the trailer starts)
     name_table words{nullptr, 0, words_entry}, stems{nullptr, 0, stems_entry};
+    name_table english{nullptr, 0, set_entry}, stop_words{nullptr, 0, set_entry}, column_stems{nullptr, 0, set_entry};
+    phrase_table synonyms, slot_phrases;
     ~query_records() {
         if (base) ::munmap(const_cast<char*>(base), size);
     }
@@ -834,6 +940,24 @@ const query_def& router_index::def(size_t i) const {
     return decoded(defs_.at(i), records_.get(), i, 1, [](bin_in& in) { return read_def(in); });
 }
 
+std::span<const double> router_index::example_weights(size_t i) const {
+    auto& slot = example_weights_.at(i);
+    if (!slot) {
+        std::vector<double> sums;
+        std::vector<std::string_view> distinct;
+        for (auto& e : query(i).examples) {
+            distinct.assign(e.begin(), e.end());
+            std::sort(distinct.begin(), distinct.end());
+            distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+            double sum = 0;
+            for (auto t : distinct) sum += idf_of(t).value_or(max_idf);
+            sums.push_back(sum);
+        }
+        slot = std::make_shared<const std::vector<double>>(std::move(sums));
+    }
+    return *slot;
+}
+
 std::optional<double> router_index::idf_of(std::string_view stem) const {
     if (records_ && records_->stems.entries) {
         auto i = records_->stems.find(stem);
@@ -862,6 +986,34 @@ bool router_index::has_word(std::string_view word) const {
     return words.count(std::string(word)) > 0;
 }
 
+bool router_index::is_english(std::string_view word) const {
+    if (records_ && records_->english.entries) return records_->english.find(word).has_value();
+    return english.count(std::string(word)) > 0;
+}
+
+bool router_index::is_column_stem(std::string_view stem) const {
+    if (records_ && records_->column_stems.entries) return records_->column_stems.find(stem).has_value();
+    return column_stems.count(std::string(stem)) > 0;
+}
+
+bool router_index::is_vocabulary_stop_word(std::string_view stem) const {
+    if (records_ && records_->stop_words.entries) return records_->stop_words.find(stem).has_value();
+    return stop_words.count(std::string(stem)) > 0;
+}
+
+void router_index::for_each_slot_phrase(std::string_view stem,
+                                        const std::function<void(size_t, const slot_phrase&)>& visit) const {
+    if (records_ && records_->slot_phrases.table.entries)
+        return for_each_phrase(records_->slot_phrases, stem, phrases_, read_slot_phrase, visit);
+    for_each_starting_with(slot_phrases_by_first, slot_phrases.size(), stem, [&](size_t k) { visit(k, slot_phrases[k]); });
+}
+
+void router_index::for_each_synonym(std::string_view stem, const std::function<void(size_t, const synonym&)>& visit) const {
+    if (records_ && records_->synonyms.table.entries)
+        return for_each_phrase(records_->synonyms, stem, synonyms_, read_synonym, visit);
+    for_each_starting_with(synonyms_by_first, synonyms.size(), stem, [&](size_t k) { visit(k, synonyms[k]); });
+}
+
 void router_index::for_each_word(const std::function<void(std::string_view, int)>& f) const {
     if (records_ && records_->words.entries) {
         for (std::uint32_t i = 0; i < records_->words.count; ++i)
@@ -874,12 +1026,16 @@ void router_index::for_each_word(const std::function<void(std::string_view, int)
 void router_index::add(indexed_query q, query_def d) {
     queries_.push_back(std::make_shared<const indexed_query>(std::move(q)));
     defs_.push_back(std::make_shared<const query_def>(std::move(d)));
+    example_weights_.emplace_back();
 }
 
 void router_index::add_lazily(size_t n, std::shared_ptr<const query_records> records) {
     queries_.resize(queries_.size() + n);
     defs_.resize(defs_.size() + n);
+    example_weights_.resize(example_weights_.size() + n);
     records_ = std::move(records);
+    phrases_.resize(records_->slot_phrases.total);
+    synonyms_.resize(records_->synonyms.total);
 }
 
 namespace {
@@ -916,22 +1072,11 @@ std::optional<router_index> load_binary_index(const std::string& json_path) {
         auto n = in.count();
         if ((records->end - 4) / 16 < n) return std::nullopt;
         in.skip(16 * std::size_t{n});
-        for (auto k = in.count(); k > 0; --k) {
-            auto from = in.strs();
-            index.synonyms.emplace_back(std::move(from), in.strs());
-        }
-        for (auto k = in.count(); k > 0; --k) {
-            slot_phrase p;
-            p.stems = in.strs();
-            p.slot = in.str();
-            p.value = in.str();
-            p.weak = in.num<std::int32_t>() != 0;
-            index.slot_phrases.push_back(std::move(p));
-        }
-        if (!read_table(in, records->words)) return std::nullopt;
-        for (auto& w : in.strs()) index.stop_words.insert(std::move(w));
+        if (!read_phrase_table(in, records->synonyms) || !read_phrase_table(in, records->slot_phrases) ||
+            !read_table(in, records->words) || !read_table(in, records->stop_words))
+            return std::nullopt;
         for (auto k = in.count(); k > 0; --k) index.outside.push_back(in.strs());
-        for (auto& w : in.strs()) index.english.insert(std::move(w));
+        if (!read_table(in, records->english)) return std::nullopt;
         auto& stems = records->stems;
         if (!read_table(in, stems)) return std::nullopt;
         stems.postings_count = in.count();
@@ -946,10 +1091,8 @@ std::optional<router_index> load_binary_index(const std::string& json_path) {
             if (stems.postings[k] < 0 || static_cast<std::uint32_t>(stems.postings[k]) >= n) return std::nullopt;
         index.max_idf = in.num<double>();
         index.avg_length = in.num<double>();
-        for (auto& c : in.strs()) index.column_stems.insert(std::move(c));
+        if (!read_table(in, records->column_stems)) return std::nullopt;
         index.add_lazily(n, std::move(records));
-        index_synonyms(index);
-        index_slot_phrases(index);
         return index;
     } catch (const std::out_of_range&) {
         return std::nullopt;

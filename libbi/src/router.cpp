@@ -70,7 +70,7 @@ route_result route(const router_index& index, std::string_view question, const r
 
     // 1. typos and abbreviations, corrected against the catalog's own words only
     for (auto& w : words) {
-        if (w.size() < 3 || is_digits(w) || index.has_word(w) || index.english.count(w) || is_stop_word(w) ||
+        if (w.size() < 3 || is_digits(w) || index.has_word(w) || index.is_english(w) || is_stop_word(w) ||
             is_rank_word(w))
             continue;
         std::string best;
@@ -206,7 +206,7 @@ route_result route(const router_index& index, std::string_view question, const r
         auto canonical = apply_synonyms(index, {stems[i + 1]});
         if (canonical.size() != 1) continue;
         // Only nouns some query has as a column count: "by month", not "by far".
-        bool is_column = index.column_stems.count(canonical[0]) > 0;
+        bool is_column = index.is_column_stem(canonical[0]);
         if (is_column && std::find(row_entities.begin(), row_entities.end(), canonical[0]) == row_entities.end())
             row_entities.push_back(canonical[0]);
     }
@@ -218,7 +218,7 @@ route_result route(const router_index& index, std::string_view question, const r
         if (!used[i] && !is_digits(words[i])) kept.push_back(stems[i]);
     std::set<std::string> seen;
     for (auto& s : apply_synonyms(index, kept)) {
-        if (is_stop_word(s) || is_stop_stem(s) || index.stop_words.count(s) || !seen.insert(s).second) continue;
+        if (is_stop_word(s) || is_stop_stem(s) || index.is_vocabulary_stop_word(s) || !seen.insert(s).second) continue;
         r.terms.push_back(s);
     }
     std::vector<std::string> implied;
@@ -237,52 +237,58 @@ route_result route(const router_index& index, std::string_view question, const r
         return index.idf_of(t).value_or(unknown_idf);
     };
     // Implied terms count half: they say what the question is about, not what it asks.
-    std::vector<std::pair<std::string, double>> weighted;
-    for (auto& t : r.terms) weighted.emplace_back(t, weight_of(t));
-    for (auto& t : implied) weighted.emplace_back(t, 0.5 * weight_of(t));
+    // Each term's weight, its full weight and whether the catalog uses it; terms are distinct.
+    struct weighted_term {
+        std::string term;
+        double weight, full;
+        bool known;
+    };
+    std::vector<weighted_term> weighted;
+    for (auto& t : r.terms) weighted.push_back({t, weight_of(t), weight_of(t), index.idf_of(t).has_value()});
+    for (auto& t : implied) weighted.push_back({t, 0.5 * weight_of(t), weight_of(t), index.idf_of(t).has_value()});
     double total = 0;
-    for (auto& [t, wt] : weighted) total += wt;
+    for (auto& w : weighted) total += w.weight;
 
     double avg_len = index.avg_length;
 
-    std::set<int> pool;
-    for (auto& [t, wt] : weighted)
-        for (int qi : index.postings_of(t)) pool.insert(qi);
+    std::vector<int> pool;
+    for (auto& w : weighted)
+        for (int qi : index.postings_of(w.term)) pool.push_back(qi);
+    std::sort(pool.begin(), pool.end());
+    pool.erase(std::unique(pool.begin(), pool.end()), pool.end());
     for (int qi : pool) {
         auto& q = index.query(qi);
         candidate c;
         c.query = qi;
         double k = saturation * (0.25 + 0.75 * q.length / avg_len);
         double doc = 0;
-        for (auto& [t, wt] : weighted) {
-            // Named capture: clang before 16 cannot capture a structured binding (fuzz builds).
-            auto it = std::find_if(q.terms.begin(), q.terms.end(), [&term = t](auto& p) { return p.first == term; });
-            if (it == q.terms.end()) continue;
-            doc += wt * it->second / (it->second + k);
-            c.coverage += wt / total;
-            c.matched.push_back(t);
-        }
-        double best_example = 0;
-        std::vector<const std::string*> es;  // the example's distinct stems; examples are short
-        for (auto& e : q.examples) {
-            es.clear();
-            for (auto& t : e)
-                if (std::none_of(es.begin(), es.end(), [&](auto* x) { return *x == t; })) es.push_back(&t);
-            std::sort(es.begin(), es.end(), [](auto* a, auto* b) { return *a < *b; });  // sums in one order
-            double inter = 0, uni = 0;
-            for (auto& [t, wt] : weighted) {
-                if (std::any_of(es.begin(), es.end(), [&term = t](auto* x) { return *x == term; })) inter += wt;
-                uni += wt;
-            }
-            for (auto* t : es)
-                if (!seen.count(*t) && std::find(implied.begin(), implied.end(), *t) == implied.end()) uni += weight_of(*t);
-            if (uni > 0) best_example = std::max(best_example, inter / uni);
-        }
         // A catalog word the query does not match points at another topic: it weighs more
         // against this query than a word the catalog has never seen.
         double unmatched_known = 0;
-        for (auto& [t, wt] : weighted)
-            if (index.idf_of(t) && std::find(c.matched.begin(), c.matched.end(), t) == c.matched.end()) unmatched_known += wt;
+        for (auto& w : weighted) {
+            auto it = std::find_if(q.terms.begin(), q.terms.end(), [&](auto& p) { return p.first == w.term; });
+            if (it == q.terms.end()) {
+                if (w.known) unmatched_known += w.weight;
+                continue;
+            }
+            doc += w.weight * it->second / (it->second + k);
+            c.coverage += w.weight / total;
+            c.matched.push_back(w.term);
+        }
+        // The best example by weighted Jaccard similarity: the weight of the terms it shares
+        // over the weight of the terms either has. An example's own weight is the index's.
+        double best_example = 0;
+        auto example_weights = index.example_weights(static_cast<size_t>(qi));
+        for (size_t x = 0; x < q.examples.size(); ++x) {
+            auto& e = q.examples[x];
+            double inter = 0, uni = total + example_weights[x];
+            for (auto& w : weighted)
+                if (std::find(e.begin(), e.end(), w.term) != e.end()) {
+                    inter += w.weight;
+                    uni -= w.full;
+                }
+            if (uni > 0) best_example = std::max(best_example, inter / uni);
+        }
         double score = doc_weight * doc / (total + other_topic_weight * unmatched_known) + example_weight * best_example;
         for (auto& s : r.slots) {
             if (s.weak) continue;

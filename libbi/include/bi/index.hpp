@@ -45,13 +45,22 @@ struct router_index {
     /// when first asked for: answering a question touches only its candidates.
     const indexed_query& query(size_t i) const;
     const query_def& def(size_t i) const;
+    /// Per example of query `i`: the summed weight (idf, or max_idf for a stem no query
+    /// uses) of its distinct stems. Worked out on first use.
+    std::span<const double> example_weights(size_t i) const;
     /// Appends a query and its catalog entry (building, or reading index.json).
     void add(indexed_query q, query_def d);
     /// Sets up `n` queries to be decoded from `records` (reading index.bin).
     void add_lazily(size_t n, std::shared_ptr<const query_records> records);
 
-    std::unordered_map<std::string, double> idf;       ///< stem → inverse document frequency (built or index.json; see idf_of)
-    std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> synonyms;  ///< stems → canonical stems
+    /// A synonym: the stems of a phrase, and the canonical stems it stands for.
+    using synonym = std::pair<std::vector<std::string>, std::vector<std::string>>;
+
+    // Built, or read from index.json. An index read from index.bin leaves idf, postings, words,
+    // english, stop_words, column_stems, synonyms and slot_phrases empty and answers the
+    // lookups below from the file's sorted tables, where they lie.
+    std::unordered_map<std::string, double> idf;       ///< stem → inverse document frequency
+    std::vector<synonym> synonyms;
     std::vector<slot_phrase> slot_phrases;
     std::unordered_map<std::string, int> words;        ///< every catalog and value word and how often it is used, for typos and abbreviations
     std::unordered_set<std::string> stop_words;        ///< stems of the vocabulary's extra stop words
@@ -73,17 +82,27 @@ struct router_index {
     /// Position of the query `id` (category/name or name), or -1.
     int find(std::string_view id) const;
 
-    // Lookups that work on either form: the maps above (built, or read from index.json) or
+    // Lookups that work on either form: the members above (built, or read from index.json) or
     // the sorted tables of index.bin, used where they lie.
     std::optional<double> idf_of(std::string_view stem) const;
     std::span<const int> postings_of(std::string_view stem) const;
     bool has_word(std::string_view word) const;
     /// Calls f(word, count) for every catalog and value word.
     void for_each_word(const std::function<void(std::string_view, int)>& f) const;
+    bool is_english(std::string_view word) const;
+    bool is_column_stem(std::string_view stem) const;
+    bool is_vocabulary_stop_word(std::string_view stem) const;
+    /// Calls visit(position, phrase) for each slot phrase, or synonym, whose first stem is
+    /// `stem`, in position order. A phrase stays where it is for the index's lifetime.
+    void for_each_slot_phrase(std::string_view stem, const std::function<void(size_t, const slot_phrase&)>& visit) const;
+    void for_each_synonym(std::string_view stem, const std::function<void(size_t, const synonym&)>& visit) const;
 
 private:
     mutable std::vector<std::shared_ptr<const indexed_query>> queries_;  // shared by copies
     mutable std::vector<std::shared_ptr<const query_def>> defs_;
+    mutable std::vector<std::shared_ptr<const std::vector<double>>> example_weights_;
+    mutable std::vector<std::shared_ptr<const slot_phrase>> phrases_;       // index.bin's, decoded on first use
+    mutable std::vector<std::shared_ptr<const synonym>> synonyms_;
     std::shared_ptr<const query_records> records_;
 };
 
