@@ -182,6 +182,21 @@ TEST_CASE("a second ledger writer follows a rotation made by the first", "[ledge
     CHECK(lines_of(path).size() == 1);
 }
 
+TEST_CASE("a batch's ledger lines are written together at a flush", "[ledger]") {
+    auto dir = bi::test::scratch_dir("ops_keep");
+    auto path = bi::ledger_path(dir);
+    bi::ledger ledger(path, 0);
+    for (int i = 0; i < 3; ++i) ledger.keep(entry(fmt::format("q {}", i), true, "dump", 1));
+    CHECK_FALSE(fs::exists(path));
+    REQUIRE_FALSE(ledger.flush());
+    auto lines = lines_of(path);
+    REQUIRE(lines.size() == 3);
+    CHECK_THAT(lines[2], Catch::Contains("\"q 2\""));
+    REQUIRE_FALSE(ledger.flush());  // nothing held: nothing written
+    REQUIRE_FALSE(ledger.append(entry("q 3", true, "dump", 1)));
+    CHECK(lines_of(path).size() == 4);
+}
+
 TEST_CASE("a ledger that cannot be written warns once and never throws", "[ledger]") {
     auto dir = bi::test::scratch_dir("ops_unwritable");
     std::ofstream(dir + "/file") << "not a directory";

@@ -133,14 +133,25 @@ void ledger::rotate_if_full() {
 }
 
 std::optional<std::string> ledger::append(const ledger_entry& e) {
-    if (off_) return std::nullopt;
+    keep(e);
+    return flush();
+}
+
+void ledger::keep(const ledger_entry& e) {
+    if (!off_) kept_ += ledger_line(e);
+}
+
+std::optional<std::string> ledger::flush() {
+    if (off_ || kept_.empty()) return std::nullopt;
     try {
         open_current();
-        file_->write_line(ledger_line(e));
+        file_->write_line(kept_);
+        kept_.clear();
         rotate_if_full();
         return std::nullopt;
     } catch (const std::exception& err) {
         off_ = true;
+        kept_.clear();
         file_.reset();
         std::string cause = err.what();
         if (auto named = "'" + path_ + "': "; cause.rfind(named, 0) == 0) cause.erase(0, named.size());

@@ -56,6 +56,22 @@ lines=$(wc -l < "$BI_TMP/batch.jsonl")
 [ "$lines" -eq 1002 ] && pass "--batch writes one line per question" || fail "--batch writes one line per question" "$lines"
 jq -e . "$BI_TMP/batch.jsonl" >/dev/null && pass "every batch line is JSON" || fail "every batch line is JSON"
 [ "$(sed -n 1001p "$BI_TMP/batch.jsonl" | jq -r .matched)" = "false" ] && pass "batch no-match line" || fail "batch no-match line"
+[ "$(sort -u "$BI_TMP/batch.jsonl" | jq -r .query | sort -u | tr '\n' ' ')" = "null sales_analytics/top_models_by_region " ] &&
+  pass "batch answers are the questions' answers" || fail "batch answers are the questions' answers"
+
+# A program asking one question at a time gets each answer before it sends the next: the
+# batch writes what it holds whenever no further question is waiting.
+coproc asker { "$BI_BIN/bi-ask" "${common[@]}" --quiet --batch; }
+answers=0
+for q in "kpi health scores" "stock levels" "warranty claims by model"; do
+  printf '%s\n' "$q" >&"${asker[1]}"
+  if IFS= read -r -t 20 reply <&"${asker[0]}" && [ "$(printf '%s' "$reply" | jq -r .matched)" = "true" ]; then
+    answers=$((answers + 1))
+  fi
+done
+exec {asker[1]}>&-
+wait "$asker_PID" 2>/dev/null
+[ $answers -eq 3 ] && pass "--batch answers each question as it arrives" || fail "--batch answers each question as it arrives" "$answers of 3"
 
 ask --explain "top 5 dealers in the midwest"
 [ "$(printf '%s' "$out" | jq '.explain.candidates | length')" -ge 1 ] && pass "--explain lists candidates" || fail "--explain lists candidates" "$out"

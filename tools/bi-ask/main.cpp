@@ -4,6 +4,8 @@
 #include <iterator>
 #include <string>
 
+#include <unistd.h>
+
 #include "bi/answer.hpp"
 #include "bi/catalog.hpp"
 #include "bi/dump.hpp"
@@ -69,12 +71,14 @@ void print_notes(const CLI::App& app, const bi::answer& a, bool quiet) {
     for (auto& n : a.notes) bi::tool::warn(app, n);
 }
 
-/// Appends the answer to the ledger; a ledger that cannot be written costs one warning.
+/// Appends the answer to the ledger, or in a batch keeps it for the next flush; a ledger that
+/// cannot be written costs one warning.
 void record(bi::ledger& ledger, const CLI::App& app, bool quiet, std::string_view question, const bi::answer& a,
-            std::chrono::steady_clock::time_point start) {
+            std::chrono::steady_clock::time_point start, bool batch = false) {
     bi::ledger_entry e{bi::utc_now_iso8601(), std::string(question), a.code == bi::exit_code::ok, a.query, a.score,
                        a.filters, a.source, a.tokens,
                        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count()};
+    if (batch) return ledger.keep(e);
     if (auto failure = ledger.append(e); failure && !quiet) bi::tool::warn(app, *failure);
 }
 
@@ -82,7 +86,7 @@ void record(bi::ledger& ledger, const CLI::App& app, bool quiet, std::string_vie
 /// as unanswered, then lets the error go on to its exit code.
 template <typename F>
 bi::answer answer_or_record(F&& ask, bi::ledger& ledger, const CLI::App& app, bool quiet, std::string_view question,
-                            std::chrono::steady_clock::time_point start) {
+                            std::chrono::steady_clock::time_point start, bool batch = false) {
     try {
         return ask();
     } catch (const bi::usage_error&) {
@@ -90,7 +94,7 @@ bi::answer answer_or_record(F&& ask, bi::ledger& ledger, const CLI::App& app, bo
     } catch (const bi::error& e) {
         bi::answer failed;
         failed.code = e.code();
-        record(ledger, app, quiet, question, failed, start);
+        record(ledger, app, quiet, question, failed, start, batch);
         throw;
     }
 }
@@ -131,20 +135,30 @@ int run(const options& o, const CLI::App& app) {
     }
     bi::ledger ledger(bi::ledger_path(cfg.log_dir), cfg.ledger_max_bytes);
     if (o.batch) {
-        std::string line;
-        while (std::getline(std::cin, line)) {
+        // Answers and ledger lines are written when no further question is waiting (or every
+        // 256 KB): in bulk for a file of questions, at once for a program asking one at a time.
+        bi::tool::line_reader in(STDIN_FILENO);
+        std::string line, out;
+        auto flush = [&] {
+            std::cout << out << std::flush;
+            out.clear();
+            if (auto failure = ledger.flush(); failure && !o.common.quiet) bi::tool::warn(app, *failure);
+        };
+        while (in.next(line)) {
             try {
                 auto start = std::chrono::steady_clock::now();
                 auto a = answer_or_record([&] { return answerer.ask(line, ask_options); }, ledger, app, o.common.quiet,
-                                          line, start);
-                record(ledger, app, o.common.quiet, line, a, start);
+                                          line, start, true);
+                record(ledger, app, o.common.quiet, line, a, start, true);
                 print_notes(app, a, o.common.quiet);
-                std::cout << writer.add(a.json) << std::flush;
+                out += writer.add(a.json);
             } catch (const bi::error& e) {
                 // One bad line costs its own answer, never the batch.
-                std::cout << writer.add(answerer.error_json(e.what())) << std::flush;
+                out += writer.add(answerer.error_json(e.what()));
             }
+            if (!in.more_buffered() || out.size() >= (256 << 10)) flush();
         }
+        flush();
         std::cout << writer.finish();
         return 0;
     }

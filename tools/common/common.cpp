@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <sys/ioctl.h>
@@ -141,6 +142,37 @@ std::vector<std::string> chartjs_candidates() {
     if (!ec) out.push_back((cwd / relative).string());
     out.emplace_back(BI_DATADIR "/bi/chart.umd.js");
     return out;
+}
+
+bool line_reader::next(std::string& line) {
+    for (;;) {
+        auto newline = buffer_.find('\n', begin_);
+        if (newline != std::string::npos) {
+            line.assign(buffer_, begin_, newline - begin_);
+            begin_ = newline + 1;
+            return true;
+        }
+        if (end_) {
+            if (begin_ == buffer_.size()) return false;
+            line.assign(buffer_, begin_);
+            begin_ = buffer_.size();
+            return true;
+        }
+        buffer_.erase(0, begin_);
+        begin_ = 0;
+        auto filled = buffer_.size();
+        buffer_.resize(filled + (64 << 10));
+        ssize_t n;
+        do n = ::read(fd_, buffer_.data() + filled, buffer_.size() - filled);
+        while (n < 0 && errno == EINTR);
+        if (n < 0) throw error(std::string("cannot read standard input: ") + std::strerror(errno));
+        buffer_.resize(filled + static_cast<size_t>(n));
+        if (n == 0) end_ = true;
+    }
+}
+
+bool line_reader::more_buffered() const {
+    return buffer_.find('\n', begin_) != std::string::npos || (end_ && begin_ < buffer_.size());
 }
 
 }  // namespace bi::tool

@@ -46,4 +46,23 @@ bool use_color(const std::string& when);
 /// then the installed copy.
 std::vector<std::string> chartjs_candidates();
 
+/// Lines from a file descriptor, read in large pieces (--batch). more_buffered() says whether a
+/// whole line is already in memory: when it is not, the next line may block, so a caller that
+/// holds output writes it first — a program feeding questions one at a time gets each answer
+/// before it sends the next, and a file or pipe full of questions is answered in bulk.
+class line_reader {
+public:
+    explicit line_reader(int fd) : fd_(fd) {}
+    /// The next line without its '\n' (a last line may lack one); false at the end of input.
+    /// Throws error when reading fails.
+    bool next(std::string& line);
+    bool more_buffered() const;
+
+private:
+    int fd_;
+    std::string buffer_;
+    size_t begin_ = 0;  // where the next line starts in buffer_
+    bool end_ = false;
+};
+
 }  // namespace bi::tool

@@ -57,7 +57,7 @@ public:
     append_file(const append_file&) = delete;
     append_file& operator=(const append_file&) = delete;
 
-    /// Writes a whole line (ending in '\n') with one write(); throws error naming the file.
+    /// Writes whole lines (each ending in '\n') with one write(); throws error naming the file.
     void write_line(std::string_view line);
     int fd() const { return fd_; }
     const std::string& path() const { return path_; }

@@ -49,6 +49,10 @@ public:
     /// message, "cannot write the ledger 'path': cause", for one warning line, and turns the
     /// ledger off; later calls return nullopt.
     std::optional<std::string> append(const ledger_entry& e);
+    /// For batches: keep() holds an entry in memory; flush() appends every entry held with one
+    /// write() (whole lines, as append does) and reports a failure as append does.
+    void keep(const ledger_entry& e);
+    std::optional<std::string> flush();
 
     const std::string& path() const { return path_; }
 
@@ -59,6 +63,7 @@ private:
     std::string path_;
     std::int64_t max_bytes_;
     std::unique_ptr<append_file> file_;
+    std::string kept_;  // lines held by keep()
     bool off_ = false;
 };
 
