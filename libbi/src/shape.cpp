@@ -16,7 +16,7 @@ bool value_matches(const value& cell, const value& wanted) {
     if (is_number(cell) && is_number(wanted)) return as_double(cell) == as_double(wanted);
     auto a = std::get_if<std::string>(&cell);
     if (!a) return false;
-    if (auto b = std::get_if<std::string>(&wanted)) return detail::lower_ascii(*a) == detail::lower_ascii(*b);
+    if (auto b = std::get_if<std::string>(&wanted)) return detail::equal_ignoring_ascii_case(*a, *b);
     if (is_number(wanted)) {  // a year kept as text in a dump
         return *a == std::to_string(static_cast<std::int64_t>(as_double(wanted)));
     }
@@ -107,27 +107,28 @@ shaped_answer shape_answer(const query_def& q, const table& in, const shape_requ
         std::vector<int> key_idx;
         for (auto& c : q.columns)
             if (!q.measure(c) && !q.ratio(c)) key_idx.push_back(in.index_of(c));
+        std::vector<std::pair<int, aggregate>> measure_idx;
+        for (auto& [column, how] : q.measures)
+            if (int i = in.index_of(column); i >= 0) measure_idx.emplace_back(i, how);
         std::map<std::vector<value>, size_t> groups;
         std::vector<std::vector<value>> merged;
+        std::vector<value> key;
         for (auto* row : kept) {
-            std::vector<value> key;
+            key.clear();
             for (int i : key_idx) key.push_back((*row)[i]);
-            auto [it, inserted] = groups.emplace(std::move(key), merged.size());
-            if (inserted) {
+            auto it = groups.find(key);
+            if (it == groups.end()) {
+                groups.emplace(key, merged.size());
                 merged.push_back(*row);
                 continue;
             }
             auto& acc = merged[it->second];
-            for (auto& [column, how] : q.measures) {
-                int i = in.index_of(column);
-                if (i >= 0) acc[i] = add(acc[i], (*row)[i], how);
-            }
+            for (auto [i, how] : measure_idx) acc[i] = add(acc[i], (*row)[i], how);
         }
-        for (auto& row : merged) {
-            for (auto& r : q.ratios) {
-                int i = in.index_of(r.column);
-                if (i >= 0) row[i] = compute_ratio(r, in, row);
-            }
+        for (auto& r : q.ratios) {
+            int i = in.index_of(r.column);
+            if (i < 0) continue;
+            for (auto& row : merged) row[i] = compute_ratio(r, in, row);
         }
         for (auto& row : merged) {
             std::vector<value> projected;

@@ -52,6 +52,15 @@ inline std::string lower_ascii(std::string_view s) {
     return out;
 }
 
+/// a == b ignoring ASCII case, without copying either.
+inline bool equal_ignoring_ascii_case(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    for (size_t i = 0; i < a.size(); ++i)
+        if (lower(a[i]) != lower(b[i])) return false;
+    return true;
+}
+
 /// The value of an environment variable, or nullptr when it is unset or empty.
 inline const char* env(const char* name) {
     const char* v = std::getenv(name);
