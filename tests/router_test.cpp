@@ -102,6 +102,27 @@ TEST_CASE("the direct English stemmer agrees with sb_stemmer", "[text]") {
 }
 #endif
 
+TEST_CASE("the stop stems are the stems of the stop words", "[text]") {
+    auto words = bi::stop_words_list();
+    CHECK(std::is_sorted(words.begin(), words.end()));
+    CHECK(std::adjacent_find(words.begin(), words.end()) == words.end());
+    std::set<std::string> stems;
+    for (auto w : words) {
+        INFO(w);
+        CHECK(bi::is_stop_word(w));
+        CHECK(bi::is_stop_stem(bi::stem(w)));
+        stems.insert(bi::stem(w));
+    }
+    // Exactly these: on a change to the stop words, this says what stop_stems must hold.
+    std::string expected;
+    for (auto& s : stems) expected += "\"" + s + "\", ";
+    INFO("libbi/src/text.cpp's stop_stems should be: " << expected);
+    auto listed = bi::stop_stems_list();
+    CHECK(std::vector<std::string>(listed.begin(), listed.end()) == std::vector<std::string>(stems.begin(), stems.end()));
+    CHECK_FALSE(bi::is_stop_stem("dealer"));
+    CHECK_FALSE(bi::is_stop_word("dealer"));
+}
+
 TEST_CASE("edit distance counts a transposition as one edit", "[text]") {
     CHECK(bi::edit_distance("warranty", "warrenty", 2) == 1);
     CHECK(bi::edit_distance("modle", "model", 2) == 1);

@@ -13,6 +13,7 @@
 #include <array>
 #include <cstring>
 #include <optional>
+#include <unordered_map>
 #include <unordered_set>
 
 #ifndef BI_STEMMER_ENGLISH_ONLY
@@ -207,48 +208,69 @@ std::vector<std::string> words_of(std::string_view text) {
 
 std::string stem(std::string_view word) {
     if (word.empty() || std::isdigit(static_cast<unsigned char>(word.front()))) return std::string(word);
+    // Questions repeat their words: a batch stems each distinct word once (up to a bound).
+    thread_local std::unordered_map<std::string, std::string> known;
+    if (auto it = known.find(std::string(word)); it != known.end()) return it->second;
     thread_local english_stemmer stemmer;
     if (!stemmer.ok()) throw error("cannot create the Snowball English stemmer");
     auto out = stemmer.stem(word);
-    return out ? std::move(*out) : std::string(word);
+    std::string result = out ? std::move(*out) : std::string(word);
+    if (known.size() >= 8192) known.clear();
+    known.emplace(word, result);
+    return result;
 }
 
 namespace {
 
 // English function words plus the filler of BI questions; never domain words, never ranking
-// words (top, best, worst), which carry meaning.
-constexpr const char* stop_list[] = {
-    "a", "about", "across", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been",
-    "being", "between", "both", "but", "by", "can", "could", "current", "currently", "data", "did", "do",
-    "does", "doing", "each", "either", "for", "from", "get", "give", "had", "has", "have", "having",
-    "he", "her", "here", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "know",
-    "let", "like", "list", "look", "looking", "lot", "many", "may", "me", "might", "much", "must", "my",
-    "need", "now", "of", "on", "or", "our", "ours", "over", "per", "please", "pull", "quick", "quickly",
-    "really", "report", "reports", "see", "she", "should", "show", "so", "some", "tell", "than", "that",
-    "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "up", "us", "want",
-    "was", "we", "were", "what", "whats", "when", "where", "which", "while", "who", "whom", "why", "will",
-    "with", "within", "would", "you", "your", "display", "view", "find", "fetch",
-    "can't", "cant", "dont", "im", "ive", "let's", "lets", "hey", "hi", "thanks", "ok", "okay", "pls",
-    "plz", "kindly", "ones", "isnt", "arent", "wasnt", "werent", "doesnt", "didnt", "havent", "hasnt",
-    "wont", "couldnt", "shouldnt", "wouldnt", "thing", "things", "stuff", "info", "information", "details",
-    "overview", "breakdown", "summary", "analysis", "status", "check", "run", "got", "go",
+// words (top, best, worst), which carry meaning. Sorted: looked up by binary search.
+constexpr std::string_view stop_list[] = {
+    "a", "about", "across", "all", "also", "am", "an", "analysis", "and", "any", "are", "arent", "as",
+    "at", "be", "been", "being", "between", "both", "breakdown", "but", "by", "can", "can't", "cant",
+    "check", "could", "couldnt", "current", "currently", "data", "details", "did", "didnt", "display",
+    "do", "does", "doesnt", "doing", "dont", "each", "either", "fetch", "find", "for", "from", "get",
+    "give", "go", "got", "had", "has", "hasnt", "have", "havent", "having", "he", "her", "here", "hey",
+    "hi", "him", "his", "how", "i", "if", "im", "in", "info", "information", "into", "is", "isnt", "it",
+    "its", "ive", "just", "kindly", "know", "let", "let's", "lets", "like", "list", "look", "looking",
+    "lot", "many", "may", "me", "might", "much", "must", "my", "need", "now", "of", "ok", "okay", "on",
+    "ones", "or", "our", "ours", "over", "overview", "per", "please", "pls", "plz", "pull", "quick",
+    "quickly", "really", "report", "reports", "run", "see", "she", "should", "shouldnt", "show", "so",
+    "some", "status", "stuff", "summary", "tell", "than", "thanks", "that", "the", "their", "them",
+    "then", "there", "these", "they", "thing", "things", "this", "those", "to", "up", "us", "view",
+    "want", "was", "wasnt", "we", "were", "werent", "what", "whats", "when", "where", "which", "while",
+    "who", "whom", "why", "will", "with", "within", "wont", "would", "wouldnt", "you", "your",
+};
+
+// The Snowball stems of stop_list, sorted (tests/router_test.cpp checks them against stem()),
+// so that no process stems the list at start-up.
+constexpr std::string_view stop_stems[] = {
+    "a", "about", "across", "all", "also", "am", "an", "analysi", "and", "ani", "are", "arent", "as",
+    "at", "be", "been", "between", "both", "breakdown", "but", "by", "can", "can't", "cant", "check",
+    "could", "couldnt", "current", "data", "detail", "did", "didnt", "display", "do", "doe", "doesnt",
+    "dont", "each", "either", "fetch", "find", "for", "from", "get", "give", "go", "got", "had", "has",
+    "hasnt", "have", "havent", "he", "her", "here", "hey", "hi", "him", "his", "how", "i", "if", "im",
+    "in", "info", "inform", "into", "is", "isnt", "it", "ive", "just", "kind", "know", "let", "like",
+    "list", "look", "lot", "mani", "may", "me", "might", "much", "must", "my", "need", "now", "of",
+    "ok", "okay", "on", "one", "or", "our", "over", "overview", "per", "pleas", "pls", "plz", "pull",
+    "quick", "realli", "report", "run", "see", "she", "should", "shouldnt", "show", "so", "some",
+    "status", "stuff", "summari", "tell", "than", "thank", "that", "the", "their", "them", "then",
+    "there", "these", "they", "thing", "this", "those", "to", "up", "us", "view", "want", "was",
+    "wasnt", "we", "were", "werent", "what", "when", "where", "whi", "which", "while", "who", "whom",
+    "will", "with", "within", "wont", "would", "wouldnt", "you", "your",
 };
 
 }  // namespace
 
 bool is_stop_word(std::string_view word) {
-    static const std::unordered_set<std::string_view> words(std::begin(stop_list), std::end(stop_list));
-    return words.count(word) > 0;
+    return std::binary_search(std::begin(stop_list), std::end(stop_list), word);
 }
 
 bool is_stop_stem(std::string_view s) {
-    static const std::unordered_set<std::string> stems = [] {
-        std::unordered_set<std::string> out;
-        for (auto w : stop_list) out.insert(stem(w));
-        return out;
-    }();
-    return stems.count(std::string(s)) > 0;
+    return std::binary_search(std::begin(stop_stems), std::end(stop_stems), s);
 }
+
+std::span<const std::string_view> stop_words_list() { return stop_list; }
+std::span<const std::string_view> stop_stems_list() { return stop_stems; }
 
 int edit_distance(std::string_view a, std::string_view b, int limit) {
     int n = static_cast<int>(a.size()), m = static_cast<int>(b.size());

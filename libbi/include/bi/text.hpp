@@ -2,6 +2,7 @@
 // and the index share, so the catalog and questions are read the same way.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,10 @@ bool is_stop_word(std::string_view word);
 
 /// True for the stem of a built-in stop word ("does" → "doe"), for text already stemmed.
 bool is_stop_stem(std::string_view stem);
+
+/// The built-in stop words and their stems, each sorted.
+std::span<const std::string_view> stop_words_list();
+std::span<const std::string_view> stop_stems_list();
 
 /// Damerau–Levenshtein distance (adjacent transpositions count one), capped at `limit + 1`.
 int edit_distance(std::string_view a, std::string_view b, int limit);
