@@ -283,6 +283,50 @@ TEST_CASE("the labelled question suite routes at least 97% right and answers no 
     CHECK(wrongly_answered == 0);
 }
 
+TEST_CASE("a damaged index.bin is reported as such, never read out of bounds", "[index]") {
+    // index.bin is checked where it is read (loading touches none of its tables): damage in
+    // a file that still names its index.json shows as a parse error when routing reaches it.
+    auto source = bi::test::scratch_dir("index_damaged_source");
+    std::filesystem::copy_file(bi::index_path(bi::test::env("BI_TEST_DUMPS")), bi::index_path(source),
+                               std::filesystem::copy_options::overwrite_existing);
+    auto dir = bi::test::scratch_dir("index_damaged");
+    auto path = bi::index_path(dir);
+    bi::write_index(bi::load_index(bi::index_path(source)), path);
+    auto bin = std::filesystem::path(path).replace_extension(".bin").string();
+    std::string original;
+    {
+        std::ifstream in(bin, std::ios::binary);
+        std::stringstream b;
+        b << in.rdbuf();
+        original = b.str();
+    }
+    REQUIRE(original.size() > 10000);
+    bi::route_options o;
+    o.today = "2026-06-15";
+    int reported = 0, answered = 0;
+    for (size_t at = 4; at + 4 < original.size() - 40; at += original.size() / 97) {
+        auto damaged = original;
+        for (size_t k = 0; k < 4; ++k) damaged[at + k] = '\xff';
+        {
+            std::fstream out(bin, std::ios::binary | std::ios::in | std::ios::out);  // in place: index.json's stamp holds
+            out.write(damaged.data(), static_cast<std::streamsize>(damaged.size()));
+        }
+        try {
+            auto index = bi::load_index(path);
+            for (auto q : {"top selling models in the northeast", "warranty claims by model", "kpi health scores"}) {
+                auto r = bi::route(index, q, o);
+                for (auto& c : r.candidates) (void)index.def(static_cast<size_t>(c.query)).sql;
+            }
+            ++answered;
+        } catch (const bi::error& e) {
+            ++reported;
+        }
+    }
+    INFO(reported << " damaged copies reported, " << answered << " routed");
+    CHECK(reported > 0);
+    CHECK(reported + answered > 90);
+}
+
 TEST_CASE("index.bin routes exactly as index.json, and is ignored once index.json changes", "[index]") {
     // The fixture's index.bin is what test_index() loaded; a copy of index.json alone has no
     // matching companion, so it loads from the JSON.

@@ -783,6 +783,12 @@ constexpr size_t words_entry = 12;   // u32 name at, u32 name length, i32 count
 constexpr size_t phrase_entry = 16;  // u32 first stem at, u32 its length, u32 position, u32 record at
 constexpr size_t stems_entry = 24;   // u32 name at, u32 name length, f64 idf, u32 postings at, u32 count
 
+/// index.bin is checked where it is read, so that loading touches none of its tables: a
+/// damaged file that still names the index.json it was written with is reported then.
+[[noreturn]] void damaged_index(const char* what) {
+    throw parse_error("index.bin", 0, fmt::format("{} (run bi-dump to rebuild it)", what));
+}
+
 /// A sorted table of index.bin (see write_binary_index), in place.
 struct name_table {
     const char* entries = nullptr;
@@ -807,6 +813,7 @@ struct name_table {
     }
     std::string_view name(std::uint32_t i) const {
         auto [at, length] = name_span(i);
+        if (at > pool_size || length > pool_size - at) damaged_index("a name lies outside its table");
         return {pool + at, length};
     }
     /// The entry named `key`, by binary search, or nullopt.
@@ -822,19 +829,14 @@ struct name_table {
     }
 };
 
-/// Reads a table's entries and name pool where they lie; false when a name is outside the pool.
-bool read_table(bin_in& in, name_table& table) {
+/// Finds a table's entries and name pool where they lie (names are checked when read).
+void read_table(bin_in& in, name_table& table) {
     table.count = in.count();
     table.entries = in.here();
     in.skip(std::size_t{table.count} * table.entry_size);
     table.pool_size = in.count();
     table.pool = in.here();
     in.skip(table.pool_size);
-    for (std::uint32_t i = 0; i < table.count; ++i) {
-        auto [at, length] = table.name_span(i);
-        if (at > table.pool_size || length > table.pool_size - at) return false;
-    }
-    return true;
 }
 
 /// Synonyms or slot phrases in place (see write_phrase_table).
@@ -845,29 +847,28 @@ struct phrase_table {
     std::uint32_t records_size = 0;
 };
 
-bool read_phrase_table(bin_in& in, phrase_table& t) {
+void read_phrase_table(bin_in& in, phrase_table& t) {
     t.total = in.count();
-    if (!read_table(in, t.table)) return false;
+    read_table(in, t.table);
     t.records_size = in.count();
     t.records = in.here();
     in.skip(t.records_size);
-    for (std::uint32_t i = 0; i < t.table.count; ++i)
-        if (t.table.field<std::uint32_t>(i, 8) >= t.total || t.table.field<std::uint32_t>(i, 12) >= t.records_size) return false;
-    return true;
 }
 
 /// Calls visit(position, phrase) for the phrases of `t` that start with `stem`, decoding each
 /// into `cache` (indexed by position) the first time.
 template <class T, class Read, class Visit>
-void for_each_phrase(const phrase_table& t, std::string_view stem, std::vector<std::shared_ptr<const T>>& cache, Read read,
-                     Visit visit) {
+void for_each_phrase(const phrase_table& t, std::string_view stem, std::unordered_map<size_t, std::shared_ptr<const T>>& cache,
+                     Read read, Visit visit) {
     auto first = t.table.find(stem);
     if (!first) return;
     for (auto i = *first; i < t.table.count && t.table.name(i) == stem; ++i) {
         auto position = t.table.field<std::uint32_t>(i, 8);
-        auto& slot = cache.at(position);
+        auto record_at = t.table.field<std::uint32_t>(i, 12);
+        if (position >= t.total || record_at >= t.records_size) damaged_index("a phrase lies outside its table");
+        auto& slot = cache[position];
         if (!slot) {
-            bin_in in(t.records + t.table.field<std::uint32_t>(i, 12), t.records + t.records_size);
+            bin_in in(t.records + record_at, t.records + t.records_size);
             try {
                 slot = std::make_shared<const T>(read(in));
             } catch (const std::out_of_range&) {
@@ -932,16 +933,21 @@ const T& decoded(std::shared_ptr<const T>& slot, const router_index::query_recor
 
 }  // namespace
 
+router_index::query_entry& router_index::entry(size_t i) const {
+    if (i >= size_) throw std::out_of_range("router_index: no query " + std::to_string(i));
+    return entries_[i];
+}
+
 const indexed_query& router_index::query(size_t i) const {
-    return decoded(queries_.at(i), records_.get(), i, 0, read_query);
+    return decoded(entry(i).query, records_.get(), i, 0, read_query);
 }
 
 const query_def& router_index::def(size_t i) const {
-    return decoded(defs_.at(i), records_.get(), i, 1, [](bin_in& in) { return read_def(in); });
+    return decoded(entry(i).def, records_.get(), i, 1, [](bin_in& in) { return read_def(in); });
 }
 
 std::span<const double> router_index::example_weights(size_t i) const {
-    auto& slot = example_weights_.at(i);
+    auto& slot = entry(i).example_weights;
     if (!slot) {
         std::vector<double> sums;
         std::vector<std::string_view> distinct;
@@ -973,8 +979,13 @@ std::span<const int> router_index::postings_of(std::string_view stem) const {
     if (records_ && records_->stems.entries) {
         auto i = records_->stems.find(stem);
         if (!i) return {};
-        auto [from, count] = records_->stems.postings_span(*i);
-        return {records_->stems.postings + from, count};
+        auto& stems = records_->stems;
+        auto [from, count] = stems.postings_span(*i);
+        if (from > stems.postings_count || count > stems.postings_count - from) damaged_index("postings lie outside their table");
+        std::span<const int> out(stems.postings + from, count);
+        for (int q : out)
+            if (q < 0 || static_cast<size_t>(q) >= size_) damaged_index("a posting names no query");
+        return out;
     }
     auto it = postings.find(std::string(stem));
     if (it == postings.end()) return {};
@@ -1024,18 +1035,13 @@ void router_index::for_each_word(const std::function<void(std::string_view, int)
 }
 
 void router_index::add(indexed_query q, query_def d) {
-    queries_.push_back(std::make_shared<const indexed_query>(std::move(q)));
-    defs_.push_back(std::make_shared<const query_def>(std::move(d)));
-    example_weights_.emplace_back();
+    entries_[size_++] = {std::make_shared<const indexed_query>(std::move(q)), std::make_shared<const query_def>(std::move(d)),
+                         nullptr};
 }
 
 void router_index::add_lazily(size_t n, std::shared_ptr<const query_records> records) {
-    queries_.resize(queries_.size() + n);
-    defs_.resize(defs_.size() + n);
-    example_weights_.resize(example_weights_.size() + n);
+    size_ += n;
     records_ = std::move(records);
-    phrases_.resize(records_->slot_phrases.total);
-    synonyms_.resize(records_->synonyms.total);
 }
 
 namespace {
@@ -1072,26 +1078,21 @@ std::optional<router_index> load_binary_index(const std::string& json_path) {
         auto n = in.count();
         if ((records->end - 4) / 16 < n) return std::nullopt;
         in.skip(16 * std::size_t{n});
-        if (!read_phrase_table(in, records->synonyms) || !read_phrase_table(in, records->slot_phrases) ||
-            !read_table(in, records->words) || !read_table(in, records->stop_words))
-            return std::nullopt;
+        read_phrase_table(in, records->synonyms);
+        read_phrase_table(in, records->slot_phrases);
+        read_table(in, records->words);
+        read_table(in, records->stop_words);
         for (auto k = in.count(); k > 0; --k) index.outside.push_back(in.strs());
-        if (!read_table(in, records->english)) return std::nullopt;
+        read_table(in, records->english);
         auto& stems = records->stems;
-        if (!read_table(in, stems)) return std::nullopt;
+        read_table(in, stems);
         stems.postings_count = in.count();
         in.skip((4 - static_cast<size_t>(in.here() - bytes) % 4) % 4);  // the mapping is page-aligned
         stems.postings = reinterpret_cast<const int*>(in.here());
         in.skip(std::size_t{stems.postings_count} * 4);
-        for (std::uint32_t i = 0; i < stems.count; ++i) {
-            auto [from, count] = stems.postings_span(i);
-            if (from > stems.postings_count || count > stems.postings_count - from) return std::nullopt;
-        }
-        for (std::uint32_t k = 0; k < stems.postings_count; ++k)
-            if (stems.postings[k] < 0 || static_cast<std::uint32_t>(stems.postings[k]) >= n) return std::nullopt;
         index.max_idf = in.num<double>();
         index.avg_length = in.num<double>();
-        if (!read_table(in, records->column_stems)) return std::nullopt;
+        read_table(in, records->column_stems);
         index.add_lazily(n, std::move(records));
         return index;
     } catch (const std::out_of_range&) {

@@ -40,7 +40,7 @@ struct router_index {
     /// Where the queries of an index loaded from index.bin are decoded from, each on first use.
     struct query_records;
 
-    size_t size() const { return queries_.size(); }
+    size_t size() const { return size_; }
     /// Query `i` as the router sees it, and its catalog entry. From index.bin they are decoded
     /// when first asked for: answering a question touches only its candidates.
     const indexed_query& query(size_t i) const;
@@ -98,11 +98,18 @@ struct router_index {
     void for_each_synonym(std::string_view stem, const std::function<void(size_t, const synonym&)>& visit) const;
 
 private:
-    mutable std::vector<std::shared_ptr<const indexed_query>> queries_;  // shared by copies
-    mutable std::vector<std::shared_ptr<const query_def>> defs_;
-    mutable std::vector<std::shared_ptr<const std::vector<double>>> example_weights_;
-    mutable std::vector<std::shared_ptr<const slot_phrase>> phrases_;       // index.bin's, decoded on first use
-    mutable std::vector<std::shared_ptr<const synonym>> synonyms_;
+    // What is known of query i: built, or decoded from index.bin on first use. Maps, not
+    // vectors: a question over a catalog of 10,000 queries decodes a few dozen of them.
+    struct query_entry {
+        std::shared_ptr<const indexed_query> query;
+        std::shared_ptr<const query_def> def;
+        std::shared_ptr<const std::vector<double>> example_weights;
+    };
+    size_t size_ = 0;
+    mutable std::unordered_map<size_t, query_entry> entries_;
+    mutable std::unordered_map<size_t, std::shared_ptr<const slot_phrase>> phrases_;  // index.bin's, by position
+    mutable std::unordered_map<size_t, std::shared_ptr<const synonym>> synonyms_;
+    query_entry& entry(size_t i) const;
     std::shared_ptr<const query_records> records_;
 };
 
