@@ -380,6 +380,9 @@ TEST_CASE("index.bin routes exactly as index.json, and is ignored once index.jso
     for (size_t i = 0; i < from_json.size(); ++i) {
         CHECK(from_json.query(i).terms == from_binary.query(i).terms);
         CHECK(from_json.query(i).examples == from_binary.query(i).examples);
+        CHECK(from_json.query(i).column_stems == from_binary.query(i).column_stems);
+        CHECK(from_json.query(i).worst_first == from_binary.query(i).worst_first);
+        CHECK_FALSE(from_binary.query(i).column_stems.empty());
         CHECK(from_json.def(i).sql == from_binary.def(i).sql);
         CHECK(from_json.def(i).columns == from_binary.def(i).columns);
     }

@@ -34,7 +34,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int index_format = 4;
+constexpr int index_format = 5;
 
 bool is_number_word(std::string_view w) {
     return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
@@ -338,6 +338,10 @@ router_index build_index(const catalog& c, const std::string& dumps_dir) {
         iq.title = q.title;
         iq.schedule = std::string(to_string(q.when));
         for (auto& [slot, column] : q.slots) iq.slots.push_back(slot);
+        for (auto& column : q.columns)
+            if (auto s = stem(column); std::find(iq.column_stems.begin(), iq.column_stems.end(), s) == iq.column_stems.end())
+                iq.column_stems.push_back(std::move(s));
+        iq.worst_first = q.worst_first;
         std::map<std::string, double> tf;
         auto add = [&](const std::string& text, double weight) {
             for (auto& s : analyse(text)) tf[s] += weight;
@@ -495,7 +499,7 @@ query_def read_def(const rapidjson::Value& v, const std::string& path) {
 // stamp of the index.json it was written with and "BIINDEXn". Strings are length + bytes,
 // numbers as in memory (the file is a cache for this machine). bi-ask maps the file and
 // decodes a query only when a question makes it a candidate.
-constexpr char binary_index_end[8] = {'B', 'I', 'I', 'N', 'D', 'E', 'X', '6'};
+constexpr char binary_index_end[8] = {'B', 'I', 'I', 'N', 'D', 'E', 'X', '7'};
 constexpr size_t binary_index_trailer = 3 * 8 + sizeof binary_index_end;
 
 class bin_out {
@@ -564,6 +568,8 @@ void write_query(bin_out& o, const indexed_query& q) {
     o.num(static_cast<std::uint32_t>(q.examples.size()));
     for (auto& e : q.examples) o.strs(e);
     o.strs(q.example_texts);
+    o.strs(q.column_stems);
+    o.num(static_cast<std::int32_t>(q.worst_first));
 }
 
 indexed_query read_query(bin_in& in) {
@@ -583,6 +589,8 @@ indexed_query read_query(bin_in& in) {
     auto examples = in.count();
     for (std::uint32_t i = 0; i < examples; ++i) q.examples.push_back(in.strs());
     q.example_texts = in.strs();
+    q.column_stems = in.strs();
+    q.worst_first = in.num<std::int32_t>() != 0;
     return q;
 }
 
@@ -1125,6 +1133,8 @@ void write_index(const router_index& index, const std::string& path) {
         for (auto& e : q.examples) write_strings(w, e);
         w.EndArray();
         w.Key("example_texts"); write_strings(w, q.example_texts);
+        w.Key("column_stems"); write_strings(w, q.column_stems);
+        w.Key("worst_first"); w.Bool(q.worst_first);
         w.EndObject();
     }
     w.EndArray();
@@ -1204,6 +1214,8 @@ router_index load_index(const std::string& path) {
         if (q.HasMember("examples") && q["examples"].IsArray())
             for (auto& e : q["examples"].GetArray()) iq.examples.push_back(read_strings(e));
         if (q.HasMember("example_texts")) iq.example_texts = read_strings(q["example_texts"]);
+        if (q.HasMember("column_stems")) iq.column_stems = read_strings(q["column_stems"]);
+        if (q.HasMember("worst_first") && q["worst_first"].IsBool()) iq.worst_first = q["worst_first"].GetBool();
         queries.push_back(std::move(iq));
     }
     if (!doc.HasMember("defs") || !doc["defs"].IsArray() || doc["defs"].Size() != queries.size())

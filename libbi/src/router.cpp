@@ -295,14 +295,11 @@ route_result route(const router_index& index, std::string_view question, const r
             bool can = std::find(q.slots.begin(), q.slots.end(), s.slot) != q.slots.end();
             score += can ? slot_bonus : -slot_penalty;
         }
-        auto& def = index.def(qi);
-        for (auto& e : row_entities) {
-            bool has = std::any_of(def.columns.begin(), def.columns.end(), [&](auto& col) { return stem(col) == e; });
-            if (!has) score -= entity_penalty;
-        }
+        for (auto& e : row_entities)
+            if (std::find(q.column_stems.begin(), q.column_stems.end(), e) == q.column_stems.end()) score -= entity_penalty;
         // A question about the bad end of a ranking is best served by a query built to list the
         // worst first, and the other way round.
-        if (r.asks_worst != r.asks_best && r.asks_worst == def.worst_first) score += polarity_bonus;
+        if (r.asks_worst != r.asks_best && r.asks_worst == q.worst_first) score += polarity_bonus;
         c.score = std::round(std::clamp(score, 0.0, 1.0) * 10000.0) / 10000.0;
         r.candidates.push_back(std::move(c));
     }

@@ -26,6 +26,8 @@ struct indexed_query {
     double length = 0;                               ///< sum of the weights, for BM25's length norm
     std::vector<std::vector<std::string>> examples;  ///< stems of each example question
     std::vector<std::string> example_texts;          ///< the example questions as written
+    std::vector<std::string> column_stems;           ///< stems of its columns: "by dealer" needs dealer
+    bool worst_first = false;                        ///< lists the bad end of a ranking first
 };
 
 /// A way a slot value is written in questions: its words, or an alias's words.
