@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include "bi/answer.hpp"
 #include "bi/database.hpp"
@@ -133,4 +135,35 @@ TEST_CASE("a slot the query cannot apply is reported, not dropped", "[answer]") 
     REQUIRE(doc.HasMember("unapplied"));
     CHECK(std::string(doc["unapplied"][0]["slot"].GetString()) == "region");
     CHECK_FALSE(doc["filters"].HasMember("region"));
+}
+
+TEST_CASE("an answerer asked again answers as it did, and kept rows follow the question", "[answer]") {
+    // A batch keeps each routed question and each shaped answer: asking again must give the
+    // same answer, and a question that differs in limit, order or filter must not reuse rows.
+    auto dumps = bi::test::env("BI_TEST_DUMPS");
+    bi::answerer a(config_for(dumps), bi::load_index(bi::index_path(dumps)));
+    bi::answerer fresh(config_for(dumps), bi::load_index(bi::index_path(dumps)));
+    auto rows = [](const bi::answer& x) { return parse(x.json)["data"].Size(); };
+    auto data = [](const bi::answer& x) {
+        auto doc = parse(x.json);
+        rapidjson::StringBuffer b;
+        rapidjson::Writer<rapidjson::StringBuffer> w(b);
+        doc["data"].Accept(w);
+        doc["chart_config"].Accept(w);
+        return std::string(b.GetString());
+    };
+    auto top3 = a.ask("top 3 models in the northeast");
+    auto top5 = a.ask("top 5 models in the northeast");
+    auto worst3 = a.ask("worst 3 models in the northeast");
+    auto west3 = a.ask("top 3 models in the west");
+    auto again = a.ask("top 3 models in the northeast");
+    CHECK(rows(top3) == 3);
+    CHECK(rows(top5) == 5);
+    CHECK(data(again) == data(top3));
+    CHECK(again.query == top3.query);
+    CHECK(data(top3) != data(worst3));
+    CHECK(data(top3) != data(west3));
+    // Each equals what an answerer that has kept nothing says.
+    for (auto q : {"top 5 models in the northeast", "worst 3 models in the northeast", "top 3 models in the west"})
+        CHECK(data(a.ask(q)) == data(fresh.ask(q)));
 }

@@ -189,9 +189,17 @@ database& answerer::live_database() {
     return *live_;
 }
 
+const route_result& answerer::routed(std::string_view question) {
+    std::string key(question);
+    if (auto it = routes_.find(key); it != routes_.end()) return it->second;
+    auto r = route(index_, question, routing_);
+    if (routes_.size() >= 2048) routes_.clear();
+    return routes_.emplace(std::move(key), std::move(r)).first->second;
+}
+
 answer answerer::ask(std::string_view question, const ask_options& options) {
     bool explain = options.explain;
-    auto r = route(index_, question, routing_);
+    const route_result& r = routed(question);
     if (r.outcome != route_outcome::answered && r.outside.empty() &&
         (!config_.fallback_command.empty() || options.use_cache)) {
         auto a = ask_fallback(question, r, options);
@@ -293,15 +301,37 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
     for (auto& f : filters) request.filters.push_back({f.column, f.wanted});
     request.reverse = wants_reverse(r, q);
     request.limit = r.limit;
-    auto shaped = shape_answer(q, d ? d->data : live_rows, request);
-
-    std::string chart_title = q.title;
-    if (!filters.empty()) {
-        std::string list;
-        for (auto& f : filters) list += (list.empty() ? "" : ", ") + f.text;
-        chart_title += " — " + list;
+    // Rows shaped from a kept dump are kept too: the same query, filters, order and limit give
+    // the same rows until the process ends, as the dump itself is kept that long.
+    bool keep = d && d != filtered_.get();
+    std::string key;
+    if (keep) {
+        key = fmt::format("{}|{}|{}", qi, request.reverse, request.limit.value_or(-1));
+        for (auto& f : filters) key += fmt::format("|{}={}", f.column, f.text);
     }
-    auto chart = chart_config(q.chart, shaped.rows, chart_title, q.units);
+    auto kept = keep ? shaped_.find(key) : shaped_.end();
+    shaped_rows made;
+    if (kept == shaped_.end()) {
+        made.shaped = shape_answer(q, d ? d->data : live_rows, request);
+        std::string chart_title = q.title;
+        if (!filters.empty()) {
+            std::string list;
+            for (auto& f : filters) list += (list.empty() ? "" : ", ") + f.text;
+            chart_title += " — " + list;
+        }
+        made.chart = chart_config(q.chart, made.shaped.rows, chart_title, q.units);
+        if (keep) {
+            size_t cells = made.shaped.rows.rows.size() * made.shaped.rows.columns.size();
+            if (shaped_cells_ + cells > 1'000'000) {
+                shaped_.clear();
+                shaped_cells_ = 0;
+            }
+            shaped_cells_ += cells;
+            kept = shaped_.emplace(std::move(key), std::move(made)).first;
+        }
+    }
+    const auto& shaped = kept != shaped_.end() ? kept->second.shaped : made.shaped;
+    const auto& chart = kept != shaped_.end() ? kept->second.chart : made.chart;
 
     w.Key("matched"); w.Bool(true);
     w.Key("query"); w.String(q.id());

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "bi/config.hpp"
@@ -14,6 +15,7 @@
 #include "bi/error.hpp"
 #include "bi/index.hpp"
 #include "bi/router.hpp"
+#include "bi/shape.hpp"
 
 namespace bi {
 
@@ -67,9 +69,23 @@ private:
     /// The database's fingerprint, computed once: freshness is judged against it.
     const std::string& database_fingerprint();
 
+    /// The question routed: worked out once per distinct text (routing depends on nothing else
+    /// the answerer does not hold fixed).
+    const route_result& routed(std::string_view question);
+
+    /// An answer's rows and chart, shaped from a kept dump, for the next question that asks for
+    /// the same query, filters, order and limit (a batch: most questions repeat).
+    struct shaped_rows {
+        shaped_answer shaped;
+        std::string chart;
+    };
+
     config config_;
     router_index index_;
     route_options routing_;
+    std::unordered_map<std::string, route_result> routes_;
+    std::unordered_map<std::string, shaped_rows> shaped_;
+    size_t shaped_cells_ = 0;          ///< cells held in shaped_, which is emptied past a bound
     std::map<int, std::unique_ptr<dump>> dumps_;
     std::map<int, std::string> dump_errors_;
     std::unique_ptr<dump> filtered_;   ///< the rows of a large dump this question's filters kept
