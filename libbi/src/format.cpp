@@ -982,7 +982,12 @@ std::string answer_writer::add(std::string_view answer_json) {
     std::string separator = written_++ == 0 ? "" : format_ == output_format::csv ? "\r\n" : "\n";
     switch (format_) {
     case output_format::json:
-    case output_format::jsonl: return std::string(answer_json) + '\n';
+    case output_format::jsonl: {
+        std::string line;
+        line.reserve(answer_json.size() + 1);
+        line.append(answer_json).push_back('\n');
+        return line;
+    }
     case output_format::table: return separator + render_table(answer_json, options_);
     case output_format::csv: return separator + render_csv(answer_json);
     case output_format::html: pending_.emplace_back(answer_json); return {};

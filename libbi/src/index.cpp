@@ -954,20 +954,24 @@ const query_def& router_index::def(size_t i) const {
     return decoded(entry(i).def, records_.get(), i, 1, [](bin_in& in) { return read_def(in); });
 }
 
-std::span<const double> router_index::example_weights(size_t i) const {
-    auto& slot = entry(i).example_weights;
+const router_index::query_scoring& router_index::scoring(size_t i) const {
+    auto& slot = entry(i).scoring;
     if (!slot) {
-        std::vector<double> sums;
+        auto& q = query(i);
+        query_scoring s;
+        for (auto& [t, weight] : q.terms) s.terms.push_back(stem_hash(t));
         std::vector<std::string_view> distinct;
-        for (auto& e : query(i).examples) {
+        for (auto& e : q.examples) {
+            auto& hashes = s.examples.emplace_back();
+            for (auto& t : e) hashes.push_back(stem_hash(t));
             distinct.assign(e.begin(), e.end());
             std::sort(distinct.begin(), distinct.end());
             distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
             double sum = 0;
             for (auto t : distinct) sum += idf_of(t).value_or(max_idf);
-            sums.push_back(sum);
+            s.example_weights.push_back(sum);
         }
-        slot = std::make_shared<const std::vector<double>>(std::move(sums));
+        slot = std::make_shared<const query_scoring>(std::move(s));
     }
     return *slot;
 }

@@ -240,12 +240,13 @@ route_result route(const router_index& index, std::string_view question, const r
     // Each term's weight, its full weight and whether the catalog uses it; terms are distinct.
     struct weighted_term {
         std::string term;
+        std::uint64_t hash;
         double weight, full;
         bool known;
     };
     std::vector<weighted_term> weighted;
-    for (auto& t : r.terms) weighted.push_back({t, weight_of(t), weight_of(t), index.idf_of(t).has_value()});
-    for (auto& t : implied) weighted.push_back({t, 0.5 * weight_of(t), weight_of(t), index.idf_of(t).has_value()});
+    for (auto& t : r.terms) weighted.push_back({t, stem_hash(t), weight_of(t), weight_of(t), index.idf_of(t).has_value()});
+    for (auto& t : implied) weighted.push_back({t, stem_hash(t), 0.5 * weight_of(t), weight_of(t), index.idf_of(t).has_value()});
     double total = 0;
     for (auto& w : weighted) total += w.weight;
 
@@ -265,28 +266,34 @@ route_result route(const router_index& index, std::string_view question, const r
         // A catalog word the query does not match points at another topic: it weighs more
         // against this query than a word the catalog has never seen.
         double unmatched_known = 0;
+        auto& scoring = index.scoring(static_cast<size_t>(qi));
         for (auto& w : weighted) {
-            auto it = std::find_if(q.terms.begin(), q.terms.end(), [&](auto& p) { return p.first == w.term; });
-            if (it == q.terms.end()) {
+            size_t t = 0;
+            while (t < q.terms.size() && !(scoring.terms[t] == w.hash && q.terms[t].first == w.term)) ++t;
+            if (t == q.terms.size()) {
                 if (w.known) unmatched_known += w.weight;
                 continue;
             }
-            doc += w.weight * it->second / (it->second + k);
+            double tf = q.terms[t].second;
+            doc += w.weight * tf / (tf + k);
             c.coverage += w.weight / total;
             c.matched.push_back(w.term);
         }
         // The best example by weighted Jaccard similarity: the weight of the terms it shares
         // over the weight of the terms either has. An example's own weight is the index's.
         double best_example = 0;
-        auto example_weights = index.example_weights(static_cast<size_t>(qi));
         for (size_t x = 0; x < q.examples.size(); ++x) {
             auto& e = q.examples[x];
-            double inter = 0, uni = total + example_weights[x];
-            for (auto& w : weighted)
-                if (std::find(e.begin(), e.end(), w.term) != e.end()) {
+            auto& hashes = scoring.examples[x];
+            double inter = 0, uni = total + scoring.example_weights[x];
+            for (auto& w : weighted) {
+                size_t j = 0;
+                while (j < e.size() && !(hashes[j] == w.hash && e[j] == w.term)) ++j;
+                if (j < e.size()) {
                     inter += w.weight;
                     uni -= w.full;
                 }
+            }
             if (uni > 0) best_example = std::max(best_example, inter / uni);
         }
         double score = doc_weight * doc / (total + other_topic_weight * unmatched_known) + example_weight * best_example;

@@ -2,6 +2,7 @@
 // so that answering never re-reads the catalog or parses every dump.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -47,9 +48,14 @@ struct router_index {
     /// when first asked for: answering a question touches only its candidates.
     const indexed_query& query(size_t i) const;
     const query_def& def(size_t i) const;
-    /// Per example of query `i`: the summed weight (idf, or max_idf for a stem no query
-    /// uses) of its distinct stems. Worked out on first use.
-    std::span<const double> example_weights(size_t i) const;
+    /// What scoring needs of query `i` beyond the query itself, worked out on first use.
+    struct query_scoring {
+        std::vector<std::uint64_t> terms;                  ///< stem_hash of each term, as in indexed_query::terms
+        std::vector<std::vector<std::uint64_t>> examples;  ///< stem_hash of each example stem
+        std::vector<double> example_weights;               ///< per example: summed weight (idf, or max_idf
+                                                           ///< for a stem no query uses) of its distinct stems
+    };
+    const query_scoring& scoring(size_t i) const;
     /// Appends a query and its catalog entry (building, or reading index.json).
     void add(indexed_query q, query_def d);
     /// Sets up `n` queries to be decoded from `records` (reading index.bin).
@@ -105,7 +111,7 @@ private:
     struct query_entry {
         std::shared_ptr<const indexed_query> query;
         std::shared_ptr<const query_def> def;
-        std::shared_ptr<const std::vector<double>> example_weights;
+        std::shared_ptr<const query_scoring> scoring;
     };
     size_t size_ = 0;
     mutable std::unordered_map<size_t, query_entry> entries_;
@@ -114,6 +120,9 @@ private:
     query_entry& entry(size_t i) const;
     std::shared_ptr<const query_records> records_;
 };
+
+/// A stem's hash, compared before the stems themselves when scoring.
+inline std::uint64_t stem_hash(std::string_view stem) { return std::hash<std::string_view>{}(stem); }
 
 /// Builds the index from the catalog, reading slot values from the dumps in `dumps_dir`.
 router_index build_index(const catalog& c, const std::string& dumps_dir);
