@@ -157,11 +157,12 @@ const dump* answerer::load_dump(int qi, const std::vector<std::pair<std::string,
     std::error_code ec;
     try {
         if (!fs::exists(path, ec)) throw error(fmt::format("'{}': dump is missing", path));
-        // Small dumps are kept whole for the next question (a batch); a large one is filtered
-        // while it is read, so memory follows the rows an answer needs, not the dump's size.
+        // Small dumps are kept whole for the next question (a batch); a large one, or any when
+        // the process answers one question, is filtered while it is read, so memory follows
+        // the rows an answer needs, not the dump's size.
         constexpr std::uintmax_t keep_whole_bytes = 4 << 20;
         auto binary_size = fs::file_size(binary_dump_path(path), ec);
-        if (!ec && binary_size > keep_whole_bytes) {
+        if (!ec && (binary_size > keep_whole_bytes || !keep_dumps_)) {
             if (auto d = read_binary_dump(path, filters); d && d->data.index_of(q.sort.column) >= 0) {
                 filtered_ = std::make_unique<dump>(std::move(*d));
                 return filtered_.get();

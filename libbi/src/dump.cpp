@@ -912,8 +912,9 @@ std::optional<dump> read_binary_dump(const std::string& json_path,
         }
         // Each longer list narrows them, streamed through a small buffer: a big temporary array
         // costs more in page faults than the rows it drops.
-        std::vector<std::uint64_t> piece(8 << 10);
+        std::vector<std::uint64_t> piece;
         for (size_t f = 1; f < indexed_filters.size() && candidates.size() > 16; ++f) {
+            if (piece.empty()) piece.resize(8 << 10);
             std::vector<bool> keep(candidates.size(), false);
             for (auto [at, count] : indexed_filters[f].lists) {
                 size_t c = 0;

@@ -124,6 +124,7 @@ int run(const options& o, const CLI::App& app) {
     // Reachable through this pointer, so leak checkers do not count it.
     static auto* kept = new bi::answerer(cfg, std::move(index));
     auto& answerer = *kept;
+    answerer.keep_dumps(o.batch);  // one question: read only its rows
 
     if (o.list) {
         std::cout << answerer.list_json() << '\n';

@@ -57,6 +57,10 @@ public:
     /// A one-line JSON object for a question that could not be read (batch mode).
     std::string error_json(std::string_view message) const;
 
+    /// Whether small dumps are read whole and kept for later questions (the default, for a
+    /// batch), or each question reads only the rows its filters keep (one question a process).
+    void keep_dumps(bool keep) { keep_dumps_ = keep; }
+
     const router_index& index() const { return index_; }
     const config& settings() const { return config_; }
 
@@ -85,6 +89,7 @@ private:
     route_options routing_;
     std::unordered_map<std::string, route_result> routes_;
     std::unordered_map<std::string, shaped_rows> shaped_;
+    bool keep_dumps_ = true;
     size_t shaped_cells_ = 0;          ///< cells held in shaped_, which is emptied past a bound
     std::map<int, std::unique_ptr<dump>> dumps_;
     std::map<int, std::string> dump_errors_;
