@@ -1004,24 +1004,32 @@ std::span<const int> router_index::postings_of(std::string_view stem) const {
     return it->second;
 }
 
+namespace {
+
+/// Whether `key` is in a set of words: index.bin's sorted table when the index was loaded
+/// from it, else the set built or read from index.json.
+template <class Set>
+bool in_set(const name_table* table, const Set& set, std::string_view key) {
+    if (table && table->entries) return table->find(key).has_value();
+    return set.count(std::string(key)) > 0;
+}
+
+}  // namespace
+
 bool router_index::has_word(std::string_view word) const {
-    if (records_ && records_->words.entries) return records_->words.find(word).has_value();
-    return words.count(std::string(word)) > 0;
+    return in_set(records_ ? &records_->words : nullptr, words, word);
 }
 
 bool router_index::is_english(std::string_view word) const {
-    if (records_ && records_->english.entries) return records_->english.find(word).has_value();
-    return english.count(std::string(word)) > 0;
+    return in_set(records_ ? &records_->english : nullptr, english, word);
 }
 
 bool router_index::is_column_stem(std::string_view stem) const {
-    if (records_ && records_->column_stems.entries) return records_->column_stems.find(stem).has_value();
-    return column_stems.count(std::string(stem)) > 0;
+    return in_set(records_ ? &records_->column_stems : nullptr, column_stems, stem);
 }
 
 bool router_index::is_vocabulary_stop_word(std::string_view stem) const {
-    if (records_ && records_->stop_words.entries) return records_->stop_words.find(stem).has_value();
-    return stop_words.count(std::string(stem)) > 0;
+    return in_set(records_ ? &records_->stop_words : nullptr, stop_words, stem);
 }
 
 void router_index::for_each_slot_phrase(std::string_view stem,
