@@ -145,19 +145,24 @@ int run(const options& o, const CLI::App& app) {
             out.clear();
             if (auto failure = ledger.flush(); failure && !o.common.quiet) bi::tool::warn(app, *failure);
         };
-        while (in.next(line)) {
-            try {
-                auto start = std::chrono::steady_clock::now();
-                auto a = answer_or_record([&] { return answerer.ask(line, ask_options); }, ledger, app, o.common.quiet,
-                                          line, start, true);
-                record(ledger, app, o.common.quiet, line, a, start, true);
-                print_notes(app, a, o.common.quiet);
-                out += writer.add(a.json);
-            } catch (const bi::error& e) {
-                // One bad line costs its own answer, never the batch.
-                out += writer.add(answerer.error_json(e.what()));
+        try {
+            while (in.next(line)) {
+                try {
+                    auto start = std::chrono::steady_clock::now();
+                    auto a = answer_or_record([&] { return answerer.ask(line, ask_options); }, ledger, app,
+                                              o.common.quiet, line, start, true);
+                    record(ledger, app, o.common.quiet, line, a, start, true);
+                    print_notes(app, a, o.common.quiet);
+                    out += writer.add(a.json);
+                } catch (const bi::error& e) {
+                    // One bad line costs its own answer, never the batch.
+                    out += writer.add(answerer.error_json(e.what()));
+                }
+                if (!in.more_buffered() || out.size() >= (256 << 10)) flush();
             }
-            if (!in.more_buffered() || out.size() >= (256 << 10)) flush();
+        } catch (...) {
+            flush();  // what was answered before an unexpected failure is written, not lost
+            throw;
         }
         flush();
         std::cout << writer.finish();
