@@ -211,7 +211,7 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
                               ? "--save-as saves an answer from the fallback; this question is answered by the catalog"
                               : "--save-as needs an answer from the fallback (configure --fallback or BI_FALLBACK_CMD)");
     answer a;
-    rapidjson::StringBuffer buffer;
+    rapidjson::StringBuffer buffer(nullptr, 16 << 10);  // most answers fit: no regrowth
     json_writer w(buffer);
     w.StartObject();
 
@@ -252,7 +252,7 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
         w.EndArray();
         if (explain) write_explain(w, index_, r);
         w.EndObject();
-        a.json = buffer.GetString();
+        a.json.assign(buffer.GetString(), buffer.GetSize());
         return a;
     }
 
@@ -381,7 +381,7 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
     write_candidates(w, index_, r.candidates, 1);
     if (explain) write_explain(w, index_, r);
     w.EndObject();
-    a.json = buffer.GetString();
+    a.json.assign(buffer.GetString(), buffer.GetSize());
     return a;
 }
 
@@ -477,7 +477,7 @@ answer answerer::ask_fallback(std::string_view question, const route_result& rou
     write_candidates(w, index_, routed.candidates, 0);
     if (options.explain) write_explain(w, index_, routed);
     w.EndObject();
-    a.json = buffer.GetString();
+    a.json.assign(buffer.GetString(), buffer.GetSize());
     a.code = exit_code::ok;
     return a;
 }

@@ -826,10 +826,16 @@ struct name_table {
     }
     /// The entry named `key`, by binary search, or nullopt.
     std::optional<std::uint32_t> find(std::string_view key) const {
+        // Most probes differ in their first byte: compare it before calling memcmp.
+        auto less = [](std::string_view a, std::string_view b) {
+            if (!a.empty() && !b.empty() && a[0] != b[0])
+                return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]);
+            return a < b;
+        };
         std::uint32_t lo = 0, hi = count;
         while (lo < hi) {
             auto mid = lo + (hi - lo) / 2;
-            if (name(mid) < key) lo = mid + 1;
+            if (less(name(mid), key)) lo = mid + 1;
             else hi = mid;
         }
         if (lo < count && name(lo) == key) return lo;
