@@ -62,15 +62,17 @@ jq -e . "$BI_TMP/batch.jsonl" >/dev/null && pass "every batch line is JSON" || f
 # A program asking one question at a time gets each answer before it sends the next: the
 # batch writes what it holds whenever no further question is waiting.
 coproc asker { "$BI_BIN/bi-ask" "${common[@]}" --quiet --batch; }
+# bash unsets asker and asker_PID once it reaps the coprocess: keep copies.
+asker_pid=$asker_PID to_asker=${asker[1]} from_asker=${asker[0]}
 answers=0
 for q in "kpi health scores" "stock levels" "warranty claims by model"; do
-  printf '%s\n' "$q" >&"${asker[1]}"
-  if IFS= read -r -t 20 reply <&"${asker[0]}" && [ "$(printf '%s' "$reply" | jq -r .matched)" = "true" ]; then
+  printf '%s\n' "$q" >&"$to_asker"
+  if IFS= read -r -t 20 reply <&"$from_asker" && [ "$(printf '%s' "$reply" | jq -r .matched)" = "true" ]; then
     answers=$((answers + 1))
   fi
 done
-exec {asker[1]}>&-
-wait "$asker_PID" 2>/dev/null
+exec {to_asker}>&-
+wait "$asker_pid" 2>/dev/null
 [ $answers -eq 3 ] && pass "--batch answers each question as it arrives" || fail "--batch answers each question as it arrives" "$answers of 3"
 
 ask --explain "top 5 dealers in the midwest"
