@@ -24,7 +24,6 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/internal/dtoa.h>
-#include <rapidjson/filewritestream.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
@@ -102,7 +101,40 @@ private:
     std::FILE* stream_ = nullptr;
 };
 
-using file_writer = rapidjson::Writer<rapidjson::FileWriteStream>;
+/// rapidjson's FileWriteStream with a bulk write: rapidjson's Writer copies a raw value one
+/// byte at a time (a fifth of bi-dump's time), so rows, formatted by hand, go out with write().
+class file_stream {
+public:
+    using Ch = char;
+    file_stream(std::FILE* fp, char* buffer, size_t size) : fp_(fp), begin_(buffer), end_(buffer + size), at_(buffer) {}
+    void Put(char c) {
+        if (at_ == end_) Flush();
+        *at_++ = c;
+    }
+    void write(std::string_view s) {
+        if (s.size() > static_cast<size_t>(end_ - at_)) {
+            Flush();
+            if (s.size() > static_cast<size_t>(end_ - begin_)) {
+                std::fwrite(s.data(), 1, s.size(), fp_);
+                return;
+            }
+        }
+        std::memcpy(at_, s.data(), s.size());
+        at_ += s.size();
+    }
+    void Flush() {
+        if (at_ != begin_) std::fwrite(begin_, 1, static_cast<size_t>(at_ - begin_), fp_);
+        at_ = begin_;
+    }
+
+private:
+    std::FILE* fp_;
+    char* begin_;
+    char* end_;
+    char* at_;
+};
+
+using file_writer = rapidjson::Writer<file_stream>;
 
 // The binary companion: "BIDUMP02", then one record per row ([u32 length][cells]), each cell a
 // tag byte and its payload; then the value index (below); then the header block (written
@@ -139,7 +171,7 @@ std::string number_key(double d) {
 /// the chart and the checks need.
 class dump_sink : public row_sink {
 public:
-    dump_sink(file_writer& out, size_t keep_rows) : out_(out), keep_rows_(keep_rows) {}
+    dump_sink(file_writer& out, file_stream& stream, size_t keep_rows) : out_(out), stream_(stream), keep_rows_(keep_rows) {}
 
     void begin(const std::vector<column_info>& columns) override {
         table_.columns.clear();
@@ -181,7 +213,8 @@ public:
             if (keep) kept.push_back(row.get(i));
         }
         line_ += '}';
-        out_.RawValue(line_.data(), line_.size(), rapidjson::kObjectType);
+        out_.RawValue("", 0, rapidjson::kObjectType);  // the separator: the Writer knows when one is due
+        stream_.write(line_);
         if (binary) write_binary_row(row);
         if (keep) table_.rows.push_back(std::move(kept));
         ++rows_;
@@ -283,6 +316,7 @@ private:
     std::vector<std::uint8_t> kinds_;
 
     file_writer& out_;
+    file_stream& stream_;
     /// `s` as a JSON string, escaped by rapidjson.
     static std::string json_string(std::string_view s) {
         rapidjson::StringBuffer buffer;
@@ -383,7 +417,7 @@ dump_stats run_dump(database& db, std::string_view sql, const std::string& out, 
                     const query_def* q) {
     dump_output output(out);
     char buffer[1 << 16];
-    rapidjson::FileWriteStream os(output.stream(), buffer, sizeof buffer);
+    file_stream os(output.stream(), buffer, sizeof buffer);
     file_writer w(os);
     w.StartObject();
     key_string(w, "query_name", h.query_name);
@@ -400,7 +434,7 @@ dump_stats run_dump(database& db, std::string_view sql, const std::string& out, 
     key_string(w, "sql_sha256", h.source.sql_sha256);
     w.EndObject();
 
-    dump_sink sink(w, q ? static_cast<size_t>(-1) : chart_rows_for_sql);
+    dump_sink sink(w, os, q ? static_cast<size_t>(-1) : chart_rows_for_sql);
     if (q) sink.on_begin = [q](const table& t) { check_columns(*q, t); };
     // Catalog dumps written to a file get the binary companion bi-ask reads.
     std::optional<atomic_file> binary;
