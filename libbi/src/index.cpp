@@ -495,7 +495,8 @@ query_def read_def(const rapidjson::Value& v, const std::string& path) {
 // index.bin: the same content as index.json, laid out to be used where it lies. A table of
 // where each query's two records are (router view, catalog entry); everything routing needs
 // about the whole catalog, including what index.json leaves to be derived (idf, postings,
-// mean length, column stems), so nothing walks every query at load; the records; then the
+// mean length, column stems), so nothing walks every query at load — word sets, synonyms and
+// slot phrases as sorted tables searched in place, checked where read; the records; then the
 // stamp of the index.json it was written with and "BIINDEXn". Strings are length + bytes,
 // numbers as in memory (the file is a cache for this machine). bi-ask maps the file and
 // decodes a query only when a question makes it a candidate.
