@@ -13,6 +13,7 @@
 #include "bi/chart.hpp"
 #include "bi/fallback.hpp"
 #include "bi/freshness.hpp"
+#include "bi/planner.hpp"
 #include "bi/shape.hpp"
 #include "bi/text.hpp"
 #include "detail/json.hpp"
@@ -38,6 +39,7 @@ struct unapplied_slot {
     std::string value;
     std::string reason;
 };
+
 
 void write_slot_value(json_writer& w, const std::string& slot, const std::string& v) {
     if (slot == "year") w.Int(std::atoi(v.c_str()));
@@ -198,7 +200,292 @@ const route_result& answerer::routed(std::string_view question) {
     return routes_.emplace(std::move(key), std::move(r)).first->second;
 }
 
+
+namespace {
+
+void write_period(json_writer& w, const period& p) {
+    w.StartObject();
+    w.Key("from"); w.String(p.from);
+    w.Key("to"); w.String(p.to);
+    w.Key("label"); w.String(p.label);
+    w.EndObject();
+}
+
+/// The typed query as read: what a script can give back with --measure/--by/--filter.
+void write_interpretation(json_writer& w, const semantic_query& q) {
+    w.StartObject();
+    w.Key("measures");
+    w.StartArray();
+    for (auto& m : q.measures) w.String(m);
+    w.EndArray();
+    w.Key("by");
+    w.StartArray();
+    for (auto& d : q.group_by) w.String(d);
+    w.EndArray();
+    w.Key("grain");
+    if (q.grain == time_grain::none) w.Null();
+    else w.String(std::string(to_string(q.grain)));
+    w.Key("filters");
+    w.StartArray();
+    for (auto& f : q.filters) {
+        w.StartObject();
+        w.Key("dimension"); w.String(f.dimension);
+        w.Key(f.exclude ? "not_in" : "in");
+        w.StartArray();
+        for (auto& v : f.values) w.String(v);
+        w.EndArray();
+        w.EndObject();
+    }
+    w.EndArray();
+    w.Key("period");
+    if (q.window) write_period(w, *q.window);
+    else w.Null();
+    if (!q.compare.empty()) {
+        w.Key("compare");
+        w.StartArray();
+        for (auto& p : q.compare) write_period(w, p);
+        w.EndArray();
+        w.Key("growth"); w.Bool(q.growth);
+    }
+    w.Key("rank");
+    if (q.rank_measure.empty() || q.rank_measure == "?") w.Null();
+    else {
+        w.StartObject();
+        w.Key("measure"); w.String(q.rank_measure);
+        w.Key("direction"); w.String(q.direction == sort_direction::asc ? "asc" : "desc");
+        if (!q.limit_per.empty()) { w.Key("within"); w.String(q.limit_per); }
+        w.EndObject();
+    }
+    w.Key("limit");
+    if (q.limit) w.Int(*q.limit);
+    else w.Null();
+    if (!q.having.empty()) {
+        w.Key("having");
+        w.StartArray();
+        for (auto& h : q.having) {
+            w.StartObject();
+            w.Key("measure"); w.String(h.measure);
+            w.Key("op"); w.String(h.op);
+            w.Key("value"); w.Double(h.value);
+            w.Key("text"); w.String(h.text);
+            w.EndObject();
+        }
+        w.EndArray();
+    }
+    if (q.share) { w.Key("share"); w.Bool(true); }
+    if (!q.average_over.empty()) { w.Key("average_per"); w.String(q.average_over); }
+    if (!q.corrections.empty()) {
+        w.Key("corrections");
+        w.StartArray();
+        for (auto& c : q.corrections) w.String(c);
+        w.EndArray();
+    }
+    w.EndObject();
+}
+
+/// Why a question read into `q` cannot be answered exactly, or "" when it may be.
+std::string unanswerable(const semantic_query& q) {
+    if (!q.unknown.empty()) {
+        std::string words;
+        for (auto& u : q.unknown) words += (words.empty() ? "'" : ", '") + u + "'";
+        return fmt::format("not understood: {}", words + "'");
+    }
+    if (!q.problem.empty()) return q.problem;
+    if (q.rank_measure == "?") return "ranked by what? Name a measure (\"top 5 dealers by revenue\")";
+    return "";
+}
+
+}  // namespace
+
+const semantic_model* answerer::model() {
+    if (!model_loaded_) {
+        model_loaded_ = true;
+        std::error_code ec;
+        auto path = model_path(config_.dumps_dir);
+        if (fs::exists(path, ec)) {
+            model_ = std::make_unique<semantic_model>(load_model(path));
+            reader_ = std::make_unique<question_reader>(*model_);
+        }
+    }
+    return model_.get();
+}
+
+const table& answerer::cube_rows(const std::string& cube, const semantic_query& q, std::string& generated_at,
+                                 std::optional<freshness>& fresh) {
+    auto slash = cube.find('/');
+    auto path = (fs::path(config_.dumps_dir) / cube.substr(0, slash) / (cube.substr(slash + 1) + ".json")).string();
+    const dump* d = nullptr;
+    if (auto it = cubes_.find(cube); it != cubes_.end()) {
+        d = it->second.get();
+    } else {
+        std::error_code ec;
+        if (!fs::exists(path, ec)) throw error(fmt::format("'{}': the cube's dump is missing (run bi-dump)", path));
+        if (!keep_dumps_) {
+            // One question a process: read only the rows its single-value filters keep.
+            std::vector<std::pair<std::string, value>> wanted;
+            for (auto& f : q.filters)
+                if (!f.exclude && f.values.size() == 1) wanted.emplace_back(f.dimension, value(f.values.front()));
+            if (auto filtered = read_binary_dump(path, wanted)) {
+                cube_filtered_ = std::make_unique<dump>(std::move(*filtered));
+                d = cube_filtered_.get();
+            }
+        }
+        if (!d) {
+            auto binary = read_binary_dump(path);
+            auto kept = std::make_unique<dump>(binary ? std::move(*binary) : read_dump(path));
+            d = (cubes_[cube] = std::move(kept)).get();
+        }
+    }
+    if (generated_at.empty() || d->generated_at < generated_at) {
+        generated_at = d->generated_at;
+        auto f = assess_freshness(*d, database_fingerprint(), utc_now());
+        if (!fresh || f.stale) fresh = f;
+    }
+    return d->data;
+}
+
+answer answerer::no_answer(std::string_view question, const std::string& reason, const semantic_query* q,
+                           const route_result* r, bool explain) {
+    answer a;
+    a.code = exit_code::no_match;
+    a.question = question;
+    rapidjson::StringBuffer buffer;
+    json_writer w(buffer);
+    w.StartObject();
+    w.Key("matched"); w.Bool(false);
+    w.Key("question"); w.String(question.data(), static_cast<rapidjson::SizeType>(question.size()));
+    w.Key("query"); w.Null();
+    w.Key("title"); w.Null();
+    w.Key("score"); w.Double(0);
+    w.Key("tokens"); w.Int(0);
+    w.Key("source"); w.Null();
+    w.Key("reason"); w.String(reason);
+    if (q && model_) {
+        w.Key("interpretation");
+        write_interpretation(w, *q);
+        w.Key("restatement"); w.String(restate(*model_, *q));
+    }
+    w.Key("alternatives");
+    if (r) write_candidates(w, index_, r->candidates, 0);
+    else { w.StartArray(); w.EndArray(); }
+    w.Key("suggestions");
+    w.StartArray();
+    if (r)
+        for (size_t i = 0; i < r->candidates.size() && i < 3; ++i) {
+            auto& ex = index_.query(r->candidates[i].query).example_texts;
+            if (!ex.empty()) w.String(ex.front());
+        }
+    w.EndArray();
+    if (explain && r) write_explain(w, index_, *r);
+    w.EndObject();
+    a.json.assign(buffer.GetString(), buffer.GetSize());
+    return a;
+}
+
+answer answerer::ask(const semantic_query& q, std::string_view question, const ask_options& options) {
+    if (!model()) throw error(fmt::format("'{}': no semantic model (run bi-dump or bi-regen)", model_path(config_.dumps_dir)));
+    auto a = ask_semantic(q, question, options, false);
+    return a ? std::move(*a) : no_answer(question, "the query names no measure", &q, nullptr, options.explain);
+}
+
+std::optional<answer> answerer::ask_semantic(const semantic_query& q, std::string_view question,
+                                             const ask_options& options, bool from_text) {
+    if (!q.is_semantic() && from_text) return std::nullopt;
+    auto& m = *model_;
+    std::string why = unanswerable(q);
+    plan_result planned;
+    if (why.empty()) {
+        planned = make_plan(m, q);
+        why = planned.reason;
+    }
+    // Implied measures only ("sales", "how many"): a report may still fit the question.
+    if (!why.empty() && from_text && !q.named_measure) return std::nullopt;
+    if (!why.empty()) return no_answer(question, why, &q, nullptr, options.explain);
+
+    std::string generated_at;
+    std::optional<freshness> fresh;
+    auto rolled = roll_up(m, q, *planned.chosen, [&](const std::string& cube) -> const table& {
+        return cube_rows(cube, q, generated_at, fresh);
+    });
+    answer a;
+    a.question = question;
+    a.source = "dump";
+    a.score = 1;
+    std::string cubes;
+    for (auto& p : planned.chosen->parts) cubes += (cubes.empty() ? "" : "+") + p.cube;
+    a.query = cubes;
+    if (fresh && fresh->stale) a.notes.push_back(fmt::format("the dump of {} is stale: {} (run bi-regen)", cubes, fresh->reason));
+    auto title = restate(m, q);
+    auto chart = chart_config_for_shape(rolled.rows, title);
+
+    rapidjson::StringBuffer buffer(nullptr, 16 << 10);
+    json_writer w(buffer);
+    w.StartObject();
+    w.Key("matched"); w.Bool(true);
+    w.Key("question"); w.String(question.data(), static_cast<rapidjson::SizeType>(question.size()));
+    w.Key("query"); w.String(cubes);
+    w.Key("title"); w.String(title);
+    w.Key("restatement"); w.String(title);
+    w.Key("interpretation");
+    write_interpretation(w, q);
+    w.Key("score"); w.Double(1);
+    w.Key("tokens"); w.Int(0);
+    w.Key("source"); w.String("dump");
+    w.Key("filters");
+    w.StartObject();
+    for (auto& f : q.filters) {
+        std::string list;
+        for (auto& v : f.values) list += (list.empty() ? "" : ", ") + v;
+        w.Key(f.dimension.c_str());
+        w.String((f.exclude ? "not " : "") + list);
+        a.filters[f.dimension] = (f.exclude ? "not " : "") + list;
+    }
+    if (q.window) {
+        w.Key("period"); w.String(q.window->label);
+        a.filters["period"] = q.window->label;
+    }
+    w.EndObject();
+    w.Key("limit");
+    if (rolled.limit) w.Int(*rolled.limit);
+    else w.Null();
+    w.Key("rows_total"); w.Uint64(rolled.rows_total);
+    w.Key("sort");
+    if (rolled.sort_column.empty()) w.Null();
+    else {
+        w.StartObject();
+        w.Key("column"); w.String(rolled.sort_column);
+        w.Key("direction"); w.String(rolled.direction == sort_direction::asc ? "asc" : "desc");
+        w.EndObject();
+    }
+    w.Key("generated_at"); w.String(generated_at);
+    if (fresh) {
+        w.Key("stale"); w.Bool(fresh->stale);
+        w.Key("age_seconds"); w.Int64(fresh->age_seconds);
+        if (fresh->stale) { w.Key("stale_reason"); w.String(fresh->reason); }
+    }
+    write_rows(w, rolled.rows, rolled.units);
+    w.Key("chart_config");
+    w.RawValue(chart.data(), chart.size(), rapidjson::kObjectType);
+    w.Key("alternatives"); w.StartArray(); w.EndArray();
+    w.EndObject();
+    a.json.assign(buffer.GetString(), buffer.GetSize());
+    return a;
+}
+
 answer answerer::ask(std::string_view question, const ask_options& options) {
+    if (model()) {
+        auto q = reader_->read(question, today_iso());
+        if (auto a = ask_semantic(q, question, options, true)) {
+            if (a->code == exit_code::ok || (config_.fallback_command.empty() && !options.use_cache)) return std::move(*a);
+            auto f = ask_fallback(question, routed(question), options);
+            if (f.code == exit_code::ok) return f;
+            return std::move(*a);
+        }
+    }
+    return ask_report(question, options);
+}
+
+answer answerer::ask_report(std::string_view question, const ask_options& options) {
     bool explain = options.explain;
     const route_result& r = routed(question);
     if (r.outcome != route_outcome::answered && r.outside.empty() &&
@@ -219,6 +506,7 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
         a.code = exit_code::no_match;
         a.score = r.candidates.empty() ? 0 : r.candidates[0].score;
         w.Key("matched"); w.Bool(false);
+        w.Key("question"); w.String(question.data(), static_cast<rapidjson::SizeType>(question.size()));
         w.Key("query"); w.Null();
         w.Key("title"); w.Null();
         w.Key("score"); w.Double(a.score);
@@ -261,7 +549,8 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
     a.query = q.id();
     a.score = r.candidates[0].score;
 
-    // Slots → filters this query can apply; the rest are reported, never silently dropped.
+    // Slots → filters this query can apply. A slot it cannot apply means no answer: an answer
+    // that ignored part of the question would answer a different one.
     std::vector<applied_filter> filters;
     std::vector<unapplied_slot> unapplied;
     for (auto& s : r.slots) {
@@ -277,6 +566,14 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
         }
         value wanted = s.slot == "year" ? value(std::int64_t{std::atoi(s.value.c_str())}) : value(s.value);
         filters.push_back({s.slot, *column, wanted, s.value});
+    }
+
+    if (!unapplied.empty()) {
+        std::string reasons;
+        for (auto& u : unapplied) reasons += (reasons.empty() ? "" : "; ") + u.reason;
+        auto refused = no_answer(question, reasons, nullptr, &r, explain);
+        refused.score = a.score;
+        return refused;
     }
 
     std::string why;
@@ -335,6 +632,7 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
     const auto& chart = kept != shaped_.end() ? kept->second.chart : made.chart;
 
     w.Key("matched"); w.Bool(true);
+    w.Key("question"); w.String(question.data(), static_cast<rapidjson::SizeType>(question.size()));
     w.Key("query"); w.String(q.id());
     w.Key("title"); w.String(q.title);
     w.Key("score"); w.Double(a.score);
@@ -348,21 +646,10 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
         a.filters[f.slot] = f.text;
     }
     w.EndObject();
-    if (!unapplied.empty()) {
-        w.Key("unapplied");
-        w.StartArray();
-        for (auto& u : unapplied) {
-            w.StartObject();
-            w.Key("slot"); w.String(u.slot);
-            w.Key("value"); write_slot_value(w, u.slot, u.value);
-            w.Key("reason"); w.String(u.reason);
-            w.EndObject();
-        }
-        w.EndArray();
-    }
     w.Key("limit");
     if (shaped.limit) w.Int(*shaped.limit);
     else w.Null();
+    w.Key("rows_total"); w.Uint64(shaped.rows_total);
     w.Key("sort");
     w.StartObject();
     w.Key("column"); w.String(shaped.sort.column);

@@ -191,9 +191,14 @@ query_def parse_query(std::string_view text, const std::string& file, std::strin
                 if (agg == "sum") a = aggregate::sum;
                 else if (agg == "min") a = aggregate::min;
                 else if (agg == "max") a = aggregate::max;
-                else p.fail(fmt::format("measure '{}' needs sum, min or max, not '{}'", column, agg));
+                else if (agg == "avg") a = aggregate::avg;
+                else p.fail(fmt::format("measure '{}' needs sum, min, max or avg, not '{}'", column, agg));
                 q.measures.emplace_back(column, a);
             }
+        } else if (key == "cube") {
+            for (auto& c : split_list(value)) q.grain.push_back(p.identifier(c, "column name"));
+        } else if (key == "dimensions") {
+            for (auto& c : split_list(value)) q.attributes.push_back(p.identifier(c, "column name"));
         } else if (key == "ratio") q.ratios.push_back(p.ratio(value));
         else if (key == "units") {
             for (auto& [column, unit] : p.pairs(value)) q.units[column] = unit;
@@ -239,13 +244,31 @@ query_def parse_query(std::string_view text, const std::string& file, std::strin
     };
     require(!q.title.empty(), "title");
     require(!q.description.empty(), "description");
+    require(has_schedule, "schedule");
+    if (q.is_cube()) {
+        // A cube is read by the planner, never routed to or shown as it is: its columns are its
+        // grain, its dimensions and its measures, and nothing of a report's header applies.
+        if (q.measures.empty()) throw parse_error(file, 1, "a cube needs 'measures'");
+        if (!q.columns.empty() || !q.examples.empty() || !q.chart.type.empty() || has_sort || !q.slots.empty())
+            throw parse_error(file, 1, "a cube takes title, description, cube, dimensions, measures, units and schedule only");
+        q.columns = q.grain;
+        q.columns.insert(q.columns.end(), q.attributes.begin(), q.attributes.end());
+        for (auto& [column, agg] : q.measures) q.columns.push_back(column);
+        q.sql = std::string(trim(text.substr(std::min(offset, text.size()))));
+        if (q.sql.empty()) throw parse_error(file, line_no, "no SQL after the header");
+        while (!q.sql.empty() && (q.sql.back() == ';' || q.sql.back() == ' ' || q.sql.back() == '\n')) q.sql.pop_back();
+        return q;
+    }
+    if (!q.attributes.empty()) throw parse_error(file, 1, "'dimensions' belongs to a cube (add 'cube: grain columns')");
+    for (auto& [column, agg] : q.measures)
+        if (agg == aggregate::avg)
+            throw parse_error(file, 1, fmt::format("measure '{}': avg belongs to a cube, whose rows are the facts' own grain", column));
     require(!q.keywords.empty(), "keywords");
     require(!q.columns.empty(), "columns");
     require(has_sort, "sort");
     require(!q.chart.type.empty(), "chart");
     require(!q.chart.label.empty(), "chart_label");
     require(!q.chart.values.empty(), "chart_values");
-    require(has_schedule, "schedule");
     if (q.examples.size() < 3)
         throw parse_error(file, 1, fmt::format("needs at least 3 'example' lines, has {}", q.examples.size()));
     q.sql = std::string(trim(text.substr(std::min(offset, text.size()))));
@@ -282,8 +305,8 @@ vocabulary parse_vocabulary(std::string_view text, const std::string& file) {
             auto space = left.find(' ');
             if (space == std::string_view::npos) p.fail("alias needs 'slot value = aliases'");
             value_alias a{std::string(left.substr(0, space)), std::string(trim(left.substr(space + 1))), right};
-            if (std::find(known_slots().begin(), known_slots().end(), a.slot) == known_slots().end())
-                p.fail(fmt::format("unknown slot '{}'", a.slot));
+            // Any dimension of the model may have aliases; reports filter by known_slots() only.
+            if (!is_identifier(a.slot)) p.fail(fmt::format("'{}' is not a valid dimension name", a.slot));
             v.aliases.push_back(std::move(a));
         } else {
             p.fail(fmt::format("unknown key '{}' (expected synonym, alias, stop or outside)", key));

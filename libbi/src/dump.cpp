@@ -385,6 +385,13 @@ void check_columns(const query_def& q, const table& t) {
         if (t.index_of(column) < 0)
             throw parse_error(q.file, 0, fmt::format("column '{}' named by '{}' is not in the query's result", column, key));
     };
+    if (q.is_cube()) {
+        for (auto& c : q.columns) need(c, "cube, dimensions or measures");
+        for (auto& c : t.columns)
+            if (std::find(q.columns.begin(), q.columns.end(), c) == q.columns.end())
+                throw parse_error(q.file, 0, fmt::format("result column '{}' is neither in the cube's grain, its dimensions nor its measures", c));
+        return;
+    }
     for (auto& [slot, column] : q.slots) need(column, "slots");
     for (auto& c : q.columns) need(c, "columns");
     for (auto& [c, agg] : q.measures) need(c, "measures");
@@ -434,7 +441,7 @@ dump_stats run_dump(database& db, std::string_view sql, const std::string& out, 
     key_string(w, "sql_sha256", h.source.sql_sha256);
     w.EndObject();
 
-    dump_sink sink(w, os, q ? static_cast<size_t>(-1) : chart_rows_for_sql);
+    dump_sink sink(w, os, q && !q->is_cube() ? static_cast<size_t>(-1) : chart_rows_for_sql);
     if (q) sink.on_begin = [q](const table& t) { check_columns(*q, t); };
     // Catalog dumps written to a file get the binary companion bi-ask reads.
     std::optional<atomic_file> binary;
@@ -443,6 +450,10 @@ dump_stats run_dump(database& db, std::string_view sql, const std::string& out, 
         std::fwrite(binary_magic, 1, sizeof binary_magic, binary->stream());
         sink.binary = binary->stream();
         for (auto& [slot, column] : q->slots) sink.index_columns.push_back(column);
+        // A cube's rows are read by dimension value: every dimension but the time grain is indexed.
+        for (auto& c : q->grain)
+            if (c != "month" && c != "day") sink.index_columns.push_back(c);
+        for (auto& c : q->attributes) sink.index_columns.push_back(c);
     }
     auto stats = db.query(sql, sink);
     sink.finish_types();
@@ -450,7 +461,7 @@ dump_stats run_dump(database& db, std::string_view sql, const std::string& out, 
     w.EndArray();
 
     std::string chart;
-    if (q) {
+    if (q && !q->is_cube()) {
         auto shaped = shape_answer(*q, sink.table_, {});
         chart = chart_config(q->chart, shaped.rows, q->title, q->units);
     } else {

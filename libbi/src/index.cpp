@@ -228,7 +228,13 @@ std::string index_path(const std::string& dumps_dir) {
     return (fs::path(dumps_dir) / "index.json").string();
 }
 
-router_index build_index(const catalog& c, const std::string& dumps_dir) {
+router_index build_index(const catalog& whole, const std::string& dumps_dir) {
+    // The router chooses among reports; cubes are the semantic model's (model.cpp).
+    catalog c;
+    c.dir = whole.dir;
+    c.vocab = whole.vocab;
+    for (auto& q : whole.queries)
+        if (!q.is_cube()) c.queries.push_back(q);
     router_index index;
     for (auto& w : c.vocab.outside)
         if (auto phrase = stems_of(words_of(w)); !phrase.empty()) index.outside.push_back(std::move(phrase));

@@ -17,6 +17,7 @@
 #include "bi/files.hpp"
 #include "bi/index.hpp"
 #include "bi/lock.hpp"
+#include "bi/model.hpp"
 
 namespace bi {
 
@@ -70,6 +71,7 @@ std::vector<dump_outcome> dump_queries(const config& cfg, const catalog& c, cons
         outcomes.push_back(std::move(o));
     }
     write_index(build_index(c, cfg.dumps_dir), index_path(cfg.dumps_dir));
+    write_model(build_model(c, cfg.dumps_dir), model_path(cfg.dumps_dir));
     return outcomes;
 }
 

@@ -31,6 +31,7 @@ value add(const value& a, const value& b, aggregate how) {
     auto ia = std::get_if<std::int64_t>(&a);
     auto ib = std::get_if<std::int64_t>(&b);
     switch (how) {
+        case aggregate::avg:  // cubes only; shape never re-aggregates one
         case aggregate::sum:
             if (ia && ib) return *ia + *ib;
             // Sums of cents pick up binary noise (0.35999998); four decimals keep every real digit.
@@ -168,6 +169,7 @@ shaped_answer shape_answer(const query_def& q, const table& in, const shape_requ
 
     // 4. limit
     result.limit = request.limit ? request.limit : q.default_limit;
+    result.rows_total = out.rows.size();
     if (result.limit && out.rows.size() > static_cast<size_t>(*result.limit)) out.rows.resize(*result.limit);
     result.rows = std::move(out);
     return result;

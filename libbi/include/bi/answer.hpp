@@ -13,7 +13,10 @@
 #include "bi/config.hpp"
 #include "bi/dump.hpp"
 #include "bi/error.hpp"
+#include "bi/freshness.hpp"
+#include "bi/analysis.hpp"
 #include "bi/index.hpp"
+#include "bi/model.hpp"
 #include "bi/router.hpp"
 #include "bi/shape.hpp"
 
@@ -21,6 +24,7 @@ namespace bi {
 
 struct answer {
     exit_code code = exit_code::ok;       ///< ok, no_match (3)
+    std::string question;                 ///< the question as asked
     std::string json;                     ///< the answer object, one line
     std::vector<std::string> notes;       ///< why-lines for stderr (live fallback, stale dump)
     // What the ledger records.
@@ -43,10 +47,17 @@ public:
     answerer(config cfg, router_index index);
     ~answerer();
 
-    /// Answers one question: from a dump, live when the dump is unusable, or, with a fallback
-    /// command configured and no confident match, from the SQL the command writes. Throws
+    /// Answers one question: from the semantic model's cubes when it names a measure, else
+    /// from the closest report's dump (live when the dump is unusable), or, with a fallback
+    /// command configured and no exact answer, from the SQL the command writes. Throws
     /// usage_error for text that is not a question, fallback_error, refused_error.
     answer ask(std::string_view question, const ask_options& options = {});
+
+    /// Answers a semantic query given directly (bi-ask --measure, or the JSON form on stdin).
+    answer ask(const semantic_query& query, std::string_view question, const ask_options& options = {});
+
+    /// The semantic model bi-dump wrote, or nullptr when there is none.
+    const semantic_model* model();
 
     /// Example questions that fit a partial question, best first.
     std::vector<std::string> suggest(std::string_view partial, size_t max = 5) const;
@@ -65,6 +76,18 @@ public:
     const config& settings() const { return config_; }
 
 private:
+    /// The answer from the model's cubes, or nullopt when the question names no measure and a
+    /// report may answer it instead.
+    std::optional<answer> ask_semantic(const semantic_query& q, std::string_view question, const ask_options& options,
+                                       bool from_text);
+    /// A cube's rows, read once (a batch) or filtered to one question's rows.
+    const table& cube_rows(const std::string& cube, const semantic_query& q, std::string& generated_at,
+                           std::optional<freshness>& fresh);
+    /// The closest curated report, filtered by the question's slots.
+    answer ask_report(std::string_view question, const ask_options& options);
+    answer no_answer(std::string_view question, const std::string& reason, const semantic_query* q,
+                     const route_result* r, bool explain);
+
     /// The query's dump: a small one is read whole once and kept; a large one is streamed
     /// from its binary companion per question, keeping only the rows `filters` match.
     const dump* load_dump(int query, const std::vector<std::pair<std::string, value>>& filters, std::string& why);
@@ -96,6 +119,11 @@ private:
     std::unique_ptr<dump> filtered_;   ///< the rows of a large dump this question's filters kept
     std::unique_ptr<database> live_;
     std::optional<std::string> fingerprint_;
+    bool model_loaded_ = false;
+    std::unique_ptr<semantic_model> model_;
+    std::unique_ptr<question_reader> reader_;
+    std::map<std::string, std::unique_ptr<dump>> cubes_;
+    std::unique_ptr<dump> cube_filtered_;
 };
 
 }  // namespace bi

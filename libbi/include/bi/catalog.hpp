@@ -22,7 +22,7 @@ struct sort_spec {
 };
 
 /// How a measure column combines when rows are re-aggregated.
-enum class aggregate { sum, min, max };
+enum class aggregate { sum, min, max, avg };  ///< avg: cubes only, the mean over the cube's rows
 
 /// A measure recomputed from additive parts: (numerator [- subtrahend]) / denominator * scale.
 struct ratio_spec {
@@ -41,7 +41,8 @@ struct chart_spec {
     std::string series;               ///< optional column splitting values into datasets
 };
 
-/// One catalog query, as declared by its file.
+/// One catalog query, as declared by its file: a report (a curated answer with its own
+/// columns, chart and examples) or a cube (measures at a declared grain, for the semantic model).
 struct query_def {
     std::string category;
     std::string name;
@@ -61,8 +62,11 @@ struct query_def {
     schedule when = schedule::daily;
     std::optional<int> default_limit;
     bool worst_first = false;                          ///< the default sort lists the worst first (claims, risk)
+    std::vector<std::string> grain;                    ///< a cube's grain: one row per combination
+    std::vector<std::string> attributes;               ///< a cube's other dimension columns, each set by a grain column
     std::string sql;
 
+    bool is_cube() const { return !grain.empty(); }
     std::string id() const { return category + "/" + name; }
     /// The result column a slot filters on, or nullptr when this query cannot apply it.
     const std::string* slot_column(std::string_view slot) const;

@@ -27,6 +27,7 @@ struct shaped_answer {
     table rows;
     sort_spec sort;                  ///< the sort as applied
     std::optional<int> limit;        ///< the limit as applied
+    size_t rows_total = 0;           ///< rows before the limit
 };
 
 /// Shapes the dump's rows of `q` into the answer to `request`.

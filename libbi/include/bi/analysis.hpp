@@ -1,0 +1,89 @@
+// Question analysis: text → a typed semantic query (measures, breakdowns, filters, period,
+// ranking, limit, thresholds, shares, comparisons), read against the semantic model's names
+// and the values found in the data. Nothing here knows a domain word: every measure,
+// dimension, value and condition comes from the model.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bi/catalog.hpp"
+#include "bi/model.hpp"
+
+namespace bi {
+
+enum class time_grain { none, day, month, quarter, year };
+std::string_view to_string(time_grain g);
+
+/// A span of days, both ends inclusive, as YYYY-MM-DD.
+struct period {
+    std::string from, to;
+    std::string label;                   ///< "2025", "2026-Q1", "May 2026", "2026 to date"
+    bool needs_days = false;             ///< starts or ends inside a month
+};
+
+struct dimension_filter {
+    std::string dimension;
+    std::vector<std::string> values;     ///< canonical values, as in the data
+    bool exclude = false;                ///< "excluding the Northeast": keep every other value
+};
+
+/// A condition on a measure's value per answer row: "more than 600 sales", "off target".
+struct measure_condition {
+    std::string measure;
+    std::string op;                      ///< >, >=, <, <=, =
+    double value = 0;
+    std::string text;                    ///< the words that said it
+};
+
+struct semantic_query {
+    std::vector<std::string> measures;           ///< what each row shows, the first the main one
+    std::vector<std::string> group_by;           ///< dimensions, one row per combination
+    time_grain grain = time_grain::none;         ///< a time breakdown ("monthly", "by quarter")
+    std::vector<dimension_filter> filters;
+    std::optional<period> window;                ///< the period asked about; none = all the data
+    std::vector<period> compare;                 ///< two or more periods side by side, oldest first
+    bool growth = false;                         ///< with compare: the % change from the first to the last
+    std::string rank_measure;                    ///< "" = not ranked
+    sort_direction direction = sort_direction::desc;
+    std::optional<int> limit;
+    std::string limit_per;                       ///< rank within each value of this dimension
+    std::vector<measure_condition> having;
+    bool share = false;                          ///< each row's share of the total, in %
+    std::string share_dimension;                 ///< without a breakdown: the filter that makes the part
+    std::string average_over;                    ///< "month", "quarter", "year", "day" or a dimension: mean per one of those
+    std::vector<std::string> corrections;        ///< typo corrections, "revnue→revenue"
+    std::vector<std::string> unknown;            ///< words that were not understood
+    std::string problem;                         ///< a reading that cannot be answered exactly, said plainly
+    bool named_measure = false;                  ///< a measure was named outright, not only implied ("sales", "how many")
+
+    /// True when the question names something the model measures: the semantic path answers it.
+    bool is_semantic() const { return !measures.empty(); }
+};
+
+/// Reads questions against one model. Built once per process: it stems every name and value
+/// of the model into phrase tables, so reading a question looks up only its own words.
+class question_reader {
+public:
+    explicit question_reader(const semantic_model& model);
+    ~question_reader();
+    question_reader(question_reader&&) noexcept;
+    question_reader& operator=(question_reader&&) noexcept;
+
+    /// Reads `question`; `today` is YYYY-MM-DD. Throws usage_error for text that is not a
+    /// question at all (empty, not UTF-8, over 4 KiB).
+    semantic_query read(std::string_view question, const std::string& today) const;
+
+private:
+    struct lexicon;
+    const semantic_model* model_;
+    std::unique_ptr<lexicon> lexicon_;
+};
+
+/// A one-line restatement people read: "Revenue by region · 2025 · highest first".
+std::string restate(const semantic_model& model, const semantic_query& q);
+
+}  // namespace bi

@@ -1,0 +1,1295 @@
+// Question analysis. The question's words are matched, longest phrase first, against the
+// model's names (measures, dimensions, conditions) and the values in the data; what is left is
+// read as time (periods, grains), ranking, limits, thresholds, shares, comparisons and
+// exclusions. A word that none of this explains is kept in `unknown`: the planner refuses
+// rather than answer a question with a part of it ignored.
+#include "bi/analysis.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "bi/error.hpp"
+#include "bi/text.hpp"
+#include "detail/strings.hpp"
+
+namespace bi {
+
+std::string_view to_string(time_grain g) {
+    switch (g) {
+        case time_grain::day: return "day";
+        case time_grain::month: return "month";
+        case time_grain::quarter: return "quarter";
+        case time_grain::year: return "year";
+        case time_grain::none: break;
+    }
+    return "";
+}
+
+namespace {
+
+using namespace std::chrono;
+
+constexpr size_t max_question_bytes = 4096;
+
+bool is_digits(std::string_view w) {
+    return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool is_number(std::string_view w) {
+    if (w.empty() || !(std::isdigit(static_cast<unsigned char>(w[0])))) return false;
+    return std::all_of(w.begin(), w.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates
+
+std::string iso(year_month_day d) {
+    return fmt::format("{:04}-{:02}-{:02}", int(d.year()), unsigned(d.month()), unsigned(d.day()));
+}
+
+year_month_day parse_iso(const std::string& s) {
+    int y = std::atoi(s.substr(0, 4).c_str());
+    unsigned m = static_cast<unsigned>(std::atoi(s.substr(5, 2).c_str()));
+    unsigned d = static_cast<unsigned>(std::atoi(s.substr(8, 2).c_str()));
+    return year_month_day{year{y}, month{m}, day{d}};
+}
+
+year_month_day last_of(year_month ym) { return year_month_day{ym / last}; }
+
+constexpr const char* month_names[] = {"January", "February", "March", "April", "May", "June", "July",
+                                       "August", "September", "October", "November", "December"};
+
+period month_period(year_month ym) {
+    return {iso(year_month_day{ym / 1}), iso(last_of(ym)),
+            fmt::format("{} {}", month_names[unsigned(ym.month()) - 1], int(ym.year())), false};
+}
+
+period months_period(year_month first, year_month last_month, std::string label) {
+    return {iso(year_month_day{first / 1}), iso(last_of(last_month)), std::move(label), false};
+}
+
+period year_period(int y) { return {fmt::format("{}-01-01", y), fmt::format("{}-12-31", y), std::to_string(y), false}; }
+
+period quarter_period(int y, int q) {
+    year_month first{year{y}, month{static_cast<unsigned>(3 * q - 2)}};
+    return months_period(first, first + months{2}, fmt::format("{}-Q{}", y, q));
+}
+
+period half_period(int y, int h) {
+    year_month first{year{y}, month{static_cast<unsigned>(h == 1 ? 1 : 7)}};
+    return months_period(first, first + months{5}, fmt::format("{}-H{}", y, h));
+}
+
+/// Cuts a period at today: "this year" ends today, not on 31 December. No data lies after
+/// today, so the cut needs no daily data: the current month so far is all of that month.
+period up_to(period p, const year_month_day& today, bool to_date_label) {
+    if (p.to > iso(today)) {
+        p.to = iso(today);
+        if (to_date_label) p.label += " to date";
+    }
+    return p;
+}
+
+int month_number(std::string_view w) {
+    static const std::pair<const char*, int> names[] = {
+        {"january", 1}, {"jan", 1}, {"february", 2}, {"feb", 2}, {"march", 3}, {"mar", 3}, {"april", 4},
+        {"apr", 4}, {"may", 5}, {"june", 6}, {"jun", 6}, {"july", 7}, {"jul", 7}, {"august", 8}, {"aug", 8},
+        {"september", 9}, {"sep", 9}, {"sept", 9}, {"october", 10}, {"oct", 10}, {"november", 11}, {"nov", 11},
+        {"december", 12}, {"dec", 12}};
+    for (auto& [n, m] : names)
+        if (w == n) return m;
+    return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Words that carry no meaning of their own in a business question. Everything else must be
+// explained by the model, the calendar or the grammar of ranking and comparison.
+const std::set<std::string_view>& filler() {
+    static const std::set<std::string_view> words = {
+        "a", "about", "across", "actually", "after", "again", "all", "along", "also", "altogether", "am", "among",
+        "amount", "amounts", "an", "and", "any", "anything", "are", "as", "at", "available", "based", "be", "been",
+        "being", "both", "breakdown", "broken", "bring", "business", "but", "by", "can", "combined", "come", "came",
+        "comes", "company", "could", "count", "counts", "currently", "curious", "data", "detail", "details", "did",
+        "display", "do", "does", "doing", "done", "down", "during", "each", "entire", "every", "far", "figure",
+        "figures", "find", "for", "from", "generate", "generated", "get", "give", "go", "going", "got", "grand",
+        "had", "has", "have", "having", "hello", "help", "here", "hey", "hi", "how", "i", "if", "in", "into", "is",
+        "it", "its", "just", "kind", "kindly", "know", "let", "lets", "like", "list", "look", "looking", "looked",
+        "made", "make", "me", "much", "my", "need", "needs", "number", "numbers", "of", "on", "only", "or",
+        "order", "ordered", "our", "out", "overall", "please", "pls", "plz", "provide", "pull", "quick", "quickly",
+        "rank", "ranked", "ranking", "rankings", "re", "really", "regarding", "report", "respectively", "right",
+        "run", "say", "see", "show", "showing", "so", "sort", "sorted", "split", "stand", "stack", "stacked",
+        "sum", "summarize", "summarise", "summary", "table", "tell", "than", "thanks", "thank", "that", "the",
+        "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "together", "total",
+        "totals", "totaled", "totalled", "up", "us", "value", "view", "want", "was", "we", "were", "what", "whats",
+        "when", "where", "which", "who", "whole", "with", "wondering", "would", "you", "your", "overview",
+        "generate", "brought", "bring", "stats", "statistics", "info", "information", "give", "gimme", "quick",
+        "hows", "how's", "level", "levels", "currently", "current", "now", "today", "right", "just", "ever",
+        "happen", "happened", "look", "per", "vs", "versus", "ok", "okay", "yeah", "yes", "pull", "fetch",
+        "while", "them", "ones", "one", "group", "grouped", "compare", "comparing", "comparison", "side",
+        "performing", "perform", "performed", "doing", "did", "result", "terms", "number", "numbers", "listing",
+        "chart", "graph", "plot", "each", "every", "individual", "separately", "separate", "basis", "wise",
+        "including", "include", "includes", "also", "across", "whats", "what's", "got", "get",
+        "percent", "pct", "percentage", "everything", "anything", "something", "item", "items", "position",
+        "positions", "combination", "combinations", "combo", "combos", "pair", "pairs", "w", "yo", "r", "u", "ur",
+        "hw", "wat", "ya", "involving", "involve", "filed", "file", "located", "based", "common", "frequent",
+        "ever", "alltime", "like", "been", "doing", "track", "tracked", "tracking", "measured", "went", "spent",
+        "spend", "tot", "like", "far", "so", "counting", "whole", "full", "entire", "period", "periods", "time",
+        "times", "term", "terms", "lately", "recently", "went", "go", "goes", "our", "ours", "all", "status",
+    };
+    return words;
+}
+
+/// Words the reader's grammar uses (time, comparison, shares, growth, averages, exclusion):
+/// never typos, even when they are one letter from a name in the model.
+bool grammar_word(std::string_view w) {
+    static const std::set<std::string_view> words = {
+        "last", "this", "next", "previous", "prior", "past", "current", "trailing", "recent", "since", "after",
+        "before", "until", "till", "through", "between", "from", "year", "years", "month", "months", "quarter",
+        "quarters", "week", "weeks", "day", "days", "daily", "weekly", "monthly", "quarterly", "yearly", "annual",
+        "annually", "ytd", "mtd", "qtd", "date", "ago", "half", "first", "second", "third", "fourth", "fiscal",
+        "calendar", "trend", "trends", "trending", "time", "over", "under", "above", "below", "more", "less",
+        "fewer", "least", "most", "than", "share", "percent", "percentage", "proportion", "fraction", "growth",
+        "change", "increase", "decrease", "decline", "average", "avg", "mean", "excluding", "except", "without",
+        "other", "versus", "against", "compared", "compare", "each", "every", "per", "yesterday", "today", "vs",
+        "top", "bottom", "best", "worst", "highest", "lowest", "biggest", "smallest", "largest", "fewest"};
+    return words.count(w) > 0;
+}
+
+/// Ranking words: which end of the order they ask for.
+enum class end_asked { none, high, low, best, worst };
+
+end_asked rank_word(std::string_view w) {
+    static const std::set<std::string_view> high = {"top", "most", "highest", "biggest", "largest", "greatest",
+                                                    "max", "maximum", "leading", "leader", "leaders", "higher",
+                                                    "more", "heaviest", "costliest", "priciest", "busiest"};
+    static const std::set<std::string_view> low = {"bottom", "least", "lowest", "smallest", "fewest", "min",
+                                                   "minimum", "slowest", "lower", "less", "fewer", "weakest_volume"};
+    static const std::set<std::string_view> best = {"best", "strongest", "better", "greatest_performing"};
+    static const std::set<std::string_view> worst = {"worst", "weakest", "poorest", "worse", "underperforming",
+                                                     "laggards", "lagging"};
+    if (high.count(w)) return end_asked::high;
+    if (low.count(w)) return end_asked::low;
+    if (best.count(w)) return end_asked::best;
+    if (worst.count(w)) return end_asked::worst;
+    return end_asked::none;
+}
+
+bool is_exclusion_word(const std::vector<std::string>& w, size_t i, size_t& span) {
+    auto at = [&](size_t k) -> std::string_view { return k < w.size() ? std::string_view(w[k]) : std::string_view(); };
+    span = 1;
+    if (at(i) == "excluding" || at(i) == "exclude" || at(i) == "excludes" || at(i) == "except" ||
+        at(i) == "without" || at(i) == "besides" || at(i) == "ignoring" || at(i) == "minus" || at(i) == "non")
+        return true;
+    if ((at(i) == "other" && at(i + 1) == "than") || (at(i) == "apart" && at(i + 1) == "from") ||
+        (at(i) == "but" && at(i + 1) == "not") || (at(i) == "not" && at(i + 1) == "including") ||
+        (at(i) == "not" && at(i + 1) == "counting") || (at(i) == "leaving" && at(i + 1) == "aside") ||
+        (at(i) == "outside" && at(i + 1) == "of") || (at(i) == "leaving" && at(i + 1) == "out") ||
+        (at(i) == "leave" && at(i + 1) == "out")) {
+        span = 2;
+        return true;
+    }
+    if (at(i) == "not" || at(i) == "outside") return true;
+    return false;
+}
+
+/// "more than", "over", "at least", "under", "fewer than": the comparison a threshold makes.
+std::string comparator(const std::vector<std::string>& w, size_t i, size_t& span) {
+    auto at = [&](size_t k) -> std::string_view { return k < w.size() ? std::string_view(w[k]) : std::string_view(); };
+    span = 2;
+    if ((at(i) == "more" || at(i) == "greater" || at(i) == "higher" || at(i) == "bigger" || at(i) == "larger") && at(i + 1) == "than") return ">";
+    if ((at(i) == "less" || at(i) == "fewer" || at(i) == "lower" || at(i) == "smaller") && at(i + 1) == "than") return "<";
+    if (at(i) == "at" && at(i + 1) == "least") return ">=";
+    if (at(i) == "at" && at(i + 1) == "most") return "<=";
+    if (at(i) == "no" && at(i + 1) == "more" && at(i + 2) == "than") { span = 3; return "<="; }
+    if (at(i) == "no" && (at(i + 1) == "less" || at(i + 1) == "fewer") && at(i + 2) == "than") { span = 3; return ">="; }
+    span = 1;
+    if (at(i) == "over" || at(i) == "above" || at(i) == "exceeding" || at(i) == "exceeds" || at(i) == "exceeded" ||
+        at(i) == "gt" || at(i) == "greater")
+        return ">";
+    if (at(i) == "under" || at(i) == "below" || at(i) == "lt") return "<";
+    if (at(i) == "min" || at(i) == "minimum") return ">=";
+    return "";
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// The lexicon: every phrase the model knows, by the stems of its words.
+
+struct question_reader::lexicon {
+    enum class kind { measure, weak_measure, dimension, value, condition };
+    struct entry {
+        std::vector<std::string> stems;
+        kind what;
+        std::string target;        // measure, dimension or condition name; for a value, its dimension
+        std::string value;         // a value as in the data
+        bool weak = false;         // a value whose words also name a measure, dimension or condition
+        bool short_code = false;   // a value of three letters or fewer: "TX", "NE"
+    };
+    std::vector<entry> entries;
+    std::unordered_map<std::string, std::vector<size_t>> by_first;  // first stem → entries, longest first
+    std::set<std::string> words;                                   // every word of every phrase, for typos
+    std::set<std::string> stems;                                   // and their stems
+};
+
+namespace {
+
+std::vector<std::string> stems_of(const std::vector<std::string>& words) {
+    std::vector<std::string> out;
+    out.reserve(words.size());
+    for (auto& w : words) out.push_back(stem(w));
+    return out;
+}
+
+}  // namespace
+
+question_reader::question_reader(const semantic_model& model) : model_(&model), lexicon_(std::make_unique<lexicon>()) {
+    using kind = lexicon::kind;
+    auto& lx = *lexicon_;
+    std::set<std::vector<std::string>> name_stems;
+    auto add = [&](const std::string& text, kind k, const std::string& target, const std::string& value) {
+        auto words = words_of(text);
+        if (words.empty()) return;
+        for (auto& w : words) lx.words.insert(w);
+        lexicon::entry e{stems_of(words), k, target, value};
+        for (auto& s : e.stems) lx.stems.insert(s);
+        if (k != kind::value) name_stems.insert(e.stems);
+        e.short_code = k == kind::value && words.size() == 1 && words[0].size() <= 3;
+        lx.entries.push_back(std::move(e));
+    };
+    // A name of three words or more is also known by its initials: "days of supply" → "dos".
+    auto initials = [](const std::string& name) {
+        std::string out;
+        auto words = words_of(name);
+        if (words.size() < 3) return out;
+        for (auto& w : words) out.push_back(w[0]);
+        return is_stop_word(out) || filler().count(out) ? std::string() : out;
+    };
+    for (auto& m : model.measures) {
+        for (auto& n : m.names)
+            if (auto i = initials(n); !i.empty()) add(i, kind::measure, m.name, "");
+        for (auto& n : m.names) add(n, kind::measure, m.name, "");
+        for (auto& n : m.weak_names) add(n, kind::weak_measure, m.name, "");
+    }
+    for (auto& d : model.dimensions)
+        for (auto& n : d.names) add(n, kind::dimension, d.name, "");
+    for (auto& c : model.conditions)
+        for (auto& n : c.names) add(n, kind::condition, c.name, "");
+    // Values, and the first words of a long value where they name it alone ("Harbor Point").
+    std::map<std::vector<std::string>, int> prefix_uses;
+    std::vector<std::pair<std::string, std::string>> all_values;
+    for (auto& [dim, values] : model.values)
+        for (auto& v : values) {
+            all_values.emplace_back(dim, v);
+            auto s = stems_of(words_of(v));
+            for (size_t n = 1; n < s.size(); ++n) ++prefix_uses[std::vector<std::string>(s.begin(), s.begin() + static_cast<long>(n))];
+        }
+    std::set<std::vector<std::string>> full_values;
+    for (auto& [dim, v] : all_values) full_values.insert(stems_of(words_of(v)));
+    for (auto& [dim, v] : all_values) {
+        add(v, kind::value, dim, v);
+        auto words = words_of(v);
+        for (size_t n = words.size() - 1; n >= 1 && words.size() >= 3; --n) {
+            std::vector<std::string> prefix(words.begin(), words.begin() + static_cast<long>(n));
+            auto s = stems_of(prefix);
+            if (prefix_uses[s] != 1 || name_stems.count(s) || full_values.count(s)) continue;
+            if (n == 1 && (prefix[0].size() < 6 || is_stop_word(prefix[0]) || filler().count(prefix[0]))) continue;
+            std::string text;
+            for (auto& w : prefix) text += (text.empty() ? "" : " ") + w;
+            add(text, kind::value, dim, v);
+        }
+    }
+    for (auto& a : model.aliases)
+        for (auto& alias : a.aliases) add(alias, kind::value, a.slot, a.value);
+    for (auto& e : lx.entries)
+        if (e.what == kind::value && name_stems.count(e.stems)) e.weak = true;
+    for (size_t i = 0; i < lx.entries.size(); ++i) lx.by_first[lx.entries[i].stems[0]].push_back(i);
+    for (auto& [first, list] : lx.by_first)
+        std::stable_sort(list.begin(), list.end(),
+                         [&](size_t a, size_t b) { return lx.entries[a].stems.size() > lx.entries[b].stems.size(); });
+}
+
+question_reader::~question_reader() = default;
+question_reader::question_reader(question_reader&&) noexcept = default;
+question_reader& question_reader::operator=(question_reader&&) noexcept = default;
+
+namespace {
+
+/// Numbers as people type them: "2,000" → "2000", "$1.5m" → "1500000", "5k" → "5000".
+std::string normalise_numbers(std::string_view text) {
+    std::string out;
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (c == ',' && i > 0 && std::isdigit(static_cast<unsigned char>(text[i - 1])) && i + 3 < text.size() + 1 &&
+            i + 3 <= text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1])) &&
+            std::isdigit(static_cast<unsigned char>(text[i + 2])) && std::isdigit(static_cast<unsigned char>(text[i + 3])) &&
+            (i + 4 >= text.size() || !std::isdigit(static_cast<unsigned char>(text[i + 4]))))
+            continue;
+        if (c == '$') continue;
+        if (c == '>' || c == '<') {
+            bool eq = i + 1 < text.size() && text[i + 1] == '=';
+            out += c == '>' ? (eq ? " at least " : " more than ") : (eq ? " at most " : " less than ");
+            if (eq) ++i;
+            continue;
+        }
+        out.push_back(c);
+    }
+    // 5k, 1.5m, 2 million
+    std::string result;
+    for (size_t i = 0; i < out.size(); ++i) {
+        result.push_back(out[i]);
+        if (!std::isdigit(static_cast<unsigned char>(out[i]))) continue;
+        size_t j = i + 1;
+        if (j < out.size() && (out[j] == 'k' || out[j] == 'K' || out[j] == 'm' || out[j] == 'M') &&
+            (j + 1 >= out.size() || !std::isalpha(static_cast<unsigned char>(out[j + 1])))) {
+            size_t start = result.size();
+            while (start > 0 && (std::isdigit(static_cast<unsigned char>(result[start - 1])) || result[start - 1] == '.')) --start;
+            double v = std::atof(result.substr(start).c_str()) * ((out[j] == 'k' || out[j] == 'K') ? 1e3 : 1e6);
+            result.resize(start);
+            result += fmt::format("{}", v);
+            i = j;
+        }
+    }
+    return result;
+}
+
+struct token {
+    std::string word, stem;
+    bool used = false;
+};
+
+}  // namespace
+
+semantic_query question_reader::read(std::string_view question, const std::string& today_text) const {
+    using kind = lexicon::kind;
+    if (question.size() > max_question_bytes)
+        throw usage_error(fmt::format("question is too long ({} bytes; at most {})", question.size(), max_question_bytes));
+    if (!is_valid_utf8(question)) throw usage_error("question is not valid UTF-8 text");
+    if (question.find('\0') != std::string_view::npos) throw usage_error("question contains a NUL byte");
+    auto& lx = *lexicon_;
+    auto& model = *model_;
+    semantic_query q;
+    const auto today = parse_iso(today_text);
+    if (!today.ok()) throw usage_error(fmt::format("today's date '{}' is not a calendar date", today_text));
+    const int this_year = int(today.year());
+    const year_month this_month = today.year() / today.month();
+
+    auto original = std::string(question);
+    auto words = words_of(normalise_numbers(question));
+    if (words.empty()) throw usage_error("question is empty");
+    // "f&i" reads as "f and i"; "yoy" and friends are whole words here.
+    std::vector<token> t;
+    for (auto& w : words) t.push_back({w, is_number(w) ? w : stem(w)});
+
+    // 1. typos: a word no phrase, calendar or grammar word explains, one or two edits from a
+    // word of the model's phrases, is read as that word.
+    for (auto& tk : t) {
+        auto& w = tk.word;
+        if (w.size() < 3 || is_number(w) || lx.words.count(w) || lx.stems.count(tk.stem) || filler().count(w) ||
+            is_stop_word(w) || month_number(w) || rank_word(w) != end_asked::none || grammar_word(w))
+            continue;
+        int limit = w.size() >= 8 ? 2 : w.size() >= 4 ? 1 : 0;
+        std::string best;
+        int best_d = limit + 1;
+        bool tie = false;
+        for (auto& v : lx.words) {
+            if (limit == 0) break;
+            if (v.size() < 4 || std::abs(int(v.size()) - int(w.size())) > limit) continue;
+            int d = edit_distance(w, v, limit);
+            if (d < best_d) { best_d = d; best = v; tie = false; }
+            else if (d == best_d && d <= limit && stem(v) != stem(best)) tie = true;
+        }
+        if (best_d > limit || tie) best.clear();
+        // Abbreviations: "rev" → revenue, "pen" → penetration, then "mkt" → market, "tgt" →
+        // target (the same first letter, the letters in order): only when one word fits.
+        if (best.empty() && w.size() <= 5)
+            for (int pass = 0; pass < 2 && best.empty(); ++pass) {
+                std::string found, found_stem;
+                bool ambiguous = false;
+                for (auto& v : lx.words) {
+                    if (v.size() <= w.size() || v[0] != w[0]) continue;
+                    bool fits = pass == 0 ? v.compare(0, w.size(), w) == 0 : [&] {
+                        size_t k = 0;
+                        for (char c : v)
+                            if (k < w.size() && c == w[k]) ++k;
+                        return k == w.size();
+                    }();
+                    if (!fits) continue;
+                    auto vs = stem(v);
+                    if (found.empty()) { found = v; found_stem = vs; }
+                    else if (vs != found_stem) ambiguous = true;
+                    else if (v.size() < found.size()) found = v;
+                }
+                if (!found.empty() && !ambiguous) best = found;
+            }
+        if (!best.empty()) {
+            q.corrections.push_back(w + "→" + best);
+            w = best;
+            tk.stem = stem(best);
+        }
+    }
+
+    // 2. phrases of the model, longest first.
+    struct found {
+        size_t start, length;
+        const lexicon::entry* e;
+    };
+    std::vector<found> phrases;
+    auto uppercase_in_question = [&](const std::string& w) {
+        std::string upper;
+        for (char c : w) upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+        for (size_t at = original.find(upper); at != std::string::npos; at = original.find(upper, at + 1)) {
+            bool left = at == 0 || !std::isalnum(static_cast<unsigned char>(original[at - 1]));
+            bool right = at + upper.size() >= original.size() || !std::isalnum(static_cast<unsigned char>(original[at + upper.size()]));
+            if (left && right) return true;
+        }
+        return false;
+    };
+    for (size_t i = 0; i < t.size(); ++i) {
+        if (t[i].used) continue;
+        auto it = lx.by_first.find(t[i].stem);
+        if (it == lx.by_first.end()) continue;
+        std::vector<const lexicon::entry*> same;  // one span may name values of two dimensions
+        size_t best_len = 0;
+        for (size_t k : it->second) {
+            auto& e = lx.entries[k];
+            if (e.stems.size() < best_len) break;
+            if (i + e.stems.size() > t.size()) continue;
+            bool match = true;
+            for (size_t j = 0; j < e.stems.size() && match; ++j) match = !t[i + j].used && t[i + j].stem == e.stems[j];
+            if (!match) continue;
+            // A short code that is also an ordinary word ("IN", "OR", "ME") counts only in capitals.
+            if (e.short_code && (is_stop_word(t[i].word) || filler().count(t[i].word)) && !uppercase_in_question(t[i].word)) continue;
+            best_len = e.stems.size();
+            same.push_back(&e);
+        }
+        if (same.empty()) continue;
+        for (auto* e : same) phrases.push_back({i, best_len, e});
+        for (size_t j = i; j < i + best_len; ++j) t[j].used = true;
+        i += best_len - 1;
+    }
+
+    // Measures, dimensions, values and conditions in question order.
+    std::vector<std::pair<size_t, std::string>> measures_at, weak_measures_at, dims_at;
+    struct value_at {
+        size_t start, length;
+        std::vector<std::pair<std::string, std::string>> readings;  // (dimension, value)
+        bool weak;
+    };
+    std::vector<value_at> values;
+    std::vector<std::pair<size_t, std::string>> conditions_at;
+    for (size_t k = 0; k < phrases.size(); ++k) {
+        auto& p = phrases[k];
+        switch (p.e->what) {
+            case kind::measure: measures_at.emplace_back(p.start, p.e->target); break;
+            case kind::weak_measure: weak_measures_at.emplace_back(p.start, p.e->target); break;
+            case kind::dimension: dims_at.emplace_back(p.start, p.e->target); break;
+            case kind::condition: conditions_at.emplace_back(p.start, p.e->target); break;
+            case kind::value:
+                if (!values.empty() && values.back().start == p.start) {
+                    auto r = std::make_pair(p.e->target, p.e->value);
+                    if (std::find(values.back().readings.begin(), values.back().readings.end(), r) == values.back().readings.end())
+                        values.back().readings.push_back(r);
+                    values.back().weak = values.back().weak && p.e->weak;
+                } else {
+                    values.push_back({p.start, p.length, {{p.e->target, p.e->value}}, p.e->weak});
+                }
+                break;
+        }
+    }
+
+    auto word = [&](size_t i) -> std::string_view { return i < t.size() ? std::string_view(t[i].word) : std::string_view(); };
+    auto unused = [&](size_t i) { return i < t.size() && !t[i].used; };
+    auto take = [&](size_t i, size_t n = 1) {
+        for (size_t k = i; k < i + n && k < t.size(); ++k) t[k].used = true;
+    };
+
+    // 3. time: periods, grains and "to date".
+    std::vector<std::pair<size_t, period>> periods;  // position, period
+    bool range = false;                              // "from March to May", "between 2024 and 2025"
+    auto year_word = [](std::string_view w) { return w == "year" || w == "years" || w == "yr" || w == "yrs"; };
+    auto month_word = [](std::string_view w) { return w == "month" || w == "months" || w == "mo" || w == "mos"; };
+    auto quarter_word = [](std::string_view w) { return w == "quarter" || w == "quarters" || w == "qtr" || w == "qtrs"; };
+    auto week_word = [](std::string_view w) { return w == "week" || w == "weeks" || w == "wk" || w == "wks"; };
+    auto day_word = [](std::string_view w) { return w == "day" || w == "days"; };
+    auto year_at = [&](size_t i) -> int {
+        if (!unused(i)) return 0;
+        auto w = word(i);
+        if (w.size() == 4 && is_digits(w) && w[0] == '2' && w[1] == '0') return std::atoi(std::string(w).c_str());
+        if (w.size() == 4 && w.substr(0, 2) == "fy" && is_digits(w.substr(2))) return 2000 + std::atoi(std::string(w.substr(2)).c_str());
+        if (w.size() == 6 && w.substr(0, 2) == "fy" && is_digits(w.substr(2))) return std::atoi(std::string(w.substr(2)).c_str());
+        return 0;
+    };
+    // "Q4 '25", "may 25": two digits after a month or quarter are a year
+    auto short_year = [&](size_t i) -> int {
+        if (!unused(i)) return 0;
+        auto w = word(i);
+        if (w.size() == 2 && is_digits(w) && w[0] >= '1' && w[0] <= '9') return 2000 + std::atoi(std::string(w).c_str());
+        return 0;
+    };
+    // Which year a month or quarter without one means: the latest that has begun.
+    auto latest_year_for_month = [&](int m) { return m <= int(unsigned(today.month())) ? this_year : this_year - 1; };
+    bool to_date_seen = false;
+    for (size_t i = 0; i < t.size(); ++i) {
+        if (!unused(i)) continue;
+        auto w = word(i);
+        auto next = word(i + 1);
+        // A number before a comparator's unit is not a year: "more than 2000 sales".
+        if (int y = year_at(i); y) {
+            size_t span = 0;
+            bool compared = i > 0 && (!comparator(words, i - 1, span).empty() || (i > 1 && !comparator(words, i - 2, span).empty() && span == 2));
+            // "over 2025" is a period unless a measure follows ("over 2000 sales")
+            if (compared && i > 0 && (word(i - 1) == "over" || word(i - 1) == "during") && !(i + 1 < t.size() && t[i + 1].used))
+                compared = false;
+            if (!compared) {
+                // "year 2025", "fiscal 2025", "the 2025 model year" all name the year
+                if (i > 0 && unused(i - 1) && (word(i - 1) == "year" || word(i - 1) == "fiscal" || word(i - 1) == "fy" || word(i - 1) == "calendar")) take(i - 1);
+                periods.emplace_back(i, year_period(y));
+                take(i);
+                continue;
+            }
+        }
+        if (int m = month_number(w); m && !(w == "may" && !(next.size() == 4 && is_digits(next)) && i > 0 && (word(i - 1) == "i" || word(i - 1) == "we" || word(i - 1) == "you"))) {
+            // "march", "march 2025", "mar 25"
+            if (w == "mar" || w == "may" || w == "dec" || w == "jun" || w == "sep") {
+                // short forms that are words too count next to a year or a time preposition
+                bool near_time = year_at(i + 1) || (i > 0 && (word(i - 1) == "in" || word(i - 1) == "since" || word(i - 1) == "for" || word(i - 1) == "during" || word(i - 1) == "from" || word(i - 1) == "of" || word(i - 1) == "to" || word(i - 1) == "through" || word(i - 1) == "until" || word(i - 1) == "and"));
+                if (!near_time && w != "may" && w != "dec" && w != "sep") continue;
+                if (!near_time) continue;
+            }
+            // "Jan-May 2025", "jan to may 2025": the months between, both included
+            size_t second = i + 1;
+            if (word(second) == "to" || word(second) == "through" || word(second) == "thru" || word(second) == "until") ++second;
+            if (int m2 = month_number(word(second)); m2 > m && (year_at(second + 1) || short_year(second + 1))) {
+                int y = year_at(second + 1) ? year_at(second + 1) : short_year(second + 1);
+                take(i, second + 2 - i);
+                year_month a{year{y}, month{static_cast<unsigned>(m)}}, b{year{y}, month{static_cast<unsigned>(m2)}};
+                periods.emplace_back(i, up_to(months_period(a, b, fmt::format("{}-{} {}", month_names[m - 1], month_names[m2 - 1], y)), today, true));
+                continue;
+            }
+            int y = year_at(i + 1) ? year_at(i + 1) : short_year(i + 1);
+            take(i);
+            if (y) take(i + 1);
+            else y = latest_year_for_month(m);
+            year_month ym{year{y}, month{static_cast<unsigned>(m)}};
+            periods.emplace_back(i, up_to(month_period(ym), today, true));
+            continue;
+        }
+        if (w.size() == 2 && (w[0] == 'q' || w[0] == 'h') && (w[1] >= '1' && w[1] <= (w[0] == 'q' ? '4' : '2'))) {
+            int n = w[1] - '0';
+            size_t after = i + 1;
+            if (word(after) == "of" || word(after) == "in") ++after;
+            int y = year_at(after) ? year_at(after) : short_year(after);
+            if (!y && i > 0) y = year_at(i - 1);  // "2025 Q1"
+            take(i);
+            if (y && (year_at(after) || short_year(after))) take(i + 1, after - i);
+            else if (y) take(i - 1);
+            if (!y) {
+                int first_month = w[0] == 'q' ? 3 * n - 2 : (n == 1 ? 1 : 7);
+                y = latest_year_for_month(first_month);
+            }
+            // a bare year right before was read as its own period: it belongs to this one
+            periods.erase(std::remove_if(periods.begin(), periods.end(),
+                                         [&](auto& p) { return p.first + 1 == i && p.second.label == std::to_string(y); }),
+                          periods.end());
+            periods.emplace_back(i, up_to(w[0] == 'q' ? quarter_period(y, n) : half_period(y, n), today, true));
+            continue;
+        }
+        // "first quarter", "second half", "fourth quarter of 2025"
+        {
+            static const std::pair<const char*, int> ordinals[] = {{"first", 1}, {"1st", 1}, {"second", 2}, {"2nd", 2},
+                                                                   {"third", 3}, {"3rd", 3}, {"fourth", 4}, {"4th", 4}};
+            int n = 0;
+            for (auto& [o, v] : ordinals)
+                if (w == o) n = v;
+            if (n && (quarter_word(next) || (next == "half" && n <= 2))) {
+                bool half = next == "half";
+                size_t after = i + 2;
+                if (word(after) == "of" || word(after) == "in") ++after;
+                int y = year_at(after);
+                take(i, 2);
+                if (y) take(i + 2, after - i - 1);
+                else y = latest_year_for_month(half ? (n == 1 ? 1 : 7) : 3 * n - 2);
+                periods.emplace_back(i, up_to(half ? half_period(y, n) : quarter_period(y, n), today, true));
+                continue;
+            }
+        }
+        // "this year", "last month", "previous quarter", "current week"
+        if ((w == "this" || w == "current" || w == "last" || w == "previous" || w == "prior" || w == "past") &&
+            (year_word(next) || month_word(next) || quarter_word(next) || week_word(next))) {
+            bool current = w == "this" || w == "current";
+            if (w == "past" && year_word(next)) {  // "the past year": the last twelve complete months
+                periods.emplace_back(i, months_period(this_month - months{12}, this_month - months{1}, "last 12 months"));
+            } else if (year_word(next)) {
+                int y = current ? this_year : this_year - 1;
+                periods.emplace_back(i, up_to(year_period(y), today, true));
+            } else if (month_word(next)) {
+                auto ym = current ? this_month : this_month - months{1};
+                periods.emplace_back(i, up_to(month_period(ym), today, true));
+            } else if (quarter_word(next)) {
+                int qn = (int(unsigned(today.month())) - 1) / 3 + 1, y = this_year;
+                if (!current && --qn == 0) { qn = 4; --y; }
+                periods.emplace_back(i, up_to(quarter_period(y, qn), today, true));
+            } else {
+                // weeks run Monday to Sunday
+                sys_days d{today};
+                weekday wd{d};
+                auto monday = d - days{(wd.c_encoding() + 6) % 7};
+                if (!current) monday -= days{7};
+                period p{iso(year_month_day{monday}), iso(year_month_day{monday + days{6}}),
+                         current ? "this week" : "last week", true};
+                periods.emplace_back(i, up_to(p, today, false));
+            }
+            take(i, 2);
+            continue;
+        }
+        // "last 6 months", "past 3 quarters", "trailing 12 months", "last 30 days", "last 2 years"
+        if ((w == "last" || w == "past" || w == "previous" || w == "trailing" || w == "prior" || w == "recent") &&
+            is_digits(next) && (month_word(word(i + 2)) || quarter_word(word(i + 2)) || day_word(word(i + 2)) ||
+                                year_word(word(i + 2)) || week_word(word(i + 2)))) {
+            int n = std::atoi(std::string(next).c_str());
+            auto unit = word(i + 2);
+            if (n > 0 && n <= 120) {
+                // "for each of the last 6 months": one row a month
+                if (i >= 3 && word(i - 1) == "the" && word(i - 2) == "of" && (word(i - 3) == "each" || word(i - 3) == "every")) {
+                    q.grain = month_word(unit) ? time_grain::month : quarter_word(unit) ? time_grain::quarter
+                            : year_word(unit) ? time_grain::year : time_grain::day;
+                    take(i - 3, 3);
+                }
+                if (month_word(unit) || quarter_word(unit) || year_word(unit)) {
+                    int span = month_word(unit) ? n : quarter_word(unit) ? 3 * n : 12 * n;
+                    periods.emplace_back(i, months_period(this_month - months{span}, this_month - months{1},
+                                                          fmt::format("last {} {}", n, unit)));
+                } else {
+                    int span = day_word(unit) ? n : 7 * n;
+                    sys_days d{today};
+                    period p{iso(year_month_day{d - days{span}}), iso(year_month_day{d - days{1}}),
+                             fmt::format("last {} {}", n, unit), true};
+                    periods.emplace_back(i, p);
+                }
+                take(i, 3);
+                continue;
+            }
+        }
+        if (w == "ttm" || w == "ltm") {
+            periods.emplace_back(i, months_period(this_month - months{12}, this_month - months{1}, "last 12 months"));
+            take(i);
+            continue;
+        }
+        // "ytd", "year to date", "mtd", "qtd"
+        if (w == "ytd" || w == "mtd" || w == "qtd" ||
+            ((year_word(w) || month_word(w) || quarter_word(w)) && next == "to" && word(i + 2) == "date")) {
+            char k = w == "ytd" || year_word(w) ? 'y' : w == "mtd" || month_word(w) ? 'm' : 'q';
+            period p = k == 'y' ? year_period(this_year)
+                     : k == 'm' ? month_period(this_month)
+                                : quarter_period(this_year, (int(unsigned(today.month())) - 1) / 3 + 1);
+            p = up_to(p, today, false);
+            p.label = k == 'y' ? fmt::format("{} to date", this_year) : k == 'm' ? p.label + " to date" : p.label + " to date";
+            // "2025 YTD": the same span of that year
+            if (k == 'y' && !periods.empty() && periods.back().first + 1 == i && periods.back().second.label.size() == 4) {
+                int y = std::atoi(periods.back().second.label.c_str());
+                auto to = parse_iso(p.to);
+                p = {fmt::format("{}-01-01", y), iso(year_month_day{year{y}, to.month(), to.day()}), fmt::format("{} to date", y), p.needs_days};
+                periods.pop_back();
+            }
+            periods.emplace_back(i, p);
+            take(i, w.size() == 3 ? 1 : 3);
+            to_date_seen = true;
+            continue;
+        }
+        if (w == "yesterday" || (w == "today" && false)) {
+            sys_days d{today};
+            auto y = year_month_day{d - days{1}};
+            periods.emplace_back(i, period{iso(y), iso(y), "yesterday", true});
+            take(i);
+            continue;
+        }
+        // "2 years ago", "3 months ago"
+        if (is_digits(w) && (year_word(next) || month_word(next)) && word(i + 2) == "ago") {
+            int n = std::atoi(std::string(w).c_str());
+            if (year_word(next)) periods.emplace_back(i, year_period(this_year - n));
+            else periods.emplace_back(i, month_period(this_month - months{n}));
+            take(i, 3);
+            continue;
+        }
+    }
+    // "since March", "from Q1 2025 to Q3 2025", "between 2024 and 2025", "through May"
+    for (size_t k = 0; k < periods.size(); ++k) {
+        auto at = periods[k].first;
+        auto before = at > 0 ? word(at - 1) : std::string_view();
+        if (before == "since" || before == "after") {
+            auto& p = periods[k].second;
+            p = up_to(period{p.from, iso(today), "since " + p.label, p.needs_days}, today, false);
+            if (before == "after") p.from = p.to;  // refused below: "after" needs day arithmetic
+            take(at - 1);
+        }
+        if ((before == "through" || before == "until" || before == "till" || before == "to" || before == "and") &&
+            k > 0 && at >= 1) {
+            auto prev_at = periods[k - 1].first;
+            auto lead = prev_at > 0 ? word(prev_at - 1) : std::string_view();
+            if (lead == "from" || lead == "between") {
+                range = true;
+                take(prev_at - 1);
+                take(at - 1);
+            }
+        }
+    }
+    // A range joins the two ends; otherwise several periods are a comparison.
+    if (range && periods.size() == 2) {
+        auto& a = periods[0].second;
+        auto& b = periods[1].second;
+        q.window = period{std::min(a.from, b.from), std::max(a.to, b.to), a.label + " to " + b.label, a.needs_days || b.needs_days};
+    } else if (periods.size() == 1) {
+        q.window = periods[0].second;
+    } else if (periods.size() > 1) {
+        for (auto& [at, p] : periods) q.compare.push_back(p);
+        std::sort(q.compare.begin(), q.compare.end(), [](auto& a, auto& b) { return a.from < b.from; });
+    }
+    (void)to_date_seen;
+
+    // Grains: "monthly", "by month", "per quarter", "each year", "trend", "over time"
+    bool trend = false;
+    for (size_t i = 0; i < t.size(); ++i) {
+        if (!unused(i)) continue;
+        auto w = word(i);
+        time_grain g = time_grain::none;
+        size_t n = 1;
+        if (w == "monthly" || w == "mom") g = time_grain::month;
+        else if (w == "quarterly") g = time_grain::quarter;
+        else if (w == "yearly" || w == "annual" || w == "annually" || w == "yoy") g = time_grain::year;
+        else if (w == "daily") g = time_grain::day;
+        else if (w == "weekly") g = time_grain::none, q.problem = "there is no weekly breakdown in the pre-computed data";
+        else if ((w == "by" || w == "per" || w == "each" || w == "every") && unused(i + 1) &&
+                 (month_word(word(i + 1)) || quarter_word(word(i + 1)) || year_word(word(i + 1)) || day_word(word(i + 1)) || week_word(word(i + 1)))) {
+            auto u = word(i + 1);
+            g = month_word(u) ? time_grain::month : quarter_word(u) ? time_grain::quarter : year_word(u) ? time_grain::year
+              : day_word(u) ? time_grain::day : time_grain::none;
+            if (week_word(u)) q.problem = "there is no weekly breakdown in the pre-computed data";
+            n = 2;
+        } else if ((month_word(w) || quarter_word(w) || year_word(w)) && (word(i + 1) == "by" || word(i + 1) == "over" || word(i + 1) == "on" || word(i + 1) == "to") &&
+                   (month_word(word(i + 2)) || quarter_word(word(i + 2)) || year_word(word(i + 2)))) {
+            // "month by month", "year over year", "month on month", "quarter to quarter"
+            g = month_word(w) ? time_grain::month : quarter_word(w) ? time_grain::quarter : time_grain::year;
+            n = 3;
+        } else if (w == "trend" || w == "trends" || w == "trending" || w == "trended" || w == "trajectory" ||
+                   ((w == "over" || w == "across") && word(i + 1) == "time") || w == "timeline" || w == "history" || w == "evolution") {
+            trend = true;
+            if (w == "over" || w == "across") take(i, 2);
+            else take(i);
+            continue;
+        } else if (w == "seasonality" || w == "seasonal") {
+            trend = true;
+            take(i);
+            continue;
+        }
+        if (g == time_grain::none && q.problem.empty()) continue;
+        if (g != time_grain::none) q.grain = g;
+        take(i, n);
+    }
+    // A time unit left over names a breakdown: "by model and year", "which month had the most…",
+    // "units a month".
+    bool singular_time = false;
+    for (size_t i = 0; i < t.size(); ++i) {
+        if (!unused(i)) continue;
+        auto w = word(i);
+        time_grain g = month_word(w) ? time_grain::month : quarter_word(w) ? time_grain::quarter
+                     : year_word(w) ? time_grain::year : day_word(w) ? time_grain::day : time_grain::none;
+        if (g == time_grain::none) continue;
+        if (q.grain == time_grain::none || g < q.grain) q.grain = g;
+        singular_time = singular_time || (w == "month" || w == "quarter" || w == "year" || w == "day" || w == "yr");
+        take(i);
+        if (i > 0 && unused(i - 1) && word(i - 1) == "a") take(i - 1);
+    }
+    if (trend && q.grain == time_grain::none) q.grain = time_grain::month;
+
+    // 4. limits and ranking
+    end_asked asked = end_asked::none;
+    size_t rank_at = 0;
+    for (size_t i = 0; i < t.size(); ++i) {
+        if (!unused(i)) continue;
+        auto w = word(i);
+        auto e = rank_word(w);
+        if (e == end_asked::none) continue;
+        // comparators ("more than", "less than", "at least", "at most") are not ranking words
+        size_t span = 0;
+        if (!comparator(words, i, span).empty() || (i > 0 && word(i - 1) == "at") || (i > 0 && word(i - 1) == "no")) continue;
+        if ((w == "more" || w == "less" || w == "fewer" || w == "higher" || w == "lower" || w == "better" || w == "worse"))
+            continue;  // comparatives compare ("more than", "vs"): not a ranking
+        if (asked == end_asked::none) { asked = e; rank_at = i; }
+        take(i);
+        if (word(i + 1) == "first" || word(i + 1) == "last") take(i + 1);
+        auto number_at = [&](size_t k) {
+            if (!unused(k) || !is_digits(word(k)) || word(k).size() > 4) return false;
+            int n = std::atoi(std::string(word(k)).c_str());
+            if (n <= 0 || n > 1000 || q.limit) return false;
+            q.limit = n;
+            take(k);
+            return true;
+        };
+        if (!number_at(i + 1) && i > 0) number_at(i - 1);
+    }
+    // "5 dealers with the most...", "list 3 models": a bare number before a dimension is a limit
+    // only with a ranking word.
+    if (asked != end_asked::none && !q.limit)
+        for (auto& [at, d] : dims_at)
+            if (at > 0 && unused(at - 1) && is_digits(word(at - 1)) && word(at - 1).size() <= 3) {
+                q.limit = std::atoi(std::string(word(at - 1)).c_str());
+                take(at - 1);
+            }
+
+    // 5. thresholds: "more than 600 sales", "revenue above 5000000", "at least 3 claims"
+    std::vector<std::pair<size_t, measure_condition>> thresholds;
+    for (size_t i = 0; i < t.size(); ++i) {
+        if (!unused(i) && !(i < t.size() && rank_word(word(i)) != end_asked::none)) continue;
+        size_t span = 0;
+        auto op = comparator(words, i, span);
+        if (op.empty()) continue;
+        size_t n = i + span;
+        if (!is_number(word(n))) continue;
+        measure_condition c;
+        c.op = op;
+        c.value = std::atof(std::string(word(n)).c_str());
+        size_t end = n + 1;
+        if (word(end) == "percent") ++end;
+        for (size_t k = i; k < end; ++k) c.text += (c.text.empty() ? "" : " ") + t[k].word;
+        take(i, end - i);
+        thresholds.emplace_back(i, c);
+    }
+
+    // 6. exclusions: "excluding the Northeast and the West", "other than Lumen"
+    std::set<size_t> excluded_values;
+    for (size_t i = 0; i < t.size(); ++i) {
+        size_t span = 0;
+        if (!unused(i) || !is_exclusion_word(words, i, span)) continue;
+        size_t k = i + span;
+        bool any = false;
+        while (k < t.size()) {
+            auto v = std::find_if(values.begin(), values.end(), [&](auto& x) { return x.start == k; });
+            if (v != values.end()) {
+                excluded_values.insert(static_cast<size_t>(v - values.begin()));
+                any = true;
+                k += v->length;
+                continue;
+            }
+            if (unused(k) && (word(k) == "the" || word(k) == "and" || word(k) == "or" || word(k) == "nor" ||
+                              word(k) == "any" || word(k) == "all")) {
+                ++k;
+                continue;
+            }
+            // "excluding the West region": the dimension's own name after its value
+            if (any && std::any_of(dims_at.begin(), dims_at.end(), [&](auto& d) { return d.first == k; })) {
+                ++k;
+                continue;
+            }
+            break;
+        }
+        if (any) take(i, span);
+    }
+
+    // 7. shares, comparisons and growth, averages
+    for (size_t i = 0; i < t.size(); ++i) {
+        if (!unused(i)) continue;
+        auto w = word(i);
+        if (w == "share" || w == "proportion" || w == "fraction" || w == "contribution" || w == "contributed" ||
+            w == "mix" || (w == "percent" && word(i + 1) == "of") || (w == "percentage" && (word(i + 1) == "of" || true))) {
+            q.share = true;
+            take(i);
+            if (word(i + 1) == "of") take(i + 1);
+        } else if (w == "growth" || w == "grow" || w == "grew" || w == "growing" || w == "change" || w == "changed" ||
+                   w == "increase" || w == "increased" || w == "decrease" || w == "decreased" || w == "decline" ||
+                   w == "declined" || w == "yoy" || w == "delta" || w == "difference") {
+            q.growth = true;
+            take(i);
+        } else if (w == "vs" || w == "versus" || w == "against" || (w == "compared" && (word(i + 1) == "to" || word(i + 1) == "with")) ||
+                   (w == "compare")) {
+            take(i);
+            if (w == "compared") take(i + 1);
+        } else if (w == "average" || w == "avg" || w == "mean" || w == "typical") {
+            take(i);
+            // "average monthly units", "average units per month", "monthly average"
+            q.average_over = "?";
+        }
+    }
+    if (q.average_over == "?") {
+        if (q.grain != time_grain::none) {
+            q.average_over = std::string(to_string(q.grain));
+            q.grain = time_grain::none;
+        }
+    }
+    // "year over year" / "yoy" read as a yearly grain: with growth words and one period, it is a
+    // comparison with the same span a year earlier.
+    if (q.growth && q.compare.empty() && q.window) {
+        auto& p = *q.window;
+        auto from = parse_iso(p.from), to = parse_iso(p.to);
+        year_month_day pf{from.year() - years{1}, from.month(), from.day()}, pt{to.year() - years{1}, to.month(), to.day()};
+        if (!pt.ok()) pt = last_of(pt.year() / pt.month());
+        // the same span a year earlier ends inside a month unless this one ends with one
+        bool inside_month = pt != last_of(pt.year() / pt.month()) && p.to == iso(today);
+        std::string label = p.label.size() >= 4 && is_digits(p.label.substr(0, 4))
+                                ? std::to_string(std::atoi(p.label.c_str()) - 1) + p.label.substr(4)
+                                : p.label + " a year earlier";
+        q.compare = {period{iso(pf), iso(pt), label, p.needs_days || inside_month}, p};
+        q.window.reset();
+        if (q.grain == time_grain::year) q.grain = time_grain::none;
+    }
+    if (q.growth && q.compare.empty() && q.grain == time_grain::none) q.grain = time_grain::year;
+
+    // 8. measures: named ones; weak names ("sales", "how many") only when nothing else is named.
+    for (auto& [at, m] : measures_at)
+        if (std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
+    bool kpi_context = false;
+    for (auto& [at, m] : measures_at)
+        if (auto* d = model.measure(m); d && !d->per.empty()) kpi_context = true;
+    for (auto& [at, c] : conditions_at) {
+        auto* cd = std::find_if(model.conditions.begin(), model.conditions.end(), [&](auto& x) { return x.name == c; }).operator->();
+        if (auto* d = model.measure(cd->measure); d) {
+            // a condition on a measure that is counted per value of a dimension (a KPI) puts
+            // the question in that dimension's context
+            for (auto& cube : model.cubes)
+                if (cube.has_measure(d->name))
+                    for (auto& other : cube.measures)
+                        if (auto* om = model.measure(other.first); om && !om->per.empty()) kpi_context = true;
+        }
+    }
+    for (auto& [at, d] : dims_at)
+        for (auto& m : model.measures)
+            if (std::find(m.per.begin(), m.per.end(), d) != m.per.end()) kpi_context = true;
+
+    // Values: a weak one (its words also name a measure) is a value only where the question is
+    // about what that value's dimension measures; otherwise the words were read as the measure.
+    auto dimension_has_per_measures = [&](const std::string& dim) {
+        for (auto& cube : model.cubes) {
+            if (!cube.has_dimension(dim)) continue;
+            for (auto& [m, how] : cube.measures)
+                if (auto* d = model.measure(m); d && !d->per.empty()) return true;
+        }
+        return false;
+    };
+    for (auto& v : values)
+        for (auto& [dim, val] : v.readings)
+            if (!v.weak && dimension_has_per_measures(dim)) kpi_context = true;
+    for (size_t k = 0; k < values.size(); ++k) {
+        auto& v = values[k];
+        if (!v.weak) continue;
+        bool keep = false;
+        for (auto& [dim, val] : v.readings) keep = keep || (kpi_context && dimension_has_per_measures(dim));
+        if (keep) {
+            // the words named the value, not the measure
+            for (auto it = q.measures.begin(); it != q.measures.end();) {
+                bool from_here = std::any_of(measures_at.begin(), measures_at.end(), [&](auto& m) {
+                    return m.second == *it && m.first >= v.start && m.first < v.start + v.length;
+                });
+                it = from_here ? q.measures.erase(it) : it + 1;
+            }
+            v.weak = false;
+        } else {
+            v.readings.clear();
+        }
+    }
+    q.named_measure = !q.measures.empty() || !conditions_at.empty();
+    if (q.measures.empty())
+        for (auto& [at, m] : weak_measures_at)
+            if (std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
+
+    // Conditions become thresholds on their measure.
+    for (auto& [at, c] : conditions_at) {
+        auto it = std::find_if(model.conditions.begin(), model.conditions.end(), [&](auto& x) { return x.name == c; });
+        measure_condition mc{it->measure, it->op, it->threshold, ""};
+        for (auto& name : it->names) (void)name;
+        mc.text = it->name;
+        for (auto& p : phrases)
+            if (p.start == at) {
+                mc.text.clear();
+                for (size_t k = p.start; k < p.start + p.length; ++k) mc.text += (mc.text.empty() ? "" : " ") + t[k].word;
+            }
+        q.having.push_back(mc);
+    }
+
+    // Filters, each value resolved to one dimension.
+    auto measure_cubes_have = [&](const std::string& dim) {
+        if (q.measures.empty()) return true;
+        for (auto& cube : model.cubes)
+            if (cube.has_dimension(dim) &&
+                std::all_of(q.measures.begin(), q.measures.end(), [&](auto& m) {
+                    auto* d = model.measure(m);
+                    if (!d) return false;
+                    for (auto& leaf : model.leaves(*d))
+                        if (!cube.has_measure(leaf)) return false;
+                    return true;
+                }))
+                return true;
+        return false;
+    };
+    for (size_t k = 0; k < values.size(); ++k) {
+        auto& v = values[k];
+        if (v.readings.empty()) continue;
+        std::vector<std::pair<std::string, std::string>> fitting;
+        for (auto& r : v.readings)
+            if (measure_cubes_have(r.first)) fitting.push_back(r);
+        if (fitting.empty()) fitting = v.readings;
+        if (fitting.size() > 1) {
+            // the dimension named right after the value settles it: "San Antonio plant"
+            for (auto& [at, d] : dims_at)
+                if (at == v.start + v.length || at + 1 == v.start)
+                    for (auto& r : fitting)
+                        if (r.first == d) fitting = {r};
+        }
+        if (fitting.size() > 1) {
+            std::set<std::string> dims;
+            for (auto& r : fitting) dims.insert(r.first);
+            if (dims.size() > 1) {
+                std::string text;
+                for (size_t j = v.start; j < v.start + v.length; ++j) text += (text.empty() ? "" : " ") + t[j].word;
+                std::string list;
+                for (auto& d : dims) list += (list.empty() ? "" : " or ") + d;
+                q.problem = fmt::format("'{}' could be a {}: say which", text, list);
+                continue;
+            }
+        }
+        auto& [dim, val] = fitting.front();
+        bool exclude = excluded_values.count(k) > 0;
+        auto f = std::find_if(q.filters.begin(), q.filters.end(), [&](auto& x) { return x.dimension == dim && x.exclude == exclude; });
+        if (f == q.filters.end()) q.filters.push_back({dim, {val}, exclude});
+        else if (std::find(f->values.begin(), f->values.end(), val) == f->values.end()) f->values.push_back(val);
+    }
+
+    // 9. dimensions named: breakdowns, except a dimension named beside its own value ("the
+    // West region") or filtered to one value.
+    // A dimension's name asks for one row per value, except:
+    //  - a counted noun: "how many cars", "the most vehicles", "number of components";
+    //  - a scope: "across all plants", "for all dealers";
+    //  - beside a name of another dimension it qualifies: "dealer state" is the state;
+    //  - in a total ("total warranty cost for dealers in the West") unless "by", "per", "each"
+    //    or "which" asks for rows.
+    bool total_asked = false;
+    for (size_t i = 0; i < t.size(); ++i)
+        if (word(i) == "total" || word(i) == "overall" || word(i) == "altogether" || word(i) == "combined" ||
+            (word(i) == "in" && word(i + 1) == "total"))
+            total_asked = true;
+    auto explicit_cue = [&](size_t at) {
+        for (size_t back = 1; back <= 3 && back <= at; ++back) {
+            auto w = word(at - back);
+            if (w == "by" || w == "per" || w == "each" || w == "every" || w == "which" || w == "what" || w == "across" ||
+                w == "among" || rank_word(w) != end_asked::none || (is_digits(w) && w.size() <= 3))
+                return true;
+            if (!(filler().count(std::string(w)) || std::any_of(values.begin(), values.end(), [&](auto& v) { return v.start <= at - back && at - back < v.start + v.length; })))
+                break;
+        }
+        return false;
+    };
+    auto counted = [&](size_t at) {
+        auto w1 = at >= 1 ? word(at - 1) : std::string_view(), w2 = at >= 2 ? word(at - 2) : std::string_view();
+        return (w1 == "many" && w2 == "how") || (w1 == "of" && (w2 == "number" || w2 == "count")) || w1 == "most" ||
+               w1 == "fewest" || w1 == "least" || w1 == "more" || w1 == "fewer";
+    };
+    auto scoped = [&](size_t at) { return at >= 1 && (word(at - 1) == "all" || word(at - 1) == "any"); };
+    std::vector<std::pair<size_t, std::string>> breakdowns;
+    std::vector<std::string> counted_dims;
+    for (size_t k = 0; k < dims_at.size(); ++k) {
+        auto& [at, d] = dims_at[k];
+        if (k + 1 < dims_at.size() && dims_at[k + 1].first == at + 1) continue;  // "dealer state"
+        if (counted(at)) {
+            counted_dims.push_back(d);
+            continue;
+        }
+        if (scoped(at)) continue;
+        if (total_asked && !explicit_cue(at)) continue;
+        bool beside_value = std::any_of(values.begin(), values.end(), [&](auto& v) {
+            return (v.start + v.length == at || at + 1 == v.start) &&
+                   std::any_of(v.readings.begin(), v.readings.end(), [&](auto& r) { return r.first == d; });
+        });
+        if (beside_value) continue;
+        auto f = std::find_if(q.filters.begin(), q.filters.end(), [&](auto& x) { return x.dimension == d && !x.exclude; });
+        if (f != q.filters.end() && f->values.size() == 1 && !(at > 0 && (word(at - 1) == "by" || word(at - 1) == "per" || word(at - 1) == "each")))
+            continue;
+        if (std::none_of(breakdowns.begin(), breakdowns.end(), [&](auto& b) { return b.second == d; })) breakdowns.emplace_back(at, d);
+    }
+    // Several values of one dimension asked together ("Cordova and Lumen sales") are one row each.
+    for (auto& f : q.filters)
+        if (!f.exclude && f.values.size() > 1 &&
+            std::none_of(breakdowns.begin(), breakdowns.end(), [&](auto& b) { return b.second == f.dimension; }))
+            breakdowns.emplace_back(t.size(), f.dimension);
+    // "best-selling model in each region": rank within the dimension after "each"/"every"/"per"
+    // when another dimension is the one ranked.
+    if (asked != end_asked::none && breakdowns.size() >= 2) {
+        for (auto& [at, d] : breakdowns)
+            if (at > 0 && (word(at - 1) == "each" || word(at - 1) == "every" || word(at - 1) == "per" ||
+                           (at > 1 && word(at - 1) == "by" && false))) {
+                q.limit_per = d;
+                take(at - 1);
+            }
+    }
+    for (auto& [at, d] : breakdowns) q.group_by.push_back(d);
+    // "average units per dealer": the mean over that dimension's values
+    if (q.average_over == "?") {
+        q.average_over.clear();
+        for (auto it = breakdowns.begin(); it != breakdowns.end(); ++it)
+            if (it->first > 0 && (word(it->first - 1) == "per" || word(it->first - 1) == "a")) {
+                q.average_over = it->second;
+                q.group_by.erase(std::find(q.group_by.begin(), q.group_by.end(), it->second));
+                break;
+            }
+        if (q.average_over.empty()) {
+            // "average margin", "average KPI value": a ratio or a mean already
+            bool all_means = std::all_of(q.measures.begin(), q.measures.end(), [&](auto& m) {
+                auto* d = model.measure(m);
+                return d && (d->is_derived() || d->how == aggregate::avg);
+            });
+            if (!all_means) q.problem = "average per what? Say per month, per year, per dealer…";
+        }
+    }
+
+    // A share without a breakdown is the part its last filter makes of the whole without it:
+    // "what share of 2025 revenue came from the West".
+    if (q.share && q.group_by.empty() && q.grain == time_grain::none) {
+        for (auto& f : q.filters)
+            if (!f.exclude) q.share_dimension = f.dimension;
+        if (q.share_dimension.empty()) q.problem = "a share of what? Name the part (\"from the West\") or a breakdown";
+    }
+
+    // Thresholds take the measure named next to them, else the main one.
+    for (auto& [at, c] : thresholds) {
+        std::string m;
+        size_t best = SIZE_MAX;
+        for (auto& [mat, name] : measures_at) {
+            size_t d = mat > at ? mat - at : at - mat;
+            if (d < best && std::find(q.measures.begin(), q.measures.end(), name) != q.measures.end()) { best = d; m = name; }
+        }
+        if (m.empty() && !q.measures.empty()) m = q.measures.front();
+        c.measure = m;
+        if (!m.empty()) q.having.push_back(c);
+        else q.problem = fmt::format("'{}' of what?", c.text);
+    }
+
+    // Ranking: the measure after "by"/"in"/"for" following the rank word, else the main one.
+    if (asked != end_asked::none && !q.measures.empty()) {
+        std::string m = q.measures.front();
+        for (auto& [mat, name] : measures_at)
+            if (mat > rank_at && mat > 0 && (word(mat - 1) == "by" || word(mat - 1) == "in" || word(mat - 1) == "for" || word(mat - 1) == "on")) {
+                m = name;
+                break;
+            }
+        // "most claims", "highest margin": the measure right after the ranking word
+        for (auto& [mat, name] : measures_at)
+            if (mat == rank_at + 1 || (mat == rank_at + 2 && word(rank_at + 1) == "the")) m = name;
+        if (std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
+        q.rank_measure = m;
+        auto* d = model.measure(m);
+        bool higher_better = !d || d->higher_is_better;
+        switch (asked) {
+            case end_asked::high: q.direction = sort_direction::desc; break;
+            case end_asked::low: q.direction = sort_direction::asc; break;
+            case end_asked::best: q.direction = higher_better ? sort_direction::desc : sort_direction::asc; break;
+            case end_asked::worst: q.direction = higher_better ? sort_direction::asc : sort_direction::desc; break;
+            case end_asked::none: break;
+        }
+        // "which model has the most…", "the best-selling dealer": one row, unless the noun is
+        // plural or a number was given.
+        if (!q.limit) {
+            bool singular = false;
+            for (auto& [at, dim] : breakdowns) {
+                if (at >= t.size() || dim == q.limit_per) continue;
+                auto& w = t[at].word;
+                bool plural = w.size() > 3 && w.back() == 's' && w != t[at].stem + "";
+                plural = plural || (w.size() > 3 && w.back() == 's' && w.substr(0, w.size() - 1) == t[at].stem);
+                if (w == "kpis" || w == "metrics" || w == "plants" || w == "dealers" || w == "models" || w == "regions" || w == "components")
+                    plural = true;
+                singular = !plural;
+            }
+            if (breakdowns.empty() && singular_time) singular = true;
+            if (singular) q.limit = 1;
+        }
+    } else if (asked != end_asked::none && q.measures.empty()) {
+        q.rank_measure = "?";
+    }
+
+    // No measure named, but dimensions, values or conditions that only some cubes hold: those
+    // cubes' default measures, when they agree ("Net promoter score last month").
+    if (q.measures.empty() && (!q.filters.empty() || !q.group_by.empty() || !q.having.empty())) {
+        std::set<std::string> defaults;
+        bool agree = true, any = false;
+        for (auto& cube : model.cubes) {
+            bool fits = std::all_of(q.group_by.begin(), q.group_by.end(), [&](auto& d) { return cube.has_dimension(d); }) &&
+                        std::all_of(q.filters.begin(), q.filters.end(), [&](auto& f) { return cube.has_dimension(f.dimension); }) &&
+                        std::all_of(q.having.begin(), q.having.end(), [&](auto& h) {
+                            auto* m = model.measure(h.measure);
+                            return m && std::all_of(model.leaves(*m).begin(), model.leaves(*m).end(), [&](auto& l) { return cube.has_measure(l); });
+                        });
+            if (!fits) continue;
+            std::set<std::string> mine;
+            for (auto& [m, how] : cube.measures)
+                if (auto* d = model.measure(m); d && d->shown_by_default) mine.insert(m);
+            if (mine.empty()) continue;
+            if (any && mine != defaults) agree = false;
+            defaults = mine;
+            any = true;
+        }
+        if (any && agree)
+            for (auto& m : model.measures)
+                if (defaults.count(m.name)) q.measures.push_back(m.name);
+        if (!q.rank_measure.empty() && q.rank_measure == "?" && !q.measures.empty()) q.rank_measure.clear();
+    }
+
+    // 10. what is left must be filler: anything else was not understood.
+    for (size_t i = 0; i < t.size(); ++i) {
+        if (!unused(i)) continue;
+        auto& w = t[i].word;
+        if (filler().count(w) || is_stop_word(w)) continue;
+        if (w == "the" || w == "of") continue;
+        q.unknown.push_back(w);
+    }
+    return q;
+}
+
+std::string restate(const semantic_model& model, const semantic_query& q) {
+    auto nice = [](std::string s) {
+        for (auto& c : s)
+            if (c == '_') c = ' ';
+        return s;
+    };
+    std::string out;
+    for (size_t i = 0; i < q.measures.size(); ++i) {
+        auto name = nice(q.measures[i]);
+        if (auto* m = model.measure(q.measures[i]); m && !m->names.empty()) name = m->names.front();
+        out += (i == 0 ? "" : i + 1 == q.measures.size() ? " and " : ", ") + name;
+    }
+    if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+    if (q.share) out = "Share of " + out;
+    if (!q.average_over.empty()) out = "Average " + (out.empty() ? out : std::string(1, static_cast<char>(std::tolower(static_cast<unsigned char>(out[0])))) + out.substr(1)) + " per " + nice(q.average_over);
+    std::vector<std::string> by;
+    for (auto& d : q.group_by) by.push_back(nice(d));
+    if (q.grain != time_grain::none) by.emplace_back(to_string(q.grain));
+    if (!by.empty()) {
+        out += " by ";
+        for (size_t i = 0; i < by.size(); ++i) out += (i == 0 ? "" : " and ") + by[i];
+    }
+    for (auto& f : q.filters) {
+        std::string list;
+        for (auto& v : f.values) list += (list.empty() ? "" : ", ") + v;
+        out += fmt::format(" · {}{}", f.exclude ? "excluding " : "", list);
+    }
+    if (q.window) out += " · " + q.window->label;
+    if (!q.compare.empty()) {
+        out += " · ";
+        for (size_t i = 0; i < q.compare.size(); ++i) out += (i == 0 ? "" : " vs ") + q.compare[i].label;
+        if (q.growth) out += " (change in %)";
+    }
+    for (auto& h : q.having) out += fmt::format(" · {} {} {}", nice(h.measure), h.op, h.value);
+    if (!q.rank_measure.empty() && q.rank_measure != "?") {
+        bool desc = q.direction == sort_direction::desc;
+        out += fmt::format(" · {} {}", desc ? "highest" : "lowest", nice(q.rank_measure));
+        out += q.limit ? fmt::format(" {}", *q.limit) : " first";
+        if (!q.limit_per.empty()) out += " in each " + nice(q.limit_per);
+    } else if (q.limit) {
+        out += fmt::format(" · {} rows", *q.limit);
+    }
+    return out;
+}
+
+}  // namespace bi

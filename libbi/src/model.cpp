@@ -1,0 +1,572 @@
+// The semantic model's parser, its checks against the catalog's cubes, and its JSON form.
+#include "bi/model.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+#include <set>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "bi/dump.hpp"
+#include "bi/error.hpp"
+#include "bi/files.hpp"
+#include "detail/strings.hpp"
+
+namespace bi {
+
+namespace fs = std::filesystem;
+using detail::split_list;
+using detail::trim;
+
+// ---------------------------------------------------------------------------------------------
+// Formulas: expression := term (('+'|'-') term)*; term := factor (('*'|'/') factor)*;
+// factor := number | name | '(' expression ')'
+
+class formula_parser {
+public:
+    formula_parser(formula& f, std::string_view text) : f_(f), s_(text) {}
+
+    int parse() {
+        int n = expression();
+        skip();
+        if (pos_ != s_.size()) throw std::invalid_argument(fmt::format("unexpected '{}'", s_.substr(pos_)));
+        return n;
+    }
+
+private:
+    formula& f_;
+    std::string_view s_;
+    size_t pos_ = 0;
+
+    void skip() {
+        while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+    }
+    int add(formula::node n) {
+        f_.nodes_.push_back(std::move(n));
+        return static_cast<int>(f_.nodes_.size()) - 1;
+    }
+    int expression() {
+        int left = term();
+        for (skip(); pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-'); skip()) {
+            char op = s_[pos_++];
+            left = add({op, 0, {}, left, term()});
+        }
+        return left;
+    }
+    int term() {
+        int left = factor();
+        for (skip(); pos_ < s_.size() && (s_[pos_] == '*' || s_[pos_] == '/'); skip()) {
+            char op = s_[pos_++];
+            left = add({op, 0, {}, left, factor()});
+        }
+        return left;
+    }
+    int factor() {
+        skip();
+        if (pos_ >= s_.size()) throw std::invalid_argument("ends where a name or number should be");
+        char c = s_[pos_];
+        if (c == '(') {
+            ++pos_;
+            int n = expression();
+            skip();
+            if (pos_ >= s_.size() || s_[pos_] != ')') throw std::invalid_argument("missing ')'");
+            ++pos_;
+            return n;
+        }
+        if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') {
+            double v = 0;
+            auto [end, ec] = std::from_chars(s_.data() + pos_, s_.data() + s_.size(), v);
+            if (ec != std::errc()) throw std::invalid_argument("bad number");
+            pos_ = static_cast<size_t>(end - s_.data());
+            return add({'n', v, {}, -1, -1});
+        }
+        size_t start = pos_;
+        while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_')) ++pos_;
+        if (pos_ == start) throw std::invalid_argument(fmt::format("unexpected '{}'", c));
+        return add({'m', 0, std::string(s_.substr(start, pos_ - start)), -1, -1});
+    }
+};
+
+formula::formula(std::string_view text) : text_(trim(text)) {
+    formula_parser p(*this, text_);
+    root_ = p.parse();
+}
+
+std::vector<std::string> formula::names() const {
+    std::vector<std::string> out;
+    for (auto& n : nodes_)
+        if (n.op == 'm' && std::find(out.begin(), out.end(), n.name) == out.end()) out.push_back(n.name);
+    return out;
+}
+
+std::optional<double> formula::eval(const std::function<std::optional<double>(const std::string&)>& value_of) const {
+    if (root_ < 0) return std::nullopt;
+    return eval(root_, value_of);
+}
+
+std::optional<double> formula::eval(int i, const std::function<std::optional<double>(const std::string&)>& value_of) const {
+    auto& n = nodes_[static_cast<size_t>(i)];
+    if (n.op == 'n') return n.number;
+    if (n.op == 'm') return value_of(n.name);
+    auto a = eval(n.left, value_of), b = eval(n.right, value_of);
+    if (!a || !b) return std::nullopt;
+    switch (n.op) {
+        case '+': return *a + *b;
+        case '-': return *a - *b;
+        case '*': return *a * *b;
+        default: return *b == 0 ? std::nullopt : std::optional<double>(*a / *b);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+bool cube_def::has_dimension(std::string_view d) const {
+    return std::find(dimensions.begin(), dimensions.end(), d) != dimensions.end();
+}
+
+bool cube_def::has_measure(std::string_view m) const {
+    return std::any_of(measures.begin(), measures.end(), [&](auto& x) { return x.first == m; });
+}
+
+const measure_def* semantic_model::measure(std::string_view name) const {
+    for (auto& m : measures)
+        if (m.name == name) return &m;
+    return nullptr;
+}
+
+const dimension_def* semantic_model::dimension(std::string_view name) const {
+    for (auto& d : dimensions)
+        if (d.name == name) return &d;
+    return nullptr;
+}
+
+std::vector<std::string> semantic_model::leaves(const measure_def& m) const {
+    if (!m.is_derived()) return {m.name};
+    std::vector<std::string> out;
+    for (auto& n : m.derived.names())
+        if (auto* part = measure(n))
+            for (auto& leaf : leaves(*part))
+                if (std::find(out.begin(), out.end(), leaf) == out.end()) out.push_back(leaf);
+    return out;
+}
+
+namespace {
+
+std::optional<aggregate> parse_aggregate(std::string_view s) {
+    if (s == "sum") return aggregate::sum;
+    if (s == "min") return aggregate::min;
+    if (s == "max") return aggregate::max;
+    if (s == "avg") return aggregate::avg;
+    return std::nullopt;
+}
+
+std::string_view aggregate_name(aggregate a) {
+    switch (a) {
+        case aggregate::sum: return "sum";
+        case aggregate::min: return "min";
+        case aggregate::max: return "max";
+        case aggregate::avg: return "avg";
+    }
+    return "sum";
+}
+
+bool is_name(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
+}
+
+/// `measure > 0`, `missed = 0`.
+void parse_condition(condition_def& c, std::string_view text, const std::function<void(const std::string&)>& fail) {
+    static const char* ops[] = {">=", "<=", ">", "<", "="};
+    for (const char* op : ops) {
+        auto at = text.find(op);
+        if (at == std::string_view::npos) continue;
+        c.measure = std::string(trim(text.substr(0, at)));
+        c.op = op;
+        auto number = trim(text.substr(at + std::string_view(op).size()));
+        auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), c.threshold);
+        if (ec != std::errc() || end != number.data() + number.size() || !is_name(c.measure))
+            fail(fmt::format("'when' needs 'measure OP number', not '{}'", text));
+        return;
+    }
+    fail(fmt::format("'when' needs 'measure OP number' with OP one of > >= < <= =, not '{}'", text));
+}
+
+}  // namespace
+
+semantic_model parse_model(std::string_view text, const std::string& file) {
+    semantic_model m;
+    enum class section { none, measure, dimension, condition } in = section::none;
+    int line_no = 0;
+    std::set<std::string> seen_keys;
+    auto fail = [&](const std::string& what) { throw parse_error(file, line_no, what); };
+    for (auto raw : detail::split_lines(text)) {
+        ++line_no;
+        auto s = trim(raw);
+        if (s.empty() || s.front() == '#') continue;
+        if (s.front() == '[') {
+            if (s.back() != ']') fail("a section header reads '[measure NAME]', '[dimension NAME]' or '[condition NAME]'");
+            auto parts = split_list(s.substr(1, s.size() - 2), ' ');
+            if (parts.size() != 2 || !is_name(parts[1]))
+                fail(fmt::format("a section header reads '[KIND NAME]' with NAME of a-z, 0-9 and '_', not '{}'", s));
+            auto& name = parts[1];
+            if (m.measure(name) || m.dimension(name) ||
+                std::any_of(m.conditions.begin(), m.conditions.end(), [&](auto& c) { return c.name == name; }))
+                fail(fmt::format("'{}' is declared twice", name));
+            if (parts[0] == "measure") { in = section::measure; m.measures.push_back({}); m.measures.back().name = name; }
+            else if (parts[0] == "dimension") { in = section::dimension; m.dimensions.push_back({}); m.dimensions.back().name = name; }
+            else if (parts[0] == "condition") { in = section::condition; m.conditions.push_back({}); m.conditions.back().name = name; }
+            else fail(fmt::format("unknown section kind '{}' (measure, dimension or condition)", parts[0]));
+            seen_keys.clear();
+            continue;
+        }
+        auto eq = s.find('=');
+        if (eq == std::string_view::npos) fail("expected 'key = value'");
+        std::string key(trim(s.substr(0, eq)));
+        auto value = trim(s.substr(eq + 1));
+        if (in == section::none) fail(fmt::format("'{}' comes before any [measure], [dimension] or [condition]", key));
+        if (!seen_keys.insert(key).second) fail(fmt::format("key '{}' given twice", key));
+        if (value.empty()) fail(fmt::format("key '{}' has no value", key));
+        auto names = [&] {
+            std::vector<std::string> out;
+            for (auto& n : split_list(value)) out.push_back(detail::lower_ascii(n));
+            return out;
+        };
+        if (in == section::measure) {
+            auto& x = m.measures.back();
+            if (key == "aggregate") {
+                auto a = parse_aggregate(value);
+                if (!a) fail(fmt::format("aggregate must be sum, min, max or avg, not '{}'", value));
+                x.how = a;
+            } else if (key == "formula") {
+                try {
+                    x.derived = formula(value);
+                } catch (const std::invalid_argument& e) {
+                    fail(fmt::format("formula '{}': {}", value, e.what()));
+                }
+            } else if (key == "unit") {
+                static const std::set<std::string_view> units = {"usd", "percent", "count", "days", "number"};
+                if (!units.count(value)) fail(fmt::format("unit must be usd, percent, count, days or number, not '{}'", value));
+                x.unit = value;
+            } else if (key == "better") {
+                if (value != "higher" && value != "lower") fail(fmt::format("better must be higher or lower, not '{}'", value));
+                x.higher_is_better = value == "higher";
+            } else if (key == "snapshot") {
+                if (value != "yes" && value != "no") fail(fmt::format("snapshot must be yes or no, not '{}'", value));
+                x.snapshot = value == "yes";
+            } else if (key == "per") x.per = split_list(value);
+            else if (key == "names") x.names = names();
+            else if (key == "weak_names") x.weak_names = names();
+            else if (key == "description") x.description = value;
+            else if (key == "per_names") x.per_names = names();
+            else if (key == "fact_count") {
+                if (value != "yes" && value != "no") fail(fmt::format("fact_count must be yes or no, not '{}'", value));
+                x.fact_count = value == "yes";
+            } else if (key == "default") {
+                if (value != "yes" && value != "no") fail(fmt::format("default must be yes or no, not '{}'", value));
+                x.shown_by_default = value == "yes";
+            } else fail(fmt::format("unknown measure key '{}'", key));
+        } else if (in == section::dimension) {
+            auto& x = m.dimensions.back();
+            if (key == "names") x.names = names();
+            else if (key == "parent") x.parent = value;
+            else fail(fmt::format("unknown dimension key '{}'", key));
+        } else {
+            auto& x = m.conditions.back();
+            if (key == "when") parse_condition(x, value, fail);
+            else if (key == "names") x.names = names();
+            else fail(fmt::format("unknown condition key '{}'", key));
+        }
+    }
+    line_no = 0;
+    for (auto& x : m.measures) {
+        if (x.how.has_value() == !x.derived.empty())
+            fail(fmt::format("measure '{}' needs exactly one of 'aggregate' (a leaf) or 'formula' (derived)", x.name));
+        for (auto& n : x.derived.names())
+            if (!m.measure(n)) fail(fmt::format("measure '{}': formula names '{}', which is not a measure", x.name, n));
+        for (auto& d : x.per)
+            if (!m.dimension(d)) fail(fmt::format("measure '{}': per names '{}', which is not a dimension", x.name, d));
+    }
+    for (auto& d : m.dimensions)
+        if (!d.parent.empty() && !m.dimension(d.parent))
+            fail(fmt::format("dimension '{}': parent '{}' is not a dimension", d.name, d.parent));
+    for (auto& c : m.conditions) {
+        if (c.op.empty()) fail(fmt::format("condition '{}' needs 'when'", c.name));
+        if (!m.measure(c.measure)) fail(fmt::format("condition '{}' names '{}', which is not a measure", c.name, c.measure));
+    }
+    // A derived measure inherits what its leaves say of it.
+    for (auto& x : m.measures) {
+        if (!x.is_derived()) continue;
+        for (auto& leaf : m.leaves(x)) {
+            auto* l = m.measure(leaf);
+            x.snapshot = x.snapshot || l->snapshot;
+            for (auto& d : l->per)
+                if (std::find(x.per.begin(), x.per.end(), d) == x.per.end()) x.per.push_back(d);
+        }
+    }
+    return m;
+}
+
+namespace {
+
+bool is_time_grain(std::string_view c) { return c == "month" || c == "day"; }
+
+}  // namespace
+
+semantic_model build_model(const catalog& c, const std::string& dumps_dir) {
+    auto file = (fs::path(c.dir) / "model.conf").string();
+    std::error_code ec;
+    semantic_model m;
+    if (fs::is_regular_file(file, ec)) m = parse_model(read_file(file), file);
+    m.aliases = c.vocab.aliases;
+    std::map<std::string, std::set<std::string>> values;
+    for (auto& q : c.queries) {
+        if (!q.is_cube()) continue;
+        auto fail = [&](const std::string& what) { throw parse_error(q.file, 0, what); };
+        if (m.measures.empty()) fail(fmt::format("a cube needs the semantic model '{}'", file));
+        cube_def cube;
+        cube.id = q.id();
+        cube.title = q.title;
+        cube.grain = q.grain;
+        for (auto& d : q.grain) {
+            if (is_time_grain(d)) {
+                if (!cube.time.empty()) fail("a cube has one time grain (month or day)");
+                cube.time = d;
+            } else {
+                cube.dimensions.push_back(d);
+            }
+        }
+        cube.dimensions.insert(cube.dimensions.end(), q.attributes.begin(), q.attributes.end());
+        for (auto& d : cube.dimensions)
+            if (!m.dimension(d)) fail(fmt::format("'{}' is not a dimension of the model ({})", d, file));
+        for (auto& [name, how] : q.measures) {
+            auto* x = m.measure(name);
+            if (!x || x->is_derived()) fail(fmt::format("'{}' is not a leaf measure of the model ({})", name, file));
+            if (*x->how != how)
+                fail(fmt::format("measure '{}' is {} here and {} in the model", name, aggregate_name(how), aggregate_name(*x->how)));
+            cube.measures.emplace_back(name, how);
+        }
+        // The values of each dimension, from the dump as it is now.
+        auto path = dump_path(dumps_dir, q);
+        if (fs::exists(path, ec)) {
+            try {
+                auto d = read_binary_dump(path);
+                auto rows = d ? std::move(*d) : read_dump(path);
+                cube.rows = static_cast<std::int64_t>(rows.data.rows.size());
+                int time = cube.time.empty() ? -1 : rows.data.index_of(cube.time);
+                for (auto& dim : cube.dimensions) {
+                    int col = rows.data.index_of(dim);
+                    if (col < 0) continue;
+                    for (auto& row : rows.data.rows)
+                        if (auto s = std::get_if<std::string>(&row[static_cast<size_t>(col)]); s && !s->empty())
+                            values[dim].insert(*s);
+                }
+                if (time >= 0)
+                    for (auto& row : rows.data.rows)
+                        if (auto s = std::get_if<std::string>(&row[static_cast<size_t>(time)]); s && s->size() >= 7) {
+                            auto month = s->substr(0, 7);
+                            if (m.first_period.empty() || month < m.first_period) m.first_period = month;
+                            if (month > m.last_period) m.last_period = month;
+                        }
+            } catch (const error&) {
+                // An unreadable dump adds no values; bi-ask says so when it reads the cube.
+            }
+        }
+        m.cubes.push_back(std::move(cube));
+    }
+    for (auto& [dim, set] : values) m.values[dim].assign(set.begin(), set.end());
+    return m;
+}
+
+std::string model_path(const std::string& dumps_dir) { return (fs::path(dumps_dir) / "model.json").string(); }
+
+namespace {
+
+using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void write_strings(json_writer& w, const char* key, const std::vector<std::string>& list) {
+    w.Key(key);
+    w.StartArray();
+    for (auto& s : list) w.String(s);
+    w.EndArray();
+}
+
+std::vector<std::string> read_strings(const rapidjson::Value& v, const char* key) {
+    std::vector<std::string> out;
+    auto it = v.FindMember(key);
+    if (it == v.MemberEnd() || !it->value.IsArray()) return out;
+    for (auto& s : it->value.GetArray())
+        if (s.IsString()) out.emplace_back(s.GetString(), s.GetStringLength());
+    return out;
+}
+
+std::string read_string(const rapidjson::Value& v, const char* key) {
+    auto it = v.FindMember(key);
+    return it != v.MemberEnd() && it->value.IsString() ? std::string(it->value.GetString(), it->value.GetStringLength()) : "";
+}
+
+constexpr int model_format = 1;
+
+}  // namespace
+
+void write_model(const semantic_model& m, const std::string& path) {
+    rapidjson::StringBuffer b;
+    json_writer w(b);
+    w.StartObject();
+    w.Key("format"); w.Int(model_format);
+    w.Key("first_period"); w.String(m.first_period);
+    w.Key("last_period"); w.String(m.last_period);
+    w.Key("measures");
+    w.StartArray();
+    for (auto& x : m.measures) {
+        w.StartObject();
+        w.Key("name"); w.String(x.name);
+        if (x.how) { w.Key("aggregate"); w.String(std::string(aggregate_name(*x.how))); }
+        else { w.Key("formula"); w.String(x.derived.text()); }
+        w.Key("unit"); w.String(x.unit);
+        w.Key("higher_is_better"); w.Bool(x.higher_is_better);
+        w.Key("snapshot"); w.Bool(x.snapshot);
+        w.Key("default"); w.Bool(x.shown_by_default);
+        w.Key("fact_count"); w.Bool(x.fact_count);
+        write_strings(w, "per_names", x.per_names);
+        write_strings(w, "per", x.per);
+        write_strings(w, "names", x.names);
+        write_strings(w, "weak_names", x.weak_names);
+        w.Key("description"); w.String(x.description);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.Key("dimensions");
+    w.StartArray();
+    for (auto& d : m.dimensions) {
+        w.StartObject();
+        w.Key("name"); w.String(d.name);
+        write_strings(w, "names", d.names);
+        w.Key("parent"); w.String(d.parent);
+        auto v = m.values.find(d.name);
+        write_strings(w, "values", v == m.values.end() ? std::vector<std::string>{} : v->second);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.Key("conditions");
+    w.StartArray();
+    for (auto& c : m.conditions) {
+        w.StartObject();
+        w.Key("name"); w.String(c.name);
+        w.Key("measure"); w.String(c.measure);
+        w.Key("op"); w.String(c.op);
+        w.Key("threshold"); w.Double(c.threshold);
+        write_strings(w, "names", c.names);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.Key("cubes");
+    w.StartArray();
+    for (auto& c : m.cubes) {
+        w.StartObject();
+        w.Key("id"); w.String(c.id);
+        w.Key("title"); w.String(c.title);
+        w.Key("time"); w.String(c.time);
+        write_strings(w, "grain", c.grain);
+        write_strings(w, "dimensions", c.dimensions);
+        w.Key("measures");
+        w.StartObject();
+        for (auto& [name, how] : c.measures) { w.Key(name.c_str()); w.String(std::string(aggregate_name(how))); }
+        w.EndObject();
+        w.Key("rows"); w.Int64(c.rows);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.Key("aliases");
+    w.StartArray();
+    for (auto& a : m.aliases) {
+        w.StartObject();
+        w.Key("dimension"); w.String(a.slot);
+        w.Key("value"); w.String(a.value);
+        write_strings(w, "aliases", a.aliases);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    atomic_file out(path);
+    std::fwrite(b.GetString(), 1, b.GetSize(), out.stream());
+    std::fputc('\n', out.stream());
+    out.commit();
+}
+
+semantic_model load_model(const std::string& path) {
+    auto text = read_file(path);
+    rapidjson::Document doc;
+    doc.Parse(text.data(), text.size());
+    auto fail = [&](const std::string& what) { return parse_error(path, 0, what + " (run bi-dump or bi-regen)"); };
+    if (doc.HasParseError() || !doc.IsObject()) throw fail("not a model file");
+    if (!doc.HasMember("format") || !doc["format"].IsInt() || doc["format"].GetInt() != model_format)
+        throw fail("written by another version of bi");
+    semantic_model m;
+    m.first_period = read_string(doc, "first_period");
+    m.last_period = read_string(doc, "last_period");
+    auto array = [&](const char* key) -> const rapidjson::Value& {
+        if (!doc.HasMember(key) || !doc[key].IsArray()) throw fail(fmt::format("no '{}'", key));
+        return doc[key];
+    };
+    for (auto& v : array("measures").GetArray()) {
+        measure_def x;
+        x.name = read_string(v, "name");
+        if (auto a = parse_aggregate(read_string(v, "aggregate"))) x.how = a;
+        else {
+            try {
+                x.derived = formula(read_string(v, "formula"));
+            } catch (const std::invalid_argument&) {
+                throw fail(fmt::format("measure '{}' has no aggregate or formula", x.name));
+            }
+        }
+        x.unit = read_string(v, "unit");
+        x.higher_is_better = !v.HasMember("higher_is_better") || !v["higher_is_better"].IsBool() || v["higher_is_better"].GetBool();
+        x.snapshot = v.HasMember("snapshot") && v["snapshot"].IsBool() && v["snapshot"].GetBool();
+        x.shown_by_default = v.HasMember("default") && v["default"].IsBool() && v["default"].GetBool();
+        x.fact_count = v.HasMember("fact_count") && v["fact_count"].IsBool() && v["fact_count"].GetBool();
+        x.per_names = read_strings(v, "per_names");
+        x.per = read_strings(v, "per");
+        x.names = read_strings(v, "names");
+        x.weak_names = read_strings(v, "weak_names");
+        x.description = read_string(v, "description");
+        m.measures.push_back(std::move(x));
+    }
+    for (auto& v : array("dimensions").GetArray()) {
+        dimension_def d{read_string(v, "name"), read_strings(v, "names"), read_string(v, "parent")};
+        auto values = read_strings(v, "values");
+        if (!values.empty()) m.values[d.name] = std::move(values);
+        m.dimensions.push_back(std::move(d));
+    }
+    for (auto& v : array("conditions").GetArray()) {
+        condition_def c{read_string(v, "name"), read_string(v, "measure"), read_string(v, "op"), 0, read_strings(v, "names")};
+        if (v.HasMember("threshold") && v["threshold"].IsNumber()) c.threshold = v["threshold"].GetDouble();
+        m.conditions.push_back(std::move(c));
+    }
+    for (auto& v : array("cubes").GetArray()) {
+        cube_def c;
+        c.id = read_string(v, "id");
+        c.title = read_string(v, "title");
+        c.time = read_string(v, "time");
+        c.grain = read_strings(v, "grain");
+        c.dimensions = read_strings(v, "dimensions");
+        if (v.HasMember("measures") && v["measures"].IsObject())
+            for (auto& mm : v["measures"].GetObject())
+                if (mm.value.IsString())
+                    if (auto a = parse_aggregate(mm.value.GetString())) c.measures.emplace_back(mm.name.GetString(), *a);
+        if (v.HasMember("rows") && v["rows"].IsInt64()) c.rows = v["rows"].GetInt64();
+        m.cubes.push_back(std::move(c));
+    }
+    for (auto& v : array("aliases").GetArray())
+        m.aliases.push_back({read_string(v, "dimension"), read_string(v, "value"), read_strings(v, "aliases")});
+    return m;
+}
+
+}  // namespace bi

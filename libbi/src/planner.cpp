@@ -1,0 +1,526 @@
+// The planner and the roll-up. What can be answered from a cube, and how:
+//
+//  1. Every measure the question names, ranks by or puts a condition on must be known to the
+//     model; a derived measure needs all of its leaf measures.
+//  2. A cube answers a leaf measure when it holds that measure and every dimension the
+//     question breaks down by, filters on or ranks within, as a column.
+//  3. Time: a daily breakdown, or a period that starts or ends inside a month, needs a cube
+//     whose grain is the day; a monthly, quarterly or yearly breakdown or period needs one of
+//     month or day. A cube without a time grain answers no question that names a period.
+//  4. Leaf measures roll up by their aggregate: sum, min, max, or avg (the mean over the cube's
+//     rows, whose grain is the facts' own). Derived measures are recomputed from the rolled-up
+//     leaves, never averaged.
+//  5. A snapshot measure (stock on hand) has no history: no period or time breakdown.
+//  6. A measure declared `per` a dimension (a KPI's actual) is never combined across that
+//     dimension's values: the question must break down by it or name one value.
+//  7. One cube holding every leaf is preferred, the smallest first; otherwise each leaf comes
+//     from the smallest cube that answers it and the parts are joined on the answer's keys.
+//  8. Anything else is not answered: the reason names what is missing.
+#include "bi/planner.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "bi/error.hpp"
+#include "detail/strings.hpp"
+
+namespace bi {
+
+namespace {
+
+std::string nice(std::string s) {
+    for (auto& c : s)
+        if (c == '_') c = ' ';
+    return s;
+}
+
+std::string join(const std::vector<std::string>& list, std::string_view last_sep = " and ") {
+    std::string out;
+    for (size_t i = 0; i < list.size(); ++i)
+        out += (i == 0 ? "" : i + 1 == list.size() ? std::string(last_sep) : std::string(", ")) + nice(list[i]);
+    return out;
+}
+
+/// Every measure the answer computes: shown, ranked by, or put a condition on.
+std::vector<std::string> measures_needed(const semantic_query& q) {
+    std::vector<std::string> out = q.measures;
+    auto add = [&](const std::string& m) {
+        if (!m.empty() && std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
+    };
+    add(q.rank_measure);
+    for (auto& h : q.having) add(h.measure);
+    return out;
+}
+
+std::vector<std::string> dimensions_needed(const semantic_model& model, const semantic_query& q) {
+    std::vector<std::string> out;
+    auto add = [&](const std::string& d) {
+        if (!d.empty() && std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
+    };
+    for (auto& d : q.group_by) add(d);
+    for (auto& f : q.filters) add(f.dimension);
+    add(q.limit_per);
+    if (model.dimension(q.average_over)) add(q.average_over);
+    return out;
+}
+
+/// The finest time grain the question needs: "" none, "month", or "day".
+std::string time_needed(const semantic_query& q) {
+    bool days = q.grain == time_grain::day || (q.window && q.window->needs_days) ||
+                std::any_of(q.compare.begin(), q.compare.end(), [](auto& p) { return p.needs_days; }) ||
+                q.average_over == "day";
+    if (days) return "day";
+    bool months = q.grain != time_grain::none || q.window || !q.compare.empty() || q.average_over == "month" ||
+                  q.average_over == "quarter" || q.average_over == "year";
+    return months ? "month" : "";
+}
+
+bool cube_answers(const cube_def& c, const std::string& leaf, const std::vector<std::string>& dims, const std::string& time) {
+    if (!c.has_measure(leaf)) return false;
+    for (auto& d : dims)
+        if (!c.has_dimension(d)) return false;
+    if (time == "day") return c.time == "day";
+    if (time == "month") return c.time == "month" || c.time == "day";
+    return true;
+}
+
+}  // namespace
+
+plan_result make_plan(const semantic_model& model, const semantic_query& q) {
+    plan_result r;
+    auto needed = measures_needed(q);
+    if (needed.empty()) {
+        r.reason = "the question names nothing the model measures";
+        return r;
+    }
+    std::vector<std::string> leaves;
+    for (auto& name : needed) {
+        auto* m = model.measure(name);
+        if (!m) {
+            r.reason = fmt::format("'{}' is not a measure of the model", name);
+            return r;
+        }
+        for (auto& leaf : model.leaves(*m))
+            if (std::find(leaves.begin(), leaves.end(), leaf) == leaves.end()) leaves.push_back(leaf);
+    }
+    auto dims = dimensions_needed(model, q);
+    auto time = time_needed(q);
+    // Rule 5: snapshots have no history.
+    for (auto& name : needed)
+        if (auto* m = model.measure(name); m->snapshot && !time.empty()) {
+            r.reason = fmt::format("{} is a snapshot of the stock today: it has no history by period", nice(name));
+            return r;
+        }
+    // Rule 6: measures never combined across a dimension.
+    for (auto& name : needed) {
+        auto* m = model.measure(name);
+        for (auto& d : m->per) {
+            bool grouped = std::find(q.group_by.begin(), q.group_by.end(), d) != q.group_by.end() || q.limit_per == d;
+            bool one = std::any_of(q.filters.begin(), q.filters.end(),
+                                   [&](auto& f) { return f.dimension == d && !f.exclude && f.values.size() == 1; });
+            if (!grouped && !one) {
+                r.reason = fmt::format("{} is not added up across {}s: name one {} or ask by {}", nice(name), nice(d), nice(d), nice(d));
+                return r;
+            }
+        }
+    }
+    // Rule 7: one cube for all, else the smallest cube per leaf.
+    auto by_size = model.cubes;
+    std::stable_sort(by_size.begin(), by_size.end(), [](auto& a, auto& b) { return a.rows < b.rows; });
+    for (auto& c : by_size)
+        if (std::all_of(leaves.begin(), leaves.end(), [&](auto& l) { return cube_answers(c, l, dims, time); })) {
+            r.chosen = plan{{{c.id, leaves}}};
+            return r;
+        }
+    plan p;
+    std::vector<std::string> missing;
+    for (auto& leaf : leaves) {
+        auto c = std::find_if(by_size.begin(), by_size.end(), [&](auto& c) { return cube_answers(c, leaf, dims, time); });
+        if (c == by_size.end()) {
+            missing.push_back(leaf);
+            continue;
+        }
+        auto part = std::find_if(p.parts.begin(), p.parts.end(), [&](auto& x) { return x.cube == c->id; });
+        if (part == p.parts.end()) p.parts.push_back({c->id, {leaf}});
+        else part->leaves.push_back(leaf);
+    }
+    if (missing.empty()) {
+        r.chosen = std::move(p);
+        return r;
+    }
+    // Rule 8: say what is missing, in the question's terms.
+    std::vector<std::string> what;
+    for (auto& name : needed) {
+        auto* m = model.measure(name);
+        for (auto& leaf : model.leaves(*m))
+            if (std::find(missing.begin(), missing.end(), leaf) != missing.end()) {
+                what.push_back(name);
+                break;
+            }
+    }
+    std::string by = dims.empty() ? "" : " by " + join(dims);
+    if (time == "day") by += (by.empty() ? " by " : " and by ") + std::string("day");
+    else if (time == "month" && std::none_of(by_size.begin(), by_size.end(), [&](auto& c) {
+                 return std::all_of(missing.begin(), missing.end(), [&](auto& l) { return cube_answers(c, l, dims, ""); });
+             }) == false)
+        by += " over time";
+    r.reason = fmt::format("no pre-computed data has {}{}", join(what), by);
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Roll-up
+
+namespace {
+
+struct accumulator {
+    double sum = 0, min = 0, max = 0;
+    std::int64_t count = 0;
+    bool integral = true;
+    void add(const value& v) {
+        if (!is_number(v)) return;
+        double x = as_double(v);
+        integral = integral && std::holds_alternative<std::int64_t>(v);
+        if (count == 0) min = max = x;
+        sum += x;
+        min = std::min(min, x);
+        max = std::max(max, x);
+        ++count;
+    }
+    std::optional<double> get(aggregate how) const {
+        if (count == 0) return std::nullopt;
+        switch (how) {
+            case aggregate::sum: return sum;
+            case aggregate::min: return min;
+            case aggregate::max: return max;
+            case aggregate::avg: return sum / static_cast<double>(count);
+        }
+        return sum;
+    }
+};
+
+using key_t = std::vector<std::string>;
+
+/// The bucket a cube row's time falls in at `grain`: "2025-03", "2025-Q1", "2025", "2025-03-14".
+std::string bucket(const std::string& t, std::string_view grain) {
+    if (grain == "day") return t;
+    if (grain == "month") return t.substr(0, 7);
+    if (grain == "quarter") return fmt::format("{}-Q{}", t.substr(0, 4), (std::atoi(t.substr(5, 2).c_str()) - 1) / 3 + 1);
+    if (grain == "year") return t.substr(0, 4);
+    return "";
+}
+
+/// Whether a cube row's time lies inside a period: a month lies inside when all of it does.
+/// The planner sends a period that starts or ends inside a month to a daily cube, except one
+/// cut at today, after which there is no data: so a month is inside when its first day is.
+bool inside(const std::string& t, const period& p) {
+    if (t.size() >= 10) return t >= p.from && t <= p.to;
+    auto first = t + "-01";
+    return first >= p.from && first <= p.to;
+}
+
+bool text_equal(const value& cell, const std::string& wanted) {
+    auto s = std::get_if<std::string>(&cell);
+    return s && detail::equal_ignoring_ascii_case(*s, wanted);
+}
+
+struct rolled {
+    std::map<key_t, std::map<std::string, accumulator>> groups;
+};
+
+/// One pass over the plan's cubes: keep the rows the filters and periods allow, and
+/// accumulate each leaf per key. `skip_filter` leaves one dimension's filter out (a share's whole).
+rolled accumulate(const semantic_model& model, const semantic_query& q, const plan& p,
+                  const std::function<const table&(const std::string&)>& rows_of, const std::string& time_grain_name,
+                  const std::string& average_bucket, const std::string& skip_filter) {
+    rolled out;
+    for (auto& part : p.parts) {
+        auto cube = std::find_if(model.cubes.begin(), model.cubes.end(), [&](auto& c) { return c.id == part.cube; });
+        const table& t = rows_of(part.cube);
+        auto col = [&](const std::string& name) {
+            int i = t.index_of(name);
+            if (i < 0) throw error(fmt::format("the dump of {} has no column '{}' (run bi-dump)", part.cube, name));
+            return static_cast<size_t>(i);
+        };
+        std::vector<size_t> group_cols;
+        for (auto& d : q.group_by) group_cols.push_back(col(d));
+        std::optional<size_t> per_col;
+        if (!q.limit_per.empty() && std::find(q.group_by.begin(), q.group_by.end(), q.limit_per) == q.group_by.end())
+            per_col = col(q.limit_per);
+        std::optional<size_t> time_col;
+        if (!cube->time.empty()) time_col = col(cube->time);
+        std::optional<size_t> avg_dim_col;
+        if (model.dimension(average_bucket)) avg_dim_col = col(average_bucket);
+        std::vector<std::pair<size_t, const dimension_filter*>> filters;
+        for (auto& f : q.filters)
+            if (f.dimension != skip_filter) filters.emplace_back(col(f.dimension), &f);
+        std::vector<std::pair<size_t, std::string>> leaves;
+        for (auto& l : part.leaves) leaves.emplace_back(col(l), l);
+        for (auto& row : t.rows) {
+            bool keep = true;
+            for (auto& [c, f] : filters) {
+                bool any = std::any_of(f->values.begin(), f->values.end(), [&](auto& v) { return text_equal(row[c], v); });
+                if (any == f->exclude) { keep = false; break; }
+            }
+            if (!keep) continue;
+            std::string when;
+            if (time_col)
+                if (auto s = std::get_if<std::string>(&row[*time_col])) when = *s;
+            if (q.window && !inside(when, *q.window)) continue;
+            key_t key;
+            key.reserve(group_cols.size() + 3);
+            for (auto c : group_cols) {
+                auto s = std::get_if<std::string>(&row[c]);
+                key.push_back(s ? *s : "");
+            }
+            if (per_col) {
+                auto s = std::get_if<std::string>(&row[*per_col]);
+                key.push_back(s ? *s : "");
+            }
+            if (!time_grain_name.empty()) key.push_back(bucket(when, time_grain_name));
+            if (!q.compare.empty()) {
+                size_t k = 0;
+                while (k < q.compare.size() && !inside(when, q.compare[k])) ++k;
+                if (k == q.compare.size()) continue;
+                key.push_back(std::to_string(k));
+            }
+            if (avg_dim_col) {
+                auto s = std::get_if<std::string>(&row[*avg_dim_col]);
+                key.push_back(s ? *s : "");
+            } else if (!average_bucket.empty()) {
+                key.push_back(bucket(when, average_bucket));
+            }
+            auto& g = out.groups[key];
+            for (auto& [c, l] : leaves) g[l].add(row[c]);
+        }
+    }
+    return out;
+}
+
+double round_to(double x, int digits) {
+    double f = std::pow(10.0, digits);
+    return std::round(x * f) / f;
+}
+
+}  // namespace
+
+rolled_answer roll_up(const semantic_model& model, const semantic_query& q, const plan& p,
+                      const std::function<const table&(const std::string&)>& rows_of) {
+    rolled_answer a;
+    auto needed = measures_needed(q);
+    std::string grain(to_string(q.grain));
+    std::string average = q.average_over;
+    auto r = accumulate(model, q, p, rows_of, grain, average, "");
+
+    // Values per key, then (for an average) per key without its last part.
+    auto value_of = [&](const std::map<std::string, accumulator>& leaves, const std::string& name) -> std::optional<double> {
+        std::function<std::optional<double>(const std::string&)> f = [&](const std::string& n) -> std::optional<double> {
+            auto* m = model.measure(n);
+            if (!m) return std::nullopt;
+            if (!m->is_derived()) {
+                auto it = leaves.find(n);
+                return it == leaves.end() ? std::nullopt : it->second.get(*m->how);
+            }
+            return m->derived.eval(f);
+        };
+        return f(name);
+    };
+    std::map<key_t, std::map<std::string, std::optional<double>>> values;
+    for (auto& [key, leaves] : r.groups)
+        for (auto& m : needed) values[key][m] = value_of(leaves, m);
+    if (!average.empty()) {
+        std::map<key_t, std::map<std::string, std::pair<double, int>>> sums;
+        for (auto& [key, vals] : values) {
+            key_t k(key.begin(), key.end() - 1);
+            for (auto& [m, v] : vals)
+                if (v) { sums[k][m].first += *v; sums[k][m].second += 1; }
+                else sums[k][m];
+        }
+        values.clear();
+        for (auto& [k, ms] : sums)
+            for (auto& [m, s] : ms)
+                values[k][m] = s.second ? std::optional<double>(s.first / s.second) : std::nullopt;
+    }
+    // A key is the group values, [the limit_per value], [the time bucket], [the period index].
+    const size_t n_group = q.group_by.size();
+    const bool per_extra = !q.limit_per.empty() && std::find(q.group_by.begin(), q.group_by.end(), q.limit_per) == q.group_by.end();
+    const bool has_time = !grain.empty();
+
+    // Columns.
+    auto unit_of = [&](const std::string& m) {
+        auto* d = model.measure(m);
+        return d ? d->unit : std::string("number");
+    };
+    for (auto& d : q.group_by) a.rows.columns.push_back(d);
+    if (per_extra) a.rows.columns.push_back(q.limit_per);
+    if (has_time) a.rows.columns.push_back(grain);
+    struct measure_column {
+        std::string measure;
+        int period = -1;  // index into q.compare, or -1
+    };
+    std::vector<measure_column> mcols;
+    if (q.compare.empty()) {
+        for (auto& m : q.measures) mcols.push_back({m, -1});
+    } else {
+        for (auto& m : q.measures)
+            for (size_t k = 0; k < q.compare.size(); ++k) mcols.push_back({m, static_cast<int>(k)});
+    }
+    for (auto& c : mcols) {
+        std::string name = c.period < 0 ? c.measure : fmt::format("{} {}", c.measure, q.compare[static_cast<size_t>(c.period)].label);
+        a.rows.columns.push_back(name);
+        a.units[name] = unit_of(c.measure);
+    }
+    bool changes = !q.compare.empty() && q.compare.size() >= 2;
+    if (changes) {
+        a.rows.columns.push_back("change");
+        a.units["change"] = unit_of(q.measures.front());
+        a.rows.columns.push_back("change_pct");
+        a.units["change_pct"] = "percent";
+    }
+    bool series_growth = q.growth && q.compare.empty() && has_time;
+    if (series_growth) {
+        a.rows.columns.push_back("change_pct");
+        a.units["change_pct"] = "percent";
+    }
+    if (q.share) {
+        a.rows.columns.push_back("share_pct");
+        a.units["share_pct"] = "percent";
+    }
+
+    // Rows: one per key without the period index.
+    struct out_row {
+        key_t key;
+        std::map<std::pair<std::string, int>, std::optional<double>> v;  // (measure, period) → value
+    };
+    std::map<key_t, out_row> rows;
+    for (auto& [key, vals] : values) {
+        key_t k = key;
+        int period = -1;
+        if (!q.compare.empty()) {
+            period = std::atoi(k.back().c_str());
+            k.pop_back();
+        }
+        auto& row = rows[k];
+        row.key = k;
+        for (auto& [m, v] : vals) row.v[{m, period}] = v;
+    }
+    // Conditions on measures ("more than 600 sales", "off target"): on the row's own values;
+    // with periods side by side, on the latest period's.
+    auto measure_value = [&](const out_row& row, const std::string& m) -> std::optional<double> {
+        int period = q.compare.empty() ? -1 : static_cast<int>(q.compare.size()) - 1;
+        auto it = row.v.find({m, period});
+        return it == row.v.end() ? std::nullopt : it->second;
+    };
+    std::vector<out_row> kept;
+    for (auto& [k, row] : rows) {
+        bool ok = true;
+        for (auto& h : q.having) {
+            auto v = measure_value(row, h.measure);
+            if (!v) { ok = false; break; }
+            double x = *v, y = h.value;
+            ok = h.op == ">" ? x > y : h.op == ">=" ? x >= y : h.op == "<" ? x < y : h.op == "<=" ? x <= y : std::abs(x - y) < 1e-9;
+            if (!ok) break;
+        }
+        if (ok) kept.push_back(row);
+    }
+
+    // Shares: of the rows' total, or (one row) of the total without the filter that made the part.
+    std::optional<double> whole;
+    if (q.share && !q.measures.empty()) {
+        auto& m = q.measures.front();
+        if (n_group == 0 && !has_time && !q.share_dimension.empty()) {
+            auto all = accumulate(model, q, p, rows_of, grain, "", q.share_dimension);
+            double total = 0;
+            for (auto& [key, leaves] : all.groups)
+                if (auto v = value_of(leaves, m)) total += *v;
+            whole = total;
+        } else {
+            double total = 0;
+            for (auto& row : kept)
+                if (auto v = measure_value(row, m)) total += *v;
+            whole = total;
+        }
+    }
+
+    // Sort: the ranking measure; a time series by time; otherwise the main measure, highest first.
+    a.sort_column = q.rank_measure.empty() ? (has_time ? grain : (q.measures.empty() ? "" : q.measures.front())) : q.rank_measure;
+    a.direction = q.rank_measure.empty() ? (has_time ? sort_direction::asc : sort_direction::desc) : q.direction;
+    bool by_time = q.rank_measure.empty() && has_time;
+    auto time_index = n_group + (per_extra ? 1 : 0);
+    std::stable_sort(kept.begin(), kept.end(), [&](const out_row& x, const out_row& y) {
+        if (by_time) {
+            if (x.key[time_index] != y.key[time_index]) return x.key[time_index] < y.key[time_index];
+            return x.key < y.key;
+        }
+        auto vx = measure_value(x, a.sort_column), vy = measure_value(y, a.sort_column);
+        if (vx.has_value() != vy.has_value()) return vx.has_value();  // no value last
+        if (vx && vy && *vx != *vy) return a.direction == sort_direction::desc ? *vx > *vy : *vx < *vy;
+        return x.key < y.key;
+    });
+    // Rank within a group: the first N of each value of limit_per.
+    if (!q.limit_per.empty()) {
+        size_t per_index = per_extra ? n_group
+                                     : static_cast<size_t>(std::find(q.group_by.begin(), q.group_by.end(), q.limit_per) - q.group_by.begin());
+        std::map<std::string, int> taken;
+        std::vector<out_row> first;
+        int n = q.limit.value_or(1);
+        for (auto& row : kept)
+            if (taken[row.key[per_index]]++ < n) first.push_back(row);
+        std::stable_sort(first.begin(), first.end(), [&](auto& x, auto& y) { return x.key[per_index] < y.key[per_index]; });
+        kept = std::move(first);
+    }
+    a.rows_total = kept.size();
+    if (q.limit && q.limit_per.empty() && kept.size() > static_cast<size_t>(*q.limit)) {
+        kept.resize(static_cast<size_t>(*q.limit));
+        a.limit = q.limit;
+    } else if (q.limit && q.limit_per.empty()) {
+        a.limit = q.limit;
+    }
+
+    // Cells.
+    auto cell = [&](std::optional<double> v, const std::string& unit) -> value {
+        if (!v || !std::isfinite(*v)) return std::monostate{};
+        if (unit == "count" && std::abs(*v - std::round(*v)) < 1e-9) return static_cast<std::int64_t>(std::llround(*v));
+        return round_to(*v, 2);
+    };
+    std::optional<double> previous;
+    for (auto& row : kept) {
+        std::vector<value> out;
+        for (size_t i = 0; i < row.key.size(); ++i) {
+            bool year_col = has_time && i == time_index && grain == "year";
+            if (year_col) out.emplace_back(static_cast<std::int64_t>(std::atoll(row.key[i].c_str())));
+            else out.emplace_back(row.key[i]);
+        }
+        for (auto& c : mcols) {
+            auto it = row.v.find({c.measure, c.period});
+            out.push_back(cell(it == row.v.end() ? std::nullopt : it->second, unit_of(c.measure)));
+        }
+        if (changes) {
+            auto& m = q.measures.front();
+            auto first = row.v.find({m, 0}), last = row.v.find({m, static_cast<int>(q.compare.size()) - 1});
+            std::optional<double> f = first == row.v.end() ? std::nullopt : first->second;
+            std::optional<double> l = last == row.v.end() ? std::nullopt : last->second;
+            out.push_back(cell(f && l ? std::optional<double>(*l - *f) : std::nullopt, unit_of(m)));
+            out.push_back(cell(f && l && *f != 0 ? std::optional<double>((*l - *f) / std::abs(*f) * 100) : std::nullopt, "percent"));
+        }
+        if (series_growth) {
+            auto v = measure_value(row, q.measures.front());
+            out.push_back(cell(previous && v && *previous != 0 ? std::optional<double>((*v - *previous) / std::abs(*previous) * 100) : std::nullopt, "percent"));
+            previous = v;
+        }
+        if (q.share) {
+            auto v = measure_value(row, q.measures.front());
+            out.push_back(cell(v && whole && *whole != 0 ? std::optional<double>(*v / *whole * 100) : std::nullopt, "percent"));
+        }
+        a.rows.rows.push_back(std::move(out));
+    }
+    a.rows.types.assign(a.rows.columns.size(), "null");
+    for (auto& row : a.rows.rows)
+        for (size_t i = 0; i < row.size(); ++i) a.rows.types[i] = merge_type(a.rows.types[i], type_name(row[i]));
+    return a;
+}
+
+}  // namespace bi

@@ -1,0 +1,20 @@
+-- title: Warranty claims by month, model and component
+-- description: Warranty claims, their repair cost and repeat repairs by month, model and component, with each model's segment and each component's system.
+-- cube: month, model, component
+-- dimensions: segment, system
+-- measures: claims = sum, claim_cost = sum, repeat_repairs = sum
+-- schedule: daily
+SELECT
+    substr(w.claim_date, 1, 7) AS month,
+    m.name AS model,
+    c.name AS component,
+    m.segment,
+    c.system,
+    COUNT(*) AS claims,
+    SUM(w.cost) AS claim_cost,
+    SUM(w.repeat_repair) AS repeat_repairs
+FROM warranty_claims AS w
+JOIN models AS m ON m.model_id = w.model_id
+JOIN components AS c ON c.component_id = w.component_id
+GROUP BY month, m.name, c.name
+ORDER BY month, model, component;

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""The value-graded question suite: asks bi-ask every question of the suite files (written by
+an analyst from the schema alone, never from the catalog) and compares its numbers with the
+reference SQL's, run on the same database.
+
+A question is
+  right    - bi answered and its rows hold the reference's rows (same count; every reference
+             cell is in the matching answer row, numbers to 0.01; in order when ranked), or bi
+             refused a question the data cannot answer;
+  wrong    - bi answered with other numbers, or answered a question the data cannot answer;
+  refused  - bi said it cannot answer exactly (exit 3) a question the data can answer.
+
+Usage: grade.py --bin DIR --db FILE --dumps DIR [--report FILE] [--max-wrong PCT] [--min-right PCT]
+                [--today YYYY-MM-DD] SUITE.jsonl...
+Exits 1 when the wrong share is above --max-wrong or the right share below --min-right.
+"""
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+
+
+def numeric(v):
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, str):
+        try:
+            return float(v)
+        except ValueError:
+            return None
+    return None
+
+
+def cell_matches(ref, got):
+    if ref is None:
+        return got is None
+    r, g = numeric(ref), numeric(got)
+    if r is not None and g is not None and not isinstance(ref, str):
+        return abs(r - g) <= max(0.0101, 1e-6 * abs(r))
+    if isinstance(ref, str) and isinstance(got, str):
+        return ref.strip().lower() == got.strip().lower()
+    if isinstance(ref, str) and g is not None and r is not None:
+        return abs(r - g) < 1e-9
+    return False
+
+
+def row_holds(ref_row, got_row):
+    """Every reference cell is some distinct cell of the answer row."""
+    free = list(got_row)
+    for ref in ref_row:
+        for i, got in enumerate(free):
+            if cell_matches(ref, got):
+                del free[i]
+                break
+        else:
+            return False
+    return True
+
+
+def grade_rows(ref_rows, got_rows, ranked):
+    if len(ref_rows) != len(got_rows):
+        return False, f"{len(got_rows)} rows, expected {len(ref_rows)}"
+    if ranked:
+        for i, (r, g) in enumerate(zip(ref_rows, got_rows)):
+            if not row_holds(r, g):
+                return False, f"row {i + 1}: {list(g)} does not hold {list(r)}"
+        return True, ""
+    unused = list(range(len(got_rows)))
+    for r in ref_rows:
+        for k in unused:
+            if row_holds(r, got_rows[k]):
+                unused.remove(k)
+                break
+        else:
+            return False, f"no answer row holds {list(r)}"
+    return True, ""
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--dumps", required=True)
+    ap.add_argument("--today", default="2026-06-15")
+    ap.add_argument("--report")
+    ap.add_argument("--max-wrong", type=float, default=2.0)
+    ap.add_argument("--min-right", type=float, default=90.0)
+    ap.add_argument("suites", nargs="+")
+    a = ap.parse_args()
+
+    cases = []
+    for path in a.suites:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    cases.append(json.loads(line))
+
+    env = dict(os.environ, BI_TODAY=a.today, NO_COLOR="1")
+    env.pop("BI_FALLBACK_CMD", None)
+    questions = "".join(c["question"].replace("\n", " ") + "\n" for c in cases)
+    out = subprocess.run(
+        [os.path.join(a.bin, "bi-ask"), "--batch", "--format", "jsonl", "--quiet", "--database", a.db,
+         "--dumps-dir", a.dumps, "--log-dir", os.path.join(a.dumps, ".eval-logs")],
+        input=questions, capture_output=True, text=True, env=env, check=False)
+    answers = [json.loads(l) for l in out.stdout.splitlines() if l.strip()]
+    if len(answers) != len(cases):
+        print(f"grade: bi-ask --batch gave {len(answers)} answers for {len(cases)} questions", file=sys.stderr)
+        print(out.stderr, file=sys.stderr)
+        return 2
+
+    db = sqlite3.connect(f"file:{a.db}?mode=ro", uri=True)
+    totals = {"right": 0, "wrong": 0, "refused": 0}
+    by_kind = {}
+    lines = []
+    for case, ans in zip(cases, answers):
+        matched = bool(ans.get("matched"))
+        if case["sql"] is None:
+            verdict, why = ("wrong", "answered a question the data cannot answer") if matched else ("right", "")
+        elif not matched:
+            verdict, why = "refused", ans.get("reason") or ans.get("error") or ""
+        else:
+            ref = [tuple(r) for r in db.execute(case["sql"]).fetchall()]
+            got = [tuple(row.values()) for row in ans.get("data", [])]
+            ok, why = grade_rows(ref, got, case.get("ranked", False))
+            verdict = "right" if ok else "wrong"
+        totals[verdict] += 1
+        k = by_kind.setdefault(case["kind"], {"right": 0, "wrong": 0, "refused": 0})
+        k[verdict] += 1
+        lines.append(f"{verdict:7} {case['id']} [{case['kind']}] {case['question']}\n"
+                     f"        read: {ans.get('title') or ans.get('restatement') or '-'} ({ans.get('query')})\n"
+                     + (f"        why:  {why}\n" if why else ""))
+    n = len(cases)
+    pct = {v: 100.0 * c / n for v, c in totals.items()}
+    summary = (f"value-graded suite: {n} questions: right {totals['right']} ({pct['right']:.1f}%), "
+               f"wrong {totals['wrong']} ({pct['wrong']:.1f}%), refused {totals['refused']} ({pct['refused']:.1f}%)")
+    kinds = "\n".join(f"  {k:22} right {v['right']:3}  wrong {v['wrong']:3}  refused {v['refused']:3}"
+                      for k, v in sorted(by_kind.items()))
+    report = summary + "\n" + kinds + "\n\n" + "".join(sorted(lines, key=lambda l: ("wrong", "refused", "right").index(l.split()[0])))
+    if a.report:
+        os.makedirs(os.path.dirname(os.path.abspath(a.report)), exist_ok=True)
+        with open(a.report, "w", encoding="utf-8") as f:
+            f.write(report)
+    print(summary)
+    print(kinds)
+    for l in lines:
+        if l.startswith("wrong"):
+            print(l, end="")
+    failed = pct["wrong"] > a.max_wrong or pct["right"] < a.min_right
+    if failed:
+        print(f"grade: FAIL: wrong {pct['wrong']:.1f}% (at most {a.max_wrong}%), right {pct['right']:.1f}% "
+              f"(at least {a.min_right}%)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
