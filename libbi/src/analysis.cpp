@@ -236,6 +236,7 @@ struct question_reader::lexicon {
     std::unordered_map<std::string, std::vector<size_t>> by_first;  // first stem → entries, longest first
     std::set<std::string> words;                                   // every word of every phrase, for typos
     std::set<std::string> stems;                                   // and their stems
+    std::map<std::vector<std::string>, std::string> per_names;     // "per vehicle" → units
 };
 
 namespace {
@@ -279,6 +280,12 @@ question_reader::question_reader(const semantic_model& model) : model_(&model), 
     }
     for (auto& d : model.dimensions)
         for (auto& n : d.names) add(n, kind::dimension, d.name, "");
+    for (auto& m : model.measures)
+        for (auto& n : m.per_names) {
+            auto w = words_of(n);
+            for (auto& x : w) lx.words.insert(x);
+            lx.per_names[stems_of(w)] = m.name;
+        }
     for (auto& c : model.conditions)
         for (auto& n : c.names) add(n, kind::condition, c.name, "");
     // Values, and the first words of a long value where they name it alone ("Harbor Point").
@@ -300,6 +307,7 @@ question_reader::question_reader(const semantic_model& model) : model_(&model), 
             auto s = stems_of(prefix);
             if (prefix_uses[s] != 1 || name_stems.count(s) || full_values.count(s)) continue;
             if (n == 1 && (prefix[0].size() < 6 || is_stop_word(prefix[0]) || filler().count(prefix[0]))) continue;
+            if (is_stop_word(prefix.back()) || filler().count(prefix.back()) || grammar_word(prefix.back())) continue;
             std::string text;
             for (auto& w : prefix) text += (text.empty() ? "" : " ") + w;
             add(text, kind::value, dim, v);
@@ -470,7 +478,13 @@ semantic_query question_reader::read(std::string_view question, const std::strin
             same.push_back(&e);
         }
         if (same.empty()) continue;
-        for (auto* e : same) phrases.push_back({i, best_len, e});
+        // A condition reads before a measure of the same words: "components below reorder point".
+        std::stable_sort(same.begin(), same.end(), [](auto* a, auto* b) {
+            return (a->what == kind::condition) > (b->what == kind::condition);
+        });
+        // One span may name values of several dimensions; any other kind of phrase, once.
+        for (auto* e : same)
+            if (e == same.front() || e->what == kind::value) phrases.push_back({i, best_len, e});
         for (size_t j = i; j < i + best_len; ++j) t[j].used = true;
         i += best_len - 1;
     }
@@ -741,7 +755,10 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         }
     }
     // A range joins the two ends; otherwise several periods are a comparison.
-    if (range && periods.size() == 2) {
+    bool growth_words = std::any_of(words.begin(), words.end(), [](auto& w) {
+        return w == "growth" || w == "change" || w == "grow" || w == "grew" || w == "increase" || w == "decrease" || w == "decline";
+    });
+    if (range && periods.size() == 2 && !growth_words) {
         auto& a = periods[0].second;
         auto& b = periods[1].second;
         q.window = period{std::min(a.from, b.from), std::max(a.to, b.to), a.label + " to " + b.label, a.needs_days || b.needs_days};
@@ -801,6 +818,11 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         time_grain g = month_word(w) ? time_grain::month : quarter_word(w) ? time_grain::quarter
                      : year_word(w) ? time_grain::year : day_word(w) ? time_grain::day : time_grain::none;
         if (g == time_grain::none) continue;
+        // "across all years": the whole span, not a breakdown
+        if (i >= 2 && word(i - 1) == "all" && (word(i - 2) == "across" || word(i - 2) == "over" || word(i - 2) == "for" || word(i - 2) == "of" || word(i - 2) == "in")) {
+            take(i - 2, 3);
+            continue;
+        }
         if (q.grain == time_grain::none || g < q.grain) q.grain = g;
         singular_time = singular_time || (w == "month" || w == "quarter" || w == "year" || w == "day" || w == "yr");
         take(i);
@@ -845,13 +867,14 @@ semantic_query question_reader::read(std::string_view question, const std::strin
 
     // 5. thresholds: "more than 600 sales", "revenue above 5000000", "at least 3 claims"
     std::vector<std::pair<size_t, measure_condition>> thresholds;
+    std::set<size_t> threshold_units;
     for (size_t i = 0; i < t.size(); ++i) {
         if (!unused(i) && !(i < t.size() && rank_word(word(i)) != end_asked::none)) continue;
         size_t span = 0;
         auto op = comparator(words, i, span);
         if (op.empty()) continue;
         size_t n = i + span;
-        if (!is_number(word(n))) continue;
+        if (!is_number(word(n)) || !unused(n)) continue;
         measure_condition c;
         c.op = op;
         c.value = std::atof(std::string(word(n)).c_str());
@@ -859,6 +882,20 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         if (word(end) == "percent") ++end;
         for (size_t k = i; k < end; ++k) c.text += (c.text.empty() ? "" : " ") + t[k].word;
         take(i, end - i);
+        // "more than 1,850 cars": the words after the number say what is counted
+        for (size_t len = 3; len >= 1; --len) {
+            if (end + len > t.size()) continue;
+            std::vector<std::string> st;
+            for (size_t k = end; k < end + len; ++k) st.push_back(t[k].stem);
+            if (auto it = lx.per_names.find(st); it != lx.per_names.end()) {
+                c.measure = it->second;
+                for (size_t k = end; k < end + len; ++k) threshold_units.insert(k);
+                break;
+            }
+        }
+        if (c.measure.empty())
+            for (auto& [at, d] : dims_at)
+                if (at == end) threshold_units.insert(at);
         thresholds.emplace_back(i, c);
     }
 
@@ -893,12 +930,22 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     }
 
     // 7. shares, comparisons and growth, averages
+    size_t share_at = SIZE_MAX;
     for (size_t i = 0; i < t.size(); ++i) {
+        // "how much of our gross profit…", "what part of…"
+        if ((word(i) == "how" && word(i + 1) == "much" && word(i + 2) == "of") ||
+            ((word(i) == "what" || word(i) == "which") && (word(i + 1) == "part" || word(i + 1) == "portion") && word(i + 2) == "of")) {
+            q.share = true;
+            share_at = i;
+            take(i, 3);
+            continue;
+        }
         if (!unused(i)) continue;
         auto w = word(i);
         if (w == "share" || w == "proportion" || w == "fraction" || w == "contribution" || w == "contributed" ||
             w == "mix" || (w == "percent" && word(i + 1) == "of") || (w == "percentage" && (word(i + 1) == "of" || true))) {
             q.share = true;
+            if (share_at == SIZE_MAX) share_at = i;
             take(i);
             if (word(i + 1) == "of") take(i + 1);
         } else if (w == "growth" || w == "grow" || w == "grew" || w == "growing" || w == "change" || w == "changed" ||
@@ -914,12 +961,6 @@ semantic_query question_reader::read(std::string_view question, const std::strin
             take(i);
             // "average monthly units", "average units per month", "monthly average"
             q.average_over = "?";
-        }
-    }
-    if (q.average_over == "?") {
-        if (q.grain != time_grain::none) {
-            q.average_over = std::string(to_string(q.grain));
-            q.grain = time_grain::none;
         }
     }
     // "year over year" / "yoy" read as a yearly grain: with growth words and one period, it is a
@@ -939,6 +980,8 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         if (q.grain == time_grain::year) q.grain = time_grain::none;
     }
     if (q.growth && q.compare.empty() && q.grain == time_grain::none) q.grain = time_grain::year;
+    // "month-over-month change from March to April": the two periods side by side, not a series
+    if (q.growth && q.compare.size() >= 2) q.grain = time_grain::none;
 
     // 8. measures: named ones; weak names ("sales", "how many") only when nothing else is named.
     for (auto& [at, m] : measures_at)
@@ -947,15 +990,13 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     for (auto& [at, m] : measures_at)
         if (auto* d = model.measure(m); d && !d->per.empty()) kpi_context = true;
     for (auto& [at, c] : conditions_at) {
-        auto* cd = std::find_if(model.conditions.begin(), model.conditions.end(), [&](auto& x) { return x.name == c; }).operator->();
-        if (auto* d = model.measure(cd->measure); d) {
-            // a condition on a measure that is counted per value of a dimension (a KPI) puts
-            // the question in that dimension's context
-            for (auto& cube : model.cubes)
-                if (cube.has_measure(d->name))
-                    for (auto& other : cube.measures)
-                        if (auto* om = model.measure(other.first); om && !om->per.empty()) kpi_context = true;
-        }
+        auto cd = std::find_if(model.conditions.begin(), model.conditions.end(), [&](auto& x) { return x.name == c; });
+        // a condition on a measure held beside measures counted per value of a dimension (a
+        // KPI's) puts the question in that dimension's context
+        for (auto& cube : model.cubes)
+            if (cube.has_measure(cd->measure))
+                for (auto& other : cube.measures)
+                    if (auto* om = model.measure(other.first); om && !om->per.empty()) kpi_context = true;
     }
     for (auto& [at, d] : dims_at)
         for (auto& m : model.measures)
@@ -987,6 +1028,9 @@ semantic_query question_reader::read(std::string_view question, const std::strin
                 });
                 it = from_here ? q.measures.erase(it) : it + 1;
             }
+            measures_at.erase(std::remove_if(measures_at.begin(), measures_at.end(),
+                                             [&](auto& m) { return m.first >= v.start && m.first < v.start + v.length; }),
+                              measures_at.end());
             v.weak = false;
         } else {
             v.readings.clear();
@@ -997,12 +1041,107 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         for (auto& [at, m] : weak_measures_at)
             if (std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
 
+    // Measures the question defines from two others:
+    //  - "gross profit per vehicle", "claims per 100 vehicles sold": X divided by the measure a
+    //    per-name names (times the number);
+    //  - "warranty cost as a percentage of revenue": X / Y * 100.
+    auto define = [&](const std::string& name, const std::string& text, const std::string& unit, bool higher) {
+        if (!find_measure(model, q, name)) {
+            measure_def d;
+            d.name = name;
+            d.derived = formula(text);
+            d.unit = unit;
+            d.higher_is_better = higher;
+            for (auto& leaf : d.derived.names())
+                if (auto* l = model.measure(leaf)) {
+                    d.snapshot = d.snapshot || l->snapshot;
+                    for (auto& p : l->per) d.per.push_back(p);
+                }
+            q.derived.push_back(std::move(d));
+        }
+        return name;
+    };
+    auto replace_measure = [&](const std::string& from, const std::string& to) {
+        for (auto& m : q.measures)
+            if (m == from) m = to;
+        for (auto& [at, m] : measures_at)
+            if (m == from) m = to;
+        for (auto& [at, m] : weak_measures_at)
+            if (m == from) m = to;
+    };
+    for (size_t i = 0; i + 1 < t.size(); ++i) {
+        if (!unused(i) || (word(i) != "per" && word(i) != "for" && word(i) != "every")) continue;
+        size_t at = i + 1;
+        double scale = 1;
+        if (is_number(word(at))) {
+            scale = std::atof(std::string(word(at)).c_str());
+            ++at;
+        } else if (word(i) != "per") {
+            continue;  // "for every 100 vehicles", not "for vehicles"
+        }
+        std::string by;
+        size_t len = 0;
+        for (size_t n = 3; n >= 1 && by.empty(); --n) {
+            if (at + n > t.size()) continue;
+            std::vector<std::string> st;
+            for (size_t k = at; k < at + n; ++k) st.push_back(t[k].stem);
+            if (auto it = lx.per_names.find(st); it != lx.per_names.end()) { by = it->second; len = n; }
+        }
+        if (by.empty()) continue;
+        // "per vehicle segment": the words after "per" name a dimension, a breakdown
+        if (std::any_of(phrases.begin(), phrases.end(), [&](auto& p) { return p.start <= at && p.start + p.length > at + len; }))
+            continue;
+        // the measure divided: the last one named before "per"
+        std::string x;
+        for (auto& [mat, m] : measures_at)
+            if (mat < i) x = m;
+        if (x.empty())
+            for (auto& [mat, m] : weak_measures_at)
+                if (mat < i && std::find(q.measures.begin(), q.measures.end(), m) != q.measures.end()) x = m;
+        if (x.empty() || x == by) continue;
+        auto* xm = find_measure(model, q, x);
+        // "average cost per claim": already a ratio to that measure
+        if (xm->is_derived()) {
+            auto parts = xm->derived.names();
+            if (!parts.empty() && parts.back() == by) {
+                take(i, at + len - i);
+                continue;
+            }
+        }
+        auto* bm = model.measure(by);
+        std::string unit = xm->unit == "usd" ? "usd" : "number";
+        std::string name = scale == 1 ? fmt::format("{}_per_{}", x, bm->names.empty() ? by : by)
+                                      : fmt::format("{}_per_{}_{}", x, fmt::format("{}", scale), by);
+        define(name, scale == 1 ? fmt::format("{} / {}", x, by) : fmt::format("{} / {} * {}", x, by, scale), unit,
+               xm->higher_is_better);
+        replace_measure(x, name);
+        take(i, at + len - i);
+        // the words after "per" name no breakdown and no measure of their own
+        dims_at.erase(std::remove_if(dims_at.begin(), dims_at.end(), [&](auto& d) { return d.first > i && d.first < at + len; }), dims_at.end());
+        measures_at.erase(std::remove_if(measures_at.begin(), measures_at.end(), [&](auto& d) { return d.first > i && d.first < at + len; }), measures_at.end());
+        weak_measures_at.erase(std::remove_if(weak_measures_at.begin(), weak_measures_at.end(), [&](auto& d) { return d.first > i && d.first < at + len; }), weak_measures_at.end());
+        q.measures.erase(std::remove(q.measures.begin(), q.measures.end(), by), q.measures.end());
+        if (q.measures.empty()) q.measures.push_back(name);
+    }
+    if (q.share && share_at != SIZE_MAX) {
+        std::string a, b;
+        for (auto& [mat, m] : measures_at) {
+            if (mat < share_at) a = m;
+            else if (b.empty()) b = m;
+        }
+        if (!a.empty() && !b.empty() && a != b) {
+            auto name = define(fmt::format("{}_pct_of_{}", a, b), fmt::format("{} / {} * 100", a, b), "percent",
+                               find_measure(model, q, a)->higher_is_better);
+            q.measures.erase(std::remove_if(q.measures.begin(), q.measures.end(), [&](auto& m) { return m == a || m == b; }), q.measures.end());
+            q.measures.insert(q.measures.begin(), name);
+            q.share = false;
+        }
+    }
+
     // Conditions become thresholds on their measure.
     for (auto& [at, c] : conditions_at) {
         auto it = std::find_if(model.conditions.begin(), model.conditions.end(), [&](auto& x) { return x.name == c; });
-        measure_condition mc{it->measure, it->op, it->threshold, ""};
-        for (auto& name : it->names) (void)name;
-        mc.text = it->name;
+        measure_condition mc{it->measure, it->op, it->threshold, it->name};
         for (auto& p : phrases)
             if (p.start == at) {
                 mc.text.clear();
@@ -1011,21 +1150,18 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         q.having.push_back(mc);
     }
 
-    // Filters, each value resolved to one dimension.
+    // Filters, each value resolved to one dimension: the one the question's measures are held by.
     auto measure_cubes_have = [&](const std::string& dim) {
         if (q.measures.empty()) return true;
         for (auto& cube : model.cubes)
-            if (cube.has_dimension(dim) &&
-                std::all_of(q.measures.begin(), q.measures.end(), [&](auto& m) {
-                    auto* d = model.measure(m);
-                    if (!d) return false;
-                    for (auto& leaf : model.leaves(*d))
-                        if (!cube.has_measure(leaf)) return false;
-                    return true;
+            if (cube.has_dimension(dim) && std::all_of(q.measures.begin(), q.measures.end(), [&](auto& m) {
+                    auto leaves = leaves_of(model, q, m);
+                    return !leaves.empty() && std::all_of(leaves.begin(), leaves.end(), [&](auto& l) { return cube.has_measure(l); });
                 }))
                 return true;
         return false;
     };
+    std::vector<std::string> value_dimension(values.size());
     for (size_t k = 0; k < values.size(); ++k) {
         auto& v = values[k];
         if (v.readings.empty()) continue;
@@ -1053,20 +1189,20 @@ semantic_query question_reader::read(std::string_view question, const std::strin
             }
         }
         auto& [dim, val] = fitting.front();
+        value_dimension[k] = dim;
         bool exclude = excluded_values.count(k) > 0;
         auto f = std::find_if(q.filters.begin(), q.filters.end(), [&](auto& x) { return x.dimension == dim && x.exclude == exclude; });
         if (f == q.filters.end()) q.filters.push_back({dim, {val}, exclude});
         else if (std::find(f->values.begin(), f->values.end(), val) == f->values.end()) f->values.push_back(val);
     }
 
-    // 9. dimensions named: breakdowns, except a dimension named beside its own value ("the
-    // West region") or filtered to one value.
-    // A dimension's name asks for one row per value, except:
+    // 9. dimensions named: breakdowns. A dimension's name asks for one row per value, except:
+    //  - beside its own value ("the West region") or filtered to one value;
     //  - a counted noun: "how many cars", "the most vehicles", "number of components";
-    //  - a scope: "across all plants", "for all dealers";
+    //  - a scope: "across all plants", "for all dealers", "Texas dealers", "dealers in Texas";
     //  - beside a name of another dimension it qualifies: "dealer state" is the state;
-    //  - in a total ("total warranty cost for dealers in the West") unless "by", "per", "each"
-    //    or "which" asks for rows.
+    //  - in a total ("total warranty cost for dealers in the West");
+    //  unless "by", "per", "each", "which" or a ranking asks for rows.
     bool total_asked = false;
     for (size_t i = 0; i < t.size(); ++i)
         if (word(i) == "total" || word(i) == "overall" || word(i) == "altogether" || word(i) == "combined" ||
@@ -1075,11 +1211,17 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     auto explicit_cue = [&](size_t at) {
         for (size_t back = 1; back <= 3 && back <= at; ++back) {
             auto w = word(at - back);
+            if (w == "by" && at - back >= 1) {
+                auto verb = word(at - back - 1);
+                if (verb == "sold" || verb == "filed" || verb == "made" || verb == "generated" || verb == "earned" ||
+                    verb == "brought" || verb == "submitted" || verb == "raised" || verb == "sell" || verb == "sells")
+                    return false;
+            }
             if (w == "by" || w == "per" || w == "each" || w == "every" || w == "which" || w == "what" || w == "across" ||
                 w == "among" || rank_word(w) != end_asked::none || (is_digits(w) && w.size() <= 3))
                 return true;
-            if (!(filler().count(std::string(w)) || std::any_of(values.begin(), values.end(), [&](auto& v) { return v.start <= at - back && at - back < v.start + v.length; })))
-                break;
+            bool in_value = std::any_of(values.begin(), values.end(), [&](auto& v) { return v.start <= at - back && at - back < v.start + v.length; });
+            if (!(filler().count(std::string(w)) || in_value)) break;
         }
         return false;
     };
@@ -1088,18 +1230,37 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         return (w1 == "many" && w2 == "how") || (w1 == "of" && (w2 == "number" || w2 == "count")) || w1 == "most" ||
                w1 == "fewest" || w1 == "least" || w1 == "more" || w1 == "fewer";
     };
-    auto scoped = [&](size_t at) { return at >= 1 && (word(at - 1) == "all" || word(at - 1) == "any"); };
+    auto scoped = [&](size_t at) {
+        if (at < 2 || (word(at - 1) != "all" && word(at - 1) != "any")) return false;
+        auto w = word(at - 2);
+        return w == "across" || w == "for" || w == "over" || w == "of" || w == "at" || w == "in" || w == "from";
+    };
     std::vector<std::pair<size_t, std::string>> breakdowns;
-    std::vector<std::string> counted_dims;
+    std::vector<std::pair<size_t, std::string>> counted_dims;
     for (size_t k = 0; k < dims_at.size(); ++k) {
         auto& [at, d] = dims_at[k];
         if (k + 1 < dims_at.size() && dims_at[k + 1].first == at + 1) continue;  // "dealer state"
+        if (threshold_units.count(at)) continue;
         if (counted(at)) {
-            counted_dims.push_back(d);
+            counted_dims.emplace_back(at, d);
             continue;
         }
         if (scoped(at)) continue;
-        if (total_asked && !explicit_cue(at)) continue;
+        auto after = word(at + 1);
+        bool subject = after == "with" || after == "that" || after == "where" || after == "whose" || after == "having" ||
+                       after == "which" || std::any_of(thresholds.begin(), thresholds.end(), [&](auto& th) { return th.first == at + 1; });
+        bool cue = subject || explicit_cue(at);
+        if (!cue && total_asked) continue;
+        auto other_value_at = [&](size_t pos) {
+            return std::any_of(values.begin(), values.end(), [&](auto& v) {
+                return v.start <= pos && pos < v.start + v.length && !v.readings.empty() &&
+                       std::none_of(v.readings.begin(), v.readings.end(), [&](auto& r) { return r.first == d; });
+            });
+        };
+        bool scoped_by_value = (at >= 1 && other_value_at(at - 1)) ||
+                               ((after == "in" || after == "from" || after == "at") &&
+                                (other_value_at(at + 2) || (word(at + 2) == "the" && other_value_at(at + 3))));
+        if (!cue && scoped_by_value) continue;
         bool beside_value = std::any_of(values.begin(), values.end(), [&](auto& v) {
             return (v.start + v.length == at || at + 1 == v.start) &&
                    std::any_of(v.readings.begin(), v.readings.end(), [&](auto& r) { return r.first == d; });
@@ -1110,103 +1271,54 @@ semantic_query question_reader::read(std::string_view question, const std::strin
             continue;
         if (std::none_of(breakdowns.begin(), breakdowns.end(), [&](auto& b) { return b.second == d; })) breakdowns.emplace_back(at, d);
     }
-    // Several values of one dimension asked together ("Cordova and Lumen sales") are one row each.
+    // Several values of one dimension asked together ("Cordova and Lumen sales") are one row
+    // each, unless they are together the part of a share.
     for (auto& f : q.filters)
-        if (!f.exclude && f.values.size() > 1 &&
+        if (!f.exclude && f.values.size() > 1 && !q.share &&
             std::none_of(breakdowns.begin(), breakdowns.end(), [&](auto& b) { return b.second == f.dimension; }))
             breakdowns.emplace_back(t.size(), f.dimension);
     // "best-selling model in each region": rank within the dimension after "each"/"every"/"per"
     // when another dimension is the one ranked.
     if (asked != end_asked::none && breakdowns.size() >= 2) {
         for (auto& [at, d] : breakdowns)
-            if (at > 0 && (word(at - 1) == "each" || word(at - 1) == "every" || word(at - 1) == "per" ||
-                           (at > 1 && word(at - 1) == "by" && false))) {
+            if (at > 0 && at < t.size() && (word(at - 1) == "each" || word(at - 1) == "every" || word(at - 1) == "per")) {
                 q.limit_per = d;
                 take(at - 1);
             }
     }
-    for (auto& [at, d] : breakdowns) q.group_by.push_back(d);
+    // "how many dealers…", "number of KPIs…": the count of a dimension's values, unless the noun
+    // is what a measure counts ("how many cars": units).
+    for (auto& [at, d] : counted_dims) {
+        bool fact = false;
+        for (auto& [st, m] : lx.per_names)
+            if (st.size() == 1 && st[0] == t[at].stem) fact = true;
+        if (!fact && q.count_of.empty()) q.count_of = d;
+    }
     // "average units per dealer": the mean over that dimension's values
-    if (q.average_over == "?") {
-        q.average_over.clear();
+    if (q.average_over == "?")
         for (auto it = breakdowns.begin(); it != breakdowns.end(); ++it)
-            if (it->first > 0 && (word(it->first - 1) == "per" || word(it->first - 1) == "a")) {
+            if (it->first > 0 && it->first < t.size() && (word(it->first - 1) == "per" || word(it->first - 1) == "a")) {
                 q.average_over = it->second;
-                q.group_by.erase(std::find(q.group_by.begin(), q.group_by.end(), it->second));
+                breakdowns.erase(it);
                 break;
             }
-        if (q.average_over.empty()) {
-            // "average margin", "average KPI value": a ratio or a mean already
-            bool all_means = std::all_of(q.measures.begin(), q.measures.end(), [&](auto& m) {
-                auto* d = model.measure(m);
-                return d && (d->is_derived() || d->how == aggregate::avg);
-            });
-            if (!all_means) q.problem = "average per what? Say per month, per year, per dealer…";
+    for (auto& [at, d] : breakdowns) q.group_by.push_back(d);
+    if (!q.count_of.empty()) {
+        q.group_by.erase(std::remove(q.group_by.begin(), q.group_by.end(), q.count_of), q.group_by.end());
+        if (q.measures.empty() || !q.named_measure) {
+            // members are counted where they have rows: measured by the smallest cube that has them
+            q.measures.clear();
+            for (auto& h : q.having) q.measures.push_back(h.measure);
+            std::vector<std::string> needed = q.group_by;
+            needed.push_back(q.count_of);
+            for (auto& f : q.filters) needed.push_back(f.dimension);
+            const cube_def* best = nullptr;
+            for (auto& cube : model.cubes)
+                if (std::all_of(needed.begin(), needed.end(), [&](auto& d) { return cube.has_dimension(d); }) &&
+                    (!best || cube.rows < best->rows))
+                    best = &cube;
+            if (q.measures.empty() && best) q.measures.push_back(best->measures.front().first);
         }
-    }
-
-    // A share without a breakdown is the part its last filter makes of the whole without it:
-    // "what share of 2025 revenue came from the West".
-    if (q.share && q.group_by.empty() && q.grain == time_grain::none) {
-        for (auto& f : q.filters)
-            if (!f.exclude) q.share_dimension = f.dimension;
-        if (q.share_dimension.empty()) q.problem = "a share of what? Name the part (\"from the West\") or a breakdown";
-    }
-
-    // Thresholds take the measure named next to them, else the main one.
-    for (auto& [at, c] : thresholds) {
-        std::string m;
-        size_t best = SIZE_MAX;
-        for (auto& [mat, name] : measures_at) {
-            size_t d = mat > at ? mat - at : at - mat;
-            if (d < best && std::find(q.measures.begin(), q.measures.end(), name) != q.measures.end()) { best = d; m = name; }
-        }
-        if (m.empty() && !q.measures.empty()) m = q.measures.front();
-        c.measure = m;
-        if (!m.empty()) q.having.push_back(c);
-        else q.problem = fmt::format("'{}' of what?", c.text);
-    }
-
-    // Ranking: the measure after "by"/"in"/"for" following the rank word, else the main one.
-    if (asked != end_asked::none && !q.measures.empty()) {
-        std::string m = q.measures.front();
-        for (auto& [mat, name] : measures_at)
-            if (mat > rank_at && mat > 0 && (word(mat - 1) == "by" || word(mat - 1) == "in" || word(mat - 1) == "for" || word(mat - 1) == "on")) {
-                m = name;
-                break;
-            }
-        // "most claims", "highest margin": the measure right after the ranking word
-        for (auto& [mat, name] : measures_at)
-            if (mat == rank_at + 1 || (mat == rank_at + 2 && word(rank_at + 1) == "the")) m = name;
-        if (std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
-        q.rank_measure = m;
-        auto* d = model.measure(m);
-        bool higher_better = !d || d->higher_is_better;
-        switch (asked) {
-            case end_asked::high: q.direction = sort_direction::desc; break;
-            case end_asked::low: q.direction = sort_direction::asc; break;
-            case end_asked::best: q.direction = higher_better ? sort_direction::desc : sort_direction::asc; break;
-            case end_asked::worst: q.direction = higher_better ? sort_direction::asc : sort_direction::desc; break;
-            case end_asked::none: break;
-        }
-        // "which model has the most…", "the best-selling dealer": one row, unless the noun is
-        // plural or a number was given.
-        if (!q.limit) {
-            bool singular = false;
-            for (auto& [at, dim] : breakdowns) {
-                if (at >= t.size() || dim == q.limit_per) continue;
-                auto& w = t[at].word;
-                bool plural = w.size() > 3 && w.back() == 's' && w != t[at].stem + "";
-                plural = plural || (w.size() > 3 && w.back() == 's' && w.substr(0, w.size() - 1) == t[at].stem);
-                if (w == "kpis" || w == "metrics" || w == "plants" || w == "dealers" || w == "models" || w == "regions" || w == "components")
-                    plural = true;
-                singular = !plural;
-            }
-            if (breakdowns.empty() && singular_time) singular = true;
-            if (singular) q.limit = 1;
-        }
-    } else if (asked != end_asked::none && q.measures.empty()) {
-        q.rank_measure = "?";
     }
 
     // No measure named, but dimensions, values or conditions that only some cubes hold: those
@@ -1218,8 +1330,8 @@ semantic_query question_reader::read(std::string_view question, const std::strin
             bool fits = std::all_of(q.group_by.begin(), q.group_by.end(), [&](auto& d) { return cube.has_dimension(d); }) &&
                         std::all_of(q.filters.begin(), q.filters.end(), [&](auto& f) { return cube.has_dimension(f.dimension); }) &&
                         std::all_of(q.having.begin(), q.having.end(), [&](auto& h) {
-                            auto* m = model.measure(h.measure);
-                            return m && std::all_of(model.leaves(*m).begin(), model.leaves(*m).end(), [&](auto& l) { return cube.has_measure(l); });
+                            auto leaves = leaves_of(model, q, h.measure);
+                            return std::all_of(leaves.begin(), leaves.end(), [&](auto& l) { return cube.has_measure(l); });
                         });
             if (!fits) continue;
             std::set<std::string> mine;
@@ -1233,8 +1345,134 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         if (any && agree)
             for (auto& m : model.measures)
                 if (defaults.count(m.name)) q.measures.push_back(m.name);
-        if (!q.rank_measure.empty() && q.rank_measure == "?" && !q.measures.empty()) q.rank_measure.clear();
     }
+
+    // Implied measures ("sales", "how many", "popular"): of those a cube can answer with the
+    // question's dimensions, the first the model declares.
+    if (!q.named_measure && q.measures.size() > 1 && q.count_of.empty()) {
+        std::vector<std::string> dims = q.group_by;
+        for (auto& f : q.filters) dims.push_back(f.dimension);
+        std::vector<std::string> fits;
+        for (auto& m : q.measures) {
+            auto leaves = leaves_of(model, q, m);
+            for (auto& cube : model.cubes)
+                if (std::all_of(leaves.begin(), leaves.end(), [&](auto& l) { return cube.has_measure(l); }) &&
+                    std::all_of(dims.begin(), dims.end(), [&](auto& d) { return cube.has_dimension(d); })) {
+                    fits.push_back(m);
+                    break;
+                }
+        }
+        q.measures = {fits.empty() ? q.measures.front() : fits.front()};
+    }
+
+    // "average": per a time grain or a dimension asked for ("average monthly units", "average
+    // units per dealer"); a mean or ratio is one already ("average margin"); an additive
+    // measure otherwise averages over its facts ("average revenue" per vehicle sold).
+    if (q.average_over == "?") {
+        auto is_mean = [&](const std::string& m) {
+            auto* d = find_measure(model, q, m);
+            return d && (d->is_derived() || d->how == aggregate::avg);
+        };
+        bool all_means = std::all_of(q.measures.begin(), q.measures.end(), is_mean);
+        if (q.grain != time_grain::none && !all_means) {
+            q.average_over = std::string(to_string(q.grain));
+            q.grain = time_grain::none;
+        } else if (all_means) {
+            q.average_over.clear();
+        } else {
+            q.average_over.clear();
+            for (auto& m : q.measures) {
+                if (is_mean(m)) continue;
+                std::string count;
+                for (auto& c : model.measures)
+                    if (c.fact_count && count.empty())
+                        for (auto& cube : model.cubes)
+                            if (cube.has_measure(m) && cube.has_measure(c.name)) { count = c.name; break; }
+                if (count.empty() || count == m) {
+                    q.problem = "average per what? Say per month, per year, per dealer…";
+                    break;
+                }
+                auto* xm = model.measure(m);
+                auto name = define(fmt::format("{}_per_{}", m, count), fmt::format("{} / {}", m, count),
+                                   xm && xm->unit == "usd" ? "usd" : "number", !xm || xm->higher_is_better);
+                replace_measure(m, name);
+            }
+        }
+    }
+
+    // A share without a breakdown is the part its filter makes of the whole without it: "what
+    // share of 2025 revenue came from the West"; the part is named before the share word when
+    // it is ("Orange Blossom Motors' share of Southeast sales").
+    if (q.share && q.group_by.empty() && q.grain == time_grain::none) {
+        for (size_t k = 0; k < values.size(); ++k)
+            if (!value_dimension[k].empty() && values[k].start < share_at && !excluded_values.count(k))
+                q.share_dimension = value_dimension[k];
+        if (q.share_dimension.empty())
+            for (auto& f : q.filters)
+                if (!f.exclude) q.share_dimension = f.dimension;
+        if (q.share_dimension.empty()) q.problem = "a share of what? Name the part (\"from the West\") or a breakdown";
+    }
+
+    // Thresholds take the measure their number counts ("more than 1,850 cars"), else the
+    // measure named right after the number, else the nearest one, else the main one.
+    for (auto& [at, c] : thresholds) {
+        std::string m = c.measure;
+        if (m.empty()) {
+            size_t best = SIZE_MAX;
+            for (auto& [mat, name] : measures_at) {
+                size_t d = mat > at ? mat - at : at - mat + 1;  // after the number beats before it
+                if (d < best && std::find(q.measures.begin(), q.measures.end(), name) != q.measures.end()) { best = d; m = name; }
+            }
+        }
+        if (m.empty() && !q.measures.empty()) m = q.measures.front();
+        c.measure = m;
+        if (!m.empty()) q.having.push_back(c);
+        else q.problem = fmt::format("'{}' of what?", c.text);
+    }
+
+    // Ranking: the measure right after the ranking word ("most claims"), else after "by"/"in"/
+    // "for" following it, else the main one.
+    if (asked != end_asked::none && !q.measures.empty()) {
+        std::string m = q.measures.front();
+        for (auto& [mat, name] : measures_at)
+            if (mat > rank_at && mat > 0 && (word(mat - 1) == "by" || word(mat - 1) == "in" || word(mat - 1) == "for" || word(mat - 1) == "on")) {
+                m = name;
+                break;
+            }
+        for (auto& [mat, name] : measures_at)
+            if (mat == rank_at + 1 || (mat == rank_at + 2 && word(rank_at + 1) == "the")) m = name;
+        if (!q.count_of.empty()) m = q.count_of + "_count";
+        else if (std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
+        q.rank_measure = m;
+        auto* d = find_measure(model, q, m);
+        bool higher_better = !d || d->higher_is_better;
+        switch (asked) {
+            case end_asked::high: q.direction = sort_direction::desc; break;
+            case end_asked::low: q.direction = sort_direction::asc; break;
+            case end_asked::best: q.direction = higher_better ? sort_direction::desc : sort_direction::asc; break;
+            case end_asked::worst: q.direction = higher_better ? sort_direction::asc : sort_direction::desc; break;
+            case end_asked::none: break;
+        }
+        // "which model has the most…", "the best-selling dealer", "which month…": one row,
+        // unless the noun is plural or a number was given.
+        if (!q.limit) {
+            bool singular = false;
+            for (auto& [at, dim] : breakdowns) {
+                if (at >= t.size() || dim == q.limit_per) continue;
+                auto& w = t[at].word;
+                singular = !(w.size() > 3 && w.back() == 's');
+            }
+            if (breakdowns.empty() && singular_time) singular = true;
+            if (singular) q.limit = 1;
+        }
+    } else if (asked != end_asked::none && q.measures.empty()) {
+        q.rank_measure = "?";
+    }
+
+    // "Who is the CEO?": the data holds no people; "who sold the most" is a ranking.
+    if (word(0) == "who" && (word(1) == "is" || word(1) == "are" || word(1) == "was" || word(1) == "were") &&
+        asked == end_asked::none)
+        q.problem = "the data holds no people: ask about dealers, models, regions, plants or KPIs";
 
     // 10. what is left must be filler: anything else was not understood.
     for (size_t i = 0; i < t.size(); ++i) {
@@ -1247,6 +1485,24 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     return q;
 }
 
+const measure_def* find_measure(const semantic_model& model, const semantic_query& q, std::string_view name) {
+    if (auto* m = model.measure(name)) return m;
+    for (auto& d : q.derived)
+        if (d.name == name) return &d;
+    return nullptr;
+}
+
+std::vector<std::string> leaves_of(const semantic_model& model, const semantic_query& q, std::string_view name) {
+    auto* m = find_measure(model, q, name);
+    if (!m) return {};
+    if (!m->is_derived()) return {m->name};
+    std::vector<std::string> out;
+    for (auto& n : m->derived.names())
+        for (auto& leaf : leaves_of(model, q, n))
+            if (std::find(out.begin(), out.end(), leaf) == out.end()) out.push_back(leaf);
+    return out;
+}
+
 std::string restate(const semantic_model& model, const semantic_query& q) {
     auto nice = [](std::string s) {
         for (auto& c : s)
@@ -1257,6 +1513,7 @@ std::string restate(const semantic_model& model, const semantic_query& q) {
     for (size_t i = 0; i < q.measures.size(); ++i) {
         auto name = nice(q.measures[i]);
         if (auto* m = model.measure(q.measures[i]); m && !m->names.empty()) name = m->names.front();
+        if (!q.count_of.empty()) name = "number of " + nice(q.count_of) + "s";
         out += (i == 0 ? "" : i + 1 == q.measures.size() ? " and " : ", ") + name;
     }
     if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));

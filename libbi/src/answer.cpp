@@ -288,7 +288,8 @@ std::string unanswerable(const semantic_query& q) {
     if (!q.unknown.empty()) {
         std::string words;
         for (auto& u : q.unknown) words += (words.empty() ? "'" : ", '") + u + "'";
-        return fmt::format("not understood: {}", words + "'");
+        (void)0;
+        return "not understood: " + words;
     }
     if (!q.problem.empty()) return q.problem;
     if (q.rank_measure == "?") return "ranked by what? Name a measure (\"top 5 dealers by revenue\")";
@@ -475,7 +476,17 @@ std::optional<answer> answerer::ask_semantic(const semantic_query& q, std::strin
 answer answerer::ask(std::string_view question, const ask_options& options) {
     if (model()) {
         auto q = reader_->read(question, today_iso());
-        if (auto a = ask_semantic(q, question, options, true)) {
+        auto a = ask_semantic(q, question, options, true);
+        if (!a) {
+            // A report answers a question that names no measure, when nothing in the question
+            // is left that neither the model nor the reports know.
+            std::string strange;
+            for (auto& u : q.unknown)
+                if (!index_.has_word(u)) strange += (strange.empty() ? "'" : "', '") + u;
+            if (!strange.empty()) a = no_answer(question, "not understood: " + strange + "'", &q, nullptr, options.explain);
+            else if (!q.problem.empty()) a = no_answer(question, q.problem, &q, nullptr, options.explain);
+        }
+        if (a) {
             if (a->code == exit_code::ok || (config_.fallback_command.empty() && !options.use_cache)) return std::move(*a);
             auto f = ask_fallback(question, routed(question), options);
             if (f.code == exit_code::ok) return f;

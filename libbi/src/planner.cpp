@@ -63,6 +63,7 @@ std::vector<std::string> dimensions_needed(const semantic_model& model, const se
     for (auto& d : q.group_by) add(d);
     for (auto& f : q.filters) add(f.dimension);
     add(q.limit_per);
+    add(q.count_of);
     if (model.dimension(q.average_over)) add(q.average_over);
     return out;
 }
@@ -98,27 +99,29 @@ plan_result make_plan(const semantic_model& model, const semantic_query& q) {
     }
     std::vector<std::string> leaves;
     for (auto& name : needed) {
-        auto* m = model.measure(name);
-        if (!m) {
+        if (!find_measure(model, q, name)) {
+            if (name == q.count_of + "_count") continue;
             r.reason = fmt::format("'{}' is not a measure of the model", name);
             return r;
         }
-        for (auto& leaf : model.leaves(*m))
+        for (auto& leaf : leaves_of(model, q, name))
             if (std::find(leaves.begin(), leaves.end(), leaf) == leaves.end()) leaves.push_back(leaf);
     }
     auto dims = dimensions_needed(model, q);
     auto time = time_needed(q);
     // Rule 5: snapshots have no history.
     for (auto& name : needed)
-        if (auto* m = model.measure(name); m->snapshot && !time.empty()) {
+        if (auto* m = find_measure(model, q, name); m && m->snapshot && !time.empty()) {
             r.reason = fmt::format("{} is a snapshot of the stock today: it has no history by period", nice(name));
             return r;
         }
     // Rule 6: measures never combined across a dimension.
     for (auto& name : needed) {
-        auto* m = model.measure(name);
+        auto* m = find_measure(model, q, name);
+        if (!m) continue;
         for (auto& d : m->per) {
-            bool grouped = std::find(q.group_by.begin(), q.group_by.end(), d) != q.group_by.end() || q.limit_per == d;
+            bool grouped = std::find(q.group_by.begin(), q.group_by.end(), d) != q.group_by.end() || q.limit_per == d ||
+                           q.count_of == d;
             bool one = std::any_of(q.filters.begin(), q.filters.end(),
                                    [&](auto& f) { return f.dimension == d && !f.exclude && f.values.size() == 1; });
             if (!grouped && !one) {
@@ -154,8 +157,7 @@ plan_result make_plan(const semantic_model& model, const semantic_query& q) {
     // Rule 8: say what is missing, in the question's terms.
     std::vector<std::string> what;
     for (auto& name : needed) {
-        auto* m = model.measure(name);
-        for (auto& leaf : model.leaves(*m))
+        for (auto& leaf : leaves_of(model, q, name))
             if (std::find(missing.begin(), missing.end(), leaf) != missing.end()) {
                 what.push_back(name);
                 break;
@@ -307,8 +309,62 @@ double round_to(double x, int digits) {
 
 }  // namespace
 
+namespace {
+
+/// "How many dealers sold more than 500 cars": each dealer's row first, then the dealers counted
+/// per row of the answer.
+rolled_answer count_members(const semantic_model& model, const semantic_query& q, const plan& p,
+                            const std::function<const table&(const std::string&)>& rows_of) {
+    semantic_query each = q;
+    each.count_of.clear();
+    each.group_by.push_back(q.count_of);
+    each.rank_measure.clear();
+    each.limit.reset();
+    each.limit_per.clear();
+    each.share = false;
+    auto members = roll_up(model, each, p, rows_of);
+    size_t keys = q.group_by.size() + (q.grain == time_grain::none ? 0 : 1);
+    std::map<std::vector<value>, std::int64_t> counts;
+    for (auto& row : members.rows.rows) {
+        std::vector<value> key;
+        for (size_t i = 0; i < q.group_by.size(); ++i) key.push_back(row[i]);
+        if (q.grain != time_grain::none) key.push_back(row[q.group_by.size() + 1]);
+        ++counts[key];
+    }
+    if (counts.empty() && keys == 0) counts[{}] = 0;
+    rolled_answer a;
+    for (auto& d : q.group_by) a.rows.columns.push_back(d);
+    if (q.grain != time_grain::none) a.rows.columns.emplace_back(to_string(q.grain));
+    auto name = q.count_of + "_count";
+    a.rows.columns.push_back(name);
+    a.units[name] = "count";
+    std::vector<std::pair<std::vector<value>, std::int64_t>> rows(counts.begin(), counts.end());
+    bool ranked = !q.rank_measure.empty();
+    a.sort_column = ranked || keys == 0 || q.grain == time_grain::none ? name : std::string(to_string(q.grain));
+    a.direction = ranked ? q.direction : q.grain == time_grain::none ? sort_direction::desc : sort_direction::asc;
+    if (a.sort_column == name)
+        std::stable_sort(rows.begin(), rows.end(), [&](auto& x, auto& y) {
+            return a.direction == sort_direction::desc ? x.second > y.second : x.second < y.second;
+        });
+    a.rows_total = rows.size();
+    if (q.limit && rows.size() > static_cast<size_t>(*q.limit)) rows.resize(static_cast<size_t>(*q.limit));
+    a.limit = q.limit;
+    for (auto& [key, n] : rows) {
+        auto row = key;
+        row.emplace_back(n);
+        a.rows.rows.push_back(std::move(row));
+    }
+    a.rows.types.assign(a.rows.columns.size(), "null");
+    for (auto& row : a.rows.rows)
+        for (size_t i = 0; i < row.size(); ++i) a.rows.types[i] = merge_type(a.rows.types[i], type_name(row[i]));
+    return a;
+}
+
+}  // namespace
+
 rolled_answer roll_up(const semantic_model& model, const semantic_query& q, const plan& p,
                       const std::function<const table&(const std::string&)>& rows_of) {
+    if (!q.count_of.empty()) return count_members(model, q, p, rows_of);
     rolled_answer a;
     auto needed = measures_needed(q);
     std::string grain(to_string(q.grain));
@@ -318,7 +374,7 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
     // Values per key, then (for an average) per key without its last part.
     auto value_of = [&](const std::map<std::string, accumulator>& leaves, const std::string& name) -> std::optional<double> {
         std::function<std::optional<double>(const std::string&)> f = [&](const std::string& n) -> std::optional<double> {
-            auto* m = model.measure(n);
+            auto* m = find_measure(model, q, n);
             if (!m) return std::nullopt;
             if (!m->is_derived()) {
                 auto it = leaves.find(n);
@@ -351,7 +407,7 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
 
     // Columns.
     auto unit_of = [&](const std::string& m) {
-        auto* d = model.measure(m);
+        auto* d = find_measure(model, q, m);
         return d ? d->unit : std::string("number");
     };
     for (auto& d : q.group_by) a.rows.columns.push_back(d);

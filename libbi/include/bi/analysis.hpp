@@ -59,6 +59,8 @@ struct semantic_query {
     std::vector<std::string> unknown;            ///< words that were not understood
     std::string problem;                         ///< a reading that cannot be answered exactly, said plainly
     bool named_measure = false;                  ///< a measure was named outright, not only implied ("sales", "how many")
+    std::vector<measure_def> derived;            ///< measures the question defines: "gross profit per vehicle"
+    std::string count_of;                        ///< count this dimension's values: "how many dealers…"
 
     /// True when the question names something the model measures: the semantic path answers it.
     bool is_semantic() const { return !measures.empty(); }
@@ -82,6 +84,11 @@ private:
     const semantic_model* model_;
     std::unique_ptr<lexicon> lexicon_;
 };
+
+/// A measure of the model or one the question defines; nullptr when neither has `name`.
+const measure_def* find_measure(const semantic_model& model, const semantic_query& q, std::string_view name);
+/// The model's leaf measures `name` is computed from.
+std::vector<std::string> leaves_of(const semantic_model& model, const semantic_query& q, std::string_view name);
 
 /// A one-line restatement people read: "Revenue by region · 2025 · highest first".
 std::string restate(const semantic_model& model, const semantic_query& q);
