@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -135,12 +136,12 @@ const std::set<std::string_view>& filler() {
         "performing", "perform", "performed", "doing", "did", "result", "terms", "number", "numbers", "listing",
         "chart", "graph", "plot", "each", "every", "individual", "separately", "separate", "basis", "wise",
         "including", "include", "includes", "also", "across", "whats", "what's", "got", "get",
-        "percent", "pct", "percentage", "everything", "anything", "something", "item", "items", "position",
-        "positions", "combination", "combinations", "combo", "combos", "pair", "pairs", "w", "yo", "r", "u", "ur",
+        "percent", "pct", "percentage", "w", "yo", "r", "u", "ur",
         "hw", "wat", "ya", "involving", "involve", "filed", "file", "located", "based", "common", "frequent",
         "ever", "alltime", "like", "been", "doing", "track", "tracked", "tracking", "measured", "went", "spent",
         "spend", "tot", "like", "far", "so", "counting", "whole", "full", "entire", "period", "periods", "time",
         "times", "term", "terms", "lately", "recently", "went", "go", "goes", "our", "ours", "all", "status",
+        "break", "different", "distinct", "unique", "quantity", "quantities", "figure", "currently",
     };
     return words;
 }
@@ -167,8 +168,8 @@ enum class end_asked { none, high, low, best, worst };
 end_asked rank_word(std::string_view w) {
     static const std::set<std::string_view> high = {"top", "most", "highest", "biggest", "largest", "greatest",
                                                     "max", "maximum", "leading", "leader", "leaders", "higher",
-                                                    "more", "heaviest", "costliest", "priciest", "busiest"};
-    static const std::set<std::string_view> low = {"bottom", "least", "lowest", "smallest", "fewest", "min",
+                                                    "more", "heaviest", "costliest", "priciest", "busiest", "longest"};
+    static const std::set<std::string_view> low = {"bottom", "least", "lowest", "smallest", "fewest", "min", "shortest",
                                                    "minimum", "slowest", "lower", "less", "fewer", "weakest_volume"};
     static const std::set<std::string_view> best = {"best", "strongest", "better", "greatest_performing"};
     static const std::set<std::string_view> worst = {"worst", "weakest", "poorest", "worse", "underperforming",
@@ -237,6 +238,7 @@ struct question_reader::lexicon {
     std::set<std::string> words;                                   // every word of every phrase, for typos
     std::set<std::string> stems;                                   // and their stems
     std::map<std::vector<std::string>, std::string> per_names;     // "per vehicle" → units
+    std::set<std::string> name_words;                              // words of measure, dimension and condition names
 };
 
 namespace {
@@ -260,7 +262,10 @@ question_reader::question_reader(const semantic_model& model) : model_(&model), 
         for (auto& w : words) lx.words.insert(w);
         lexicon::entry e{stems_of(words), k, target, value};
         for (auto& s : e.stems) lx.stems.insert(s);
-        if (k != kind::value) name_stems.insert(e.stems);
+        if (k != kind::value) {
+            name_stems.insert(e.stems);
+            for (auto& w : words) lx.name_words.insert(w);
+        }
         e.short_code = k == kind::value && words.size() == 1 && words[0].size() <= 3;
         lx.entries.push_back(std::move(e));
     };
@@ -308,6 +313,7 @@ question_reader::question_reader(const semantic_model& model) : model_(&model), 
             if (prefix_uses[s] != 1 || name_stems.count(s) || full_values.count(s)) continue;
             if (n == 1 && (prefix[0].size() < 6 || is_stop_word(prefix[0]) || filler().count(prefix[0]))) continue;
             if (is_stop_word(prefix.back()) || filler().count(prefix.back()) || grammar_word(prefix.back())) continue;
+            if (n == 1 && lx.name_words.count(prefix[0])) continue;  // "warranty" names a measure, not a KPI
             std::string text;
             for (auto& w : prefix) text += (text.empty() ? "" : " ") + w;
             add(text, kind::value, dim, v);
@@ -348,7 +354,19 @@ std::string normalise_numbers(std::string_view text) {
         }
         out.push_back(c);
     }
-    // 5k, 1.5m, 2 million
+    // "22 million", "1.5 billion", "300 thousand"
+    for (auto [word, factor] : {std::pair<const char*, double>{" million", 1e6}, {" billion", 1e9}, {" thousand", 1e3}}) {
+        for (size_t at = out.find(word); at != std::string::npos; at = out.find(word, at + 1)) {
+            size_t start = at;
+            while (start > 0 && (std::isdigit(static_cast<unsigned char>(out[start - 1])) || out[start - 1] == '.')) --start;
+            if (start == at) continue;
+            double v = std::atof(out.substr(start, at - start).c_str()) * factor;
+            auto digits = fmt::format("{}", v);
+            out.replace(start, at - start + std::strlen(word), digits);
+            at = start;
+        }
+    }
+    // 5k, 1.5m
     std::string result;
     for (size_t i = 0; i < out.size(); ++i) {
         result.push_back(out[i]);
@@ -393,6 +411,10 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     if (words.empty()) throw usage_error("question is empty");
     // "f&i" reads as "f and i"; "yoy" and friends are whole words here.
     std::vector<token> t;
+    // Determiners that never change a question's meaning inside a phrase: "below their reorder point".
+    words.erase(std::remove_if(words.begin(), words.end(), [](auto& w) { return w == "their" || w == "its" || w == "his" || w == "her"; }),
+                words.end());
+    if (words.empty()) throw usage_error("question is empty");
     for (auto& w : words) t.push_back({w, is_number(w) ? w : stem(w)});
 
     // 1. typos: a word no phrase, calendar or grammar word explains, one or two edits from a
@@ -416,13 +438,14 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         if (best_d > limit || tie) best.clear();
         // Abbreviations: "rev" → revenue, "pen" → penetration, then "mkt" → market, "tgt" →
         // target (the same first letter, the letters in order): only when one word fits.
+        // Words of the model's names come first, then the values' words.
         if (best.empty() && w.size() <= 5)
-            for (int pass = 0; pass < 2 && best.empty(); ++pass) {
+            for (int pass = 0; pass < 4 && best.empty(); ++pass) {
                 std::string found, found_stem;
                 bool ambiguous = false;
-                for (auto& v : lx.words) {
+                for (auto& v : pass < 2 ? lx.name_words : lx.words) {
                     if (v.size() <= w.size() || v[0] != w[0]) continue;
-                    bool fits = pass == 0 ? v.compare(0, w.size(), w) == 0 : [&] {
+                    bool fits = pass % 2 == 0 ? v.compare(0, w.size(), w) == 0 : [&] {
                         size_t k = 0;
                         for (char c : v)
                             if (k < w.size() && c == w[k]) ++k;
@@ -484,7 +507,7 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         });
         // One span may name values of several dimensions; any other kind of phrase, once.
         for (auto* e : same)
-            if (e == same.front() || e->what == kind::value) phrases.push_back({i, best_len, e});
+            if (e == same.front() || e->what == kind::value || e->what == kind::weak_measure) phrases.push_back({i, best_len, e});
         for (size_t j = i; j < i + best_len; ++j) t[j].used = true;
         i += best_len - 1;
     }
@@ -818,6 +841,11 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         time_grain g = month_word(w) ? time_grain::month : quarter_word(w) ? time_grain::quarter
                      : year_word(w) ? time_grain::year : day_word(w) ? time_grain::day : time_grain::none;
         if (g == time_grain::none) continue;
+        // "lead time in days": the unit a measure is given in
+        if (i >= 1 && word(i - 1) == "in" && w.size() > 3 && w.back() == 's' && !is_digits(word(i + 1))) {
+            take(i - 1, 2);
+            continue;
+        }
         // "across all years": the whole span, not a breakdown
         if (i >= 2 && word(i - 1) == "all" && (word(i - 2) == "across" || word(i - 2) == "over" || word(i - 2) == "for" || word(i - 2) == "of" || word(i - 2) == "in")) {
             take(i - 2, 3);
@@ -1037,6 +1065,7 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         }
     }
     q.named_measure = !q.measures.empty() || !conditions_at.empty();
+    const bool implied = q.measures.empty() && !weak_measures_at.empty();
     if (q.measures.empty())
         for (auto& [at, m] : weak_measures_at)
             if (std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
@@ -1218,14 +1247,22 @@ semantic_query question_reader::read(std::string_view question, const std::strin
                     return false;
             }
             if (w == "by" || w == "per" || w == "each" || w == "every" || w == "which" || w == "what" || w == "across" ||
-                w == "among" || rank_word(w) != end_asked::none || (is_digits(w) && w.size() <= 3))
+                w == "among" || w == "list" || w == "show" || w == "rank" || w == "name" ||
+                rank_word(w) != end_asked::none || (is_digits(w) && w.size() <= 3))
                 return true;
-            bool in_value = std::any_of(values.begin(), values.end(), [&](auto& v) { return v.start <= at - back && at - back < v.start + v.length; });
-            if (!(filler().count(std::string(w)) || in_value)) break;
+            size_t pos = at - back;
+            bool in_value = std::any_of(values.begin(), values.end(), [&](auto& v) { return v.start <= pos && pos < v.start + v.length; });
+            bool in_measure = std::any_of(phrases.begin(), phrases.end(), [&](auto& p) {
+                return p.start <= pos && pos < p.start + p.length && (p.e->what == kind::measure || p.e->what == kind::weak_measure);
+            });
+            if (!(filler().count(std::string(w)) || in_value || in_measure)) break;
         }
         return false;
     };
     auto counted = [&](size_t at) {
+        while (at >= 1 && (word(at - 1) == "different" || word(at - 1) == "distinct" || word(at - 1) == "unique" ||
+                           word(at - 1) == "individual" || word(at - 1) == "separate"))
+            --at;
         auto w1 = at >= 1 ? word(at - 1) : std::string_view(), w2 = at >= 2 ? word(at - 2) : std::string_view();
         return (w1 == "many" && w2 == "how") || (w1 == "of" && (w2 == "number" || w2 == "count")) || w1 == "most" ||
                w1 == "fewest" || w1 == "least" || w1 == "more" || w1 == "fewer";
@@ -1249,7 +1286,12 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         auto after = word(at + 1);
         bool subject = after == "with" || after == "that" || after == "where" || after == "whose" || after == "having" ||
                        after == "which" || std::any_of(thresholds.begin(), thresholds.end(), [&](auto& th) { return th.first == at + 1; });
-        bool cue = subject || explicit_cue(at);
+        // a dimension the measures are never added up across is always a breakdown: "Finance KPIs"
+        bool per_dimension = std::any_of(q.measures.begin(), q.measures.end(), [&](auto& m) {
+            auto* x = find_measure(model, q, m);
+            return x && std::find(x->per.begin(), x->per.end(), d) != x->per.end();
+        });
+        bool cue = subject || per_dimension || explicit_cue(at);
         if (!cue && total_asked) continue;
         auto other_value_at = [&](size_t pos) {
             return std::any_of(values.begin(), values.end(), [&](auto& v) {
@@ -1305,13 +1347,27 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     for (auto& [at, d] : breakdowns) q.group_by.push_back(d);
     if (!q.count_of.empty()) {
         q.group_by.erase(std::remove(q.group_by.begin(), q.group_by.end(), q.count_of), q.group_by.end());
-        if (q.measures.empty() || !q.named_measure) {
+        if (q.measures.empty() || !q.named_measure || implied) {
             // members are counted where they have rows: measured by the smallest cube that has them
             q.measures.clear();
             for (auto& h : q.having) q.measures.push_back(h.measure);
             std::vector<std::string> needed = q.group_by;
             needed.push_back(q.count_of);
             for (auto& f : q.filters) needed.push_back(f.dimension);
+            // an implied measure the cubes with those dimensions hold ("dealers that sold…"),
+            // else the first measure of the smallest such cube
+            if (q.measures.empty() && implied)
+                for (auto& [at, m] : weak_measures_at) {
+                    auto leaves = leaves_of(model, q, m);
+                    bool held = std::any_of(model.cubes.begin(), model.cubes.end(), [&](auto& cube) {
+                        return std::all_of(needed.begin(), needed.end(), [&](auto& d) { return cube.has_dimension(d); }) &&
+                               std::all_of(leaves.begin(), leaves.end(), [&](auto& l) { return cube.has_measure(l); });
+                    });
+                    if (held) {
+                        q.measures.push_back(m);
+                        break;
+                    }
+                }
             const cube_def* best = nullptr;
             for (auto& cube : model.cubes)
                 if (std::all_of(needed.begin(), needed.end(), [&](auto& d) { return cube.has_dimension(d); }) &&
@@ -1349,7 +1405,7 @@ semantic_query question_reader::read(std::string_view question, const std::strin
 
     // Implied measures ("sales", "how many", "popular"): of those a cube can answer with the
     // question's dimensions, the first the model declares.
-    if (!q.named_measure && q.measures.size() > 1 && q.count_of.empty()) {
+    if (implied && q.measures.size() > 1 && q.count_of.empty()) {
         std::vector<std::string> dims = q.group_by;
         for (auto& f : q.filters) dims.push_back(f.dimension);
         std::vector<std::string> fits;
@@ -1469,6 +1525,14 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         q.rank_measure = "?";
     }
 
+    // "what percent of months…": a share of periods is not something the cubes hold
+    if (q.share && share_at != SIZE_MAX && q.grain != time_grain::none && q.group_by.empty())
+        q.problem = "a share of periods (months, quarters) is not pre-computed";
+    // Ranked by a measure the question did not name, under a condition ("which KPI missed its
+    // target by the most"): by how much of what is not said.
+    if (asked != end_asked::none && !q.having.empty() && q.count_of.empty() && measures_at.empty())
+        q.problem = "ranked by what? Name the measure (\"by variance\", \"by actual\")";
+
     // "Who is the CEO?": the data holds no people; "who sold the most" is a ranking.
     if (word(0) == "who" && (word(1) == "is" || word(1) == "are" || word(1) == "was" || word(1) == "were") &&
         asked == end_asked::none)
@@ -1479,6 +1543,10 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         if (!unused(i)) continue;
         auto& w = t[i].word;
         if (filler().count(w) || is_stop_word(w)) continue;
+        // "model and component combinations": the rows of two breakdowns
+        if (q.group_by.size() >= 2 && (w == "combination" || w == "combinations" || w == "combo" || w == "combos" ||
+                                       w == "pair" || w == "pairs"))
+            continue;
         if (w == "the" || w == "of") continue;
         q.unknown.push_back(w);
     }

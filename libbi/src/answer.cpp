@@ -474,8 +474,9 @@ std::optional<answer> answerer::ask_semantic(const semantic_query& q, std::strin
 }
 
 answer answerer::ask(std::string_view question, const ask_options& options) {
+    std::optional<semantic_query> reading;
     if (model()) {
-        auto q = reader_->read(question, today_iso());
+        auto& q = reading.emplace(reader_->read(question, today_iso()));
         auto a = ask_semantic(q, question, options, true);
         if (!a) {
             // A report answers a question that names no measure, when nothing in the question
@@ -493,10 +494,10 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
             return std::move(*a);
         }
     }
-    return ask_report(question, options);
+    return ask_report(question, options, reading ? &*reading : nullptr);
 }
 
-answer answerer::ask_report(std::string_view question, const ask_options& options) {
+answer answerer::ask_report(std::string_view question, const ask_options& options, const semantic_query* reading) {
     bool explain = options.explain;
     const route_result& r = routed(question);
     if (r.outcome != route_outcome::answered && r.outside.empty() &&
@@ -678,6 +679,15 @@ answer answerer::ask_report(std::string_view question, const ask_options& option
     w.Key("alternatives");
     write_candidates(w, index_, r.candidates, 1);
     if (explain) write_explain(w, index_, r);
+    if (explain && reading) {
+        // why the model did not answer: what it read
+        w.Key("reading");
+        write_interpretation(w, *reading);
+        w.Key("unknown");
+        w.StartArray();
+        for (auto& u : reading->unknown) w.String(u);
+        w.EndArray();
+    }
     w.EndObject();
     a.json.assign(buffer.GetString(), buffer.GetSize());
     return a;

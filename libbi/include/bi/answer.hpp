@@ -84,7 +84,7 @@ private:
     const table& cube_rows(const std::string& cube, const semantic_query& q, std::string& generated_at,
                            std::optional<freshness>& fresh);
     /// The closest curated report, filtered by the question's slots.
-    answer ask_report(std::string_view question, const ask_options& options);
+    answer ask_report(std::string_view question, const ask_options& options, const semantic_query* reading);
     answer no_answer(std::string_view question, const std::string& reason, const semantic_query* q,
                      const route_result* r, bool explain);
 
