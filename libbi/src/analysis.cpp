@@ -142,6 +142,8 @@ const std::set<std::string_view>& filler() {
         "spend", "tot", "like", "far", "so", "counting", "whole", "full", "entire", "period", "periods", "time",
         "times", "term", "terms", "lately", "recently", "went", "go", "goes", "our", "ours", "all", "status",
         "break", "different", "distinct", "unique", "quantity", "quantities", "figure", "currently",
+        "logged", "log", "booked", "book", "racked", "rack", "gets", "getting", "summed", "whose", "anyone",
+        "anybody", "sitting", "wide", "companywide", "recorded", "registered", "reported", "posted",
     };
     return words;
 }
@@ -346,6 +348,11 @@ std::string normalise_numbers(std::string_view text) {
             (i + 4 >= text.size() || !std::isdigit(static_cast<unsigned char>(text[i + 4]))))
             continue;
         if (c == '$') continue;
+        if (c == '-' && i + 1 < text.size() && text[i + 1] == '>') {  // "2024 -> 2025"
+            out += " to ";
+            ++i;
+            continue;
+        }
         if (c == '>' || c == '<') {
             bool eq = i + 1 < text.size() && text[i + 1] == '=';
             out += c == '>' ? (eq ? " at least " : " more than ") : (eq ? " at most " : " less than ");
@@ -943,7 +950,8 @@ semantic_query question_reader::read(std::string_view question, const std::strin
                 continue;
             }
             if (unused(k) && (word(k) == "the" || word(k) == "and" || word(k) == "or" || word(k) == "nor" ||
-                              word(k) == "any" || word(k) == "all")) {
+                              word(k) == "any" || word(k) == "all" || word(k) == "anyone" || word(k) == "anything" ||
+                              word(k) == "in" || word(k) == "from" || word(k) == "those")) {
                 ++k;
                 continue;
             }
@@ -1238,7 +1246,7 @@ semantic_query question_reader::read(std::string_view question, const std::strin
             (word(i) == "in" && word(i + 1) == "total"))
             total_asked = true;
     auto explicit_cue = [&](size_t at) {
-        for (size_t back = 1; back <= 3 && back <= at; ++back) {
+        for (size_t back = 1; back <= 5 && back <= at; ++back) {
             auto w = word(at - back);
             if (w == "by" && at - back >= 1) {
                 auto verb = word(at - back - 1);
@@ -1274,9 +1282,18 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     };
     std::vector<std::pair<size_t, std::string>> breakdowns;
     std::vector<std::pair<size_t, std::string>> counted_dims;
+    std::vector<std::pair<size_t, std::string>> scoped_out;
     for (size_t k = 0; k < dims_at.size(); ++k) {
         auto& [at, d] = dims_at[k];
-        if (k + 1 < dims_at.size() && dims_at[k + 1].first == at + 1) continue;  // "dealer state"
+        // "dealer state" is the dealer's state: a dimension named before one of its attributes
+        if (k + 1 < dims_at.size() && dims_at[k + 1].first == at + 1 &&
+            std::any_of(model.cubes.begin(), model.cubes.end(), [&](auto& c) {
+                auto& next = dims_at[k + 1].second;
+                return std::find(c.grain.begin(), c.grain.end(), d) != c.grain.end() &&
+                       std::find(c.dimensions.begin(), c.dimensions.end(), next) != c.dimensions.end() &&
+                       std::find(c.grain.begin(), c.grain.end(), next) == c.grain.end();
+            }))
+            continue;
         if (threshold_units.count(at)) continue;
         if (counted(at)) {
             counted_dims.emplace_back(at, d);
@@ -1299,10 +1316,18 @@ semantic_query question_reader::read(std::string_view question, const std::strin
                        std::none_of(v.readings.begin(), v.readings.end(), [&](auto& r) { return r.first == d; });
             });
         };
-        bool scoped_by_value = (at >= 1 && other_value_at(at - 1)) ||
+        // "Electrical system components": the value may be named with its own dimension's name
+        size_t before = at;
+        while (before >= 1 && std::any_of(dims_at.begin(), dims_at.end(), [&](auto& x) { return x.first == before - 1; }) &&
+               before >= 2 && other_value_at(before - 2))
+            --before;
+        bool scoped_by_value = (before >= 1 && other_value_at(before - 1)) ||
                                ((after == "in" || after == "from" || after == "at") &&
                                 (other_value_at(at + 2) || (word(at + 2) == "the" && other_value_at(at + 3))));
-        if (!cue && scoped_by_value) continue;
+        if (!cue && scoped_by_value) {
+            scoped_out.emplace_back(at, d);
+            continue;
+        }
         bool beside_value = std::any_of(values.begin(), values.end(), [&](auto& v) {
             return (v.start + v.length == at || at + 1 == v.start) &&
                    std::any_of(v.readings.begin(), v.readings.end(), [&](auto& r) { return r.first == d; });
@@ -1313,6 +1338,9 @@ semantic_query question_reader::read(std::string_view question, const std::strin
             continue;
         if (std::none_of(breakdowns.begin(), breakdowns.end(), [&](auto& b) { return b.second == d; })) breakdowns.emplace_back(at, d);
     }
+    // "Midwest dealers - top 6 by warranty spend": a ranking ranks the dimension named, even
+    // where a value scopes it.
+    if (breakdowns.empty() && asked != end_asked::none && scoped_out.size() == 1) breakdowns.push_back(scoped_out.front());
     // Several values of one dimension asked together ("Cordova and Lumen sales") are one row
     // each, unless they are together the part of a share.
     for (auto& f : q.filters)
@@ -1336,8 +1364,9 @@ semantic_query question_reader::read(std::string_view question, const std::strin
             if (st.size() == 1 && st[0] == t[at].stem) fact = true;
         if (!fact && q.count_of.empty()) q.count_of = d;
     }
-    // "average units per dealer": the mean over that dimension's values
-    if (q.average_over == "?")
+    // "average units per dealer": the mean over that dimension's values; "average monthly units
+    // per region" is a mean per month for each region
+    if (q.average_over == "?" && q.grain == time_grain::none)
         for (auto it = breakdowns.begin(); it != breakdowns.end(); ++it)
             if (it->first > 0 && it->first < t.size() && (word(it->first - 1) == "per" || word(it->first - 1) == "a")) {
                 q.average_over = it->second;

@@ -486,6 +486,11 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
                 if (!index_.has_word(u)) strange += (strange.empty() ? "'" : "', '") + u;
             if (!strange.empty()) a = no_answer(question, "not understood: " + strange + "'", &q, nullptr, options.explain);
             else if (!q.problem.empty()) a = no_answer(question, q.problem, &q, nullptr, options.explain);
+            // A ranking by words the model could not read ("costing us the most in warranty")
+            // would be ranked by the report's own order: not what was asked.
+            else if (q.rank_measure == "?" && !q.unknown.empty())
+                a = no_answer(question, "ranked by what? Name the measure (\"top 5 components by warranty cost\")", &q, nullptr,
+                              options.explain);
         }
         if (a) {
             if (a->code == exit_code::ok || (config_.fallback_command.empty() && !options.use_cache)) return std::move(*a);
