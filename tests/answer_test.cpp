@@ -84,9 +84,10 @@ TEST_CASE("the worst sellers are not the best sellers", "[answer]") {
 TEST_CASE("a ratio answer over a filter equals SQL computing the ratio of sums", "[answer]") {
     auto dumps = bi::test::env("BI_TEST_DUMPS");
     bi::answerer a(config_for(dumps), bi::load_index(bi::index_path(dumps)));
-    auto doc = parse(a.ask("F&I conversion rate by dealer in the Midwest for 2025").json);
+    auto doc = parse(a.ask("F&I penetration by dealer in the Midwest for 2025, highest first").json);
     REQUIRE(doc["matched"].GetBool());
-    REQUIRE(std::string(doc["query"].GetString()) == "sales_analytics/fi_conversion");
+    REQUIRE(std::string(doc["query"].GetString()).rfind("cubes/", 0) == 0);
+    CHECK(std::string(doc["interpretation"]["measures"][0].GetString()) == "fi_penetration");
     REQUIRE(doc["data"].Size() > 0);
     auto& top = doc["data"][0];
     auto db = bi::open_database(bi::test::env("BI_TEST_DB"));
@@ -96,18 +97,18 @@ TEST_CASE("a ratio answer over a filter equals SQL computing the ratio of sums",
     REQUIRE(sql.rows.size() == 1);
     auto deals = std::get<std::int64_t>(sql.rows[0][0]);
     auto fi = std::get<std::int64_t>(sql.rows[0][1]);
-    CHECK(top["deals"].GetInt64() == deals);
-    CHECK(top["fi_deals"].GetInt64() == fi);
-    CHECK(top["conversion_rate"].GetDouble() == Approx(100.0 * fi / deals).margin(0.006));
+    CHECK(top["fi_penetration"].GetDouble() == Approx(100.0 * fi / deals).margin(0.006));
+    // highest first: no other Midwest dealer has a higher penetration
+    for (auto& row : doc["data"].GetArray()) CHECK(row["fi_penetration"].GetDouble() <= top["fi_penetration"].GetDouble());
 }
 
 TEST_CASE("a missing dump is answered live through the guard", "[answer]") {
     auto dir = bi::test::scratch_dir("answer_live");
     auto dumps = bi::test::env("BI_TEST_DUMPS");
     fs::copy(dumps, dir, fs::copy_options::recursive);
-    fs::remove(dir + "/warranty_analysis/claims_by_model.json");
+    fs::remove(dir + "/executive_reports/ceo_weekly_digest.json");
     bi::answerer a(config_for(dir), bi::load_index(bi::index_path(dir)));
-    auto answer = a.ask("warranty claims by model");
+    auto answer = a.ask("CEO weekly digest");
     auto doc = parse(answer.json);
     REQUIRE(doc["matched"].GetBool());
     CHECK(std::string(doc["source"].GetString()) == "live");
@@ -127,14 +128,15 @@ TEST_CASE("no confident match exits 3 with suggestions", "[answer]") {
     CHECK(doc["suggestions"].Size() == 3);
 }
 
-TEST_CASE("a slot the query cannot apply is reported, not dropped", "[answer]") {
+TEST_CASE("a slot the report cannot apply means no answer, never an answer without it", "[answer]") {
     auto dumps = bi::test::env("BI_TEST_DUMPS");
     bi::answerer a(config_for(dumps), bi::load_index(bi::index_path(dumps)));
-    auto doc = parse(a.ask("KPI health scores for the Northeast").json);
-    REQUIRE(doc["matched"].GetBool());
-    REQUIRE(doc.HasMember("unapplied"));
-    CHECK(std::string(doc["unapplied"][0]["slot"].GetString()) == "region");
-    CHECK_FALSE(doc["filters"].HasMember("region"));
+    auto answer = a.ask("KPI health scores for the Northeast");
+    CHECK(answer.code == bi::exit_code::no_match);
+    auto doc = parse(answer.json);
+    CHECK_FALSE(doc["matched"].GetBool());
+    CHECK_THAT(doc["reason"].GetString(), Catch::Matchers::Contains("cannot be filtered by region"));
+    CHECK(std::string(doc["question"].GetString()) == "KPI health scores for the Northeast");
 }
 
 TEST_CASE("an answerer asked again answers as it did, and kept rows follow the question", "[answer]") {

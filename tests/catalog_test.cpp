@@ -77,7 +77,7 @@ TEST_CASE("malformed headers name the file, the line and the fault", "[catalog]"
         {"-- schedule: weekly", "-- schedule: hourly", "q.sql:18: schedule must be daily, weekly or monthly, not 'hourly'"},
         {"-- sort: units desc", "-- sort: units sideways", "q.sql:13: sort direction must be asc or desc"},
         {"-- slots: model = model, year = year", "-- slots: colour = colour", "q.sql:8: unknown slot 'colour'"},
-        {"-- measures: units = sum, deals = sum", "-- measures: units = average", "q.sql:10: measure 'units' needs sum, min or max"},
+        {"-- measures: units = sum, deals = sum", "-- measures: units = average", "q.sql:10: measure 'units' needs sum, min, max or avg"},
         {"-- chart: bar", "-- chart: radar3d", "q.sql:15: unknown chart type 'radar3d'"},
         {"-- limit: 10", "-- limit: ten", "q.sql:14: limit must be a positive whole number"},
         {"-- ratio: rate = units / deals * 100 round 1", "-- ratio: rate = units", "q.sql:11: ratio needs 'numerator / denominator'"},
@@ -109,23 +109,47 @@ TEST_CASE("the vocabulary file declares synonyms, aliases and stop words", "[cat
     CHECK(v.aliases[0].slot == "region");
     CHECK(v.aliases[0].value == "Northeast");
     CHECK(v.stop_words == std::vector<std::string>{"kindly"});
-    CHECK_THROWS_WITH(bi::parse_vocabulary("\nalias: colour Red = r\n", "v.conf"), Catch::Matchers::Contains("v.conf:2: unknown slot 'colour'"));
+    // Any dimension of the semantic model may have aliases; its name must still be a name.
+    CHECK_NOTHROW(bi::parse_vocabulary("\nalias: colour Red = r\n", "v.conf"));
+    CHECK_THROWS_WITH(bi::parse_vocabulary("\nalias: col-our Red = r\n", "v.conf"),
+                      Catch::Matchers::Contains("v.conf:2: 'col-our' is not a valid dimension name"));
     CHECK_THROWS_WITH(bi::parse_vocabulary("synonym sales\n", "v.conf"), Catch::Matchers::Contains("v.conf:1:"));
     CHECK_THROWS_WITH(bi::parse_vocabulary("antonym: a = b\n", "v.conf"), Catch::Matchers::Contains("unknown key 'antonym'"));
 }
 
-TEST_CASE("the repository's catalog loads: 16 queries in 5 categories", "[catalog]") {
+TEST_CASE("the repository's catalog loads: 16 reports and 7 cubes in 6 categories", "[catalog]") {
     auto c = bi::load_catalog(std::string(BI_SOURCE_DIR) + "/queries");
-    CHECK(c.queries.size() == 16);
-    CHECK(c.categories() == std::vector<std::string>{"executive_reports", "inventory_management", "kpi_monitoring",
+    CHECK(c.queries.size() == 23);
+    CHECK(c.categories() == std::vector<std::string>{"cubes", "executive_reports", "inventory_management", "kpi_monitoring",
                                                      "sales_analytics", "warranty_analysis"});
+    int reports = 0;
     for (auto& q : c.queries) {
         INFO(q.id());
-        CHECK(q.examples.size() >= 3);
         CHECK_FALSE(q.sql.empty());
+        if (q.is_cube()) {
+            CHECK(q.category == "cubes");
+            CHECK_FALSE(q.measures.empty());
+            continue;
+        }
+        ++reports;
+        CHECK(q.examples.size() >= 3);
     }
+    CHECK(reports == 16);
     REQUIRE(c.find("sales_analytics/top_models_by_region"));
     CHECK(c.find("top_models_by_region") == c.find("sales_analytics/top_models_by_region"));
     CHECK_FALSE(c.vocab.aliases.empty());
     CHECK_THROWS_WITH(bi::load_catalog("/nonexistent/queries"), Catch::Matchers::Contains("catalog directory not found"));
+}
+
+TEST_CASE("a cube declares its grain, dimensions and measures, and nothing of a report", "[catalog]") {
+    const std::string head = "-- title: T\n-- description: D\n-- cube: month, dealer\n-- dimensions: region\n"
+                             "-- measures: units = sum, actual = avg\n-- schedule: daily\n";
+    auto q = bi::parse_query(head + "SELECT 1", "c.sql", "cubes", "c");
+    CHECK(q.is_cube());
+    CHECK(q.grain == std::vector<std::string>{"month", "dealer"});
+    CHECK(q.columns == std::vector<std::string>{"month", "dealer", "region", "units", "actual"});
+    CHECK_THROWS_WITH(bi::parse_query(head + "-- example: a\nSELECT 1", "c.sql", "cubes", "c"),
+                      Catch::Matchers::Contains("a cube takes title, description, cube, dimensions, measures"));
+    CHECK_THROWS_WITH(bi::parse_query("-- title: T\n-- description: D\n-- cube: month\n-- schedule: daily\nSELECT 1", "c.sql", "cubes", "c"),
+                      Catch::Matchers::Contains("a cube needs 'measures'"));
 }

@@ -124,7 +124,7 @@ const std::set<std::string_view>& filler() {
         "made", "make", "me", "much", "my", "need", "needs", "number", "numbers", "of", "on", "only", "or",
         "order", "ordered", "our", "out", "overall", "please", "pls", "plz", "provide", "pull", "quick", "quickly",
         "rank", "ranked", "ranking", "rankings", "re", "really", "regarding", "report", "respectively", "right",
-        "run", "say", "see", "show", "showing", "so", "sort", "sorted", "split", "stand", "stack", "stacked",
+        "run", "say", "see", "show", "showing", "so", "sort", "sorted", "split", "stack", "stacked",
         "sum", "summarize", "summarise", "summary", "table", "tell", "than", "thanks", "thank", "that", "the",
         "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "together", "total",
         "totals", "totaled", "totalled", "up", "us", "value", "view", "want", "was", "we", "were", "what", "whats",
@@ -801,7 +801,7 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     (void)to_date_seen;
 
     // Grains: "monthly", "by month", "per quarter", "each year", "trend", "over time"
-    bool trend = false;
+    bool trend = false, weekly = false;
     for (size_t i = 0; i < t.size(); ++i) {
         if (!unused(i)) continue;
         auto w = word(i);
@@ -811,13 +811,13 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         else if (w == "quarterly") g = time_grain::quarter;
         else if (w == "yearly" || w == "annual" || w == "annually" || w == "yoy") g = time_grain::year;
         else if (w == "daily") g = time_grain::day;
-        else if (w == "weekly") g = time_grain::none, q.problem = "there is no weekly breakdown in the pre-computed data";
+        else if (w == "weekly") g = time_grain::none, weekly = true;
         else if ((w == "by" || w == "per" || w == "each" || w == "every") && unused(i + 1) &&
                  (month_word(word(i + 1)) || quarter_word(word(i + 1)) || year_word(word(i + 1)) || day_word(word(i + 1)) || week_word(word(i + 1)))) {
             auto u = word(i + 1);
             g = month_word(u) ? time_grain::month : quarter_word(u) ? time_grain::quarter : year_word(u) ? time_grain::year
               : day_word(u) ? time_grain::day : time_grain::none;
-            if (week_word(u)) q.problem = "there is no weekly breakdown in the pre-computed data";
+            if (week_word(u)) weekly = true;
             n = 2;
         } else if ((month_word(w) || quarter_word(w) || year_word(w)) && (word(i + 1) == "by" || word(i + 1) == "over" || word(i + 1) == "on" || word(i + 1) == "to") &&
                    (month_word(word(i + 2)) || quarter_word(word(i + 2)) || year_word(word(i + 2)))) {
@@ -835,7 +835,7 @@ semantic_query question_reader::read(std::string_view question, const std::strin
             take(i);
             continue;
         }
-        if (g == time_grain::none && q.problem.empty()) continue;
+        if (g == time_grain::none && !weekly) continue;
         if (g != time_grain::none) q.grain = g;
         take(i, n);
     }
@@ -1562,6 +1562,7 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     if (asked != end_asked::none && !q.having.empty() && q.count_of.empty() && measures_at.empty())
         q.problem = "ranked by what? Name the measure (\"by variance\", \"by actual\")";
 
+    if (weekly && !q.measures.empty()) q.problem = "there is no weekly breakdown in the pre-computed data";
     // "Who is the CEO?": the data holds no people; "who sold the most" is a ranking.
     if (word(0) == "who" && (word(1) == "is" || word(1) == "are" || word(1) == "was" || word(1) == "were") &&
         asked == end_asked::none)

@@ -366,16 +366,31 @@ answer answerer::no_answer(std::string_view question, const std::string& reason,
         write_interpretation(w, *q);
         w.Key("restatement"); w.String(restate(*model_, *q));
     }
+    // Suggestions: the closest reports' first examples, then others, three in all.
+    const route_result* near = r;
+    if (!near) {
+        try {
+            near = &routed(question);
+        } catch (const usage_error&) {
+        }
+    }
     w.Key("alternatives");
-    if (r) write_candidates(w, index_, r->candidates, 0);
+    if (near) write_candidates(w, index_, near->candidates, 0);
     else { w.StartArray(); w.EndArray(); }
     w.Key("suggestions");
     w.StartArray();
-    if (r)
-        for (size_t i = 0; i < r->candidates.size() && i < 3; ++i) {
-            auto& ex = index_.query(r->candidates[i].query).example_texts;
-            if (!ex.empty()) w.String(ex.front());
+    std::vector<std::string> suggestions;
+    if (near)
+        for (auto& c : near->candidates) {
+            auto& ex = index_.query(c.query).example_texts;
+            if (!ex.empty() && suggestions.size() < 3) suggestions.push_back(ex.front());
         }
+    for (size_t i = 0; suggestions.size() < 3 && i < index_.size(); i += std::max<size_t>(1, index_.size() / 3)) {
+        auto& ex = index_.query(i).example_texts;
+        if (!ex.empty() && std::find(suggestions.begin(), suggestions.end(), ex.front()) == suggestions.end())
+            suggestions.push_back(ex.front());
+    }
+    for (auto& text : suggestions) w.String(text);
     w.EndArray();
     if (explain && r) write_explain(w, index_, *r);
     w.EndObject();
@@ -473,10 +488,44 @@ std::optional<answer> answerer::ask_semantic(const semantic_query& q, std::strin
     return a;
 }
 
+namespace {
+
+/// Words that ask for a curated artefact rather than a number: "margin analysis", "the digest".
+bool asks_for_a_report(std::string_view question) {
+    static const std::set<std::string_view> words = {"analysis", "analyses", "report", "reports", "summary", "overview",
+                                                     "matrix", "digest", "scorecard", "dashboard", "briefing", "recap"};
+    for (auto& w : words_of(question))
+        if (words.count(w)) return true;
+    return false;
+}
+
+}  // namespace
+
+bool answerer::names_a_report(const semantic_query& q, std::string_view question, bool whole) {
+    // Nothing the report could not honour: no period, ranking, limit, condition or breakdown
+    // in time; every word left over a word of the reports; and every routing term of the
+    // question found in the report's own text.
+    if (q.window || !q.compare.empty() || q.grain != time_grain::none || q.limit || !q.rank_measure.empty() ||
+        !q.having.empty() || q.share || !q.average_over.empty())
+        return false;
+    if (!std::all_of(q.unknown.begin(), q.unknown.end(), [&](auto& u) { return index_.idf_of(stem(u)).has_value(); }))
+        return false;
+    auto& r = routed(question);
+    return r.outcome == route_outcome::answered && (!whole || r.candidates[0].coverage >= 0.999);
+}
+
 answer answerer::ask(std::string_view question, const ask_options& options) {
     std::optional<semantic_query> reading;
-    if (model()) {
+    // Words the catalog declares out of scope ("drop table", "payroll") end the question here:
+    // the report path says so, and the fallback is never asked.
+    if (model() && routed(question).outside.empty()) {
         auto& q = reading.emplace(reader_->read(question, today_iso()));
+        // "Failure pattern analysis", "variance report": a question that asks for an analysis or
+        // a report by name gets the curated one, when the router is sure of it.
+        if (asks_for_a_report(question) && names_a_report(q, question, false)) {
+            auto report = ask_report(question, options, &q);
+            if (report.code == exit_code::ok) return report;
+        }
         auto a = ask_semantic(q, question, options, true);
         if (!a) {
             // A report answers a question that names no measure, when nothing in the question
@@ -492,6 +541,16 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
                 a = no_answer(question, "ranked by what? Name the measure (\"top 5 components by warranty cost\")", &q, nullptr,
                               options.explain);
         }
+        // The model could not answer a question that named a measure: a curated report whose
+        // title or keywords the question names may still answer it exactly ("Variance reports by
+        // category", "Failure pattern analysis") — when every word left over is a word of the
+        // reports and the router is confident.
+        if (a && a->code == exit_code::no_match && q.is_semantic() && names_a_report(q, question, true)) {
+            auto report = ask_report(question, options, &q);
+            if (report.code == exit_code::ok) return report;
+        }
+        if (a && a->code == exit_code::ok && !options.save_as.empty())
+            throw usage_error("--save-as saves an answer from the fallback; this question is answered by the catalog");
         if (a) {
             if (a->code == exit_code::ok || (config_.fallback_command.empty() && !options.use_cache)) return std::move(*a);
             auto f = ask_fallback(question, routed(question), options);

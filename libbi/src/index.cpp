@@ -311,6 +311,8 @@ router_index build_index(const catalog& whole, const std::string& dumps_dir) {
         }
     }
     for (auto& a : c.vocab.aliases) {
+        // Aliases of the semantic model's other dimensions (state, kpi) are not report slots.
+        if (std::find(known_slots().begin(), known_slots().end(), a.slot) == known_slots().end()) continue;
         // An alias for a value the data does not have (yet) still resolves to that value.
         for (auto& alias : a.aliases) add_phrase(words_of(alias), a.slot, a.value);
         add_phrase(words_of(a.value), a.slot, a.value);

@@ -7,7 +7,7 @@ ask() { run "$BI_BIN/bi-ask" "${common[@]}" "$@"; }
 for q in "What were the top selling models in the Northeast?" "Show dealer performance by region" \
          "F&I conversion rates by dealer" "Show me KPI health scores" "Which metrics are underperforming?" \
          "Variance reports by category" "Current inventory levels by plant" "Stockout risk analysis" \
-         "Component availability status" "CEO weekly summary" "Financial margin analysis" \
+         "Component availability status" "CEO weekly summary" "Margin analysis" \
          "Risk and opportunity matrix" "Warranty claims by model" "Components with repeat repairs" \
          "Failure pattern analysis" "top selling models northeast" "kpi health score" "inventory stock levels"; do
   ask "$q"
@@ -15,7 +15,9 @@ for q in "What were the top selling models in the Northeast?" "Show dealer perfo
 done
 
 ask "What were the top selling models in the Northeast?"
-[ "$(printf '%s' "$out" | jq -r '.query')" = "sales_analytics/top_models_by_region" ] && pass "routes the headline question" || fail "routes the headline question" "$out"
+[ "$(printf '%s' "$out" | jq -r '.query')" = "cubes/sales_by_month" ] && pass "reads the headline question into the sales cube" || fail "reads the headline question into the sales cube" "$out"
+[ "$(printf '%s' "$out" | jq -r '.restatement')" = "Units by model · Northeast · highest units first" ] && pass "restates how it read the question" || fail "restates how it read the question" "$out"
+[ "$(printf '%s' "$out" | jq -r '.question')" = "What were the top selling models in the Northeast?" ] && pass "carries the question" || fail "carries the question" "$out"
 [ "$(printf '%s' "$out" | jq -r '.filters.region')" = "Northeast" ] && pass "applies the region" || fail "applies the region" "$out"
 [ "$(printf '%s' "$out" | jq -r '.tokens')" = "0" ] && pass "costs zero tokens" || fail "costs zero tokens"
 
@@ -56,7 +58,7 @@ lines=$(wc -l < "$BI_TMP/batch.jsonl")
 [ "$lines" -eq 1002 ] && pass "--batch writes one line per question" || fail "--batch writes one line per question" "$lines"
 jq -e . "$BI_TMP/batch.jsonl" >/dev/null && pass "every batch line is JSON" || fail "every batch line is JSON"
 [ "$(sed -n 1001p "$BI_TMP/batch.jsonl" | jq -r .matched)" = "false" ] && pass "batch no-match line" || fail "batch no-match line"
-[ "$(sort -u "$BI_TMP/batch.jsonl" | jq -r .query | sort -u | tr '\n' ' ')" = "null sales_analytics/top_models_by_region " ] &&
+[ "$(sort -u "$BI_TMP/batch.jsonl" | jq -r .query | sort -u | tr '\n' ' ')" = "cubes/sales_by_month null " ] &&
   pass "batch answers are the questions' answers" || fail "batch answers are the questions' answers"
 
 # A program asking one question at a time gets each answer before it sends the next: the

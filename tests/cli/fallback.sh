@@ -70,9 +70,9 @@ expect_status "out-of-scope input never reaches the model" 3
 
 # The repeat cache: a repeated question (any case or punctuation) costs no tokens.
 n=$(calls)
-run "$BI_BIN/bi-ask" "${common[@]}" --fallback "$fake" --cache "How many dealers are in each state?"
+run "$BI_BIN/bi-ask" "${common[@]}" --fallback "$fake" --cache "How many service bays does each dealer have?"
 expect_status "cache: first ask goes to the model" 0
-run "$BI_BIN/bi-ask" "${common[@]}" --fallback "$fake" --cache "how many dealers are in each state"
+run "$BI_BIN/bi-ask" "${common[@]}" --fallback "$fake" --cache "how many service bays does each dealer have"
 [ "$(jq -r .source <<<"$out")" = cache ] && [ "$(jq -r .tokens <<<"$out")" = 0 ] && pass "a repeat comes from the cache with zero tokens" || fail "a repeat comes from the cache" "$out"
 [ "$(calls)" -eq $((n + 1)) ] && pass "the model was called once for two asks" || fail "the model was called once for two asks" "$(calls) vs $n"
 

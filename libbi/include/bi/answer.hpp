@@ -83,6 +83,10 @@ private:
     /// A cube's rows, read once (a batch) or filtered to one question's rows.
     const table& cube_rows(const std::string& cube, const semantic_query& q, std::string& generated_at,
                            std::optional<freshness>& fresh);
+    /// Whether a question the model could not answer names a curated report closely enough for
+    /// the report to answer it as asked.
+    /// `whole`: every routing term of the question is in the report's text.
+    bool names_a_report(const semantic_query& q, std::string_view question, bool whole);
     /// The closest curated report, filtered by the question's slots.
     answer ask_report(std::string_view question, const ask_options& options, const semantic_query* reading);
     answer no_answer(std::string_view question, const std::string& reason, const semantic_query* q,
