@@ -21,6 +21,28 @@ ask "What were the top selling models in the Northeast?"
 [ "$(printf '%s' "$out" | jq -r '.filters.region')" = "Northeast" ] && pass "applies the region" || fail "applies the region" "$out"
 [ "$(printf '%s' "$out" | jq -r '.tokens')" = "0" ] && pass "costs zero tokens" || fail "costs zero tokens"
 
+# The semantic model: an answer to the question asked, or an honest refusal (exit 3).
+ask "total revenue last year"
+expect_status "a total answers" 0
+[ "$(jq '.data | length' <<<"$out")" = 1 ] && [ "$(jq -r '.interpretation.period.label' <<<"$out")" = 2025 ] &&
+  pass "a total is one row for the period asked" || fail "a total is one row for the period asked" "$out"
+sql_total=$(sqlite3 "$BI_TEST_DB" "SELECT ROUND(SUM(price), 2) FROM sales WHERE sale_date BETWEEN '2025-01-01' AND '2025-12-31'")
+[ "$(jq -r '.data[0].revenue' <<<"$out")" = "$sql_total" ] && pass "the total equals SQL" || fail "the total equals SQL" "$(jq -c .data <<<"$out") vs $sql_total"
+ask "revenue by payment type"
+expect_status "a breakdown the data has not is refused" 3
+expect_contains "the refusal says what was not understood" "payment" "$(jq -r .reason <<<"$out")"
+ask --measure revenue --by region --filter year=2025
+expect_status "--filter names a dimension of the model" 2
+expect_one_line "a bad --filter is one line" "$err"
+ask --measure revenue --by region --from 2025-01-01 --to 2025-12-31 --top 2
+expect_status "the structured form answers" 0
+[ "$(jq -r '[.data[].region] | join(",")' <<<"$out")" = "$(sqlite3 "$BI_TEST_DB" "SELECT group_concat(name) FROM (SELECT r.name FROM sales s JOIN dealers d USING (dealer_id) JOIN regions r USING (region_id) WHERE s.sale_date BETWEEN '2025-01-01' AND '2025-12-31' GROUP BY r.name ORDER BY SUM(s.price) DESC LIMIT 2)")" ] &&
+  pass "the structured form ranks as SQL does" || fail "the structured form ranks as SQL does" "$out"
+ask --measure revnue
+expect_status "an unknown --measure is a usage error" 2
+ask --measure revenue "total revenue"
+expect_status "a question and the structured flags do not mix" 2
+
 ask "top 3 models in the north-east in 2025"
 expect_status "top 3 in 2025 answers" 0
 rows=$(printf '%s' "$out" | jq '.data | length')

@@ -6,6 +6,9 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
+
+#include "bi/analysis.hpp"
 #include "bi/answer.hpp"
 #include "bi/catalog.hpp"
 #include "bi/dump.hpp"
@@ -30,6 +33,10 @@ struct options {
     std::string save_as;
     std::string format;         // empty: table on a terminal, else json
     std::string color = "auto";
+    // The structured form: a semantic query given directly, so a script need not depend on phrasing.
+    std::vector<std::string> measures, by, filters, excludes;
+    std::string from, to, grain, rank_by;
+    int top = 0, bottom = 0;
 };
 
 void setup(CLI::App& app, options& o) {
@@ -49,6 +56,90 @@ void setup(CLI::App& app, options& o) {
         ->check(CLI::IsMember({"json", "jsonl", "table", "csv", "html"}));
     app.add_option("--color", o.color, "Colour the table's headers and bars: auto, always or never [env NO_COLOR]")
         ->check(CLI::IsMember({"auto", "always", "never"}));
+    auto* g = "Structured query (instead of a question)";
+    app.add_option("--measure", o.measures, "A measure of the model (repeatable): revenue, units, margin_pct…")->group(g);
+    app.add_option("--by", o.by, "A dimension to break down by (repeatable): region, dealer, model…")->group(g);
+    app.add_option("--filter", o.filters, "DIMENSION=VALUE[,VALUE…]: keep only these values (repeatable)")->group(g);
+    app.add_option("--exclude", o.excludes, "DIMENSION=VALUE[,VALUE…]: leave these values out (repeatable)")->group(g);
+    app.add_option("--from", o.from, "First day of the period, YYYY-MM-DD")->group(g);
+    app.add_option("--to", o.to, "Last day of the period, YYYY-MM-DD")->group(g);
+    app.add_option("--grain", o.grain, "Time breakdown: day, month, quarter or year")
+        ->check(CLI::IsMember({"day", "month", "quarter", "year"}))->group(g);
+    app.add_option("--top", o.top, "The N rows highest on --rank-by (or the first measure)")->check(CLI::PositiveNumber)->group(g);
+    app.add_option("--bottom", o.bottom, "The N rows lowest on --rank-by (or the first measure)")->check(CLI::PositiveNumber)->group(g);
+    app.add_option("--rank-by", o.rank_by, "The measure --top/--bottom rank by")->group(g);
+}
+
+/// The structured flags as a semantic query, checked against the model; nullopt when none was given.
+std::optional<bi::semantic_query> structured_query(const options& o, const bi::semantic_model* model) {
+    if (o.measures.empty() && o.by.empty() && o.filters.empty() && o.excludes.empty() && o.from.empty() && o.to.empty() &&
+        o.grain.empty() && !o.top && !o.bottom && o.rank_by.empty())
+        return std::nullopt;
+    if (!model) throw bi::usage_error("the structured flags need the semantic model: run bi-dump or bi-regen first");
+    if (o.measures.empty()) throw bi::usage_error("--measure is required with the structured flags");
+    auto date = [](const std::string& s, const char* flag) {
+        bool ok = s.size() == 10 && s[4] == '-' && s[7] == '-';
+        for (size_t i = 0; ok && i < s.size(); ++i) ok = (i == 4 || i == 7) || std::isdigit(static_cast<unsigned char>(s[i]));
+        if (!ok) throw bi::usage_error(fmt::format("{} '{}' is not a date of the form YYYY-MM-DD", flag, s));
+    };
+    bi::semantic_query q;
+    for (auto& m : o.measures) {
+        if (!model->measure(m)) throw bi::usage_error(fmt::format("--measure '{}' is not a measure of the model", m));
+        q.measures.push_back(m);
+    }
+    for (auto& d : o.by) {
+        if (!model->dimension(d)) throw bi::usage_error(fmt::format("--by '{}' is not a dimension of the model", d));
+        q.group_by.push_back(d);
+    }
+    auto add_filters = [&](const std::vector<std::string>& list, bool exclude, const char* flag) {
+        for (auto& f : list) {
+            auto eq = f.find('=');
+            if (eq == std::string::npos || eq == 0 || eq + 1 == f.size())
+                throw bi::usage_error(fmt::format("{} '{}' needs DIMENSION=VALUE", flag, f));
+            auto dim = f.substr(0, eq);
+            if (!model->dimension(dim)) throw bi::usage_error(fmt::format("{} '{}': '{}' is not a dimension of the model", flag, f, dim));
+            bi::dimension_filter filter{dim, {}, exclude};
+            std::string value;
+            for (size_t i = eq + 1; i <= f.size(); ++i) {
+                if (i == f.size() || f[i] == ',') {
+                    if (!value.empty()) filter.values.push_back(value);
+                    value.clear();
+                } else {
+                    value.push_back(f[i]);
+                }
+            }
+            q.filters.push_back(std::move(filter));
+        }
+    };
+    add_filters(o.filters, false, "--filter");
+    add_filters(o.excludes, true, "--exclude");
+    if (!o.from.empty() || !o.to.empty()) {
+        if (!o.from.empty()) date(o.from, "--from");
+        if (!o.to.empty()) date(o.to, "--to");
+        bi::period p{o.from.empty() ? "0000-01-01" : o.from, o.to.empty() ? "9999-12-31" : o.to, "", false};
+        p.label = fmt::format("{} to {}", o.from.empty() ? "the start" : o.from, o.to.empty() ? "today" : o.to);
+        // a period that starts or ends inside a month needs a daily cube
+        auto month_end = [](const std::string& d) {
+            using namespace std::chrono;
+            year_month ym{year{std::stoi(d.substr(0, 4))}, month{static_cast<unsigned>(std::stoi(d.substr(5, 2)))}};
+            return static_cast<unsigned>(year_month_day_last{ym / last}.day()) == static_cast<unsigned>(std::stoi(d.substr(8, 2)));
+        };
+        p.needs_days = (!o.from.empty() && o.from.substr(8) != "01") || (!o.to.empty() && !month_end(o.to));
+        q.window = p;
+    }
+    if (!o.grain.empty())
+        q.grain = o.grain == "day" ? bi::time_grain::day : o.grain == "month" ? bi::time_grain::month
+                : o.grain == "quarter" ? bi::time_grain::quarter : bi::time_grain::year;
+    if (o.top && o.bottom) throw bi::usage_error("--top and --bottom cannot be combined");
+    if (o.top || o.bottom || !o.rank_by.empty()) {
+        q.rank_measure = o.rank_by.empty() ? q.measures.front() : o.rank_by;
+        if (!model->measure(q.rank_measure)) throw bi::usage_error(fmt::format("--rank-by '{}' is not a measure of the model", q.rank_measure));
+        if (std::find(q.measures.begin(), q.measures.end(), q.rank_measure) == q.measures.end()) q.measures.push_back(q.rank_measure);
+        q.direction = o.bottom ? bi::sort_direction::asc : bi::sort_direction::desc;
+        if (o.top || o.bottom) q.limit = o.top ? o.top : o.bottom;
+    }
+    q.named_measure = true;
+    return q;
 }
 
 /// The writer for --format: JSON for scripts and pipes, a table for a person at a terminal.
@@ -167,6 +258,16 @@ int run(const options& o, const CLI::App& app) {
         flush();
         std::cout << writer.finish();
         return 0;
+    }
+    if (auto q = structured_query(o, answerer.model())) {
+        if (!o.question.empty()) throw bi::usage_error("a question cannot be combined with the structured flags");
+        auto label = bi::restate(*answerer.model(), *q);
+        auto start = std::chrono::steady_clock::now();
+        auto a = answer_or_record([&] { return answerer.ask(*q, label, ask_options); }, ledger, app, o.common.quiet, label, start);
+        record(ledger, app, o.common.quiet, label, a, start);
+        print_notes(app, a, o.common.quiet);
+        std::cout << writer.add(a.json) << writer.finish();
+        return static_cast<int>(a.code);
     }
     if (o.question.empty()) throw bi::usage_error("no question given (try: bi-ask \"top selling models in the Northeast\")");
     std::string question = join(o.question);

@@ -1,0 +1,126 @@
+// Question analysis and the planner: readings from tests/data/readings.tsv, and a table per
+// planner rule (planner.cpp's opening comment).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <sstream>
+
+#include "bi/analysis.hpp"
+#include "bi/error.hpp"
+#include "bi/model.hpp"
+#include "bi/planner.hpp"
+#include "support.hpp"
+
+namespace {
+
+const bi::semantic_model& fixture_model() {
+    static bi::semantic_model m = bi::load_model(bi::model_path(bi::test::env("BI_TEST_DUMPS")));
+    return m;
+}
+
+std::string join(const std::vector<std::string>& list) {
+    std::string out;
+    for (auto& s : list) out += (out.empty() ? "" : ",") + s;
+    return out;
+}
+
+std::string filters_text(const bi::semantic_query& q) {
+    std::string out;
+    for (auto& f : q.filters) {
+        std::string values;
+        for (auto& v : f.values) values += (values.empty() ? "" : "|") + v;
+        out += (out.empty() ? "" : ";") + f.dimension + (f.exclude ? "!=" : "=") + values;
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("questions are read into measures, breakdowns, filters, periods, rankings and limits", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto cases = bi::test::read_table("readings.tsv");
+    REQUIRE(cases.size() >= 15);
+    for (auto& c : cases) {
+        c.resize(8);
+        INFO(c[0]);
+        auto q = reader.read(c[0], "2026-06-15");
+        CHECK(q.unknown.empty());
+        CHECK(q.problem.empty());
+        auto by = q.group_by;
+        if (q.grain != bi::time_grain::none) by.emplace_back(bi::to_string(q.grain));
+        if (c[1] != "*") CHECK(join(q.measures) == c[1]);
+        auto cell = [](const std::string& s) { return s == "-" ? std::string() : s; };
+        if (c[2] != "*") CHECK(join(by) == cell(c[2]));
+        if (c[3] != "*") CHECK(filters_text(q) == cell(c[3]));
+        if (c[4] != "*") CHECK((q.window ? q.window->from + ".." + q.window->to : "-") == c[4]);
+        if (c[5] != "*") {
+            std::string rank = q.rank_measure.empty() ? "-" : q.rank_measure + (q.direction == bi::sort_direction::asc ? " asc" : " desc");
+            CHECK(rank == c[5]);
+        }
+        if (c[6] != "*") CHECK((q.limit ? std::to_string(*q.limit) : "-") == c[6]);
+        if (c[7] != "*" && !c[7].empty()) CHECK(q.limit_per == c[7]);
+    }
+}
+
+TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    CHECK(reader.read("revenue by payment type", "2026-06-15").unknown == std::vector<std::string>{"payment", "type"});
+    CHECK_FALSE(reader.read("Who is the CEO?", "2026-06-15").problem.empty());
+    CHECK_FALSE(reader.read("weekly revenue", "2026-06-15").problem.empty());
+    CHECK_THROWS_AS(reader.read("", "2026-06-15"), bi::usage_error);
+    CHECK_THROWS_AS(reader.read(std::string(5000, 'a'), "2026-06-15"), bi::usage_error);
+}
+
+TEST_CASE("two-year comparisons and growth read as periods side by side", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto q = reader.read("revenue by region 2024 vs 2025", "2026-06-15");
+    REQUIRE(q.compare.size() == 2);
+    CHECK(q.compare[0].label == "2024");
+    CHECK(q.compare[1].label == "2025");
+    auto g = reader.read("revenue growth 2025 vs 2024", "2026-06-15");
+    CHECK(g.growth);
+    CHECK(g.compare.size() == 2);
+}
+
+namespace {
+
+struct plan_case {
+    const char* rule;
+    std::vector<std::string> measures, by;
+    bi::time_grain grain;
+    std::string filter_dim;
+    const char* expect;  // the cube, or a phrase of the reason
+};
+
+}  // namespace
+
+TEST_CASE("the planner answers only what a cube holds exactly", "[planner]") {
+    using g = bi::time_grain;
+    const std::vector<plan_case> cases = {
+        {"1: unknown measure", {"profitability"}, {}, g::none, "", "is not a measure"},
+        {"2: dimension held", {"units"}, {"dealer"}, g::none, "", "cubes/sales_by_month"},
+        {"2: dimension not held", {"revenue"}, {"fi_product"}, g::none, "", "no pre-computed data has revenue by fi product"},
+        {"3: daily needs a daily cube", {"units"}, {"region"}, g::day, "", "cubes/sales_by_day"},
+        {"3: daily by model is not held", {"units"}, {"model"}, g::day, "", "no pre-computed data"},
+        {"4: derived from its leaves", {"margin_pct"}, {"region"}, g::month, "", "cubes/sales_by_day"},
+        {"5: snapshots have no history", {"on_hand"}, {"plant"}, g::month, "", "no history"},
+        {"6: never across KPIs", {"actual"}, {}, g::none, "", "not added up across kpis"},
+        {"6: by KPI", {"actual"}, {"kpi"}, g::none, "", "cubes/kpi_by_month"},
+        {"7: the smallest cube", {"claims"}, {"component"}, g::none, "", "cubes/claims_by_component"},
+        {"7: two facts joined", {"claims_per_100"}, {"model"}, g::none, "", "cubes/claims_by_component+cubes/sales_by_month"},
+    };
+    for (auto& c : cases) {
+        INFO(c.rule);
+        bi::semantic_query q;
+        q.measures = c.measures;
+        q.group_by = c.by;
+        q.grain = c.grain;
+        auto r = bi::make_plan(fixture_model(), q);
+        std::string got = r.reason;
+        if (r.chosen) {
+            got.clear();
+            for (auto& p : r.chosen->parts) got += (got.empty() ? "" : "+") + p.cube;
+        }
+        CHECK_THAT(got, Catch::Matchers::Contains(c.expect));
+    }
+}
