@@ -519,6 +519,10 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
     // Words the catalog declares out of scope ("drop table", "payroll") end the question here:
     // the report path says so, and the fallback is never asked.
     if (model() && routed(question).outside.empty()) {
+        // A batch asks the same questions again: each distinct one is read and rolled up once.
+        std::string key(question);
+        if (keep_dumps_ && !options.explain)
+            if (auto it = semantic_answers_.find(key); it != semantic_answers_.end()) return it->second;
         auto& q = reading.emplace(reader_->read(question, today_iso()));
         // "Failure pattern analysis", "variance report": a question that asks for an analysis or
         // a report by name gets the curated one, when the router is sure of it.
@@ -552,7 +556,13 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
         if (a && a->code == exit_code::ok && !options.save_as.empty())
             throw usage_error("--save-as saves an answer from the fallback; this question is answered by the catalog");
         if (a) {
-            if (a->code == exit_code::ok || (config_.fallback_command.empty() && !options.use_cache)) return std::move(*a);
+            if (a->code == exit_code::ok || (config_.fallback_command.empty() && !options.use_cache)) {
+                if (keep_dumps_ && !options.explain) {
+                    if (semantic_answers_.size() >= 2048) semantic_answers_.clear();
+                    semantic_answers_.emplace(key, *a);
+                }
+                return std::move(*a);
+            }
             auto f = ask_fallback(question, routed(question), options);
             if (f.code == exit_code::ok) return f;
             return std::move(*a);

@@ -127,6 +127,7 @@ private:
     std::unique_ptr<semantic_model> model_;
     std::unique_ptr<question_reader> reader_;
     std::map<std::string, std::unique_ptr<dump>> cubes_;
+    std::unordered_map<std::string, answer> semantic_answers_;  ///< a batch's answers by question text
     std::unique_ptr<dump> cube_filtered_;
 };
 
