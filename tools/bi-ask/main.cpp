@@ -57,10 +57,10 @@ void setup(CLI::App& app, options& o) {
     app.add_option("--color", o.color, "Colour the table's headers and bars: auto, always or never [env NO_COLOR]")
         ->check(CLI::IsMember({"auto", "always", "never"}));
     auto* g = "Structured query (instead of a question)";
-    app.add_option("--measure", o.measures, "A measure of the model (repeatable): revenue, units, margin_pct…")->group(g);
-    app.add_option("--by", o.by, "A dimension to break down by (repeatable): region, dealer, model…")->group(g);
-    app.add_option("--filter", o.filters, "DIMENSION=VALUE[,VALUE…]: keep only these values (repeatable)")->group(g);
-    app.add_option("--exclude", o.excludes, "DIMENSION=VALUE[,VALUE…]: leave these values out (repeatable)")->group(g);
+    app.add_option("--measure", o.measures, "A measure of the model (repeatable): revenue, units, margin_pct...")->group(g);
+    app.add_option("--by", o.by, "A dimension to break down by (repeatable): region, dealer, model...")->group(g);
+    app.add_option("--filter", o.filters, "DIMENSION=VALUE[,VALUE...]: keep only these values (repeatable)")->group(g);
+    app.add_option("--exclude", o.excludes, "DIMENSION=VALUE[,VALUE...]: leave these values out (repeatable)")->group(g);
     app.add_option("--from", o.from, "First day of the period, YYYY-MM-DD")->group(g);
     app.add_option("--to", o.to, "Last day of the period, YYYY-MM-DD")->group(g);
     app.add_option("--grain", o.grain, "Time breakdown: day, month, quarter or year")
