@@ -288,7 +288,6 @@ std::string unanswerable(const semantic_query& q) {
     if (!q.unknown.empty()) {
         std::string words;
         for (auto& u : q.unknown) words += (words.empty() ? "'" : ", '") + u + "'";
-        (void)0;
         return "not understood: " + words;
     }
     if (!q.problem.empty()) return q.problem;
