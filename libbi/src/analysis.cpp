@@ -432,21 +432,30 @@ semantic_query question_reader::read(std::string_view question, const std::strin
             is_stop_word(w) || month_number(w) || rank_word(w) != end_asked::none || grammar_word(w))
             continue;
         int limit = w.size() >= 8 ? 2 : w.size() >= 4 ? 1 : 0;
+        // The nearest word within the limit, first among the words of the model's names, then
+        // among all (values too): "modle" is the dimension "model" before the value "Module".
         std::string best;
-        int best_d = limit + 1;
         bool tie = false;
-        for (auto& v : lx.words) {
-            if (limit == 0) break;
-            if (v.size() < 4 || std::abs(int(v.size()) - int(w.size())) > limit) continue;
-            int d = edit_distance(w, v, limit);
-            if (d < best_d) { best_d = d; best = v; tie = false; }
-            else if (d == best_d && d <= limit && stem(v) != stem(best)) tie = true;
-        }
-        if (best_d > limit || tie) best.clear();
+        auto nearest = [&](const std::set<std::string>& candidates) {
+            std::string found;
+            int found_d = limit + 1;
+            bool ambiguous = false;
+            for (auto& v : candidates) {
+                if (v.size() < 4 || std::abs(int(v.size()) - int(w.size())) > limit) continue;
+                int d = edit_distance(w, v, limit);
+                if (d < found_d) { found_d = d; found = v; ambiguous = false; }
+                else if (d == found_d && stem(v) != stem(found)) ambiguous = true;
+            }
+            if (found_d > limit) return;
+            if (ambiguous) tie = true;
+            else best = found;
+        };
+        if (limit > 0) nearest(lx.name_words);
+        if (limit > 0 && best.empty() && !tie) nearest(lx.words);
         // Abbreviations: "rev" → revenue, "pen" → penetration, then "mkt" → market, "tgt" →
         // target (the same first letter, the letters in order): only when one word fits.
         // Words of the model's names come first, then the values' words.
-        if (best.empty() && w.size() <= 5)
+        if (best.empty() && !tie && w.size() <= 5)
             for (int pass = 0; pass < 4 && best.empty(); ++pass) {
                 std::string found, found_stem;
                 bool ambiguous = false;
@@ -802,6 +811,7 @@ semantic_query question_reader::read(std::string_view question, const std::strin
 
     // Grains: "monthly", "by month", "per quarter", "each year", "trend", "over time"
     bool trend = false, weekly = false;
+    time_grain each_grain = time_grain::none;  // "in each year": a coarser bucket to rank within
     for (size_t i = 0; i < t.size(); ++i) {
         if (!unused(i)) continue;
         auto w = word(i);
@@ -817,6 +827,7 @@ semantic_query question_reader::read(std::string_view question, const std::strin
             auto u = word(i + 1);
             g = month_word(u) ? time_grain::month : quarter_word(u) ? time_grain::quarter : year_word(u) ? time_grain::year
               : day_word(u) ? time_grain::day : time_grain::none;
+            if (w == "each" || w == "every" || w == "per") each_grain = g;
             if (week_word(u)) weekly = true;
             n = 2;
         } else if ((month_word(w) || quarter_word(w) || year_word(w)) && (word(i + 1) == "by" || word(i + 1) == "over" || word(i + 1) == "on" || word(i + 1) == "to") &&
@@ -836,7 +847,8 @@ semantic_query question_reader::read(std::string_view question, const std::strin
             continue;
         }
         if (g == time_grain::none && !weekly) continue;
-        if (g != time_grain::none) q.grain = g;
+        // the finest grain named is the breakdown: "the best month in each year"
+        if (g != time_grain::none && (q.grain == time_grain::none || g < q.grain)) q.grain = g;
         take(i, n);
     }
     // A time unit left over names a breakdown: "by model and year", "which month had the most…",
@@ -1552,6 +1564,11 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         }
     } else if (asked != end_asked::none && q.measures.empty()) {
         q.rank_measure = "?";
+    }
+    // "Highest-revenue month in each year": rank the months within each year.
+    if (asked != end_asked::none && each_grain != time_grain::none && q.grain != time_grain::none && q.grain < each_grain &&
+        q.limit_per.empty()) {
+        q.limit_per = std::string(to_string(each_grain));  // the limit, if any, is per year
     }
 
     // "what percent of months…": a share of periods is not something the cubes hold

@@ -543,6 +543,13 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
             else if (q.rank_measure == "?" && !q.unknown.empty())
                 a = no_answer(question, "ranked by what? Name the measure (\"top 5 components by warranty cost\")", &q, nullptr,
                               options.explain);
+            // A quantity asked for ("how much…", "the 5 … the most") in words the model could not
+            // read: a report would answer with its own numbers, not the ones asked for.
+            else if (!q.unknown.empty() && (q.limit || !q.rank_measure.empty() || !q.measures.empty())) {
+                std::string words;
+                for (auto& u : q.unknown) words += (words.empty() ? "'" : "', '") + u;
+                a = no_answer(question, "not understood: " + words + "'", &q, nullptr, options.explain);
+            }
         }
         // The model could not answer a question that named a measure: a curated report whose
         // title or keywords the question names may still answer it exactly ("Variance reports by

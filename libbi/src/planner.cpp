@@ -31,6 +31,9 @@ namespace bi {
 
 namespace {
 
+/// "year" in "the best month in each year": ranking within a coarser time bucket, not a dimension.
+bool is_time_name(std::string_view s) { return s == "day" || s == "month" || s == "quarter" || s == "year"; }
+
 std::string nice(std::string s) {
     for (auto& c : s)
         if (c == '_') c = ' ';
@@ -62,7 +65,7 @@ std::vector<std::string> dimensions_needed(const semantic_model& model, const se
     };
     for (auto& d : q.group_by) add(d);
     for (auto& f : q.filters) add(f.dimension);
-    add(q.limit_per);
+    if (!is_time_name(q.limit_per)) add(q.limit_per);
     add(q.count_of);
     if (model.dimension(q.average_over)) add(q.average_over);
     return out;
@@ -250,7 +253,8 @@ rolled accumulate(const semantic_model& model, const semantic_query& q, const pl
         std::vector<size_t> group_cols;
         for (auto& d : q.group_by) group_cols.push_back(col(d));
         std::optional<size_t> per_col;
-        if (!q.limit_per.empty() && std::find(q.group_by.begin(), q.group_by.end(), q.limit_per) == q.group_by.end())
+        if (!q.limit_per.empty() && !is_time_name(q.limit_per) &&
+            std::find(q.group_by.begin(), q.group_by.end(), q.limit_per) == q.group_by.end())
             per_col = col(q.limit_per);
         std::optional<size_t> time_col;
         if (!cube->time.empty()) time_col = col(cube->time);
@@ -402,7 +406,9 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
     }
     // A key is the group values, [the limit_per value], [the time bucket], [the period index].
     const size_t n_group = q.group_by.size();
-    const bool per_extra = !q.limit_per.empty() && std::find(q.group_by.begin(), q.group_by.end(), q.limit_per) == q.group_by.end();
+    const bool per_time = is_time_name(q.limit_per);
+    const bool per_extra = !q.limit_per.empty() && !per_time &&
+                           std::find(q.group_by.begin(), q.group_by.end(), q.limit_per) == q.group_by.end();
     const bool has_time = !grain.empty();
 
     // Columns.
@@ -412,6 +418,7 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
     };
     for (auto& d : q.group_by) a.rows.columns.push_back(d);
     if (per_extra) a.rows.columns.push_back(q.limit_per);
+    if (per_time && has_time) a.rows.columns.push_back(q.limit_per);  // the bucket each row ranks in
     if (has_time) a.rows.columns.push_back(grain);
     struct measure_column {
         std::string measure;
@@ -518,14 +525,19 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
     });
     // Rank within a group: the first N of each value of limit_per.
     if (!q.limit_per.empty()) {
-        size_t per_index = per_extra ? n_group
-                                     : static_cast<size_t>(std::find(q.group_by.begin(), q.group_by.end(), q.limit_per) - q.group_by.begin());
+        size_t per_index = per_time    ? time_index
+                           : per_extra ? n_group
+                                       : static_cast<size_t>(std::find(q.group_by.begin(), q.group_by.end(), q.limit_per) - q.group_by.begin());
+        // the group a row ranks in: its value, or for a time bucket the coarser one it lies in
+        auto group_of = [&](const out_row& row) {
+            return per_time ? bucket(row.key[per_index], q.limit_per) : row.key[per_index];
+        };
         std::map<std::string, int> taken;
         std::vector<out_row> first;
         int n = q.limit.value_or(1);
         for (auto& row : kept)
-            if (taken[row.key[per_index]]++ < n) first.push_back(row);
-        std::stable_sort(first.begin(), first.end(), [&](auto& x, auto& y) { return x.key[per_index] < y.key[per_index]; });
+            if (taken[group_of(row)]++ < n) first.push_back(row);
+        std::stable_sort(first.begin(), first.end(), [&](auto& x, auto& y) { return group_of(x) < group_of(y); });
         kept = std::move(first);
     }
     a.rows_total = kept.size();
@@ -546,6 +558,11 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
     for (auto& row : kept) {
         std::vector<value> out;
         for (size_t i = 0; i < row.key.size(); ++i) {
+            if (per_time && has_time && i == time_index) {
+                auto b = bucket(row.key[i], q.limit_per);
+                if (q.limit_per == "year") out.emplace_back(static_cast<std::int64_t>(std::atoll(b.c_str())));
+                else out.emplace_back(b);
+            }
             bool year_col = has_time && i == time_index && grain == "year";
             if (year_col) out.emplace_back(static_cast<std::int64_t>(std::atoll(row.key[i].c_str())));
             else out.emplace_back(row.key[i]);
