@@ -131,12 +131,12 @@ TEST_CASE("no confident match exits 3 with suggestions", "[answer]") {
 TEST_CASE("a slot the report cannot apply means no answer, never an answer without it", "[answer]") {
     auto dumps = bi::test::env("BI_TEST_DUMPS");
     bi::answerer a(config_for(dumps), bi::load_index(bi::index_path(dumps)));
-    auto answer = a.ask("KPI health scores for the Northeast");
+    auto answer = a.ask("CEO weekly digest for the Northeast");
     CHECK(answer.code == bi::exit_code::no_match);
     auto doc = parse(answer.json);
     CHECK_FALSE(doc["matched"].GetBool());
     CHECK_THAT(doc["reason"].GetString(), Catch::Matchers::Contains("cannot be filtered by region"));
-    CHECK(std::string(doc["question"].GetString()) == "KPI health scores for the Northeast");
+    CHECK(std::string(doc["question"].GetString()) == "CEO weekly digest for the Northeast");
 }
 
 TEST_CASE("an answerer asked again answers as it did, and kept rows follow the question", "[answer]") {
