@@ -356,10 +356,17 @@ answer answerer::no_answer(std::string_view question, const std::string& reason,
     w.Key("question"); w.String(question.data(), static_cast<rapidjson::SizeType>(question.size()));
     w.Key("query"); w.Null();
     w.Key("title"); w.Null();
-    w.Key("score"); w.Double(0);
+    a.score = r && !r->candidates.empty() ? r->candidates[0].score : 0;
+    w.Key("score"); w.Double(a.score);
     w.Key("tokens"); w.Int(0);
     w.Key("source"); w.Null();
     w.Key("reason"); w.String(reason);
+    if (r && r->outcome == route_outcome::ambiguous) {
+        auto& first = index_.query(r->candidates[0].query);
+        auto& second = index_.query(r->candidates[1].query);
+        w.Key("clarify");
+        w.String(fmt::format("Did you mean \"{}\" ({}) or \"{}\" ({})?", first.title, first.id, second.title, second.id));
+    }
     if (q && model_) {
         w.Key("interpretation");
         write_interpretation(w, *q);
@@ -594,47 +601,12 @@ answer answerer::ask_report(std::string_view question, const ask_options& option
     json_writer w(buffer);
     w.StartObject();
 
-    if (r.outcome != route_outcome::answered) {
-        a.code = exit_code::no_match;
-        a.score = r.candidates.empty() ? 0 : r.candidates[0].score;
-        w.Key("matched"); w.Bool(false);
-        w.Key("question"); w.String(question.data(), static_cast<rapidjson::SizeType>(question.size()));
-        w.Key("query"); w.Null();
-        w.Key("title"); w.Null();
-        w.Key("score"); w.Double(a.score);
-        w.Key("tokens"); w.Int(0);
-        w.Key("source"); w.Null();
-        w.Key("reason");
-        w.String(r.outcome == route_outcome::ambiguous ? "ambiguous: two queries fit about equally well"
-                 : !r.outside.empty()                   ? "outside the catalog's scope"
-                                                        : "no confident match in the catalog");
-        if (r.outcome == route_outcome::ambiguous) {
-            auto& first = index_.query(r.candidates[0].query);
-            auto& second = index_.query(r.candidates[1].query);
-            w.Key("clarify");
-            w.String(fmt::format("Did you mean \"{}\" ({}) or \"{}\" ({})?", first.title, first.id, second.title, second.id));
-        }
-        w.Key("alternatives");
-        write_candidates(w, index_, r.candidates, 0);
-        w.Key("suggestions");
-        w.StartArray();
-        std::vector<std::string> suggestions;
-        for (auto& c : r.candidates) {
-            auto& ex = index_.query(c.query).example_texts;
-            if (!ex.empty() && suggestions.size() < 3) suggestions.push_back(ex.front());
-        }
-        for (size_t i = 0; suggestions.size() < 3 && i < index_.size(); i += std::max<size_t>(1, index_.size() / 3)) {
-            auto& ex = index_.query(i).example_texts;
-            if (!ex.empty() && std::find(suggestions.begin(), suggestions.end(), ex.front()) == suggestions.end())
-                suggestions.push_back(ex.front());
-        }
-        for (auto& s : suggestions) w.String(s);
-        w.EndArray();
-        if (explain) write_explain(w, index_, r);
-        w.EndObject();
-        a.json.assign(buffer.GetString(), buffer.GetSize());
-        return a;
-    }
+    if (r.outcome != route_outcome::answered)
+        return no_answer(question,
+                         r.outcome == route_outcome::ambiguous ? "ambiguous: two queries fit about equally well"
+                         : !r.outside.empty()                   ? "outside the catalog's scope"
+                                                                : "no confident match in the catalog",
+                         nullptr, &r, explain);
 
     int qi = r.candidates[0].query;
     auto& q = index_.def(qi);
@@ -663,9 +635,7 @@ answer answerer::ask_report(std::string_view question, const ask_options& option
     if (!unapplied.empty()) {
         std::string reasons;
         for (auto& u : unapplied) reasons += (reasons.empty() ? "" : "; ") + u.reason;
-        auto refused = no_answer(question, reasons, nullptr, &r, explain);
-        refused.score = a.score;
-        return refused;
+        return no_answer(question, reasons, nullptr, &r, explain);
     }
 
     std::string why;
