@@ -214,14 +214,8 @@ void write_period(json_writer& w, const period& p) {
 /// The typed query as read: what a script can give back with --measure/--by/--filter.
 void write_interpretation(json_writer& w, const semantic_query& q) {
     w.StartObject();
-    w.Key("measures");
-    w.StartArray();
-    for (auto& m : q.measures) w.String(m);
-    w.EndArray();
-    w.Key("by");
-    w.StartArray();
-    for (auto& d : q.group_by) w.String(d);
-    w.EndArray();
+    detail::write_strings(w, "measures", q.measures);
+    detail::write_strings(w, "by", q.group_by);
     w.Key("grain");
     if (q.grain == time_grain::none) w.Null();
     else w.String(std::string(to_string(q.grain)));
@@ -230,10 +224,7 @@ void write_interpretation(json_writer& w, const semantic_query& q) {
     for (auto& f : q.filters) {
         w.StartObject();
         w.Key("dimension"); w.String(f.dimension);
-        w.Key(f.exclude ? "not_in" : "in");
-        w.StartArray();
-        for (auto& v : f.values) w.String(v);
-        w.EndArray();
+        detail::write_strings(w, f.exclude ? "not_in" : "in", f.values);
         w.EndObject();
     }
     w.EndArray();
@@ -274,12 +265,7 @@ void write_interpretation(json_writer& w, const semantic_query& q) {
     }
     if (q.share) { w.Key("share"); w.Bool(true); }
     if (!q.average_over.empty()) { w.Key("average_per"); w.String(q.average_over); }
-    if (!q.corrections.empty()) {
-        w.Key("corrections");
-        w.StartArray();
-        for (auto& c : q.corrections) w.String(c);
-        w.EndArray();
-    }
+    if (!q.corrections.empty()) detail::write_strings(w, "corrections", q.corrections);
     w.EndObject();
 }
 
@@ -733,10 +719,7 @@ answer answerer::ask_report(std::string_view question, const ask_options& option
         // why the model did not answer: what it read
         w.Key("reading");
         write_interpretation(w, *reading);
-        w.Key("unknown");
-        w.StartArray();
-        for (auto& u : reading->unknown) w.String(u);
-        w.EndArray();
+        detail::write_strings(w, "unknown", reading->unknown);
     }
     w.EndObject();
     a.json.assign(buffer.GetString(), buffer.GetSize());

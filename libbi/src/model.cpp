@@ -16,6 +16,7 @@
 #include "bi/dump.hpp"
 #include "bi/error.hpp"
 #include "bi/files.hpp"
+#include "detail/json.hpp"
 #include "detail/strings.hpp"
 
 namespace bi {
@@ -391,13 +392,6 @@ namespace {
 
 using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void write_strings(json_writer& w, const char* key, const std::vector<std::string>& list) {
-    w.Key(key);
-    w.StartArray();
-    for (auto& s : list) w.String(s);
-    w.EndArray();
-}
-
 std::vector<std::string> read_strings(const rapidjson::Value& v, const char* key) {
     std::vector<std::string> out;
     auto it = v.FindMember(key);
@@ -435,10 +429,10 @@ void write_model(const semantic_model& m, const std::string& path) {
         w.Key("snapshot"); w.Bool(x.snapshot);
         w.Key("default"); w.Bool(x.shown_by_default);
         w.Key("fact_count"); w.Bool(x.fact_count);
-        write_strings(w, "per_names", x.per_names);
-        write_strings(w, "per", x.per);
-        write_strings(w, "names", x.names);
-        write_strings(w, "weak_names", x.weak_names);
+        detail::write_strings(w, "per_names", x.per_names);
+        detail::write_strings(w, "per", x.per);
+        detail::write_strings(w, "names", x.names);
+        detail::write_strings(w, "weak_names", x.weak_names);
         w.Key("description"); w.String(x.description);
         w.EndObject();
     }
@@ -448,10 +442,10 @@ void write_model(const semantic_model& m, const std::string& path) {
     for (auto& d : m.dimensions) {
         w.StartObject();
         w.Key("name"); w.String(d.name);
-        write_strings(w, "names", d.names);
+        detail::write_strings(w, "names", d.names);
         w.Key("parent"); w.String(d.parent);
         auto v = m.values.find(d.name);
-        write_strings(w, "values", v == m.values.end() ? std::vector<std::string>{} : v->second);
+        detail::write_strings(w, "values", v == m.values.end() ? std::vector<std::string>{} : v->second);
         w.EndObject();
     }
     w.EndArray();
@@ -463,7 +457,7 @@ void write_model(const semantic_model& m, const std::string& path) {
         w.Key("measure"); w.String(c.measure);
         w.Key("op"); w.String(c.op);
         w.Key("threshold"); w.Double(c.threshold);
-        write_strings(w, "names", c.names);
+        detail::write_strings(w, "names", c.names);
         w.EndObject();
     }
     w.EndArray();
@@ -474,8 +468,8 @@ void write_model(const semantic_model& m, const std::string& path) {
         w.Key("id"); w.String(c.id);
         w.Key("title"); w.String(c.title);
         w.Key("time"); w.String(c.time);
-        write_strings(w, "grain", c.grain);
-        write_strings(w, "dimensions", c.dimensions);
+        detail::write_strings(w, "grain", c.grain);
+        detail::write_strings(w, "dimensions", c.dimensions);
         w.Key("measures");
         w.StartObject();
         for (auto& [name, how] : c.measures) { w.Key(name.c_str()); w.String(std::string(aggregate_name(how))); }
@@ -490,7 +484,7 @@ void write_model(const semantic_model& m, const std::string& path) {
         w.StartObject();
         w.Key("dimension"); w.String(a.slot);
         w.Key("value"); w.String(a.value);
-        write_strings(w, "aliases", a.aliases);
+        detail::write_strings(w, "aliases", a.aliases);
         w.EndObject();
     }
     w.EndArray();

@@ -59,6 +59,15 @@ void write_value(Writer& w, const value& v) {
     else w.Null();
 }
 
+/// `"key": ["a", "b"]`.
+template <typename Writer, typename Strings>
+void write_strings(Writer& w, const char* key, const Strings& list) {
+    w.Key(key);
+    w.StartArray();
+    for (auto& s : list) w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+    w.EndArray();
+}
+
 /// Reads a value written by write_value; returns false for anything else.
 bool read_value(const rapidjson::Value& json, value& out);
 
