@@ -102,12 +102,12 @@ TEST_CASE("the planner answers only what a cube holds exactly", "[planner]") {
         {"2: dimension not held", {"revenue"}, {"fi_product"}, g::none, "", "no pre-computed data has revenue by fi product"},
         {"3: daily needs a daily cube", {"units"}, {"region"}, g::day, "", "cubes/sales_by_day"},
         {"3: daily by model is not held", {"units"}, {"model"}, g::day, "", "no pre-computed data"},
-        {"4: derived from its leaves", {"margin_pct"}, {"region"}, g::month, "", "cubes/sales_by_day"},
+        {"4: derived from its leaves", {"margin_pct"}, {"region"}, g::month, "", "cubes/sales_by_region"},
         {"5: snapshots have no history", {"on_hand"}, {"plant"}, g::month, "", "no history"},
         {"6: never across KPIs", {"actual"}, {}, g::none, "", "not added up across kpis"},
         {"6: by KPI", {"actual"}, {"kpi"}, g::none, "", "cubes/kpi_by_month"},
         {"7: the smallest cube", {"claims"}, {"component"}, g::none, "", "cubes/claims_by_component"},
-        {"7: two facts joined", {"claims_per_100"}, {"model"}, g::none, "", "cubes/claims_by_component+cubes/sales_by_month"},
+        {"7: two facts joined", {"claims_per_100"}, {"model"}, g::none, "", "cubes/claims_by_component+cubes/sales_by_region"},
     };
     for (auto& c : cases) {
         INFO(c.rule);

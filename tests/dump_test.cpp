@@ -215,7 +215,7 @@ TEST_CASE("dumps of the catalog hold exactly the rows the sqlite3 shell returns"
     auto db_path = bi::test::env("BI_TEST_DB");
     auto dumps = bi::test::env("BI_TEST_DUMPS");
     auto c = bi::load_catalog(std::string(BI_SOURCE_DIR) + "/queries");
-    REQUIRE(c.queries.size() == 23);  // 16 reports, 7 cubes
+    REQUIRE(c.queries.size() == 24);  // 16 reports, 8 cubes
     for (auto& q : c.queries) {
         INFO(q.id());
         auto d = bi::read_dump(bi::dump_path(dumps, q));

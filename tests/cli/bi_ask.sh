@@ -15,7 +15,7 @@ for q in "What were the top selling models in the Northeast?" "Show dealer perfo
 done
 
 ask "What were the top selling models in the Northeast?"
-[ "$(printf '%s' "$out" | jq -r '.query')" = "cubes/sales_by_month" ] && pass "reads the headline question into the sales cube" || fail "reads the headline question into the sales cube" "$out"
+[ "$(printf '%s' "$out" | jq -r '.query')" = "cubes/sales_by_region" ] && pass "reads the headline question into a sales cube" || fail "reads the headline question into a sales cube" "$out"
 [ "$(printf '%s' "$out" | jq -r '.restatement')" = "Units by model · Northeast · highest units first" ] && pass "restates how it read the question" || fail "restates how it read the question" "$out"
 [ "$(printf '%s' "$out" | jq -r '.question')" = "What were the top selling models in the Northeast?" ] && pass "carries the question" || fail "carries the question" "$out"
 [ "$(printf '%s' "$out" | jq -r '.filters.region')" = "Northeast" ] && pass "applies the region" || fail "applies the region" "$out"
@@ -80,7 +80,7 @@ lines=$(wc -l < "$BI_TMP/batch.jsonl")
 [ "$lines" -eq 1002 ] && pass "--batch writes one line per question" || fail "--batch writes one line per question" "$lines"
 jq -e . "$BI_TMP/batch.jsonl" >/dev/null && pass "every batch line is JSON" || fail "every batch line is JSON"
 [ "$(sed -n 1001p "$BI_TMP/batch.jsonl" | jq -r .matched)" = "false" ] && pass "batch no-match line" || fail "batch no-match line"
-[ "$(sort -u "$BI_TMP/batch.jsonl" | jq -r .query | sort -u | tr '\n' ' ')" = "cubes/sales_by_month null " ] &&
+[ "$(sort -u "$BI_TMP/batch.jsonl" | jq -r .query | sort -u | tr '\n' ' ')" = "cubes/sales_by_region null " ] &&
   pass "batch answers are the questions' answers" || fail "batch answers are the questions' answers"
 
 # A program asking one question at a time gets each answer before it sends the next: the
