@@ -7,6 +7,7 @@
 
 #include "bi/analysis.hpp"
 #include "bi/error.hpp"
+#include "bi/index.hpp"
 #include "bi/model.hpp"
 #include "bi/planner.hpp"
 #include "support.hpp"
@@ -123,4 +124,21 @@ TEST_CASE("the planner answers only what a cube holds exactly", "[planner]") {
         }
         CHECK_THAT(got, Catch::Matchers::Contains(c.expect));
     }
+}
+
+TEST_CASE("the reader bi-dump saves reads every question as the one built from the model", "[analysis]") {
+    auto dumps = bi::test::env("BI_TEST_DUMPS");
+    auto saved = bi::question_reader::load(fixture_model(), bi::lexicon_path(dumps), bi::model_path(dumps));
+    REQUIRE(saved);
+    bi::question_reader built(fixture_model());
+    int compared = 0;
+    for (auto& c : bi::test::read_table("readings.tsv")) {
+        auto a = built.read(c[0], "2026-06-15"), b = saved->read(c[0], "2026-06-15");
+        CHECK(bi::restate(fixture_model(), a) == bi::restate(fixture_model(), b));
+        CHECK(a.unknown == b.unknown);
+        ++compared;
+    }
+    CHECK(compared > 15);
+    // written for another model.json, it is not used
+    CHECK_FALSE(bi::question_reader::load(fixture_model(), bi::lexicon_path(dumps), bi::index_path(dumps)));
 }

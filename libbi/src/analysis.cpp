@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -16,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "bi/error.hpp"
+#include "bi/files.hpp"
 #include "bi/text.hpp"
 #include "detail/strings.hpp"
 
@@ -325,6 +327,96 @@ question_reader::question_reader(const semantic_model& model) : model_(&model), 
         for (auto& alias : a.aliases) add(alias, kind::value, a.slot, a.value);
     for (auto& e : lx.entries)
         if (e.what == kind::value && name_stems.count(e.stems)) e.weak = true;
+    index_phrases();
+}
+
+question_reader::question_reader(const semantic_model& model, std::nullptr_t)
+    : model_(&model), lexicon_(std::make_unique<lexicon>()) {}
+
+std::string lexicon_path(const std::string& dumps_dir) { return dumps_dir + "/lexicon.txt"; }
+
+// The saved tables, one item a line, fields TAB-separated, lists space-separated:
+//   bi-lexicon 1 <inode> <size> <mtime_ns>      (model.json's stamp)
+//   E <kind> <target> <value> <weak> <short> <stems...>
+//   W <word>   S <stem>   N <name word>   P <measure> <stems...>
+void question_reader::save(const std::string& path, const std::string& model_file) const {
+    auto stamp = stamp_of(model_file).value_or(file_stamp{});
+    std::string out = fmt::format("bi-lexicon 1\t{}\t{}\t{}\n", stamp.inode, stamp.size, stamp.mtime_ns);
+    auto list = [](const std::vector<std::string>& v) {
+        std::string s;
+        for (auto& x : v) s += (s.empty() ? "" : " ") + x;
+        return s;
+    };
+    for (auto& e : lexicon_->entries) {
+        // a value with a tab or a line break cannot be written as a field: no saved file, so
+        // bi-ask builds the tables itself rather than read a wrong one
+        if (e.value.find_first_of("\t\n\r") != std::string::npos) {
+            std::error_code ec;
+            std::filesystem::remove(path, ec);
+            return;
+        }
+        out += fmt::format("E\t{}\t{}\t{}\t{}\t{}\t{}\n", static_cast<int>(e.what), e.target, e.value, e.weak ? 1 : 0,
+                           e.short_code ? 1 : 0, list(e.stems));
+    }
+    for (auto& w : lexicon_->words) out += "W\t" + w + "\n";
+    for (auto& w : lexicon_->stems) out += "S\t" + w + "\n";
+    for (auto& w : lexicon_->name_words) out += "N\t" + w + "\n";
+    for (auto& [st, m] : lexicon_->per_names) out += "P\t" + m + "\t" + list(st) + "\n";
+    atomic_file file(path);
+    std::fwrite(out.data(), 1, out.size(), file.stream());
+    file.commit();
+}
+
+std::optional<question_reader> question_reader::load(const semantic_model& model, const std::string& path,
+                                                     const std::string& model_file) {
+    std::string text;
+    try {
+        text = read_file(path);
+    } catch (const error&) {
+        return std::nullopt;
+    }
+    auto lines = detail::split_lines(text);
+    auto stamp = stamp_of(model_file).value_or(file_stamp{});
+    if (lines.empty() || lines[0] != fmt::format("bi-lexicon 1\t{}\t{}\t{}", stamp.inode, stamp.size, stamp.mtime_ns))
+        return std::nullopt;
+    question_reader r(model, nullptr);
+    auto& lx = *r.lexicon_;
+    auto fields = [](std::string_view line) {
+        std::vector<std::string_view> out;
+        for (size_t start = 0;;) {
+            auto tab = line.find('\t', start);
+            out.push_back(line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start));
+            if (tab == std::string_view::npos) return out;
+            start = tab + 1;
+        }
+    };
+    auto words = [](std::string_view s) {
+        std::vector<std::string> out;
+        for (auto& w : detail::split_list(s, ' ')) out.push_back(w);
+        return out;
+    };
+    for (size_t i = 1; i < lines.size(); ++i) {
+        auto f = fields(lines[i]);
+        if (f[0] == "E" && f.size() == 7) {
+            int k = f[1].empty() ? -1 : f[1][0] - '0';
+            auto stems = words(f[6]);
+            if (k < 0 || k > 4 || stems.empty()) return std::nullopt;
+            lx.entries.push_back({std::move(stems), static_cast<lexicon::kind>(k), std::string(f[2]), std::string(f[3]),
+                                  f[4] == "1", f[5] == "1"});
+        } else if (f.size() == 2 && (f[0] == "W" || f[0] == "S" || f[0] == "N")) {
+            (f[0] == "W" ? lx.words : f[0] == "S" ? lx.stems : lx.name_words).emplace(f[1]);
+        } else if (f[0] == "P" && f.size() == 3) {
+            lx.per_names[words(f[2])] = std::string(f[1]);
+        } else {
+            return std::nullopt;
+        }
+    }
+    r.index_phrases();
+    return r;
+}
+
+void question_reader::index_phrases() {
+    auto& lx = *lexicon_;
     for (size_t i = 0; i < lx.entries.size(); ++i) lx.by_first[lx.entries[i].stems[0]].push_back(i);
     for (auto& [first, list] : lx.by_first)
         std::stable_sort(list.begin(), list.end(),

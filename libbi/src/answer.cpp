@@ -290,7 +290,10 @@ const semantic_model* answerer::model() {
         auto path = model_path(config_.dumps_dir);
         if (fs::exists(path, ec)) {
             model_ = std::make_unique<semantic_model>(load_model(path));
-            reader_ = std::make_unique<question_reader>(*model_);
+            // The phrase tables bi-dump saved with the model; built here only when they are
+            // missing or belong to another model.json.
+            auto saved = question_reader::load(*model_, lexicon_path(config_.dumps_dir), path);
+            reader_ = std::make_unique<question_reader>(saved ? std::move(*saved) : question_reader(*model_));
         }
     }
     return model_.get();

@@ -17,6 +17,7 @@
 #include "bi/files.hpp"
 #include "bi/index.hpp"
 #include "bi/lock.hpp"
+#include "bi/analysis.hpp"
 #include "bi/model.hpp"
 
 namespace bi {
@@ -71,7 +72,9 @@ std::vector<dump_outcome> dump_queries(const config& cfg, const catalog& c, cons
         outcomes.push_back(std::move(o));
     }
     write_index(build_index(c, cfg.dumps_dir), index_path(cfg.dumps_dir));
-    write_model(build_model(c, cfg.dumps_dir), model_path(cfg.dumps_dir));
+    auto model = build_model(c, cfg.dumps_dir);
+    write_model(model, model_path(cfg.dumps_dir));
+    question_reader(model).save(lexicon_path(cfg.dumps_dir), model_path(cfg.dumps_dir));
     return outcomes;
 }
 

@@ -79,11 +79,24 @@ public:
     /// question at all (empty, not UTF-8, over 4 KiB).
     semantic_query read(std::string_view question, const std::string& today) const;
 
+    /// Writes the phrase tables to `path`, tied to the model file at `model_file` (bi-dump does
+    /// this, so that answering never stems the model's names and values again).
+    void save(const std::string& path, const std::string& model_file) const;
+    /// The reader saved at `path` for `model`, or nullopt when the file is missing, damaged, or
+    /// was written for another version of `model_file`.
+    static std::optional<question_reader> load(const semantic_model& model, const std::string& path,
+                                               const std::string& model_file);
+
 private:
+    question_reader(const semantic_model& model, std::nullptr_t);
+    void index_phrases();  ///< the phrases by first stem, longest first
     struct lexicon;
     const semantic_model* model_;
     std::unique_ptr<lexicon> lexicon_;
 };
+
+/// Where the saved reader lives in a dumps directory.
+std::string lexicon_path(const std::string& dumps_dir);
 
 /// A measure of the model or one the question defines; nullptr when neither has `name`.
 const measure_def* find_measure(const semantic_model& model, const semantic_query& q, std::string_view name);
