@@ -489,33 +489,133 @@ struct token {
     bool used = false;
 };
 
+bool year_word(std::string_view w) { return w == "year" || w == "years" || w == "yr" || w == "yrs"; }
+bool month_word(std::string_view w) { return w == "month" || w == "months" || w == "mo" || w == "mos"; }
+bool quarter_word(std::string_view w) { return w == "quarter" || w == "quarters" || w == "qtr" || w == "qtrs"; }
+bool week_word(std::string_view w) { return w == "week" || w == "weeks" || w == "wk" || w == "wks"; }
+bool day_word(std::string_view w) { return w == "day" || w == "days"; }
+
 }  // namespace
 
-semantic_query question_reader::read(std::string_view question, const std::string& today_text) const {
+/// One question being read: the stages below run in order, each reading what the earlier
+/// ones left unused and adding to `q`.
+struct question_reader::reading {
     using kind = lexicon::kind;
+    struct found {
+        size_t start, length;
+        const lexicon::entry* e;
+    };
+    struct value_at {
+        size_t start, length;
+        std::vector<std::pair<std::string, std::string>> readings;  // (dimension, value)
+        bool weak;
+    };
+
+    reading(const semantic_model& m, const lexicon& l, std::string_view question, const std::string& today_text);
+
+    const semantic_model& model;
+    const lexicon& lx;
+    semantic_query q;
+    year_month_day today;
+    int this_year = 0;
+    year_month this_month;
+    std::string original;                          // the question as typed: capitals tell codes from words
+    std::vector<std::string> words;
+    std::vector<token> t;
+
+    // What the stages found, by position in `t`.
+    std::vector<found> phrases;
+    std::vector<std::pair<size_t, std::string>> measures_at, weak_measures_at, dims_at, conditions_at;
+    std::vector<value_at> values;
+    std::vector<std::string> value_dimension;       // per value: the dimension it was read as
+    std::vector<std::pair<size_t, period>> periods; // each period named, by position
+    bool weekly = false;                            // "weekly": no cube has weeks
+    time_grain each_grain = time_grain::none;       // "in each year": a coarser bucket to rank within
+    bool singular_time = false;                     // "which month…": one row
+    end_asked asked = end_asked::none;
+    size_t rank_at = 0;
+    std::vector<std::pair<size_t, measure_condition>> thresholds;
+    std::set<size_t> threshold_units;               // "more than 1,850 cars": words a threshold counts
+    std::set<size_t> excluded_values;               // positions in `values`
+    size_t share_at = SIZE_MAX;
+    bool implied = false;                           // measures only implied ("sales", "how many")
+    std::vector<std::pair<size_t, std::string>> breakdowns;
+
+    std::string_view word(size_t i) const { return i < t.size() ? std::string_view(t[i].word) : std::string_view(); }
+    bool unused(size_t i) const { return i < t.size() && !t[i].used; }
+    void take(size_t i, size_t n = 1) {
+        for (size_t k = i; k < i + n && k < t.size(); ++k) t[k].used = true;
+    }
+    std::string define(const std::string& name, const std::string& text, const std::string& unit, bool higher);
+    void replace_measure(const std::string& from, const std::string& to);
+
+    void correct_typos();
+    void match_phrases();
+    void read_periods();
+    void combine_periods();
+    void read_grains();
+    void read_ranking_words();
+    void read_thresholds();
+    void read_exclusions();
+    void read_comparisons();
+    void read_measures();
+    void define_measures();
+    void read_filters();
+    void read_breakdowns();
+    void complete_measures();
+    void read_shares_and_thresholds();
+    void read_rank_measure();
+    void check_leftovers();
+};
+
+question_reader::reading::reading(const semantic_model& m, const lexicon& l, std::string_view question,
+                                  const std::string& today_text)
+    : model(m), lx(l) {
     if (question.size() > max_question_bytes)
         throw usage_error(fmt::format("question is too long ({} bytes; at most {})", question.size(), max_question_bytes));
     if (!is_valid_utf8(question)) throw usage_error("question is not valid UTF-8 text");
     if (question.find('\0') != std::string_view::npos) throw usage_error("question contains a NUL byte");
-    auto& lx = *lexicon_;
-    auto& model = *model_;
-    semantic_query q;
-    const auto today = parse_iso(today_text);
+    today = parse_iso(today_text);
     if (!today.ok()) throw usage_error(fmt::format("today's date '{}' is not a calendar date", today_text));
-    const int this_year = int(today.year());
-    const year_month this_month = today.year() / today.month();
-
-    auto original = std::string(question);
-    auto words = words_of(normalise_numbers(question));
-    if (words.empty()) throw usage_error("question is empty");
-    // "f&i" reads as "f and i"; "yoy" and friends are whole words here.
-    std::vector<token> t;
+    this_year = int(today.year());
+    this_month = today.year() / today.month();
+    original = std::string(question);
+    words = words_of(normalise_numbers(question));
     // Determiners that never change a question's meaning inside a phrase: "below their reorder point".
     words.erase(std::remove_if(words.begin(), words.end(), [](auto& w) { return w == "their" || w == "its" || w == "his" || w == "her"; }),
                 words.end());
     if (words.empty()) throw usage_error("question is empty");
     for (auto& w : words) t.push_back({w, is_number(w) ? w : stem(w)});
+}
 
+std::string question_reader::reading::define(const std::string& name, const std::string& text, const std::string& unit,
+                                             bool higher) {
+    if (!find_measure(model, q, name)) {
+        measure_def d;
+        d.name = name;
+        d.derived = formula(text);
+        d.unit = unit;
+        d.higher_is_better = higher;
+        for (auto& leaf : d.derived.names())
+            if (auto* l = model.measure(leaf)) {
+                d.snapshot = d.snapshot || l->snapshot;
+                for (auto& p : l->per) d.per.push_back(p);
+            }
+        q.derived.push_back(std::move(d));
+    }
+    return name;
+}
+
+void question_reader::reading::replace_measure(const std::string& from, const std::string& to) {
+    for (auto& m : q.measures)
+        if (m == from) m = to;
+    for (auto& [at, m] : measures_at)
+        if (m == from) m = to;
+    for (auto& [at, m] : weak_measures_at)
+        if (m == from) m = to;
+}
+
+void question_reader::reading::correct_typos() {
     // 1. typos: a word no phrase, calendar or grammar word explains, one or two edits from a
     // word of the model's phrases, is read as that word.
     for (auto& tk : t) {
@@ -573,13 +673,10 @@ semantic_query question_reader::read(std::string_view question, const std::strin
             tk.stem = stem(best);
         }
     }
+}
 
+void question_reader::reading::match_phrases() {
     // 2. phrases of the model, longest first.
-    struct found {
-        size_t start, length;
-        const lexicon::entry* e;
-    };
-    std::vector<found> phrases;
     auto uppercase_in_question = [&](const std::string& w) {
         std::string upper;
         for (char c : w) upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
@@ -621,14 +718,6 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     }
 
     // Measures, dimensions, values and conditions in question order.
-    std::vector<std::pair<size_t, std::string>> measures_at, weak_measures_at, dims_at;
-    struct value_at {
-        size_t start, length;
-        std::vector<std::pair<std::string, std::string>> readings;  // (dimension, value)
-        bool weak;
-    };
-    std::vector<value_at> values;
-    std::vector<std::pair<size_t, std::string>> conditions_at;
     for (size_t k = 0; k < phrases.size(); ++k) {
         auto& p = phrases[k];
         switch (p.e->what) {
@@ -648,21 +737,10 @@ semantic_query question_reader::read(std::string_view question, const std::strin
                 break;
         }
     }
+}
 
-    auto word = [&](size_t i) -> std::string_view { return i < t.size() ? std::string_view(t[i].word) : std::string_view(); };
-    auto unused = [&](size_t i) { return i < t.size() && !t[i].used; };
-    auto take = [&](size_t i, size_t n = 1) {
-        for (size_t k = i; k < i + n && k < t.size(); ++k) t[k].used = true;
-    };
-
+void question_reader::reading::read_periods() {
     // 3. time: periods, grains and "to date".
-    std::vector<std::pair<size_t, period>> periods;  // position, period
-    bool range = false;                              // "from March to May", "between 2024 and 2025"
-    auto year_word = [](std::string_view w) { return w == "year" || w == "years" || w == "yr" || w == "yrs"; };
-    auto month_word = [](std::string_view w) { return w == "month" || w == "months" || w == "mo" || w == "mos"; };
-    auto quarter_word = [](std::string_view w) { return w == "quarter" || w == "quarters" || w == "qtr" || w == "qtrs"; };
-    auto week_word = [](std::string_view w) { return w == "week" || w == "weeks" || w == "wk" || w == "wks"; };
-    auto day_word = [](std::string_view w) { return w == "day" || w == "days"; };
     auto year_at = [&](size_t i) -> int {
         if (!unused(i)) return 0;
         auto w = word(i);
@@ -680,7 +758,6 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     };
     // Which year a month or quarter without one means: the latest that has begun.
     auto latest_year_for_month = [&](int m) { return m <= int(unsigned(today.month())) ? this_year : this_year - 1; };
-    bool to_date_seen = false;
     for (size_t i = 0; i < t.size(); ++i) {
         if (!unused(i)) continue;
         auto w = word(i);
@@ -845,7 +922,6 @@ semantic_query question_reader::read(std::string_view question, const std::strin
             }
             periods.emplace_back(i, p);
             take(i, w.size() == 3 ? 1 : 3);
-            to_date_seen = true;
             continue;
         }
         if (w == "yesterday" || (w == "today" && false)) {
@@ -864,6 +940,10 @@ semantic_query question_reader::read(std::string_view question, const std::strin
             continue;
         }
     }
+}
+
+void question_reader::reading::combine_periods() {
+    bool range = false;  // "from March to May", "between 2024 and 2025"
     // "since March", "from Q1 2025 to Q3 2025", "between 2024 and 2025", "through May"
     for (size_t k = 0; k < periods.size(); ++k) {
         auto at = periods[k].first;
@@ -899,11 +979,11 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         for (auto& [at, p] : periods) q.compare.push_back(p);
         std::sort(q.compare.begin(), q.compare.end(), [](auto& a, auto& b) { return a.from < b.from; });
     }
-    (void)to_date_seen;
+}
 
+void question_reader::reading::read_grains() {
     // Grains: "monthly", "by month", "per quarter", "each year", "trend", "over time"
-    bool trend = false, weekly = false;
-    time_grain each_grain = time_grain::none;  // "in each year": a coarser bucket to rank within
+    bool trend = false;
     for (size_t i = 0; i < t.size(); ++i) {
         if (!unused(i)) continue;
         auto w = word(i);
@@ -945,7 +1025,6 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     }
     // A time unit left over names a breakdown: "by model and year", "which month had the most…",
     // "units a month".
-    bool singular_time = false;
     for (size_t i = 0; i < t.size(); ++i) {
         if (!unused(i)) continue;
         auto w = word(i);
@@ -968,10 +1047,10 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         if (i > 0 && unused(i - 1) && word(i - 1) == "a") take(i - 1);
     }
     if (trend && q.grain == time_grain::none) q.grain = time_grain::month;
+}
 
+void question_reader::reading::read_ranking_words() {
     // 4. limits and ranking
-    end_asked asked = end_asked::none;
-    size_t rank_at = 0;
     for (size_t i = 0; i < t.size(); ++i) {
         if (!unused(i)) continue;
         auto w = word(i);
@@ -1003,10 +1082,10 @@ semantic_query question_reader::read(std::string_view question, const std::strin
                 q.limit = std::atoi(std::string(word(at - 1)).c_str());
                 take(at - 1);
             }
+}
 
+void question_reader::reading::read_thresholds() {
     // 5. thresholds: "more than 600 sales", "revenue above 5000000", "at least 3 claims"
-    std::vector<std::pair<size_t, measure_condition>> thresholds;
-    std::set<size_t> threshold_units;
     for (size_t i = 0; i < t.size(); ++i) {
         if (!unused(i) && !(i < t.size() && rank_word(word(i)) != end_asked::none)) continue;
         size_t span = 0;
@@ -1037,9 +1116,10 @@ semantic_query question_reader::read(std::string_view question, const std::strin
                 if (at == end) threshold_units.insert(at);
         thresholds.emplace_back(i, c);
     }
+}
 
+void question_reader::reading::read_exclusions() {
     // 6. exclusions: "excluding the Northeast and the West", "other than Lumen"
-    std::set<size_t> excluded_values;
     for (size_t i = 0; i < t.size(); ++i) {
         size_t span = 0;
         if (!unused(i) || !is_exclusion_word(words, i, span)) continue;
@@ -1068,9 +1148,10 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         }
         if (any) take(i, span);
     }
+}
 
+void question_reader::reading::read_comparisons() {
     // 7. shares, comparisons and growth, averages
-    size_t share_at = SIZE_MAX;
     for (size_t i = 0; i < t.size(); ++i) {
         // "how much of our gross profit…", "what part of…"
         if ((word(i) == "how" && word(i + 1) == "much" && word(i + 2) == "of") ||
@@ -1122,7 +1203,9 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     if (q.growth && q.compare.empty() && q.grain == time_grain::none) q.grain = time_grain::year;
     // "month-over-month change from March to April": the two periods side by side, not a series
     if (q.growth && q.compare.size() >= 2) q.grain = time_grain::none;
+}
 
+void question_reader::reading::read_measures() {
     // 8. measures: named ones; weak names ("sales", "how many") only when nothing else is named.
     for (auto& [at, m] : measures_at)
         if (std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
@@ -1177,39 +1260,17 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         }
     }
     q.named_measure = !q.measures.empty() || !conditions_at.empty();
-    const bool implied = q.measures.empty() && !weak_measures_at.empty();
+    implied = q.measures.empty() && !weak_measures_at.empty();
     if (q.measures.empty())
         for (auto& [at, m] : weak_measures_at)
             if (std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
+}
 
+void question_reader::reading::define_measures() {
     // Measures the question defines from two others:
     //  - "gross profit per vehicle", "claims per 100 vehicles sold": X divided by the measure a
     //    per-name names (times the number);
     //  - "warranty cost as a percentage of revenue": X / Y * 100.
-    auto define = [&](const std::string& name, const std::string& text, const std::string& unit, bool higher) {
-        if (!find_measure(model, q, name)) {
-            measure_def d;
-            d.name = name;
-            d.derived = formula(text);
-            d.unit = unit;
-            d.higher_is_better = higher;
-            for (auto& leaf : d.derived.names())
-                if (auto* l = model.measure(leaf)) {
-                    d.snapshot = d.snapshot || l->snapshot;
-                    for (auto& p : l->per) d.per.push_back(p);
-                }
-            q.derived.push_back(std::move(d));
-        }
-        return name;
-    };
-    auto replace_measure = [&](const std::string& from, const std::string& to) {
-        for (auto& m : q.measures)
-            if (m == from) m = to;
-        for (auto& [at, m] : measures_at)
-            if (m == from) m = to;
-        for (auto& [at, m] : weak_measures_at)
-            if (m == from) m = to;
-    };
     for (size_t i = 0; i + 1 < t.size(); ++i) {
         if (!unused(i) || (word(i) != "per" && word(i) != "for" && word(i) != "every")) continue;
         size_t at = i + 1;
@@ -1278,7 +1339,9 @@ semantic_query question_reader::read(std::string_view question, const std::strin
             q.share = false;
         }
     }
+}
 
+void question_reader::reading::read_filters() {
     // Conditions become thresholds on their measure.
     for (auto& [at, c] : conditions_at) {
         auto it = std::find_if(model.conditions.begin(), model.conditions.end(), [&](auto& x) { return x.name == c; });
@@ -1302,7 +1365,7 @@ semantic_query question_reader::read(std::string_view question, const std::strin
                 return true;
         return false;
     };
-    std::vector<std::string> value_dimension(values.size());
+    value_dimension.assign(values.size(), "");
     for (size_t k = 0; k < values.size(); ++k) {
         auto& v = values[k];
         if (v.readings.empty()) continue;
@@ -1336,7 +1399,9 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         if (f == q.filters.end()) q.filters.push_back({dim, {val}, exclude});
         else if (std::find(f->values.begin(), f->values.end(), val) == f->values.end()) f->values.push_back(val);
     }
+}
 
+void question_reader::reading::read_breakdowns() {
     // 9. dimensions named: breakdowns. A dimension's name asks for one row per value, except:
     //  - beside its own value ("the West region") or filtered to one value;
     //  - a counted noun: "how many cars", "the most vehicles", "number of components";
@@ -1384,7 +1449,6 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         auto w = word(at - 2);
         return w == "across" || w == "for" || w == "over" || w == "of" || w == "at" || w == "in" || w == "from";
     };
-    std::vector<std::pair<size_t, std::string>> breakdowns;
     std::vector<std::pair<size_t, std::string>> counted_dims;
     std::vector<std::pair<size_t, std::string>> scoped_out;
     for (size_t k = 0; k < dims_at.size(); ++k) {
@@ -1509,7 +1573,9 @@ semantic_query question_reader::read(std::string_view question, const std::strin
             if (q.measures.empty() && best) q.measures.push_back(best->measures.front().first);
         }
     }
+}
 
+void question_reader::reading::complete_measures() {
     // No measure named, but dimensions, values or conditions that only some cubes hold: those
     // cubes' default measures, when they agree ("Net promoter score last month").
     if (q.measures.empty() && (!q.filters.empty() || !q.group_by.empty() || !q.having.empty())) {
@@ -1588,7 +1654,9 @@ semantic_query question_reader::read(std::string_view question, const std::strin
             }
         }
     }
+}
 
+void question_reader::reading::read_shares_and_thresholds() {
     // A share without a breakdown is the part its filter makes of the whole without it: "what
     // share of 2025 revenue came from the West"; the part is named before the share word when
     // it is ("Orange Blossom Motors' share of Southeast sales").
@@ -1618,7 +1686,9 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         if (!m.empty()) q.having.push_back(c);
         else q.problem = fmt::format("'{}' of what?", c.text);
     }
+}
 
+void question_reader::reading::read_rank_measure() {
     // Ranking: the measure right after the ranking word ("most claims"), else after "by"/"in"/
     // "for" following it, else the main one.
     if (asked != end_asked::none && !q.measures.empty()) {
@@ -1676,7 +1746,9 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     if (word(0) == "who" && (word(1) == "is" || word(1) == "are" || word(1) == "was" || word(1) == "were") &&
         asked == end_asked::none)
         q.problem = "the data holds no people: ask about dealers, models, regions, plants or KPIs";
+}
 
+void question_reader::reading::check_leftovers() {
     // 10. what is left must be filler: anything else was not understood.
     for (size_t i = 0; i < t.size(); ++i) {
         if (!unused(i)) continue;
@@ -1689,8 +1761,30 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         if (w == "the" || w == "of") continue;
         q.unknown.push_back(w);
     }
-    return q;
 }
+
+semantic_query question_reader::read(std::string_view question, const std::string& today_text) const {
+    reading r(*model_, *lexicon_, question, today_text);
+    r.correct_typos();
+    r.match_phrases();
+    r.read_periods();
+    r.combine_periods();
+    r.read_grains();
+    r.read_ranking_words();
+    r.read_thresholds();
+    r.read_exclusions();
+    r.read_comparisons();
+    r.read_measures();
+    r.define_measures();
+    r.read_filters();
+    r.read_breakdowns();
+    r.complete_measures();
+    r.read_shares_and_thresholds();
+    r.read_rank_measure();
+    r.check_leftovers();
+    return std::move(r.q);
+}
+
 
 const measure_def* find_measure(const semantic_model& model, const semantic_query& q, std::string_view name) {
     if (auto* m = model.measure(name)) return m;

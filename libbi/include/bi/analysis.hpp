@@ -91,6 +91,7 @@ private:
     question_reader(const semantic_model& model, std::nullptr_t);
     void index_phrases();  ///< the phrases by first stem, longest first
     struct lexicon;
+    struct reading;
     const semantic_model* model_;
     std::unique_ptr<lexicon> lexicon_;
 };
