@@ -227,6 +227,33 @@ std::string comparator(const std::vector<std::string>& w, size_t i, size_t& span
 // ---------------------------------------------------------------------------------------------
 // The lexicon: every phrase the model knows, by the stems of its words.
 
+namespace {
+
+/// A set of words as one sorted vector: built once (bi-dump), read back in order from
+/// lexicon.txt without a tree node per word, looked up by binary search.
+class word_set {
+public:
+    void insert(std::string w) {
+        auto at = std::lower_bound(sorted_.begin(), sorted_.end(), w);
+        if (at == sorted_.end() || *at != w) sorted_.insert(at, std::move(w));
+    }
+    /// Appends a word that sorts after every word already held (reading a saved file);
+    /// false when it does not.
+    bool append(std::string_view w) {
+        if (!sorted_.empty() && !(sorted_.back() < w)) return false;
+        sorted_.emplace_back(w);
+        return true;
+    }
+    size_t count(std::string_view w) const { return std::binary_search(sorted_.begin(), sorted_.end(), w) ? 1 : 0; }
+    auto begin() const { return sorted_.begin(); }
+    auto end() const { return sorted_.end(); }
+
+private:
+    std::vector<std::string> sorted_;
+};
+
+}  // namespace
+
 struct question_reader::lexicon {
     enum class kind { measure, weak_measure, dimension, value, condition };
     struct entry {
@@ -239,10 +266,10 @@ struct question_reader::lexicon {
     };
     std::vector<entry> entries;
     std::unordered_map<std::string, std::vector<size_t>> by_first;  // first stem → entries, longest first
-    std::set<std::string> words;                                   // every word of every phrase, for typos
-    std::set<std::string> stems;                                   // and their stems
+    word_set words;                                                // every word of every phrase, for typos
+    word_set stems;                                                // and their stems
     std::map<std::vector<std::string>, std::string> per_names;     // "per vehicle" → units
-    std::set<std::string> name_words;                              // words of measure, dimension and condition names
+    word_set name_words;                                           // words of measure, dimension and condition names
 };
 
 namespace {
@@ -404,7 +431,7 @@ std::optional<question_reader> question_reader::load(const semantic_model& model
             lx.entries.push_back({std::move(stems), static_cast<lexicon::kind>(k), std::string(f[2]), std::string(f[3]),
                                   f[4] == "1", f[5] == "1"});
         } else if (f.size() == 2 && (f[0] == "W" || f[0] == "S" || f[0] == "N")) {
-            (f[0] == "W" ? lx.words : f[0] == "S" ? lx.stems : lx.name_words).emplace(f[1]);
+            if (!(f[0] == "W" ? lx.words : f[0] == "S" ? lx.stems : lx.name_words).append(f[1])) return std::nullopt;
         } else if (f[0] == "P" && f.size() == 3) {
             lx.per_names[words(f[2])] = std::string(f[1]);
         } else {
@@ -628,7 +655,7 @@ void question_reader::reading::correct_typos() {
         // among all (values too): "modle" is the dimension "model" before the value "Module".
         std::string best;
         bool tie = false;
-        auto nearest = [&](const std::set<std::string>& candidates) {
+        auto nearest = [&](const word_set& candidates) {
             std::string found;
             int found_d = limit + 1;
             bool ambiguous = false;
