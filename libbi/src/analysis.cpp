@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include <fmt/format.h>
+#include <rapidjson/document.h>
 
 #include "bi/error.hpp"
 #include "bi/files.hpp"
@@ -1812,6 +1813,137 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     return std::move(r.q);
 }
 
+
+semantic_query structured_query(const semantic_model* model, const query_spec& o) {
+    if (!model) throw usage_error("the structured form needs the semantic model: run bi-dump or bi-regen first");
+    if (o.measures.empty()) throw usage_error("the structured form needs at least one measure (--measure)");
+    auto date = [](const std::string& s, const char* flag) {
+        bool ok = s.size() == 10 && s[4] == '-' && s[7] == '-';
+        for (size_t i = 0; ok && i < s.size(); ++i) ok = (i == 4 || i == 7) || std::isdigit(static_cast<unsigned char>(s[i]));
+        if (!ok) throw usage_error(fmt::format("{} '{}' is not a date of the form YYYY-MM-DD", flag, s));
+    };
+    semantic_query q;
+    for (auto& m : o.measures) {
+        if (!model->measure(m)) throw usage_error(fmt::format("measure '{}' is not a measure of the model", m));
+        q.measures.push_back(m);
+    }
+    for (auto& d : o.by) {
+        if (!model->dimension(d)) throw usage_error(fmt::format("by '{}' is not a dimension of the model", d));
+        q.group_by.push_back(d);
+    }
+    auto add_filters = [&](const std::vector<std::string>& list, bool exclude, const char* flag) {
+        for (auto& f : list) {
+            auto eq = f.find('=');
+            if (eq == std::string::npos || eq == 0 || eq + 1 == f.size())
+                throw usage_error(fmt::format("{} '{}' needs DIMENSION=VALUE", flag, f));
+            auto dim = f.substr(0, eq);
+            if (!model->dimension(dim)) throw usage_error(fmt::format("{} '{}': '{}' is not a dimension of the model", flag, f, dim));
+            dimension_filter filter{dim, {}, exclude};
+            std::string value;
+            for (size_t i = eq + 1; i <= f.size(); ++i) {
+                if (i == f.size() || f[i] == ',') {
+                    if (!value.empty()) filter.values.push_back(value);
+                    value.clear();
+                } else {
+                    value.push_back(f[i]);
+                }
+            }
+            q.filters.push_back(std::move(filter));
+        }
+    };
+    add_filters(o.filters, false, "--filter");
+    add_filters(o.excludes, true, "--exclude");
+    if (!o.from.empty() || !o.to.empty()) {
+        if (!o.from.empty()) date(o.from, "--from");
+        if (!o.to.empty()) date(o.to, "--to");
+        period p{o.from.empty() ? "0000-01-01" : o.from, o.to.empty() ? "9999-12-31" : o.to, "", false};
+        p.label = fmt::format("{} to {}", o.from.empty() ? "the start" : o.from, o.to.empty() ? "today" : o.to);
+        // a period that starts or ends inside a month needs a daily cube
+        auto month_end = [](const std::string& d) {
+            using namespace std::chrono;
+            year_month ym{year{std::stoi(d.substr(0, 4))}, month{static_cast<unsigned>(std::stoi(d.substr(5, 2)))}};
+            return static_cast<unsigned>(year_month_day_last{ym / last}.day()) == static_cast<unsigned>(std::stoi(d.substr(8, 2)));
+        };
+        p.needs_days = (!o.from.empty() && o.from.substr(8) != "01") || (!o.to.empty() && !month_end(o.to));
+        q.window = p;
+    }
+    if (!o.grain.empty())
+        q.grain = o.grain == "day" ? time_grain::day : o.grain == "month" ? time_grain::month
+                : o.grain == "quarter" ? time_grain::quarter : time_grain::year;
+    if (o.top && o.bottom) throw usage_error("--top and --bottom cannot be combined");
+    if (!o.direction.empty() && o.direction != "asc" && o.direction != "desc")
+        throw usage_error(fmt::format("a ranking direction is asc or desc, not '{}'", o.direction));
+    if (o.top || o.bottom || !o.rank_by.empty()) {
+        q.rank_measure = o.rank_by.empty() ? q.measures.front() : o.rank_by;
+        if (!model->measure(q.rank_measure)) throw usage_error(fmt::format("rank measure '{}' is not a measure of the model", q.rank_measure));
+        if (std::find(q.measures.begin(), q.measures.end(), q.rank_measure) == q.measures.end()) q.measures.push_back(q.rank_measure);
+        q.direction = o.bottom || (!o.top && o.direction == "asc") ? sort_direction::asc : sort_direction::desc;
+        if (o.top || o.bottom) q.limit = o.top ? o.top : o.bottom;
+    }
+    q.named_measure = true;
+    return q;
+}
+
+query_spec parse_query_spec(std::string_view json, const std::string& source) {
+    rapidjson::Document doc;
+    doc.Parse(json.data(), json.size());
+    auto fail = [&](const std::string& what) { return usage_error(fmt::format("'{}': {}", source, what)); };
+    if (doc.HasParseError() || !doc.IsObject()) throw fail("not a JSON object");
+    query_spec spec;
+    auto strings = [&](const rapidjson::Value& v, const char* key) {
+        std::vector<std::string> out;
+        if (!v.IsArray()) throw fail(fmt::format("'{}' must be an array of strings", key));
+        for (auto& x : v.GetArray()) {
+            if (!x.IsString()) throw fail(fmt::format("'{}' must be an array of strings", key));
+            out.emplace_back(x.GetString(), x.GetStringLength());
+        }
+        return out;
+    };
+    auto text = [&](const rapidjson::Value& v, const char* key) {
+        if (!v.IsString()) throw fail(fmt::format("'{}' must be a string", key));
+        return std::string(v.GetString(), v.GetStringLength());
+    };
+    for (auto& m : doc.GetObject()) {
+        std::string key(m.name.GetString(), m.name.GetStringLength());
+        auto& v = m.value;
+        if (v.IsNull()) continue;
+        if (key == "measures") spec.measures = strings(v, "measures");
+        else if (key == "by") spec.by = strings(v, "by");
+        else if (key == "grain") spec.grain = text(v, "grain");
+        else if (key == "filters") {
+            if (!v.IsArray()) throw fail("'filters' must be an array of {dimension, in | not_in}");
+            for (auto& f : v.GetArray()) {
+                if (!f.IsObject() || !f.HasMember("dimension")) throw fail("each filter needs 'dimension'");
+                auto dim = text(f["dimension"], "dimension");
+                bool exclude = f.HasMember("not_in");
+                auto values = strings(exclude ? f["not_in"] : f.HasMember("in") ? f["in"] : f["dimension"], exclude ? "not_in" : "in");
+                std::string joined;
+                for (auto& x : values) joined += (joined.empty() ? "" : ",") + x;
+                (exclude ? spec.excludes : spec.filters).push_back(dim + "=" + joined);
+            }
+        } else if (key == "period") {
+            if (!v.IsObject()) throw fail("'period' must be {from, to}");
+            if (v.HasMember("from")) spec.from = text(v["from"], "from");
+            if (v.HasMember("to")) spec.to = text(v["to"], "to");
+        } else if (key == "rank") {
+            if (!v.IsObject() || !v.HasMember("measure")) throw fail("'rank' must be {measure, direction}");
+            spec.rank_by = text(v["measure"], "measure");
+            if (v.HasMember("direction")) spec.direction = text(v["direction"], "direction");
+        } else if (key == "limit") {
+            if (!v.IsInt() || v.GetInt() <= 0) throw fail("'limit' must be a positive whole number");
+        } else if (key == "compare" || key == "having" || key == "share" || key == "average_per" || key == "growth" ||
+                   key == "corrections") {
+            throw fail(fmt::format("'{}' cannot be given in the structured form yet; ask the question instead", key));
+        } else {
+            throw fail(fmt::format("unknown key '{}'", key));
+        }
+    }
+    if (doc.HasMember("limit") && doc["limit"].IsInt()) {
+        int n = doc["limit"].GetInt();
+        (spec.direction == "asc" ? spec.bottom : spec.top) = n;
+    }
+    return spec;
+}
 
 const measure_def* find_measure(const semantic_model& model, const semantic_query& q, std::string_view name) {
     if (auto* m = model.measure(name)) return m;

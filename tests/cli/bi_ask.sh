@@ -38,6 +38,16 @@ ask --measure revenue --by region --from 2025-01-01 --to 2025-12-31 --top 2
 expect_status "the structured form answers" 0
 [ "$(jq -r '[.data[].region] | join(",")' <<<"$out")" = "$(sqlite3 "$BI_TEST_DB" "SELECT group_concat(name) FROM (SELECT r.name FROM sales s JOIN dealers d USING (dealer_id) JOIN regions r USING (region_id) WHERE s.sale_date BETWEEN '2025-01-01' AND '2025-12-31' GROUP BY r.name ORDER BY SUM(s.price) DESC LIMIT 2)")" ] &&
   pass "the structured form ranks as SQL does" || fail "the structured form ranks as SQL does" "$out"
+q="top 3 dealers by gross profit in the West last year"
+ask "$q"
+reading=$(jq -c .interpretation <<<"$out")
+first=$(jq -c .data <<<"$out")
+run "$BI_BIN/bi-ask" "${common[@]}" --query-json - <<<"$reading"
+expect_status "--query-json answers an answer's interpretation" 0
+[ "$(jq -c .data <<<"$out")" = "$first" ] && pass "the interpretation replays to the same rows" || fail "the interpretation replays to the same rows" "$out"
+run "$BI_BIN/bi-ask" "${common[@]}" --query-json - <<<'{"measures": ["revenue"], "colour": "red"}'
+expect_status "--query-json with an unknown key is a usage error" 2
+expect_one_line "the unknown key is one line" "$err"
 ask --measure revnue
 expect_status "an unknown --measure is a usage error" 2
 ask --measure revenue "total revenue"

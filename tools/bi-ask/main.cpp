@@ -13,6 +13,7 @@
 #include "bi/catalog.hpp"
 #include "bi/dump.hpp"
 #include "bi/error.hpp"
+#include "bi/files.hpp"
 #include "bi/format.hpp"
 #include "bi/index.hpp"
 #include "bi/ledger.hpp"
@@ -37,6 +38,7 @@ struct options {
     std::vector<std::string> measures, by, filters, excludes;
     std::string from, to, grain, rank_by;
     int top = 0, bottom = 0;
+    std::string query_json;     // the same as a JSON object: a file, or '-' for stdin
 };
 
 void setup(CLI::App& app, options& o) {
@@ -68,78 +70,16 @@ void setup(CLI::App& app, options& o) {
     app.add_option("--top", o.top, "The N rows highest on --rank-by (or the first measure)")->check(CLI::PositiveNumber)->group(g);
     app.add_option("--bottom", o.bottom, "The N rows lowest on --rank-by (or the first measure)")->check(CLI::PositiveNumber)->group(g);
     app.add_option("--rank-by", o.rank_by, "The measure --top/--bottom rank by")->group(g);
+    app.add_option("--query-json", o.query_json,
+                   "The structured query as JSON (the 'interpretation' of an answer), from a file or '-' for stdin")
+        ->group(g);
 }
 
-/// The structured flags as a semantic query, checked against the model; nullopt when none was given.
-std::optional<bi::semantic_query> structured_query(const options& o, const bi::semantic_model* model) {
-    if (o.measures.empty() && o.by.empty() && o.filters.empty() && o.excludes.empty() && o.from.empty() && o.to.empty() &&
-        o.grain.empty() && !o.top && !o.bottom && o.rank_by.empty())
-        return std::nullopt;
-    if (!model) throw bi::usage_error("the structured flags need the semantic model: run bi-dump or bi-regen first");
-    if (o.measures.empty()) throw bi::usage_error("--measure is required with the structured flags");
-    auto date = [](const std::string& s, const char* flag) {
-        bool ok = s.size() == 10 && s[4] == '-' && s[7] == '-';
-        for (size_t i = 0; ok && i < s.size(); ++i) ok = (i == 4 || i == 7) || std::isdigit(static_cast<unsigned char>(s[i]));
-        if (!ok) throw bi::usage_error(fmt::format("{} '{}' is not a date of the form YYYY-MM-DD", flag, s));
-    };
-    bi::semantic_query q;
-    for (auto& m : o.measures) {
-        if (!model->measure(m)) throw bi::usage_error(fmt::format("--measure '{}' is not a measure of the model", m));
-        q.measures.push_back(m);
-    }
-    for (auto& d : o.by) {
-        if (!model->dimension(d)) throw bi::usage_error(fmt::format("--by '{}' is not a dimension of the model", d));
-        q.group_by.push_back(d);
-    }
-    auto add_filters = [&](const std::vector<std::string>& list, bool exclude, const char* flag) {
-        for (auto& f : list) {
-            auto eq = f.find('=');
-            if (eq == std::string::npos || eq == 0 || eq + 1 == f.size())
-                throw bi::usage_error(fmt::format("{} '{}' needs DIMENSION=VALUE", flag, f));
-            auto dim = f.substr(0, eq);
-            if (!model->dimension(dim)) throw bi::usage_error(fmt::format("{} '{}': '{}' is not a dimension of the model", flag, f, dim));
-            bi::dimension_filter filter{dim, {}, exclude};
-            std::string value;
-            for (size_t i = eq + 1; i <= f.size(); ++i) {
-                if (i == f.size() || f[i] == ',') {
-                    if (!value.empty()) filter.values.push_back(value);
-                    value.clear();
-                } else {
-                    value.push_back(f[i]);
-                }
-            }
-            q.filters.push_back(std::move(filter));
-        }
-    };
-    add_filters(o.filters, false, "--filter");
-    add_filters(o.excludes, true, "--exclude");
-    if (!o.from.empty() || !o.to.empty()) {
-        if (!o.from.empty()) date(o.from, "--from");
-        if (!o.to.empty()) date(o.to, "--to");
-        bi::period p{o.from.empty() ? "0000-01-01" : o.from, o.to.empty() ? "9999-12-31" : o.to, "", false};
-        p.label = fmt::format("{} to {}", o.from.empty() ? "the start" : o.from, o.to.empty() ? "today" : o.to);
-        // a period that starts or ends inside a month needs a daily cube
-        auto month_end = [](const std::string& d) {
-            using namespace std::chrono;
-            year_month ym{year{std::stoi(d.substr(0, 4))}, month{static_cast<unsigned>(std::stoi(d.substr(5, 2)))}};
-            return static_cast<unsigned>(year_month_day_last{ym / last}.day()) == static_cast<unsigned>(std::stoi(d.substr(8, 2)));
-        };
-        p.needs_days = (!o.from.empty() && o.from.substr(8) != "01") || (!o.to.empty() && !month_end(o.to));
-        q.window = p;
-    }
-    if (!o.grain.empty())
-        q.grain = o.grain == "day" ? bi::time_grain::day : o.grain == "month" ? bi::time_grain::month
-                : o.grain == "quarter" ? bi::time_grain::quarter : bi::time_grain::year;
-    if (o.top && o.bottom) throw bi::usage_error("--top and --bottom cannot be combined");
-    if (o.top || o.bottom || !o.rank_by.empty()) {
-        q.rank_measure = o.rank_by.empty() ? q.measures.front() : o.rank_by;
-        if (!model->measure(q.rank_measure)) throw bi::usage_error(fmt::format("--rank-by '{}' is not a measure of the model", q.rank_measure));
-        if (std::find(q.measures.begin(), q.measures.end(), q.rank_measure) == q.measures.end()) q.measures.push_back(q.rank_measure);
-        q.direction = o.bottom ? bi::sort_direction::asc : bi::sort_direction::desc;
-        if (o.top || o.bottom) q.limit = o.top ? o.top : o.bottom;
-    }
-    q.named_measure = true;
-    return q;
+/// The structured flags as a query spec; nullopt when none was given.
+std::optional<bi::query_spec> flags_spec(const options& o) {
+    bi::query_spec spec{o.measures, o.by, o.filters, o.excludes, o.from, o.to, o.grain, o.rank_by, o.top, o.bottom};
+    if (spec.empty()) return std::nullopt;
+    return spec;
 }
 
 /// The writer for --format: JSON for scripts and pipes, a table for a person at a terminal.
@@ -259,8 +199,17 @@ int run(const options& o, const CLI::App& app) {
         std::cout << writer.finish();
         return 0;
     }
-    if (auto q = structured_query(o, answerer.model())) {
-        if (!o.question.empty()) throw bi::usage_error("a question cannot be combined with the structured flags");
+    auto spec = flags_spec(o);
+    if (!o.query_json.empty()) {
+        if (spec) throw bi::usage_error("--query-json cannot be combined with the structured flags");
+        std::string text;
+        if (o.query_json == "-") text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+        else text = bi::read_file(o.query_json);
+        spec = bi::parse_query_spec(text, o.query_json == "-" ? "stdin" : o.query_json);
+    }
+    if (spec) {
+        if (!o.question.empty()) throw bi::usage_error("a question cannot be combined with the structured form");
+        auto q = std::optional<bi::semantic_query>(bi::structured_query(answerer.model(), *spec));
         auto label = bi::restate(*answerer.model(), *q);
         auto start = std::chrono::steady_clock::now();
         auto a = answer_or_record([&] { return answerer.ask(*q, label, ask_options); }, ledger, app, o.common.quiet, label, start);

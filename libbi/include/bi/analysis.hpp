@@ -96,6 +96,27 @@ private:
     std::unique_ptr<lexicon> lexicon_;
 };
 
+/// A query given directly rather than as a question: bi-ask's --measure, --by… flags, or the
+/// same as JSON (the `interpretation` object of an answer).
+struct query_spec {
+    std::vector<std::string> measures, by;
+    std::vector<std::string> filters, excludes;  ///< "dimension=value[,value…]"
+    std::string from, to;                        ///< YYYY-MM-DD, either may be empty
+    std::string grain;                           ///< day, month, quarter, year or ""
+    std::string rank_by;
+    int top = 0, bottom = 0;
+    std::string direction;                       ///< asc or desc, for rank_by without top/bottom
+    bool empty() const {
+        return measures.empty() && by.empty() && filters.empty() && excludes.empty() && from.empty() && to.empty() &&
+               grain.empty() && rank_by.empty() && !top && !bottom;
+    }
+};
+
+/// The semantic query a spec names, every name checked against `model` (usage_error otherwise).
+semantic_query structured_query(const semantic_model* model, const query_spec& spec);
+/// Reads a spec from JSON of the shape of an answer's `interpretation`; usage_error naming `source`.
+query_spec parse_query_spec(std::string_view json, const std::string& source);
+
 /// Where the saved reader lives in a dumps directory.
 std::string lexicon_path(const std::string& dumps_dir);
 
