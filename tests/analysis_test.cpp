@@ -142,3 +142,12 @@ TEST_CASE("the reader bi-dump saves reads every question as the one built from t
     // written for another model.json, it is not used
     CHECK_FALSE(bi::question_reader::load(fixture_model(), bi::lexicon_path(dumps), bi::index_path(dumps)));
 }
+
+TEST_CASE("a value two dimensions hold is a question back, naming both", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    // NE is the Northeast (an alias) and Nebraska's postal code: claims are held by both
+    auto q = reader.read("average claim cost NE", "2026-06-15");
+    CHECK_FALSE(q.problem.empty());
+    CHECK_THAT(q.clarify, Catch::Matchers::Contains("the region Northeast") && Catch::Matchers::Contains("the state NE"));
+    CHECK(q.filters.empty());
+}

@@ -1417,6 +1417,13 @@ void question_reader::reading::read_filters() {
                 std::string list;
                 for (auto& d : dims) list += (list.empty() ? "" : " or ") + d;
                 q.problem = fmt::format("'{}' could be a {}: say which", text, list);
+                // two readings equally plausible: name both, never pick one
+                std::string options;
+                for (auto& [dim, val] : fitting) {
+                    auto option = fmt::format("the {} {}", dim, val);
+                    if (options.find(option) == std::string::npos) options += (options.empty() ? "" : " or ") + option;
+                }
+                q.clarify = fmt::format("Did you mean {}?", options);
                 continue;
             }
         }

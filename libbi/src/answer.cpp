@@ -350,7 +350,10 @@ answer answerer::no_answer(std::string_view question, const std::string& reason,
     w.Key("tokens"); w.Int(0);
     w.Key("source"); w.Null();
     w.Key("reason"); w.String(reason);
-    if (r && r->outcome == route_outcome::ambiguous) {
+    if (q && !q->clarify.empty()) {
+        w.Key("clarify");
+        w.String(q->clarify);
+    } else if (r && r->outcome == route_outcome::ambiguous) {
         auto& first = index_.query(r->candidates[0].query);
         auto& second = index_.query(r->candidates[1].query);
         w.Key("clarify");

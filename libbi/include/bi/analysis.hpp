@@ -58,6 +58,7 @@ struct semantic_query {
     std::vector<std::string> corrections;        ///< typo corrections, "revnue→revenue"
     std::vector<std::string> unknown;            ///< words that were not understood
     std::string problem;                         ///< a reading that cannot be answered exactly, said plainly
+    std::string clarify;                         ///< with an ambiguity: the readings, named for the user to choose
     bool named_measure = false;                  ///< a measure was named outright, not only implied ("sales", "how many")
     std::vector<measure_def> derived;            ///< measures the question defines: "gross profit per vehicle"
     std::string count_of;                        ///< count this dimension's values: "how many dealers…"
