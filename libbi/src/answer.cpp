@@ -270,12 +270,14 @@ void write_interpretation(json_writer& w, const semantic_query& q) {
 }
 
 /// Why a question read into `q` cannot be answered exactly, or "" when it may be.
+std::string not_understood(const std::vector<std::string>& words) {
+    std::string list;
+    for (auto& w : words) list += (list.empty() ? "'" : ", '") + w + "'";
+    return "not understood: " + list;
+}
+
 std::string unanswerable(const semantic_query& q) {
-    if (!q.unknown.empty()) {
-        std::string words;
-        for (auto& u : q.unknown) words += (words.empty() ? "'" : ", '") + u + "'";
-        return "not understood: " + words;
-    }
+    if (!q.unknown.empty()) return not_understood(q.unknown);
     if (!q.problem.empty()) return q.problem;
     if (q.rank_measure == "?") return "ranked by what? Name a measure (\"top 5 dealers by revenue\")";
     return "";
@@ -512,68 +514,70 @@ bool answerer::names_a_report(const semantic_query& q, std::string_view question
     return r.outcome == route_outcome::answered && (!whole || r.candidates[0].coverage >= 0.999);
 }
 
-answer answerer::ask(std::string_view question, const ask_options& options) {
-    std::optional<semantic_query> reading;
-    // Words the catalog declares out of scope ("drop table", "payroll") end the question here:
-    // the report path says so, and the fallback is never asked.
-    if (model() && routed(question).outside.empty()) {
-        // A batch asks the same questions again: each distinct one is read and rolled up once.
-        std::string key(question);
-        if (keep_dumps_ && !options.explain)
-            if (auto it = semantic_answers_.find(key); it != semantic_answers_.end()) return it->second;
-        auto& q = reading.emplace(reader_->read(question, today_iso()));
-        // "Failure pattern analysis", "variance report": a question that asks for an analysis or
-        // a report by name gets the curated one, when the router is sure of it.
-        if (asks_for_a_report(question) && names_a_report(q, question, false)) {
-            auto report = ask_report(question, options, &q);
-            if (report.code == exit_code::ok) return report;
-        }
-        auto a = ask_semantic(q, question, options, true);
-        if (!a) {
-            // A report answers a question that names no measure, when nothing in the question
-            // is left that neither the model nor the reports know.
-            std::string strange;
-            for (auto& u : q.unknown)
-                if (!index_.has_word(u)) strange += (strange.empty() ? "'" : "', '") + u;
-            if (!strange.empty()) a = no_answer(question, "not understood: " + strange + "'", &q, nullptr, options.explain);
-            else if (!q.problem.empty()) a = no_answer(question, q.problem, &q, nullptr, options.explain);
-            // A ranking by words the model could not read ("costing us the most in warranty")
-            // would be ranked by the report's own order: not what was asked.
-            else if (q.rank_measure == "?" && !q.unknown.empty())
-                a = no_answer(question, "ranked by what? Name the measure (\"top 5 components by warranty cost\")", &q, nullptr,
-                              options.explain);
-            // A quantity asked for ("how much…", "the 5 … the most") in words the model could not
-            // read: a report would answer with its own numbers, not the ones asked for.
-            else if (!q.unknown.empty() && (q.limit || !q.rank_measure.empty() || !q.measures.empty())) {
-                std::string words;
-                for (auto& u : q.unknown) words += (words.empty() ? "'" : "', '") + u;
-                a = no_answer(question, "not understood: " + words + "'", &q, nullptr, options.explain);
-            }
-        }
-        // The model could not answer a question that named a measure: a curated report whose
-        // title or keywords the question names may still answer it exactly ("Variance reports by
-        // category", "Failure pattern analysis") — when every word left over is a word of the
-        // reports and the router is confident.
-        if (a && a->code == exit_code::no_match && q.is_semantic() && names_a_report(q, question, true)) {
-            auto report = ask_report(question, options, &q);
-            if (report.code == exit_code::ok) return report;
-        }
-        if (a && a->code == exit_code::ok && !options.save_as.empty())
-            throw usage_error("--save-as saves an answer from the fallback; this question is answered by the catalog");
-        if (a) {
-            if (a->code == exit_code::ok || (config_.fallback_command.empty() && !options.use_cache)) {
-                if (keep_dumps_ && !options.explain) {
-                    if (semantic_answers_.size() >= 2048) semantic_answers_.clear();
-                    semantic_answers_.emplace(key, *a);
-                }
-                return std::move(*a);
-            }
-            auto f = ask_fallback(question, routed(question), options);
-            if (f.code == exit_code::ok) return f;
-            return std::move(*a);
-        }
+std::string answerer::report_refusal(const semantic_query& q) const {
+    std::vector<std::string> strange;
+    for (auto& u : q.unknown)
+        if (!index_.has_word(u)) strange.push_back(u);
+    if (!strange.empty()) return not_understood(strange);  // words neither the model nor the reports know
+    if (!q.problem.empty()) return q.problem;
+    if (q.unknown.empty()) return "";
+    // A ranking by words the model could not read ("costing us the most in warranty") would be
+    // ranked by the report's own order, and a quantity asked for in such words ("how much have
+    // we spent on…") answered with the report's own numbers: neither is what was asked.
+    if (q.rank_measure == "?") return "ranked by what? Name the measure (\"top 5 components by warranty cost\")";
+    if (q.limit || !q.rank_measure.empty() || !q.measures.empty()) return not_understood(q.unknown);
+    return "";
+}
+
+std::optional<answer> answerer::ask_model(const semantic_query& q, std::string_view question, const ask_options& options,
+                                          bool& from_model) {
+    from_model = false;
+    // "Failure pattern analysis", "variance report": a question that asks for an analysis or a
+    // report by name gets the curated one, when the router is sure of it.
+    if (asks_for_a_report(question) && names_a_report(q, question, false)) {
+        auto report = ask_report(question, options, &q);
+        if (report.code == exit_code::ok) return report;
     }
-    return ask_report(question, options, reading ? &*reading : nullptr);
+    auto a = ask_semantic(q, question, options, true);
+    if (!a) {
+        auto why = report_refusal(q);
+        if (why.empty()) return std::nullopt;
+        a = no_answer(question, why, &q, nullptr, options.explain);
+    }
+    // The model could not answer a question that named a measure: a report whose text holds
+    // every term of the question may still answer it exactly ("Variance reports by category").
+    if (a->code == exit_code::no_match && q.is_semantic() && names_a_report(q, question, true)) {
+        auto report = ask_report(question, options, &q);
+        if (report.code == exit_code::ok) return report;
+    }
+    from_model = true;
+    return a;
+}
+
+answer answerer::ask(std::string_view question, const ask_options& options) {
+    // Words the catalog declares out of scope ("drop table", "payroll") end the question on the
+    // report path, which says so; the fallback is never asked.
+    if (!model() || !routed(question).outside.empty()) return ask_report(question, options, nullptr);
+    // A batch asks the same questions again: each distinct one is read and rolled up once.
+    std::string key(question);
+    bool keep = keep_dumps_ && !options.explain;
+    if (keep)
+        if (auto it = semantic_answers_.find(key); it != semantic_answers_.end()) return it->second;
+    auto q = reader_->read(question, today_iso());
+    bool from_model = false;
+    auto a = ask_model(q, question, options, from_model);
+    if (!a) return ask_report(question, options, &q);  // no measure named: the closest report
+    if (a->code == exit_code::ok && !options.save_as.empty())
+        throw usage_error("--save-as saves an answer from the fallback; this question is answered by the catalog");
+    if (a->code != exit_code::ok && (!config_.fallback_command.empty() || options.use_cache)) {
+        auto f = ask_fallback(question, routed(question), options);
+        if (f.code == exit_code::ok) return f;
+    }
+    if (keep && from_model && a->code == exit_code::ok) {
+        if (semantic_answers_.size() >= 2048) semantic_answers_.clear();
+        semantic_answers_.emplace(key, *a);
+    }
+    return std::move(*a);
 }
 
 answer answerer::ask_report(std::string_view question, const ask_options& options, const semantic_query* reading) {

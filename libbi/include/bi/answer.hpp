@@ -83,6 +83,13 @@ private:
     /// A cube's rows, read once (a batch) or filtered to one question's rows.
     const table& cube_rows(const std::string& cube, const semantic_query& q, std::string& generated_at,
                            std::optional<freshness>& fresh);
+    /// The answer of the model (or of a report the question names), a refusal, or nullopt when
+    /// the question names no measure and the closest report may answer it. `from_model`: the
+    /// answer is the model's own.
+    std::optional<answer> ask_model(const semantic_query& q, std::string_view question, const ask_options& options,
+                                    bool& from_model);
+    /// Why the report path must not answer a question the model did not, or "" when it may.
+    std::string report_refusal(const semantic_query& q) const;
     /// Whether a question the model could not answer names a curated report closely enough for
     /// the report to answer it as asked.
     /// `whole`: every routing term of the question is in the report's text.
