@@ -1240,7 +1240,8 @@ void question_reader::reading::read_measures() {
     bool kpi_context = false;
     for (auto& [at, m] : measures_at)
         if (auto* d = model.measure(m); d && !d->per.empty()) kpi_context = true;
-    for (auto& [at, c] : conditions_at) {
+    for (auto& condition : conditions_at) {
+        const auto& c = condition.second;
         auto cd = std::find_if(model.conditions.begin(), model.conditions.end(), [&](auto& x) { return x.name == c; });
         // a condition on a measure held beside measures counted per value of a dimension (a
         // KPI's) puts the question in that dimension's context
@@ -1371,7 +1372,9 @@ void question_reader::reading::define_measures() {
 
 void question_reader::reading::read_filters() {
     // Conditions become thresholds on their measure.
-    for (auto& [at, c] : conditions_at) {
+    for (auto& condition : conditions_at) {
+        size_t at = condition.first;
+        const auto& c = condition.second;
         auto it = std::find_if(model.conditions.begin(), model.conditions.end(), [&](auto& x) { return x.name == c; });
         measure_condition mc{it->measure, it->op, it->threshold, it->name};
         for (auto& p : phrases)
@@ -1427,7 +1430,8 @@ void question_reader::reading::read_filters() {
                 continue;
             }
         }
-        auto& [dim, val] = fitting.front();
+        const auto& dim = fitting.front().first;
+        const auto& val = fitting.front().second;
         value_dimension[k] = dim;
         bool exclude = excluded_values.count(k) > 0;
         auto f = std::find_if(q.filters.begin(), q.filters.end(), [&](auto& x) { return x.dimension == dim && x.exclude == exclude; });
@@ -1487,7 +1491,8 @@ void question_reader::reading::read_breakdowns() {
     std::vector<std::pair<size_t, std::string>> counted_dims;
     std::vector<std::pair<size_t, std::string>> scoped_out;
     for (size_t k = 0; k < dims_at.size(); ++k) {
-        auto& [at, d] = dims_at[k];
+        size_t at = dims_at[k].first;
+        const auto& d = dims_at[k].second;
         // "dealer state" is the dealer's state: a dimension named before one of its attributes
         if (k + 1 < dims_at.size() && dims_at[k + 1].first == at + 1 &&
             std::any_of(model.cubes.begin(), model.cubes.end(), [&](auto& c) {

@@ -267,8 +267,9 @@ rolled accumulate(const semantic_model& model, const semantic_query& q, const pl
         for (auto& l : part.leaves) leaves.emplace_back(col(l), l);
         for (auto& row : t.rows) {
             bool keep = true;
-            for (auto& [c, f] : filters) {
-                bool any = std::any_of(f->values.begin(), f->values.end(), [&](auto& v) { return text_equal(row[c], v); });
+            for (auto& [column, f] : filters) {
+                const auto& cell = row[column];
+                bool any = std::any_of(f->values.begin(), f->values.end(), [&](auto& v) { return text_equal(cell, v); });
                 if (any == f->exclude) { keep = false; break; }
             }
             if (!keep) continue;
