@@ -68,6 +68,10 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     CHECK(reader.read("revenue by payment type", "2026-06-15").unknown == std::vector<std::string>{"payment", "type"});
     CHECK_FALSE(reader.read("Who is the CEO?", "2026-06-15").problem.empty());
     CHECK_FALSE(reader.read("weekly revenue", "2026-06-15").problem.empty());
+    // found by fuzz_router: a zero before a dimension is no limit, and is left over
+    auto zero = reader.read("top 0 models", "2026-06-15");
+    CHECK_FALSE(zero.limit);
+    CHECK(zero.unknown == std::vector<std::string>{"0"});
     CHECK_THROWS_AS(reader.read("", "2026-06-15"), bi::usage_error);
     CHECK_THROWS_AS(reader.read(std::string(5000, 'a'), "2026-06-15"), bi::usage_error);
 }

@@ -1106,7 +1106,8 @@ void question_reader::reading::read_ranking_words() {
     // only with a ranking word.
     if (asked != end_asked::none && !q.limit)
         for (auto& [at, d] : dims_at)
-            if (at > 0 && unused(at - 1) && is_digits(word(at - 1)) && word(at - 1).size() <= 3) {
+            if (at > 0 && unused(at - 1) && is_digits(word(at - 1)) && word(at - 1).size() <= 3 &&
+                std::atoi(std::string(word(at - 1)).c_str()) > 0) {
                 q.limit = std::atoi(std::string(word(at - 1)).c_str());
                 take(at - 1);
             }
