@@ -129,6 +129,23 @@ void write_rows(json_writer& w, const table& rows, const std::map<std::string, s
     w.EndArray();
 }
 
+/// `{"column", "direction"}` of an answer's order.
+void write_sort(json_writer& w, const std::string& column, sort_direction direction) {
+    w.StartObject();
+    w.Key("column"); w.String(column);
+    w.Key("direction"); w.String(direction == sort_direction::asc ? "asc" : "desc");
+    w.EndObject();
+}
+
+/// generated_at, and how fresh the dump was when it answered.
+void write_freshness(json_writer& w, const std::string& generated_at, const std::optional<freshness>& fresh) {
+    w.Key("generated_at"); w.String(generated_at);
+    if (!fresh) return;
+    w.Key("stale"); w.Bool(fresh->stale);
+    w.Key("age_seconds"); w.Int64(fresh->age_seconds);
+    if (fresh->stale) { w.Key("stale_reason"); w.String(fresh->reason); }
+}
+
 table to_table(result_set&& rs) {
     table t;
     for (auto& c : rs.columns) t.columns.push_back(c.name);
@@ -467,18 +484,8 @@ std::optional<answer> answerer::ask_semantic(const semantic_query& q, std::strin
     w.Key("rows_total"); w.Uint64(rolled.rows_total);
     w.Key("sort");
     if (rolled.sort_column.empty()) w.Null();
-    else {
-        w.StartObject();
-        w.Key("column"); w.String(rolled.sort_column);
-        w.Key("direction"); w.String(rolled.direction == sort_direction::asc ? "asc" : "desc");
-        w.EndObject();
-    }
-    w.Key("generated_at"); w.String(generated_at);
-    if (fresh) {
-        w.Key("stale"); w.Bool(fresh->stale);
-        w.Key("age_seconds"); w.Int64(fresh->age_seconds);
-        if (fresh->stale) { w.Key("stale_reason"); w.String(fresh->reason); }
-    }
+    else write_sort(w, rolled.sort_column, rolled.direction);
+    write_freshness(w, generated_at, fresh);
     write_rows(w, rolled.rows, rolled.units);
     w.Key("chart_config");
     w.RawValue(chart.data(), chart.size(), rapidjson::kObjectType);
@@ -709,16 +716,8 @@ answer answerer::ask_report(std::string_view question, const ask_options& option
     else w.Null();
     w.Key("rows_total"); w.Uint64(shaped.rows_total);
     w.Key("sort");
-    w.StartObject();
-    w.Key("column"); w.String(shaped.sort.column);
-    w.Key("direction"); w.String(shaped.sort.direction == sort_direction::asc ? "asc" : "desc");
-    w.EndObject();
-    w.Key("generated_at"); w.String(generated_at);
-    if (fresh) {
-        w.Key("stale"); w.Bool(fresh->stale);
-        w.Key("age_seconds"); w.Int64(fresh->age_seconds);
-        if (fresh->stale) { w.Key("stale_reason"); w.String(fresh->reason); }
-    }
+    write_sort(w, shaped.sort.column, shaped.sort.direction);
+    write_freshness(w, generated_at, fresh);
     write_rows(w, shaped.rows, q.units);
     w.Key("chart_config");
     w.RawValue(chart.data(), chart.size(), rapidjson::kObjectType);
