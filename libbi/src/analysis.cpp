@@ -9,9 +9,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <set>
+#include <span>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -230,19 +232,19 @@ std::string comparator(const std::vector<std::string>& w, size_t i, size_t& span
 
 namespace {
 
-/// A set of words as one sorted vector: built once (bi-dump), read back in order from
-/// lexicon.txt without a tree node per word, looked up by binary search.
+/// A set of words as one sorted vector of views (into the lexicon's own storage): built once
+/// (bi-dump), read back in order from lexicon.txt without a copy, looked up by binary search.
 class word_set {
 public:
-    void insert(std::string w) {
+    void insert(std::string_view w) {
         auto at = std::lower_bound(sorted_.begin(), sorted_.end(), w);
-        if (at == sorted_.end() || *at != w) sorted_.insert(at, std::move(w));
+        if (at == sorted_.end() || *at != w) sorted_.insert(at, w);
     }
     /// Appends a word that sorts after every word already held (reading a saved file);
     /// false when it does not.
     bool append(std::string_view w) {
         if (!sorted_.empty() && !(sorted_.back() < w)) return false;
-        sorted_.emplace_back(w);
+        sorted_.push_back(w);
         return true;
     }
     size_t count(std::string_view w) const { return std::binary_search(sorted_.begin(), sorted_.end(), w) ? 1 : 0; }
@@ -250,7 +252,7 @@ public:
     auto end() const { return sorted_.end(); }
 
 private:
-    std::vector<std::string> sorted_;
+    std::vector<std::string_view> sorted_;
 };
 
 }  // namespace
@@ -258,19 +260,35 @@ private:
 struct question_reader::lexicon {
     enum class kind { measure, weak_measure, dimension, value, condition };
     struct entry {
-        std::vector<std::string> stems;
+        std::vector<std::string_view> stems;
         kind what;
-        std::string target;        // measure, dimension or condition name; for a value, its dimension
-        std::string value;         // a value as in the data
+        std::string_view target;   // measure, dimension or condition name; for a value, its dimension
+        std::string_view value;    // a value as in the data
         bool weak = false;         // a value whose words also name a measure, dimension or condition
         bool short_code = false;   // a value of three letters or fewer: "TX", "NE"
     };
+    // Every view below points into `saved` (the file read back) or `built` (made from the model).
+    std::string saved;
+    std::deque<std::string> built;
+    std::string_view keep(std::string_view s) { return built.emplace_back(s); }
+
     std::vector<entry> entries;
-    std::unordered_map<std::string, std::vector<size_t>> by_first;  // first stem → entries, longest first
-    word_set words;                                                // every word of every phrase, for typos
-    word_set stems;                                                // and their stems
-    std::map<std::vector<std::string>, std::string> per_names;     // "per vehicle" → units
-    word_set name_words;                                           // words of measure, dimension and condition names
+    std::vector<uint32_t> by_first;  // entries by first stem, longest first, then in order
+    word_set words;                  // every word of every phrase, for typos
+    word_set stems;                  // and their stems
+    std::map<std::vector<std::string>, std::string> per_names;  // "per vehicle" → units
+    word_set name_words;             // words of measure, dimension and condition names
+
+    /// The entries whose first stem is `first`, longest first.
+    std::span<const uint32_t> starting(std::string_view first) const {
+        auto [lo, hi] = std::equal_range(by_first.begin(), by_first.end(), first, first_less{this});
+        return {lo, hi};
+    }
+    struct first_less {
+        const lexicon* lx;
+        bool operator()(uint32_t a, std::string_view b) const { return lx->entries[a].stems[0] < b; }
+        bool operator()(std::string_view a, uint32_t b) const { return a < lx->entries[b].stems[0]; }
+    };
 };
 
 namespace {
@@ -291,12 +309,19 @@ question_reader::question_reader(const semantic_model& model) : model_(&model), 
     auto add = [&](const std::string& text, kind k, const std::string& target, const std::string& value) {
         auto words = words_of(text);
         if (words.empty()) return;
-        for (auto& w : words) lx.words.insert(w);
-        lexicon::entry e{stems_of(words), k, target, value};
-        for (auto& s : e.stems) lx.stems.insert(s);
+        auto kept = [&](word_set& set, const std::string& w) {
+            if (!set.count(w)) set.insert(lx.keep(w));
+        };
+        for (auto& w : words) kept(lx.words, w);
+        auto stems = stems_of(words);
+        lexicon::entry e{{}, k, lx.keep(target), lx.keep(value)};
+        for (auto& s : stems) {
+            kept(lx.stems, s);
+            e.stems.push_back(lx.keep(s));
+        }
         if (k != kind::value) {
-            name_stems.insert(e.stems);
-            for (auto& w : words) lx.name_words.insert(w);
+            name_stems.insert(stems);
+            for (auto& w : words) kept(lx.name_words, w);
         }
         e.short_code = k == kind::value && words.size() == 1 && words[0].size() <= 3;
         lx.entries.push_back(std::move(e));
@@ -320,7 +345,8 @@ question_reader::question_reader(const semantic_model& model) : model_(&model), 
     for (auto& m : model.measures)
         for (auto& n : m.per_names) {
             auto w = words_of(n);
-            for (auto& x : w) lx.words.insert(x);
+            for (auto& x : w)
+                if (!lx.words.count(x)) lx.words.insert(lx.keep(x));
             lx.per_names[stems_of(w)] = m.name;
         }
     for (auto& c : model.conditions)
@@ -354,7 +380,7 @@ question_reader::question_reader(const semantic_model& model) : model_(&model), 
     for (auto& a : model.aliases)
         for (auto& alias : a.aliases) add(alias, kind::value, a.slot, a.value);
     for (auto& e : lx.entries)
-        if (e.what == kind::value && name_stems.count(e.stems)) e.weak = true;
+        if (e.what == kind::value && name_stems.count(std::vector<std::string>(e.stems.begin(), e.stems.end()))) e.weak = true;
     index_phrases();
 }
 
@@ -370,15 +396,16 @@ std::string lexicon_path(const std::string& dumps_dir) { return dumps_dir + "/le
 void question_reader::save(const std::string& path, const std::string& model_file) const {
     auto stamp = stamp_of(model_file).value_or(file_stamp{});
     std::string out = fmt::format("bi-lexicon 1\t{}\t{}\t{}\n", stamp.inode, stamp.size, stamp.mtime_ns);
-    auto list = [](const std::vector<std::string>& v) {
+    auto list = [](const auto& v) {
         std::string s;
-        for (auto& x : v) s += (s.empty() ? "" : " ") + x;
+        for (auto& x : v) (s += s.empty() ? "" : " ") += x;
         return s;
     };
-    for (auto& e : lexicon_->entries) {
+    for (auto k : lexicon_->by_first) {  // in index order, so that reading it back needs no sort
+        auto& e = lexicon_->entries[k];
         // a value with a tab or a line break cannot be written as a field: no saved file, so
         // bi-ask builds the tables itself rather than read a wrong one
-        if (e.value.find_first_of("\t\n\r") != std::string::npos) {
+        if (e.value.find_first_of("\t\n\r") != std::string_view::npos) {
             std::error_code ec;
             std::filesystem::remove(path, ec);
             return;
@@ -386,9 +413,9 @@ void question_reader::save(const std::string& path, const std::string& model_fil
         out += fmt::format("E\t{}\t{}\t{}\t{}\t{}\t{}\n", static_cast<int>(e.what), e.target, e.value, e.weak ? 1 : 0,
                            e.short_code ? 1 : 0, list(e.stems));
     }
-    for (auto& w : lexicon_->words) out += "W\t" + w + "\n";
-    for (auto& w : lexicon_->stems) out += "S\t" + w + "\n";
-    for (auto& w : lexicon_->name_words) out += "N\t" + w + "\n";
+    for (auto& w : lexicon_->words) ((out += "W\t") += w) += "\n";
+    for (auto& w : lexicon_->stems) ((out += "S\t") += w) += "\n";
+    for (auto& w : lexicon_->name_words) ((out += "N\t") += w) += "\n";
     for (auto& [st, m] : lexicon_->per_names) out += "P\t" + m + "\t" + list(st) + "\n";
     atomic_file file(path);
     std::fwrite(out.data(), 1, out.size(), file.stream());
@@ -397,44 +424,55 @@ void question_reader::save(const std::string& path, const std::string& model_fil
 
 std::optional<question_reader> question_reader::load(const semantic_model& model, const std::string& path,
                                                      const std::string& model_file) {
-    std::string text;
+    question_reader r(model, nullptr);
+    auto& lx = *r.lexicon_;
     try {
-        text = read_file(path);
+        lx.saved = read_file(path);
     } catch (const error&) {
         return std::nullopt;
     }
-    auto lines = detail::split_lines(text);
+    std::string_view text = lx.saved;
     auto stamp = stamp_of(model_file).value_or(file_stamp{});
-    if (lines.empty() || lines[0] != fmt::format("bi-lexicon 1\t{}\t{}\t{}", stamp.inode, stamp.size, stamp.mtime_ns))
-        return std::nullopt;
-    question_reader r(model, nullptr);
-    auto& lx = *r.lexicon_;
-    auto fields = [](std::string_view line) {
-        std::vector<std::string_view> out;
-        for (size_t start = 0;;) {
-            auto tab = line.find('\t', start);
-            out.push_back(line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start));
-            if (tab == std::string_view::npos) return out;
-            start = tab + 1;
-        }
+    auto header = fmt::format("bi-lexicon 1\t{}\t{}\t{}\n", stamp.inode, stamp.size, stamp.mtime_ns);
+    if (!text.starts_with(header)) return std::nullopt;
+    text.remove_prefix(header.size());
+    // The next TAB- (or line-) ended field of `line`, removed from it.
+    auto field = [](std::string_view& line) {
+        auto end = line.find('\t');
+        auto f = line.substr(0, end);
+        line.remove_prefix(end == std::string_view::npos ? line.size() : end + 1);
+        return f;
     };
     auto words = [](std::string_view s) {
-        std::vector<std::string> out;
-        for (auto& w : detail::split_list(s, ' ')) out.push_back(w);
+        std::vector<std::string_view> out;
+        for (size_t start = 0; start <= s.size();) {
+            auto space = std::min(s.find(' ', start), s.size());
+            if (space > start) out.push_back(s.substr(start, space - start));
+            start = space + 1;
+        }
         return out;
     };
-    for (size_t i = 1; i < lines.size(); ++i) {
-        auto f = fields(lines[i]);
-        if (f[0] == "E" && f.size() == 7) {
-            int k = f[1].empty() ? -1 : f[1][0] - '0';
-            auto stems = words(f[6]);
-            if (k < 0 || k > 4 || stems.empty()) return std::nullopt;
-            lx.entries.push_back({std::move(stems), static_cast<lexicon::kind>(k), std::string(f[2]), std::string(f[3]),
-                                  f[4] == "1", f[5] == "1"});
-        } else if (f.size() == 2 && (f[0] == "W" || f[0] == "S" || f[0] == "N")) {
-            if (!(f[0] == "W" ? lx.words : f[0] == "S" ? lx.stems : lx.name_words).append(f[1])) return std::nullopt;
-        } else if (f[0] == "P" && f.size() == 3) {
-            lx.per_names[words(f[2])] = std::string(f[1]);
+    while (!text.empty()) {
+        auto eol = text.find('\n');
+        if (eol == std::string_view::npos) return std::nullopt;  // cut short
+        auto line = text.substr(0, eol);
+        text.remove_prefix(eol + 1);
+        auto tag = field(line);
+        if (tag == "E") {
+            auto k = field(line), target = field(line), value = field(line), weak = field(line), shrt = field(line);
+            auto stems = words(line);
+            if (k.size() != 1 || k[0] < '0' || k[0] > '4' || stems.empty() || line.find('\t') != std::string_view::npos)
+                return std::nullopt;
+            lx.entries.push_back({std::move(stems), static_cast<lexicon::kind>(k[0] - '0'), target, value, weak == "1", shrt == "1"});
+        } else if (tag == "W" || tag == "S" || tag == "N") {
+            if (line.empty() || line.find('\t') != std::string_view::npos ||
+                !(tag == "W" ? lx.words : tag == "S" ? lx.stems : lx.name_words).append(line))
+                return std::nullopt;
+        } else if (tag == "P") {
+            auto m = field(line);
+            auto st = words(line);
+            if (m.empty() || st.empty()) return std::nullopt;
+            lx.per_names[std::vector<std::string>(st.begin(), st.end())] = std::string(m);
         } else {
             return std::nullopt;
         }
@@ -445,10 +483,16 @@ std::optional<question_reader> question_reader::load(const semantic_model& model
 
 void question_reader::index_phrases() {
     auto& lx = *lexicon_;
-    for (size_t i = 0; i < lx.entries.size(); ++i) lx.by_first[lx.entries[i].stems[0]].push_back(i);
-    for (auto& [first, list] : lx.by_first)
-        std::stable_sort(list.begin(), list.end(),
-                         [&](size_t a, size_t b) { return lx.entries[a].stems.size() > lx.entries[b].stems.size(); });
+    auto before = [&](uint32_t a, uint32_t b) {
+        auto &x = lx.entries[a], &y = lx.entries[b];
+        if (x.stems[0] != y.stems[0]) return x.stems[0] < y.stems[0];
+        if (x.stems.size() != y.stems.size()) return x.stems.size() > y.stems.size();
+        return a < b;
+    };
+    lx.by_first.resize(lx.entries.size());
+    for (uint32_t i = 0; i < lx.by_first.size(); ++i) lx.by_first[i] = i;
+    // a saved file is written in this order: checking it is cheaper than sorting
+    if (!std::is_sorted(lx.by_first.begin(), lx.by_first.end(), before)) std::sort(lx.by_first.begin(), lx.by_first.end(), before);
 }
 
 question_reader::~question_reader() = default;
@@ -717,11 +761,11 @@ void question_reader::reading::match_phrases() {
     };
     for (size_t i = 0; i < t.size(); ++i) {
         if (t[i].used) continue;
-        auto it = lx.by_first.find(t[i].stem);
-        if (it == lx.by_first.end()) continue;
+        auto starting = lx.starting(t[i].stem);
+        if (starting.empty()) continue;
         std::vector<const lexicon::entry*> same;  // one span may name values of two dimensions
         size_t best_len = 0;
-        for (size_t k : it->second) {
+        for (size_t k : starting) {
             auto& e = lx.entries[k];
             if (e.stems.size() < best_len) break;
             if (i + e.stems.size() > t.size()) continue;
@@ -755,12 +799,12 @@ void question_reader::reading::match_phrases() {
             case kind::condition: conditions_at.emplace_back(p.start, p.e->target); break;
             case kind::value:
                 if (!values.empty() && values.back().start == p.start) {
-                    auto r = std::make_pair(p.e->target, p.e->value);
+                    auto r = std::make_pair(std::string(p.e->target), std::string(p.e->value));
                     if (std::find(values.back().readings.begin(), values.back().readings.end(), r) == values.back().readings.end())
                         values.back().readings.push_back(r);
                     values.back().weak = values.back().weak && p.e->weak;
                 } else {
-                    values.push_back({p.start, p.length, {{p.e->target, p.e->value}}, p.e->weak});
+                    values.push_back({p.start, p.length, {{std::string(p.e->target), std::string(p.e->value)}}, p.e->weak});
                 }
                 break;
         }

@@ -536,9 +536,7 @@ std::string answerer::report_refusal(const semantic_query& q) const {
     return "";
 }
 
-std::optional<answer> answerer::ask_model(const semantic_query& q, std::string_view question, const ask_options& options,
-                                          bool& from_model) {
-    from_model = false;
+std::optional<answer> answerer::ask_model(const semantic_query& q, std::string_view question, const ask_options& options) {
     // "Failure pattern analysis", "variance report": a question that asks for an analysis or a
     // report by name gets the curated one, when the router is sure of it.
     if (asks_for_a_report(question) && names_a_report(q, question, false)) {
@@ -557,32 +555,35 @@ std::optional<answer> answerer::ask_model(const semantic_query& q, std::string_v
         auto report = ask_report(question, options, &q);
         if (report.code == exit_code::ok) return report;
     }
-    from_model = true;
     return a;
 }
 
 answer answerer::ask(std::string_view question, const ask_options& options) {
+    // A batch asks the same questions again: each distinct one is answered once, whichever way.
+    bool keep = keep_dumps_ && !options.explain && options.save_as.empty();
+    std::string key = fmt::format("{}\x1f{}", options.use_cache ? 1 : 0, question);
+    if (keep)
+        if (auto it = answers_.find(key); it != answers_.end()) return it->second;
+    auto a = answer_afresh(question, options);
+    if (keep) {
+        if (answers_.size() >= 2048) answers_.clear();
+        answers_.emplace(std::move(key), a);
+    }
+    return a;
+}
+
+answer answerer::answer_afresh(std::string_view question, const ask_options& options) {
     // Words the catalog declares out of scope ("drop table", "payroll") end the question on the
     // report path, which says so; the fallback is never asked.
     if (!model() || !routed(question).outside.empty()) return ask_report(question, options, nullptr);
-    // A batch asks the same questions again: each distinct one is read and rolled up once.
-    std::string key(question);
-    bool keep = keep_dumps_ && !options.explain;
-    if (keep)
-        if (auto it = semantic_answers_.find(key); it != semantic_answers_.end()) return it->second;
     auto q = reader_->read(question, today_iso());
-    bool from_model = false;
-    auto a = ask_model(q, question, options, from_model);
+    auto a = ask_model(q, question, options);
     if (!a) return ask_report(question, options, &q);  // no measure named: the closest report
     if (a->code == exit_code::ok && !options.save_as.empty())
         throw usage_error("--save-as saves an answer from the fallback; this question is answered by the catalog");
     if (a->code != exit_code::ok && (!config_.fallback_command.empty() || options.use_cache)) {
         auto f = ask_fallback(question, routed(question), options);
         if (f.code == exit_code::ok) return f;
-    }
-    if (keep && from_model && a->code == exit_code::ok) {
-        if (semantic_answers_.size() >= 2048) semantic_answers_.clear();
-        semantic_answers_.emplace(key, *a);
     }
     return std::move(*a);
 }

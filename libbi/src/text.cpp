@@ -275,7 +275,17 @@ std::span<const std::string_view> stop_stems_list() { return stop_stems; }
 int edit_distance(std::string_view a, std::string_view b, int limit) {
     int n = static_cast<int>(a.size()), m = static_cast<int>(b.size());
     if (std::abs(n - m) > limit) return limit + 1;
-    std::vector<int> prev2(m + 1), prev(m + 1), cur(m + 1);
+    // Three rows; on the stack for words of ordinary length (this runs for every unknown word
+    // against every word of the model: no allocation per pair).
+    constexpr int small = 48;
+    int on_stack[3 * (small + 1)];
+    std::vector<int> on_heap;
+    int* rows = on_stack;
+    if (m > small) {
+        on_heap.resize(3 * static_cast<size_t>(m + 1));
+        rows = on_heap.data();
+    }
+    int *prev2 = rows, *prev = rows + (m + 1), *cur = rows + 2 * (m + 1);
     for (int j = 0; j <= m; ++j) prev[j] = j;
     for (int i = 1; i <= n; ++i) {
         cur[0] = i;
@@ -288,8 +298,8 @@ int edit_distance(std::string_view a, std::string_view b, int limit) {
             row_min = std::min(row_min, cur[j]);
         }
         if (row_min > limit) return limit + 1;
-        prev2.swap(prev);
-        prev.swap(cur);
+        std::swap(prev2, prev);  // the row before last is the next one written
+        std::swap(prev, cur);
     }
     return std::min(prev[m], limit + 1);
 }

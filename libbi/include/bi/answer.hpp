@@ -84,10 +84,10 @@ private:
     const table& cube_rows(const std::string& cube, const semantic_query& q, std::string& generated_at,
                            std::optional<freshness>& fresh);
     /// The answer of the model (or of a report the question names), a refusal, or nullopt when
-    /// the question names no measure and the closest report may answer it. `from_model`: the
-    /// answer is the model's own.
-    std::optional<answer> ask_model(const semantic_query& q, std::string_view question, const ask_options& options,
-                                    bool& from_model);
+    /// the question names no measure and the closest report may answer it.
+    std::optional<answer> ask_model(const semantic_query& q, std::string_view question, const ask_options& options);
+    /// ask() without the batch's memory of answers.
+    answer answer_afresh(std::string_view question, const ask_options& options);
     /// Why the report path must not answer a question the model did not, or "" when it may.
     std::string report_refusal(const semantic_query& q) const;
     /// Whether a question the model could not answer names a curated report closely enough for
@@ -134,7 +134,7 @@ private:
     std::unique_ptr<semantic_model> model_;
     std::unique_ptr<question_reader> reader_;
     std::map<std::string, std::unique_ptr<dump>> cubes_;
-    std::unordered_map<std::string, answer> semantic_answers_;  ///< a batch's answers by question text
+    std::unordered_map<std::string, answer> answers_;  ///< a batch's answers by options and question text
     std::unique_ptr<dump> cube_filtered_;
 };
 
