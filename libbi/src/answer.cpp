@@ -200,7 +200,9 @@ const dump* answerer::load_dump(int qi, const std::vector<std::pair<std::string,
 }
 
 const std::string& answerer::database_fingerprint() {
-    if (!fingerprint_) fingerprint_ = bi::database_fingerprint(config_.database);
+    // A server is not asked for every question (it may be far, or down while the dumps
+    // answer): its dumps are judged by age; bi-status and bi-regen --list ask it.
+    if (!fingerprint_) fingerprint_ = is_server_database(config_.database) ? "" : bi::database_fingerprint(config_.database);
     return *fingerprint_;
 }
 
@@ -658,7 +660,7 @@ answer answerer::ask_report(std::string_view question, const ask_options& option
     } else {
         a.source = "live";
         a.notes.push_back(fmt::format("answering {} live: {}", q.id(), why));
-        live_rows = to_table(query_all(live_database(), q.sql));
+        live_rows = to_table(query_all(live_database(), sql_for(q, live_database().dialect())));
         generated_at = utc_now_iso8601();
     }
     shape_request request;

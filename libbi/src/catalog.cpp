@@ -315,6 +315,13 @@ vocabulary parse_vocabulary(std::string_view text, const std::string& file) {
     return v;
 }
 
+std::string sql_for(const query_def& q, std::string_view dialect) {
+    if (dialect == "sqlite" || q.file.size() < 4) return q.sql;
+    auto variant = fmt::format("{}.{}.sql", std::string_view(q.file).substr(0, q.file.size() - 4), dialect);
+    std::error_code ec;
+    return fs::is_regular_file(variant, ec) ? read_file(variant) : q.sql;
+}
+
 catalog load_catalog(const std::string& dir) {
     catalog c;
     c.dir = dir;
@@ -328,6 +335,16 @@ catalog load_catalog(const std::string& dir) {
             if (!entry.is_regular_file() || entry.path().extension() != ".sql") continue;
             auto file = entry.path().string();
             auto name = entry.path().stem().string();
+            // <name>.postgresql.sql: the same query in another dialect, read when it runs there
+            if (auto dot = name.find('.'); dot != std::string::npos) {
+                auto dialect = name.substr(dot + 1);
+                if (std::find(sql_dialects.begin(), sql_dialects.end(), dialect) == sql_dialects.end())
+                    throw parse_error(file, 0, fmt::format("'{}' is not a dialect bi knows (a variant is <name>.postgresql.sql)", dialect));
+                if (!fs::is_regular_file(category.path() / (name.substr(0, dot) + ".sql")))
+                    throw parse_error(file, 0, fmt::format("a {} variant of '{}', which has no {}.sql", dialect,
+                                                           name.substr(0, dot), name.substr(0, dot)));
+                continue;
+            }
             if (!is_identifier(name) || !is_identifier(cat_name))
                 throw parse_error(file, 0, "query and category names may use only letters, digits and '_'");
             c.queries.push_back(parse_query(read_file(file), file, cat_name, name));

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "bi/database.hpp"
 #include "bi/error.hpp"
 #include "bi/files.hpp"
 #include "detail/strings.hpp"
@@ -65,7 +66,7 @@ void parse_config(std::string_view text, const std::string& file, config& c) {
         auto key = std::string(detail::trim(s.substr(0, eq)));
         auto value = std::string(detail::trim(s.substr(eq + 1)));
         using ms = std::chrono::milliseconds;
-        if (key == "database") c.database = relative_to(file, value);
+        if (key == "database") c.database = is_server_database(value) ? value : relative_to(file, value);
         else if (key == "queries_dir") c.queries_dir = relative_to(file, value);
         else if (key == "dumps_dir") c.dumps_dir = relative_to(file, value);
         else if (key == "log_dir") c.log_dir = relative_to(file, value);

@@ -523,14 +523,15 @@ dump_stats run_dump(database& db, std::string_view sql, const std::string& out, 
 }  // namespace
 
 dump_stats write_dump(database& db, const query_def& q, const std::string& out) {
+    auto sql = sql_for(q, db.dialect());
     dump_header h{q.name, q.category, q.title, q.description, std::string(to_string(q.when)),
-                  {db.path(), database_fingerprint(db.path()), sha256_hex(q.sql)}};
-    return run_dump(db, q.sql, out, h, &q);
+                  {db.path(), db.fingerprint(), sha256_hex(sql)}};
+    return run_dump(db, sql, out, h, &q);
 }
 
 dump_stats write_sql_dump(database& db, std::string_view sql, const std::string& out) {
     dump_header h{"adhoc", "adhoc", "Ad-hoc query", "", "",
-                  {db.path(), database_fingerprint(db.path()), sha256_hex(sql)}};
+                  {db.path(), db.fingerprint(), sha256_hex(sql)}};
     return run_dump(db, sql, out, h, nullptr);
 }
 

@@ -108,18 +108,17 @@ std::string fallback_request(database& db, const router_index& index, const rout
         w.Key("table"); w.String(t.name);
         w.Key("ddl"); w.String(t.ddl);
         // Distinct values of small text columns tell the model how the data spells things.
-        text_rows columns;
-        db.query("PRAGMA table_info(" + quote_identifier(t.name) + ")", columns);
         w.Key("values");
         w.StartObject();
-        for (auto& c : columns.rows) {
-            if (c.size() < 3 || detail::lower_ascii(c[2]).find("text") == std::string::npos) continue;
+        for (auto& c : t.columns) {
+            auto type = detail::lower_ascii(c.decl_type);
+            if (type.find("text") == std::string::npos && type.find("char") == std::string::npos) continue;
             text_rows values;
             db.query(fmt::format("SELECT DISTINCT {0} FROM {1} WHERE {0} IS NOT NULL ORDER BY 1 LIMIT {2}",
-                                 quote_identifier(c[1]), quote_identifier(t.name), max_dimension_values + 1),
+                                 quote_identifier(c.name), quote_identifier(t.name), max_dimension_values + 1),
                      values);
             if (values.rows.empty() || values.rows.size() > static_cast<size_t>(max_dimension_values)) continue;
-            w.Key(c[1].c_str());
+            w.Key(c.name.c_str());
             w.StartArray();
             for (auto& v : values.rows) w.String(v[0]);
             w.EndArray();

@@ -32,6 +32,7 @@
 #include "bi/database.hpp"
 #include "bi/error.hpp"
 #include "bi/hash.hpp"
+#include "backends.hpp"
 #include "sql_functions.hpp"
 
 namespace bi {
@@ -498,6 +499,7 @@ public:
     std::vector<table_info> tables() override;
     const std::string& path() const override { return path_; }
     std::string dialect() const override { return "sqlite"; }
+    std::string fingerprint() override { return database_fingerprint(path_); }
 
 private:
     void configure();
@@ -815,7 +817,18 @@ std::vector<table_info> sqlite_database::tables() {
     for (auto& row : result.rows) {
         auto* name = std::get_if<std::string>(&row.at(0));
         auto* ddl = std::get_if<std::string>(&row.at(1));
-        if (name) tables.push_back({*name, ddl ? *ddl : std::string()});
+        if (name) tables.push_back({*name, ddl ? *ddl : std::string(), {}});
+    }
+    // Each table's columns with their declared types, by the table-valued pragma (a read).
+    for (auto& t : tables) {
+        std::string literal = "'";
+        for (char c : t.name) literal += c == '\'' ? std::string("''") : std::string(1, c);
+        literal += "'";
+        for (auto& row : query_all(*this, "SELECT name, type FROM pragma_table_info(" + literal + ") ORDER BY cid").rows) {
+            auto* column = std::get_if<std::string>(&row.at(0));
+            auto* type = std::get_if<std::string>(&row.at(1));
+            if (column) t.columns.push_back({*column, type ? *type : std::string()});
+        }
     }
     return tables;
 }
@@ -823,11 +836,19 @@ std::vector<table_info> sqlite_database::tables() {
 }  // namespace
 
 std::unique_ptr<database> open_database(const std::string& path, const query_limits& limits) {
+    if (is_server_database(path)) return open_postgresql(path, limits);
     check_database_file(path);
     return std::make_unique<sqlite_database>(path, limits);
 }
 
-std::string database_fingerprint(const std::string& path) {
+std::string database_fingerprint(const std::string& path, const query_limits& limits) {
+    if (is_server_database(path)) {
+        try {
+            return open_postgresql(path, limits)->fingerprint();
+        } catch (const error&) {
+            return "";
+        }
+    }
     struct stat st {};
     if (path.find('\0') != std::string::npos || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
         return "";

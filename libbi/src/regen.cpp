@@ -167,7 +167,7 @@ std::vector<check_failure> check_queries(const config& cfg, const catalog& c) {
     std::vector<check_failure> failures;
     for (auto& q : c.queries) {
         try {
-            db->check(q.sql);
+            db->check(sql_for(q, db->dialect()));
         } catch (const unreachable_error&) {
             throw;
         } catch (const error& e) {

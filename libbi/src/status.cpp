@@ -53,12 +53,13 @@ std::string read_command(const char* command) {
 database_status probe_database(const config& cfg) {
     database_status d;
     d.path = cfg.database;
-    d.fingerprint = database_fingerprint(cfg.database);
+    if (!is_server_database(cfg.database)) d.fingerprint = database_fingerprint(cfg.database);
     std::error_code ec;
     auto size = fs::file_size(cfg.database, ec);
     if (!ec) d.bytes = static_cast<std::int64_t>(size);
     try {
         auto db = open_database(cfg.database, cfg.limits);
+        if (d.fingerprint.empty()) d.fingerprint = db->fingerprint();
         // The request the fallback would send, for an empty question: the same builder the
         // fallback uses, so tokens saved and tokens spent are counted alike.
         router_index index;

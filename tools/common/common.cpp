@@ -22,7 +22,7 @@ void add_common_options(CLI::App& app, common_options& o) {
     app.set_version_flag("--version", std::string(app.get_name()) + " " + BI_VERSION);
     app.add_option("--config", o.flags.config_file, "Config file (default: ./bi.conf, ~/.config/bi/bi.conf, then the installed one)")
         ->type_name("FILE");
-    app.add_option("--database", o.flags.database, "SQLite database file [env BI_DATABASE]")->type_name("FILE");
+    app.add_option("--database", o.flags.database, "SQLite file, or postgresql:// URI [env BI_DATABASE]")->type_name("DB");
     app.add_option("--queries-dir", o.flags.queries_dir, "Query catalog directory [env BI_QUERIES_DIR]")->type_name("DIR");
     app.add_option("--dumps-dir", o.flags.dumps_dir, "Dumps directory [env BI_DUMPS_DIR]")->type_name("DIR");
     app.add_option("--log-dir", o.flags.log_dir, "Log directory [env BI_LOG_DIR]")->type_name("DIR");

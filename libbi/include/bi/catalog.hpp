@@ -2,6 +2,7 @@
 // header of `-- key: value` lines, plus the shared vocabulary in queries/vocabulary.conf.
 #pragma once
 
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -100,6 +101,13 @@ struct catalog {
 
 /// The slot names a query may declare.
 const std::vector<std::string>& known_slots();
+
+/// The SQL dialects a catalog query may have a variant for, beside its own (SQLite) text.
+inline constexpr std::array<std::string_view, 1> sql_dialects{"postgresql"};
+
+/// The text of `q` for a database of `dialect` ("sqlite", "postgresql"): its
+/// `<name>.<dialect>.sql` sibling when the catalog has one (docs/catalog.md), else its own.
+std::string sql_for(const query_def& q, std::string_view dialect);
 
 /// Parses one query file's text; throws parse_error("file:line: ...") on anything malformed.
 query_def parse_query(std::string_view text, const std::string& file, std::string category, std::string name);

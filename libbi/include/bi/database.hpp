@@ -1,5 +1,6 @@
 // The one interface to a database: guarded, read-only, bounded. SQLite is the embedded
-// backend (guard.cpp); a server backend implements the same interface.
+// backend (guard.cpp); PostgreSQL, for `postgresql://…` addresses, the server one
+// (postgresql.cpp).
 #pragma once
 
 #include <chrono>
@@ -63,6 +64,7 @@ struct query_stats {
 struct table_info {
     std::string name;
     std::string ddl;
+    std::vector<column_info> columns;  ///< decl_type as the engine names it ("TEXT", "character varying")
 };
 
 /// A read-only connection. Every statement goes through the guard: one statement,
@@ -76,18 +78,26 @@ public:
     virtual std::vector<column_info> check(std::string_view sql) = 0;
     /// The tables (not internal ones) with their DDL.
     virtual std::vector<table_info> tables() = 0;
-    /// The path or address this connection was opened from.
+    /// The path or address this connection was opened from (a password never shown).
     virtual const std::string& path() const = 0;
-    /// The SQL dialect, for prompts: "sqlite".
+    /// The SQL dialect, for prompts and the catalog's variants: "sqlite", "postgresql".
     virtual std::string dialect() const = 0;
+    /// A short hex fingerprint of the content version: it changes when the data does.
+    virtual std::string fingerprint() = 0;
 };
 
-/// Opens `path` read-only under the guard; throws unreachable_error when it cannot.
+/// True for an address of a database server (`postgresql://…`, `postgres://…`) rather than
+/// a file. libpq reads the rest: host, port, `?service=`, `?sslmode=`, PG* variables, ~/.pgpass.
+bool is_server_database(std::string_view address);
+
+/// Opens `path` read-only under the guard: a SQLite file, or a PostgreSQL server by URI.
+/// Throws unreachable_error when it cannot, usage_error for an address that is not one.
 std::unique_ptr<database> open_database(const std::string& path, const query_limits& limits = {});
 
-/// A short hex fingerprint of the database's content version, cheap to compute without
-/// opening it (file size, modification time and SQLite's change counter); "" when missing.
-std::string database_fingerprint(const std::string& path);
+/// A short hex fingerprint of the database's content version. For a file, cheap without
+/// opening it (size, modification time and SQLite's change counter); for a server, the
+/// server's change counters (a connection). "" when missing or unreachable.
+std::string database_fingerprint(const std::string& path, const query_limits& limits = {});
 
 /// Runs `sql` and keeps every row; for small results (tests, live answers).
 struct result_set {
