@@ -5,7 +5,7 @@
 -- measures: claims = sum, claim_cost = sum, repeat_repairs = sum
 -- schedule: daily
 SELECT
-    substr(w.claim_date, 1, 7) AS month,
+    substr(CAST(w.claim_date AS TEXT), 1, 7) AS month,
     m.name AS model,
     c.name AS component,
     m.segment,
@@ -16,5 +16,5 @@ SELECT
 FROM warranty_claims AS w
 JOIN models AS m ON m.model_id = w.model_id
 JOIN components AS c ON c.component_id = w.component_id
-GROUP BY month, m.name, c.name
+GROUP BY month, m.name, c.name, m.segment, c.system
 ORDER BY month, model, component;

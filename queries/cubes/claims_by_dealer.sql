@@ -5,7 +5,7 @@
 -- measures: claims = sum, claim_cost = sum, repeat_repairs = sum
 -- schedule: daily
 SELECT
-    substr(w.claim_date, 1, 7) AS month,
+    substr(CAST(w.claim_date AS TEXT), 1, 7) AS month,
     d.name AS dealer,
     m.name AS model,
     c.name AS component,
@@ -22,5 +22,5 @@ JOIN dealers AS d ON d.dealer_id = w.dealer_id
 JOIN regions AS r ON r.region_id = d.region_id
 JOIN models AS m ON m.model_id = w.model_id
 JOIN components AS c ON c.component_id = w.component_id
-GROUP BY month, d.name, m.name, c.name
+GROUP BY month, d.name, m.name, c.name, r.name, d.state, d.city, m.segment, c.system
 ORDER BY month, dealer, model, component;

@@ -5,7 +5,7 @@
 -- measures: fi_units = sum, fi_revenue = sum
 -- schedule: daily
 SELECT
-    substr(s.sale_date, 1, 7) AS month,
+    substr(CAST(s.sale_date AS TEXT), 1, 7) AS month,
     r.name AS region,
     m.name AS model,
     s.fi_product,
@@ -17,5 +17,5 @@ JOIN dealers AS d ON d.dealer_id = s.dealer_id
 JOIN regions AS r ON r.region_id = d.region_id
 JOIN models AS m ON m.model_id = s.model_id
 WHERE s.fi_product IS NOT NULL
-GROUP BY month, r.name, m.name, s.fi_product
+GROUP BY month, r.name, m.name, s.fi_product, m.segment
 ORDER BY month, region, model, s.fi_product;

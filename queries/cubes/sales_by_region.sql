@@ -6,7 +6,7 @@
 -- schedule: daily
 WITH monthly_sales AS (
     SELECT
-        substr(sale_date, 1, 7) AS month,
+        substr(CAST(sale_date AS TEXT), 1, 7) AS month,
         dealer_id,
         model_id,
         COUNT(*) AS units,
@@ -33,5 +33,5 @@ FROM monthly_sales AS ms
 JOIN dealers AS d ON d.dealer_id = ms.dealer_id
 JOIN regions AS r ON r.region_id = d.region_id
 JOIN models AS m ON m.model_id = ms.model_id
-GROUP BY ms.month, r.name, m.name
+GROUP BY ms.month, r.name, m.name, m.segment
 ORDER BY ms.month, region, model;

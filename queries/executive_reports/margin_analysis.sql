@@ -23,7 +23,7 @@
 -- schedule: weekly
 WITH monthly_sales_by_dealer_model AS (
     SELECT
-        substr(sale_date, 1, 7) AS month,
+        substr(CAST(sale_date AS TEXT), 1, 7) AS month,
         dealer_id,
         model_id,
         SUM(price) AS revenue,

@@ -29,7 +29,9 @@ latest_variances AS (
         k.category,
         v.actual,
         k.target,
-        ROUND((v.actual - k.target) * 100.0 / k.target * (CASE WHEN k.higher_is_better = 1 THEN 1 ELSE -1 END), 2) AS variance_pct
+        -- rounded to 6 places first: SQLite's doubles make 19.375 19.3749999…, which would
+        -- round down where exact decimals (PostgreSQL's numeric) round up
+        ROUND(ROUND((v.actual - k.target) * 100.0 / k.target * (CASE WHEN k.higher_is_better = 1 THEN 1 ELSE -1 END), 6), 2) AS variance_pct
     FROM kpis AS k
     JOIN kpi_values AS v ON v.kpi_id = k.kpi_id
     JOIN latest_period AS p ON p.period = v.period

@@ -34,7 +34,8 @@ monthly_variances AS (
         v.period,
         v.actual,
         k.target,
-        ROUND((v.actual - k.target) * 100.0 / k.target * (CASE WHEN k.higher_is_better = 1 THEN 1 ELSE -1 END), 2) AS variance_pct
+        -- rounded to 6 places first, as in health_scores.sql (doubles vs exact decimals)
+        ROUND(ROUND((v.actual - k.target) * 100.0 / k.target * (CASE WHEN k.higher_is_better = 1 THEN 1 ELSE -1 END), 6), 2) AS variance_pct
     FROM kpis AS k
     JOIN kpi_values AS v ON v.kpi_id = k.kpi_id
     JOIN latest_period AS p ON v.period BETWEEN p.first_of_last_six AND p.period

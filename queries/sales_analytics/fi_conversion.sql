@@ -24,7 +24,7 @@
 -- schedule: daily
 WITH monthly_sales_by_dealer AS (
     SELECT
-        substr(sale_date, 1, 7) AS month,
+        substr(CAST(sale_date AS TEXT), 1, 7) AS month,
         dealer_id,
         COUNT(*) AS deals,
         COUNT(fi_product) AS fi_deals

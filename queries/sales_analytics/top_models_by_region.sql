@@ -25,7 +25,7 @@
 -- schedule: daily
 WITH monthly_sales_by_dealer_model AS (
     SELECT
-        substr(sale_date, 1, 7) AS month,
+        substr(CAST(sale_date AS TEXT), 1, 7) AS month,
         dealer_id,
         model_id,
         COUNT(*) AS units,

@@ -22,7 +22,7 @@
 -- chart_values: claims
 -- schedule: weekly
 SELECT
-    CAST(substr(w.claim_date, 1, 4) AS INTEGER) AS year,
+    CAST(substr(CAST(w.claim_date AS TEXT), 1, 4) AS INTEGER) AS year,
     m.name AS model,
     COUNT(*) AS claims,
     ROUND(SUM(w.cost), 2) AS claim_cost

@@ -24,7 +24,7 @@
 -- schedule: weekly
 WITH claims_by_component AS (
     SELECT
-        CAST(substr(w.claim_date, 1, 4) AS INTEGER) AS year,
+        CAST(substr(CAST(w.claim_date AS TEXT), 1, 4) AS INTEGER) AS year,
         m.name AS model,
         c.name AS component,
         c.system,

@@ -116,6 +116,7 @@ expect_one_line "... with one line" "$err"
 db=$BI_TMP/a.db
 count=0
 for file in "$BI_SOURCE"/queries/*/*.sql; do
+  case "$file" in *.*.sql) continue ;; esac  # another dialect's variant
   [ -e "$file" ] || continue
   count=$((count + 1))
   name=${file#"$BI_SOURCE"/queries/}

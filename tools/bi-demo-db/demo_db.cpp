@@ -475,12 +475,13 @@ CREATE TABLE warranty_claims (
 
 // Indexes serve the catalog, and cost most of the generation time, so there are no others.
 // sales_by_month_dealer_model covers the sales queries' first step (a roll-up by month, dealer
-// and model), so they read it in order instead of sorting every sale; the date indexes serve the
+// and model; the month as the catalog writes it, portable to PostgreSQL's dates), so they read
+// it in order instead of sorting every sale; the date indexes serve the
 // digest's weeks and the risk matrix's 90-day windows.
 constexpr const char* indexes = R"sql(
 CREATE INDEX sales_by_date ON sales (sale_date);
 CREATE INDEX sales_by_month_dealer_model
-    ON sales (substr(sale_date, 1, 7), dealer_id, model_id, price, cost, fi_product);
+    ON sales (substr(CAST(sale_date AS TEXT), 1, 7), dealer_id, model_id, price, cost, fi_product);
 CREATE INDEX claims_by_date ON warranty_claims (claim_date);
 CREATE INDEX claims_by_model ON warranty_claims (model_id, claim_date);
 CREATE INDEX claims_by_component ON warranty_claims (component_id, model_id);
