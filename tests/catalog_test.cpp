@@ -2,6 +2,9 @@
 // file:line with what is wrong.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+
 #include "bi/catalog.hpp"
 #include "bi/error.hpp"
 #include "support.hpp"
@@ -152,4 +155,25 @@ TEST_CASE("a cube declares its grain, dimensions and measures, and nothing of a 
                       Catch::Matchers::Contains("a cube takes title, description, cube, dimensions, measures"));
     CHECK_THROWS_WITH(bi::parse_query("-- title: T\n-- description: D\n-- cube: month\n-- schedule: daily\nSELECT 1", "c.sql", "cubes", "c"),
                       Catch::Matchers::Contains("a cube needs 'measures'"));
+}
+
+TEST_CASE("a query's <name>.postgresql.sql is its text on PostgreSQL, and only a variant of a query", "[catalog]") {
+    auto dir = bi::test::scratch_dir("catalog_dialects");
+    std::filesystem::create_directories(dir + "/sales");
+    auto write = [](const std::string& path, const std::string& text) { std::ofstream(path) << text; };
+    write(dir + "/sales/units.sql", std::string(good_header) + "SELECT model, units, deals, rate FROM t\n");
+    write(dir + "/sales/units.postgresql.sql", "-- The PostgreSQL text of units.sql\nSELECT model, units, deals, rate FROM pg_t\n");
+    auto c = bi::load_catalog(dir);
+    REQUIRE(c.queries.size() == 1);  // the variant is not a query of its own
+    auto& q = c.queries.front();
+    CHECK(bi::sql_for(q, "sqlite") == q.sql);
+    CHECK(bi::sql_for(q, "postgresql").find("FROM pg_t") != std::string::npos);
+
+    write(dir + "/sales/units.oracle.sql", "SELECT 1 FROM dual\n");
+    CHECK_THROWS_WITH(bi::load_catalog(dir), Catch::Matchers::Contains("units.oracle.sql") &&
+                                                 Catch::Matchers::Contains("'oracle' is not a dialect bi knows"));
+    std::filesystem::remove(dir + "/sales/units.oracle.sql");
+    write(dir + "/sales/orphan.postgresql.sql", "SELECT 1\n");
+    CHECK_THROWS_WITH(bi::load_catalog(dir), Catch::Matchers::Contains("orphan.postgresql.sql") &&
+                                                 Catch::Matchers::Contains("which has no orphan.sql"));
 }

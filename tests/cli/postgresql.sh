@@ -70,6 +70,22 @@ fi
 run "$BI_BIN/bi-dump" --database "$super" --sql "SELECT 1 AS one" -o -
 expect_contains "a superuser connection is warned about" "warning: connected to PostgreSQL as superuser" "$err"
 
+# --- the fallback's SQL runs on the server, under the same guard, with its dialect named
+fake="$BI_SOURCE/tests/fake-fallback"
+q="average msrp by vehicle segment"
+FAKE_REQUEST_LOG="$BI_TMP/request.json" \
+  FAKE_SQL="SELECT segment, COUNT(*) AS models, ROUND(AVG(msrp), 2) AS avg_msrp FROM models GROUP BY segment ORDER BY avg_msrp DESC" \
+  run "$BI_BIN/bi-ask" --database "$reader" --dumps-dir "$BI_TMP/pgdumps" --log-dir "$BI_TMP/logs" --fallback "$fake" "$q"
+expect_status "the fallback's SQL answers from PostgreSQL" 0
+want=$(sqlite3 "$BI_TEST_DB" "SELECT COUNT(*) FROM (SELECT DISTINCT segment FROM models)")
+[ "$(jq '.data | length' <<<"$out")" = "$want" ] && pass "with a row per segment" || fail "with a row per segment" "$out"
+[ "$(jq -r .dialect "$BI_TMP/request.json")" = postgresql ] && pass "the fallback is told the dialect" ||
+  fail "the fallback is told the dialect"
+jq -e '.schema[] | select(.table == "models") | .values.segment | length > 0' "$BI_TMP/request.json" >/dev/null &&
+  pass "the fallback's schema carries the server's text values" || fail "the fallback's schema carries the server's text values"
+FAKE_MODE=delete run "$BI_BIN/bi-ask" --database "$reader" --dumps-dir "$BI_TMP/pgdumps" --log-dir "$BI_TMP/logs" --fallback "$fake" "$q"
+expect_status "a fallback's DELETE is refused on the server" 6
+
 # --- hostile SQL against the real server, as the superuser (the worst case): each refused,
 # the data and the server's write counters unchanged afterwards
 psql_super -c "CREATE FUNCTION bi_writes() RETURNS integer LANGUAGE sql VOLATILE
