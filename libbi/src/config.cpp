@@ -72,6 +72,7 @@ void parse_config(std::string_view text, const std::string& file, config& c) {
         else if (key == "log_dir") c.log_dir = relative_to(file, value);
         else if (key == "fallback_command") c.fallback_command = value;
         else if (key == "fallback_timeout_ms") c.fallback_timeout = ms(parse_number<long>(value, file, line_no, key));
+        else if (key == "generations") c.generations = static_cast<int>(parse_number<long>(value, file, line_no, key));
         else if (key == "time_budget_ms") c.limits.time_budget = ms(parse_number<long>(value, file, line_no, key));
         else if (key == "busy_timeout_ms") c.limits.busy_timeout = ms(parse_number<long>(value, file, line_no, key));
         else if (key == "max_rows") c.limits.max_rows = parse_number<std::int64_t>(value, file, line_no, key);
@@ -103,6 +104,7 @@ config resolve_config(const config_flags& flags) {
     if (flags.dumps_dir) c.dumps_dir = *flags.dumps_dir;
     if (flags.log_dir) c.log_dir = *flags.log_dir;
     if (c.limits.time_budget.count() <= 0) throw usage_error("time_budget_ms must be positive");
+    if (c.generations < 0 || c.generations > 1000) throw usage_error("generations must be between 0 and 1000");
     if (c.match_threshold < 0 || c.match_threshold > 1) throw usage_error("match_threshold must be between 0 and 1");
     if (c.ledger_max_bytes < 0) throw usage_error("ledger_max_bytes must not be negative");
     return c;

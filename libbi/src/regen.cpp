@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>
@@ -15,6 +16,7 @@
 #include "bi/dump.hpp"
 #include "bi/error.hpp"
 #include "bi/files.hpp"
+#include "bi/generations.hpp"
 #include "bi/index.hpp"
 #include "bi/lock.hpp"
 #include "bi/analysis.hpp"
@@ -48,9 +50,15 @@ std::vector<const query_def*> select_queries(const catalog& c, const selection& 
     return out;
 }
 
-std::vector<dump_outcome> dump_queries(const config& cfg, const catalog& c, const std::vector<const query_def*>& queries,
+std::vector<dump_outcome> dump_queries(const config& run_cfg, const catalog& c, const std::vector<const query_def*>& queries,
                                        const std::function<void(const dump_outcome&)>& progress) {
-    auto db = open_database(cfg.database, cfg.limits);
+    auto db = open_database(run_cfg.database, run_cfg.limits);
+    // With generations, the run writes a new one and publishes it at the end (generations.hpp);
+    // a run that throws (the database went away) publishes nothing.
+    std::optional<generation> next;
+    if (run_cfg.generations > 0) next.emplace(run_cfg.dumps_dir, run_cfg.generations);
+    config cfg = run_cfg;
+    if (next) cfg.dumps_dir = next->dir();
     std::vector<dump_outcome> outcomes;
     for (auto* q : queries) {
         dump_outcome o;
@@ -75,6 +83,7 @@ std::vector<dump_outcome> dump_queries(const config& cfg, const catalog& c, cons
     auto model = build_model(c, cfg.dumps_dir);
     write_model(model, model_path(cfg.dumps_dir));
     question_reader(model).save(lexicon_path(cfg.dumps_dir), model_path(cfg.dumps_dir));
+    if (next) next->publish();
     return outcomes;
 }
 
@@ -130,7 +139,7 @@ std::map<std::string, dump_outcome> last_runs(const std::string& job_log) {
 
 std::vector<dump_outcome> regenerate(const config& cfg, const catalog& c, const std::vector<const query_def*>& queries,
                                      std::chrono::seconds wait, const regen_hooks& hooks) {
-    dir_lock lock(cfg.dumps_dir, wait);
+    dir_lock lock(lock_dir(cfg.dumps_dir, cfg.generations), wait);
     // The job log is a record, not the work: when it cannot be written the run goes on.
     std::unique_ptr<append_file> log;
     auto warn = [&](const std::string& what) {

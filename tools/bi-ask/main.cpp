@@ -15,6 +15,7 @@
 #include "bi/error.hpp"
 #include "bi/files.hpp"
 #include "bi/format.hpp"
+#include "bi/generations.hpp"
 #include "bi/index.hpp"
 #include "bi/ledger.hpp"
 #include "common.hpp"
@@ -132,6 +133,7 @@ bi::answer answer_or_record(F&& ask, bi::ledger& ledger, const CLI::App& app, bo
 
 int run(const options& o, const CLI::App& app) {
     auto cfg = bi::tool::resolve(o.common);
+    cfg.dumps_dir = bi::pinned_dumps_dir(cfg.dumps_dir);  // one generation for the whole run
     if (!o.fallback.empty()) cfg.fallback_command = o.fallback;
     if (o.fallback_timeout_ms > 0) cfg.fallback_timeout = std::chrono::milliseconds(o.fallback_timeout_ms);
     bi::ask_options ask_options{o.explain, o.cache, o.save_as};

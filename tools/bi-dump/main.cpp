@@ -8,6 +8,7 @@
 #include "bi/catalog.hpp"
 #include "bi/dump.hpp"
 #include "bi/error.hpp"
+#include "bi/generations.hpp"
 #include "bi/lock.hpp"
 #include "bi/regen.hpp"
 #include "common.hpp"
@@ -52,7 +53,7 @@ int run(const options& o, const CLI::App& app) {
         bi::write_dump(*db, *queries.front(), o.output);
         return 0;
     }
-    bi::dir_lock lock(cfg.dumps_dir, std::chrono::seconds(o.wait));  // bi-regen takes the same lock
+    bi::dir_lock lock(bi::lock_dir(cfg.dumps_dir, cfg.generations), std::chrono::seconds(o.wait));  // bi-regen's too
     bool show = !o.common.quiet && ::isatty(STDERR_FILENO);
     int failed = 0;
     auto outcomes = bi::dump_queries(cfg, catalog, queries, [&](const bi::dump_outcome& r) {

@@ -8,6 +8,7 @@
 #include "bi/catalog.hpp"
 #include "bi/error.hpp"
 #include "bi/freshness.hpp"
+#include "bi/generations.hpp"
 #include "bi/regen.hpp"
 #include "bi/status.hpp"
 #include "common.hpp"
@@ -42,7 +43,8 @@ void setup(CLI::App& app, options& o) {
         "are printed. Each query run is appended to <log_dir>/job_logs/regen.jsonl.");
 }
 
-int list(const bi::config& cfg) {
+int list(bi::config cfg) {
+    cfg.dumps_dir = bi::pinned_dumps_dir(cfg.dumps_dir);
     auto catalog = bi::load_catalog(cfg.queries_dir);
     auto dumps = bi::dump_statuses(cfg, catalog, bi::database_fingerprint(cfg.database), bi::utc_now());
     size_t width = 5;

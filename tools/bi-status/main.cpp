@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "bi/freshness.hpp"
+#include "bi/generations.hpp"
 #include "bi/status.hpp"
 #include "common.hpp"
 
@@ -29,6 +30,7 @@ void setup(CLI::App& app, options& o) {
 
 int run(const options& o) {
     auto cfg = bi::tool::resolve(o.common);
+    cfg.dumps_dir = bi::pinned_dumps_dir(cfg.dumps_dir);  // one generation for the whole report
     auto report = bi::collect_status(cfg, bi::utc_now());
     std::cout << (o.json || !::isatty(STDOUT_FILENO) ? bi::status_json(report) : bi::status_text(report));
     return static_cast<int>(report.level);

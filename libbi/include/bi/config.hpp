@@ -15,6 +15,7 @@ struct config {
     std::string queries_dir = "queries";
     std::string dumps_dir = "dumps";
     std::string log_dir = "logs";
+    int generations = 0;                ///< >0: publish whole generations, keep this many (generations.hpp)
     std::string fallback_command;       ///< empty: no LLM fallback
     std::chrono::milliseconds fallback_timeout{60'000};  ///< how long the fallback command may take
     query_limits limits;

@@ -16,12 +16,14 @@ std::string read_file(const std::string& path);
 void make_dirs(const std::string& dir);
 
 /// What identifies one version of a file: a binary cache records the stamp of the file it was
-/// made from, and is trusted only while that file still has it.
+/// made from, and is trusted only while that file still has it. Size and modification time
+/// (to the nanosecond) decide; the inode is kept for messages but not compared, so a copy that
+/// keeps times (rsync -a, cp -a, hard links between generations) keeps its caches valid.
 struct file_stamp {
     std::uint64_t inode = 0;
     std::int64_t size = -1;
     std::int64_t mtime_ns = 0;
-    bool operator==(const file_stamp&) const = default;
+    bool operator==(const file_stamp& o) const { return size == o.size && mtime_ns == o.mtime_ns; }
 };
 
 /// The stamp of `path`, or nullopt when it cannot be read.
