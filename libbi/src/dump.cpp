@@ -32,6 +32,7 @@
 #include "bi/chart.hpp"
 #include "bi/error.hpp"
 #include "bi/files.hpp"
+#include "bi/freshness.hpp"
 #include "bi/hash.hpp"
 #include "bi/shape.hpp"
 #include "detail/json.hpp"
@@ -63,13 +64,7 @@ std::string dump_path(const std::string& dumps_dir, const query_def& q) {
 }
 
 std::string utc_now_iso8601() {
-    if (const char* fixed = std::getenv("BI_NOW"); fixed && *fixed) return fixed;
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return format_utc(utc_now());  // BI_NOW checked in one place
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "bi/catalog.hpp"
+#include "bi/error.hpp"
 
 namespace bi {
 
@@ -55,8 +56,10 @@ std::string format_utc(utc_time t) {
 }
 
 utc_time utc_now() {
-    if (const char* fixed = std::getenv("BI_NOW"); fixed && *fixed)
+    if (const char* fixed = std::getenv("BI_NOW"); fixed && *fixed) {
         if (auto t = parse_utc(fixed)) return *t;
+        throw usage_error(fmt::format("BI_NOW='{}' is not a UTC time like 2026-06-15T02:00:00Z", fixed));
+    }
     return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <map>
 #include <set>
@@ -15,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "bi/error.hpp"
+#include "bi/freshness.hpp"
 #include "bi/text.hpp"
 
 namespace bi {
@@ -49,7 +51,11 @@ bool wants_reverse(const route_result& r, const query_def& q) {
 }
 
 std::string today_iso() {
-    if (const char* t = std::getenv("BI_TODAY"); t && *t) return t;
+    if (const char* t = std::getenv("BI_TODAY"); t && *t) {
+        if (std::strlen(t) != 10 || !parse_utc(std::string(t) + "T00:00:00Z"))
+            throw usage_error(fmt::format("BI_TODAY='{}' is not a date like 2026-06-15", t));
+        return t;
+    }
     std::time_t now = std::time(nullptr);
     std::tm tm{};
     gmtime_r(&now, &tm);

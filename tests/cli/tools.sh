@@ -30,4 +30,12 @@ run "$BI_BIN/bi-ask" --config "$BI_TMP/bad.conf" "top models"
 expect_status "a bad config file exits 1" 1
 expect_contains "a bad config file is reported as file:line" "bad.conf:2: unknown key 'colour'" "$err"
 
+# Time overrides are checked in one place: a bad one is a usage error, never written anywhere.
+BI_TODAY=garbage run "$BI_BIN/bi-ask" --dumps-dir "$BI_TEST_DUMPS" "revenue last year"
+expect_status "a malformed BI_TODAY is a usage error" 2
+expect_contains "naming the variable" "BI_TODAY='garbage' is not a date" "$err"
+BI_NOW=garbage run "$BI_BIN/bi-dump" --database "$BI_TEST_DB" --sql "SELECT 1 AS x" -o "$BI_TMP/now.json"
+expect_status "a malformed BI_NOW is a usage error" 2
+[ ! -e "$BI_TMP/now.json" ] && pass "and nothing is written" || fail "and nothing is written" "$(cat "$BI_TMP/now.json")"
+
 finish

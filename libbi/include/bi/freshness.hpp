@@ -15,7 +15,8 @@ namespace bi {
 
 using utc_time = std::chrono::sys_seconds;
 
-/// "Now" in UTC; `BI_NOW` (ISO 8601, e.g. 2026-06-15T02:00:00Z) fixes it, for tests.
+/// "Now" in UTC; `BI_NOW` (ISO 8601, e.g. 2026-06-15T02:00:00Z) fixes it, for tests. Throws
+/// usage_error when BI_NOW is set to anything else.
 utc_time utc_now();
 
 /// Parses `YYYY-MM-DDTHH:MM:SSZ` (fractional seconds are ignored); nullopt when malformed.

@@ -56,7 +56,8 @@ route_result route(const router_index& index, std::string_view question, const r
 /// best-first query, "best" on a worst-first one, "least"/"lowest" on a descending sort.
 bool wants_reverse(const route_result& r, const query_def& q);
 
-/// Today's date as YYYY-MM-DD: $BI_TODAY when set, else the UTC clock.
+/// Today as YYYY-MM-DD (UTC); BI_TODAY fixes it, for tests. Throws usage_error when BI_TODAY
+/// is not such a date.
 std::string today_iso();
 
 }  // namespace bi
