@@ -438,9 +438,12 @@ dump_stats run_dump(database& db, std::string_view sql, const std::string& out, 
 
     dump_sink sink(w, os, q && !q->is_cube() ? static_cast<size_t>(-1) : chart_rows_for_sql);
     if (q) sink.on_begin = [q](const table& t) { check_columns(*q, t); };
-    // Catalog dumps written to a file get the binary companion bi-ask reads.
+    // Catalog dumps written to a file get the binary companion bi-ask reads; not those written
+    // to a device or FIFO (`-o /dev/null` must not make /dev/null.bin).
     std::optional<atomic_file> binary;
-    if (q && out != "-") {
+    struct stat out_st {};
+    bool to_file = out != "-" && (::stat(out.c_str(), &out_st) != 0 || S_ISREG(out_st.st_mode));
+    if (q && to_file) {
         binary.emplace(binary_dump_path(out));
         std::fwrite(binary_magic, 1, sizeof binary_magic, binary->stream());
         sink.binary = binary->stream();

@@ -36,6 +36,26 @@ void make_dirs(const std::string& dir) {
 }
 
 atomic_file::atomic_file(std::string target) : target_(std::move(target)) {
+    struct stat st {};
+    // A symlink is never replaced by a file: the file it names is written (made if missing).
+    if (::lstat(target_.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+        std::error_code ec;
+        auto real = fs::weakly_canonical(target_, ec);
+        if (ec) throw error(fmt::format("'{}': cannot follow the link: {}", target_, ec.message()));
+        target_ = real.string();
+    }
+    // A device, FIFO or socket cannot be replaced, and must not be (`-o /dev/null` as root
+    // would break the machine): it is written directly, as `sort -o` and `cp` do.
+    if (::stat(target_.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode)) throw error(fmt::format("'{}': is a directory", target_));
+        int fd = ::open(target_.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || !(file_ = ::fdopen(fd, "wb"))) {
+            if (fd >= 0) ::close(fd);
+            throw error(fmt::format("'{}': cannot write: {}", target_, std::strerror(errno)));
+        }
+        direct_ = true;
+        return;
+    }
     auto dir = fs::path(target_).parent_path();
     if (!dir.empty()) make_dirs(dir.string());
     temp_ = target_ + ".tmp.XXXXXX";
@@ -54,11 +74,19 @@ atomic_file::atomic_file(std::string target) : target_(std::move(target)) {
 atomic_file::~atomic_file() {
     if (file_) {
         std::fclose(file_);
-        ::unlink(temp_.c_str());
+        if (!direct_) ::unlink(temp_.c_str());
     }
 }
 
 void atomic_file::commit() {
+    if (direct_) {
+        bool ok = std::fflush(file_) == 0 && !std::ferror(file_);
+        int saved = errno;
+        ok = std::fclose(file_) == 0 && ok;
+        file_ = nullptr;
+        if (!ok) throw error(fmt::format("'{}': write failed: {}", target_, std::strerror(saved)));
+        return;
+    }
     bool ok = std::fflush(file_) == 0 && !std::ferror(file_) && ::fsync(::fileno(file_)) == 0;
     int saved = errno;
     ok = (std::fclose(file_) == 0) && ok;

@@ -68,4 +68,26 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 chmod 0755 "$dumps/kpi_monitoring"
 
+# Output onto what is not a plain file: a device or FIFO is written in place, never replaced
+# (`-o /dev/null` as root must not break the machine); a symlink is followed, never replaced.
+mknod -m 666 "$BI_TMP/null" c 1 3 2>/dev/null && {
+  run "$BI_BIN/bi-dump" --database "$BI_TEST_DB" --queries-dir "$BI_SOURCE/queries" kpi_monitoring/health_scores -o "$BI_TMP/null"
+  expect_status "-o onto a character device works" 0
+  [ -c "$BI_TMP/null" ] && pass "and the device is still a device" || fail "and the device is still a device" "$(ls -l "$BI_TMP/null")"
+  [ ! -e "$BI_TMP/null.bin" ] && pass "with no companion beside it" || fail "with no companion beside it"
+}
+mkfifo "$BI_TMP/fifo"
+cat "$BI_TMP/fifo" >"$BI_TMP/from_fifo" &
+reader=$!
+run "$BI_BIN/bi-dump" --database "$BI_TEST_DB" --sql "SELECT 42 AS answer" -o "$BI_TMP/fifo"
+wait $reader
+expect_status "-o onto a FIFO works" 0
+[ -p "$BI_TMP/fifo" ] && jq -e '.data[0].answer == 42' "$BI_TMP/from_fifo" >/dev/null && pass "the FIFO stays and its reader gets the dump" ||
+  fail "the FIFO stays and its reader gets the dump"
+echo old >"$BI_TMP/real.json"
+ln -s real.json "$BI_TMP/link.json"
+run "$BI_BIN/bi-dump" --database "$BI_TEST_DB" --sql "SELECT 7 AS x" -o "$BI_TMP/link.json"
+[ -L "$BI_TMP/link.json" ] && jq -e '.data[0].x == 7' "$BI_TMP/real.json" >/dev/null && pass "-o onto a symlink writes its target, keeps the link" ||
+  fail "-o onto a symlink writes its target, keeps the link" "$(ls -l "$BI_TMP")"
+
 finish

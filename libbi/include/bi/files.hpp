@@ -32,6 +32,8 @@ std::optional<file_stamp> stamp_of(const std::string& path);
 /// A file written under a temporary name in the target's directory and renamed over the
 /// target on commit(), so a reader sees the old file or the new one, never half of one.
 /// Not committed (an exception, a full disk) ⇒ the temporary is removed and the target kept.
+/// A symlink is followed (the file it names is replaced, never the link); a device or FIFO is
+/// written in place, never replaced.
 class atomic_file {
 public:
     explicit atomic_file(std::string target);
@@ -47,6 +49,7 @@ private:
     std::string target_;
     std::string temp_;
     std::FILE* file_ = nullptr;
+    bool direct_ = false;  ///< a device or FIFO, written in place
 };
 
 /// A log file opened for appending (O_APPEND): each line goes out in one write(), so lines
