@@ -788,10 +788,10 @@ std::optional<dump> read_binary_dump(const std::string& json_path,
     auto json_stamp = stamp_of(json_path);
     if (!json_stamp) return std::nullopt;
     auto path = binary_dump_path(json_path);
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO must not hang us
     if (fd < 0) return std::nullopt;
     struct stat st {};
-    if (::fstat(fd, &st) != 0) {
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
         return std::nullopt;
     }

@@ -19,14 +19,31 @@ namespace bi {
 namespace fs = std::filesystem;
 
 std::string read_file(const std::string& path) {
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) throw error(fmt::format("'{}': is a directory", path));
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw error(fmt::format("'{}': {}", path, std::strerror(errno)));
-    std::ostringstream out;
-    out << in.rdbuf();
-    if (in.bad()) throw error(fmt::format("'{}': read failed", path));
-    return std::move(out).str();
+    // O_NONBLOCK: a FIFO put where a file should be must not hang the reader in open().
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) throw error(fmt::format("'{}': {}", path, std::strerror(errno)));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        throw error(fmt::format("'{}': {}", path, S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file"));
+    }
+    std::string out(static_cast<size_t>(st.st_size), '\0');
+    size_t got = 0;
+    for (;;) {
+        if (got == out.size()) out.resize(out.size() + 4096);  // the file grew
+        auto n = ::read(fd, out.data() + got, out.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            int e = errno;
+            ::close(fd);
+            throw error(fmt::format("'{}': read failed: {}", path, std::strerror(e)));
+        }
+        if (n == 0) break;
+        got += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    out.resize(got);
+    return out;
 }
 
 void make_dirs(const std::string& dir) {

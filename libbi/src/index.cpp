@@ -1088,7 +1088,7 @@ std::optional<router_index> load_binary_index(const std::string& json_path) {
     if (!json_stamp) return std::nullopt;
     auto records = std::make_shared<router_index::query_records>();
     {
-        int fd = ::open(binary_index_path(json_path).c_str(), O_RDONLY | O_CLOEXEC);
+        int fd = ::open(binary_index_path(json_path).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // never a FIFO's hang
         if (fd < 0) return std::nullopt;
         struct stat st {};
         void* mapped = MAP_FAILED;

@@ -120,4 +120,14 @@ expect_status "--suggest exits 0" 0
 ask --batch "a question"
 expect_status "a question with --batch is a usage error" 2
 
+# A FIFO where a file should be (index.bin, a dump) never hangs a reader.
+cp -r "$BI_TEST_DUMPS" "$BI_TMP/fifo_dumps"
+rm "$BI_TMP/fifo_dumps/index.bin" && mkfifo "$BI_TMP/fifo_dumps/index.bin"
+run timeout 20 "$BI_BIN/bi-ask" --dumps-dir "$BI_TMP/fifo_dumps" "top selling models in the West"
+expect_status "a FIFO as index.bin: answered from index.json" 0
+rm "$BI_TMP/fifo_dumps/cubes/sales_by_region.json" && mkfifo "$BI_TMP/fifo_dumps/cubes/sales_by_region.json"
+run timeout 20 "$BI_BIN/bi-ask" --dumps-dir "$BI_TMP/fifo_dumps" "revenue by region in 2025"
+expect_status "a FIFO as a cube's dump: an error, not a hang" 1
+expect_contains "that says so" "not a regular file" "$err"
+
 finish
