@@ -560,6 +560,50 @@ std::optional<answer> answerer::ask_model(const semantic_query& q, std::string_v
     return a;
 }
 
+namespace {
+
+/// A capitalised word in mid-question that no slot value holds and no query is about (its
+/// title, description, keywords, synonyms — examples name values, not topics): a name
+/// ("Cordova", "Harbor Point") of something the answer would otherwise silently ignore.
+std::optional<std::string> unplaced_name(std::string_view question, const route_result& r, const router_index& index) {
+    std::set<std::string> topics;
+    for (size_t i = 0; i < index.size(); ++i) {
+        auto& q = index.def(i);
+        std::string text = q.title + " " + q.description;
+        for (auto& k : q.keywords) text += " " + k;
+        for (auto& s : q.synonyms) text += " " + s;
+        for (auto& w : words_of(text)) topics.insert(stem(w));
+    }
+    std::string word;
+    bool first = true;
+    auto placed = [&](const std::string& w) {
+        auto lower = detail::lower_ascii(w);
+        if (topics.count(stem(lower))) return true;
+        for (auto& s : r.slots)
+            for (auto& v : words_of(s.text))
+                if (v == lower) return true;
+        return false;
+    };
+    for (size_t i = 0; i <= question.size(); ++i) {
+        char c = i < question.size() ? question[i] : ' ';
+        if (std::isalnum(static_cast<unsigned char>(c))) {
+            word += c;
+            continue;
+        }
+        if (!word.empty()) {
+            bool capitalised = std::isupper(static_cast<unsigned char>(word[0])) &&
+                               std::any_of(word.begin() + 1, word.end(), [](char x) { return std::islower(static_cast<unsigned char>(x)); });
+            if (!first && capitalised && !is_stop_word(detail::lower_ascii(word)) && !placed(word)) return word;
+            first = false;
+            word.clear();
+        }
+        if (c == '.' || c == '?' || c == '!' || c == ':') first = true;  // a new sentence
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
 answer answerer::ask(std::string_view question, const ask_options& options) {
     // A batch asks the same questions again: each distinct one is answered once, whichever way.
     bool keep = keep_dumps_ && !options.explain && options.save_as.empty();
@@ -577,7 +621,17 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
 answer answerer::answer_afresh(std::string_view question, const ask_options& options) {
     // Words the catalog declares out of scope ("drop table", "payroll") end the question on the
     // report path, which says so; the fallback is never asked.
-    if (!model() || !routed(question).outside.empty()) return ask_report(question, options, nullptr);
+    if (!routed(question).outside.empty()) return ask_report(question, options, nullptr);
+    if (!model()) {
+        // Without the model (no dumps yet) only the report router reads the question. A name it
+        // cannot place ("the Cordova") would be dropped, and the answer would be about every model.
+        auto& r = routed(question);
+        if (auto name = unplaced_name(question, r, index_))
+            return no_answer(question,
+                             fmt::format("'{}' names something bi cannot place without the model's values (run bi-dump)", *name),
+                             nullptr, &r, options.explain);
+        return ask_report(question, options, nullptr);
+    }
     auto q = reader_->read(question, today_iso());
     auto a = ask_model(q, question, options);
     if (!a) return ask_report(question, options, &q);  // no measure named: the closest report

@@ -130,4 +130,15 @@ run timeout 20 "$BI_BIN/bi-ask" --dumps-dir "$BI_TMP/fifo_dumps" "revenue by reg
 expect_status "a FIFO as a cube's dump: an error, not a hang" 1
 expect_contains "that says so" "not a regular file" "$err"
 
+# No dumps yet (so no model and no values): a name the router cannot place is no answer,
+# never an answer about everything (the Cordova dropped, every model's units returned).
+mkdir -p "$BI_TMP/no_dumps"
+run "$BI_BIN/bi-ask" --dumps-dir "$BI_TMP/no_dumps" --database "$BI_TEST_DB" --queries-dir "$BI_SOURCE/queries" \
+  "units of the Cordova in the West in 2025"
+expect_status "without dumps, an unplaceable name is no answer" 3
+expect_contains "naming it" "'Cordova' names something bi cannot place" "$out"
+run "$BI_BIN/bi-ask" --dumps-dir "$BI_TMP/no_dumps" --database "$BI_TEST_DB" --queries-dir "$BI_SOURCE/queries" \
+  "top selling models in the West in 2025"
+expect_status "without dumps, a question of known words is answered live" 0
+
 finish
