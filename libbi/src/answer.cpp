@@ -610,12 +610,32 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
     std::string key = fmt::format("{}\x1f{}", options.use_cache ? 1 : 0, question);
     if (keep)
         if (auto it = answers_.find(key); it != answers_.end()) return it->second;
-    auto a = answer_afresh(question, options);
+    auto a = answer_recovering(question, options);
     if (keep) {
         if (answers_.size() >= 2048) answers_.clear();
         answers_.emplace(std::move(key), a);
     }
     return a;
+}
+
+answer answerer::answer_recovering(std::string_view question, const ask_options& options) {
+    try {
+        return answer_afresh(question, options);
+    } catch (const parse_error& e) {
+        if (e.file() != "index.bin" || index_from_json_) throw;
+        // The binary index is read lazily, so its damage shows only now: route again from
+        // index.json, or from the catalog when that fails too.
+        index_from_json_ = true;
+        routes_.clear();
+        try {
+            index_ = load_index_json(index_path(config_.dumps_dir));
+        } catch (const error&) {
+            index_ = build_index(load_catalog(config_.queries_dir), config_.dumps_dir);
+        }
+        auto a = answer_afresh(question, options);
+        a.notes.push_back(fmt::format("{} (routed from index.json instead)", e.what()));
+        return a;
+    }
 }
 
 answer answerer::answer_afresh(std::string_view question, const ask_options& options) {

@@ -1214,6 +1214,10 @@ void write_index(const router_index& index, const std::string& path) {
 
 router_index load_index(const std::string& path) {
     if (auto index = load_binary_index(path)) return std::move(*index);
+    return load_index_json(path);
+}
+
+router_index load_index_json(const std::string& path) {
     auto text = read_file(path);
     rapidjson::Document doc;
     doc.Parse(text.data(), text.size());

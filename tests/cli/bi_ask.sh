@@ -141,4 +141,31 @@ run "$BI_BIN/bi-ask" --dumps-dir "$BI_TMP/no_dumps" --database "$BI_TEST_DB" --q
   "top selling models in the West in 2025"
 expect_status "without dumps, a question of known words is answered live" 0
 
+# A damaged index.bin (truncated, zeroed, bytes flipped with its stamp kept) never changes an
+# answer: bi-ask answers from index.json as it would have.
+for damage in truncate zero flip; do
+  rm -rf "$BI_TMP/damaged" && cp -a "$BI_TEST_DUMPS" "$BI_TMP/damaged"
+  python3 - "$BI_TMP/damaged/index.bin" "$damage" <<'PY'
+import os, random, sys
+path, how = sys.argv[1], sys.argv[2]
+st = os.stat(path)
+data = bytearray(open(path, "rb").read())
+if how == "truncate": data = data[: len(data) // 2]
+elif how == "zero": data = bytearray(len(data))
+else:
+    random.seed(11)
+    for _ in range(200):
+        data[random.randrange(len(data) - 40)] ^= 0xFF
+open(path, "wb").write(data)
+os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+PY
+  for q in "Give me the CEO weekly digest" "failure patterns by component" "top selling models in the West"; do
+    want=$("$BI_BIN/bi-ask" --dumps-dir "$BI_TEST_DUMPS" "$q" 2>/dev/null | jq -c '[.query, .data]')
+    run "$BI_BIN/bi-ask" --dumps-dir "$BI_TMP/damaged" "$q"
+    [ "$status" -eq 0 ] && [ "$(jq -c '[.query, .data]' <<<"$out")" = "$want" ] && pass "index.bin $damage: '$q' answered as before" ||
+      fail "index.bin $damage: '$q' answered as before" "exit $status: ${err:0:200}"
+  done
+  [ "$damage" != flip ] || expect_contains "index.bin flipped: the damage is said" "routed from index.json instead" "$err"
+done
+
 finish

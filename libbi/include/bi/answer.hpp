@@ -88,6 +88,8 @@ private:
     std::optional<answer> ask_model(const semantic_query& q, std::string_view question, const ask_options& options);
     /// ask() without the batch's memory of answers.
     answer answer_afresh(std::string_view question, const ask_options& options);
+    /// answer_afresh, once more from index.json (or the catalog) when index.bin proves damaged.
+    answer answer_recovering(std::string_view question, const ask_options& options);
     /// Why the report path must not answer a question the model did not, or "" when it may.
     std::string report_refusal(const semantic_query& q) const;
     /// Whether a question the model could not answer names a curated report closely enough for
@@ -120,6 +122,7 @@ private:
 
     config config_;
     router_index index_;
+    bool index_from_json_ = false;     ///< index.bin was found damaged and dropped
     route_options routing_;
     std::unordered_map<std::string, route_result> routes_;
     std::unordered_map<std::string, shaped_rows> shaped_;

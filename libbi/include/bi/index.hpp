@@ -149,5 +149,9 @@ std::string index_path(const std::string& dumps_dir);
 void write_index(const router_index& index, const std::string& path);
 /// Loads an index; throws parse_error naming the file when it is unreadable.
 router_index load_index(const std::string& path);
+/// The same from index.json alone, never its binary companion (which load_index trusts only
+/// while its stamp matches, and decodes lazily: damage inside it surfaces as a parse_error
+/// naming index.bin while a question is routed).
+router_index load_index_json(const std::string& path);
 
 }  // namespace bi
