@@ -624,6 +624,8 @@ struct question_reader::reading {
     void correct_typos();
     void match_phrases();
     void read_periods();
+    /// The same span a year earlier: "2026 to date" → "2025 to the same day".
+    period year_before(const period& p) const;
     void combine_periods();
     void read_grains();
     void read_ranking_words();
@@ -1037,6 +1039,22 @@ void question_reader::reading::combine_periods() {
             }
         }
     }
+    // "year to date vs the same period last year": the earlier period is the later one's span a
+    // year before, not the whole of last year.
+    bool same_span = false;
+    for (size_t i = 0; i + 1 < words.size(); ++i)
+        if (words[i] == "same" && (words[i + 1] == "period" || words[i + 1] == "time" || words[i + 1] == "span" ||
+                                   words[i + 1] == "stretch" || words[i + 1] == "point" || words[i + 1] == "months" ||
+                                   words[i + 1] == "days" || words[i + 1] == "weeks" || words[i + 1] == "quarter" ||
+                                   words[i + 1] == "month" || words[i + 1] == "week")) {
+            same_span = true;
+            take(i, 2);  // "the same quarter" names no grain
+        }
+    if (same_span && periods.size() == 2) {
+        auto later = periods[0].second.to >= periods[1].second.to ? periods[0] : periods[1];
+        auto earlier = year_before(later.second);
+        periods = {{later.first, later.second}, {later.first, earlier}};
+    }
     // A range joins the two ends; otherwise several periods are a comparison.
     bool growth_words = std::any_of(words.begin(), words.end(), [](auto& w) {
         return w == "growth" || w == "change" || w == "grow" || w == "grew" || w == "increase" || w == "decrease" || w == "decline";
@@ -1051,6 +1069,23 @@ void question_reader::reading::combine_periods() {
         for (auto& [at, p] : periods) q.compare.push_back(p);
         std::sort(q.compare.begin(), q.compare.end(), [](auto& a, auto& b) { return a.from < b.from; });
     }
+}
+
+period question_reader::reading::year_before(const period& p) const {
+    auto from = parse_iso(p.from), to = parse_iso(p.to);
+    year_month_day pf{from.year() - years{1}, from.month(), from.day()}, pt{to.year() - years{1}, to.month(), to.day()};
+    if (!pt.ok()) pt = last_of(pt.year() / pt.month());
+    // the same span a year earlier ends inside a month unless this one ends with one
+    bool inside_month = pt != last_of(pt.year() / pt.month()) && p.to == iso(today);
+    // the label with its year one less ("May 2026" → "May 2025"), else said in words
+    std::string label = p.label + " a year earlier";
+    for (size_t k = 0; k + 4 <= p.label.size(); ++k)
+        if (is_digits(p.label.substr(k, 4)) && (k + 4 == p.label.size() || !std::isdigit(static_cast<unsigned char>(p.label[k + 4]))) &&
+            (k == 0 || !std::isdigit(static_cast<unsigned char>(p.label[k - 1])))) {
+            label = p.label.substr(0, k) + std::to_string(std::atoi(p.label.substr(k, 4).c_str()) - 1) + p.label.substr(k + 4);
+            break;
+        }
+    return period{iso(pf), iso(pt), label, p.needs_days || inside_month};
 }
 
 void question_reader::reading::read_grains() {
@@ -1260,16 +1295,7 @@ void question_reader::reading::read_comparisons() {
     // "year over year" / "yoy" read as a yearly grain: with growth words and one period, it is a
     // comparison with the same span a year earlier.
     if (q.growth && q.compare.empty() && q.window) {
-        auto& p = *q.window;
-        auto from = parse_iso(p.from), to = parse_iso(p.to);
-        year_month_day pf{from.year() - years{1}, from.month(), from.day()}, pt{to.year() - years{1}, to.month(), to.day()};
-        if (!pt.ok()) pt = last_of(pt.year() / pt.month());
-        // the same span a year earlier ends inside a month unless this one ends with one
-        bool inside_month = pt != last_of(pt.year() / pt.month()) && p.to == iso(today);
-        std::string label = p.label.size() >= 4 && is_digits(p.label.substr(0, 4))
-                                ? std::to_string(std::atoi(p.label.c_str()) - 1) + p.label.substr(4)
-                                : p.label + " a year earlier";
-        q.compare = {period{iso(pf), iso(pt), label, p.needs_days || inside_month}, p};
+        q.compare = {year_before(*q.window), *q.window};
         q.window.reset();
         if (q.grain == time_grain::year) q.grain = time_grain::none;
     }
@@ -1375,12 +1401,20 @@ void question_reader::reading::define_measures() {
             for (auto& [mat, m] : weak_measures_at)
                 if (mat < i && std::find(q.measures.begin(), q.measures.end(), m) != q.measures.end()) x = m;
         if (x.empty() || x == by) continue;
+        // the words after "per" are read here: they name no breakdown and no measure of their own
+        auto absorb = [&] {
+            take(i, at + len - i);
+            auto inside = [&](auto& d) { return d.first > i && d.first < at + len; };
+            dims_at.erase(std::remove_if(dims_at.begin(), dims_at.end(), inside), dims_at.end());
+            measures_at.erase(std::remove_if(measures_at.begin(), measures_at.end(), inside), measures_at.end());
+            weak_measures_at.erase(std::remove_if(weak_measures_at.begin(), weak_measures_at.end(), inside), weak_measures_at.end());
+        };
         auto* xm = find_measure(model, q, x);
-        // "average cost per claim": already a ratio to that measure
+        // "average cost per claim", "average price per vehicle": already a ratio to that measure
         if (xm->is_derived()) {
             auto parts = xm->derived.names();
             if (!parts.empty() && parts.back() == by) {
-                take(i, at + len - i);
+                absorb();
                 continue;
             }
         }
@@ -1391,11 +1425,7 @@ void question_reader::reading::define_measures() {
         define(name, scale == 1 ? fmt::format("{} / {}", x, by) : fmt::format("{} / {} * {}", x, by, scale), unit,
                xm->higher_is_better);
         replace_measure(x, name);
-        take(i, at + len - i);
-        // the words after "per" name no breakdown and no measure of their own
-        dims_at.erase(std::remove_if(dims_at.begin(), dims_at.end(), [&](auto& d) { return d.first > i && d.first < at + len; }), dims_at.end());
-        measures_at.erase(std::remove_if(measures_at.begin(), measures_at.end(), [&](auto& d) { return d.first > i && d.first < at + len; }), measures_at.end());
-        weak_measures_at.erase(std::remove_if(weak_measures_at.begin(), weak_measures_at.end(), [&](auto& d) { return d.first > i && d.first < at + len; }), weak_measures_at.end());
+        absorb();
         q.measures.erase(std::remove(q.measures.begin(), q.measures.end(), by), q.measures.end());
         if (q.measures.empty()) q.measures.push_back(name);
     }

@@ -430,6 +430,15 @@ pg_database::pg_database(const std::string& uri, const query_limits& limits) : s
     keys.push_back(nullptr);
     values.push_back(nullptr);
     conn_ = pq.PQconnectdbParams(keys.data(), values.data(), 1);
+    // A constructor that throws runs no destructor: the connection is closed here instead.
+    struct close_on_throw {
+        PGconn*& conn;
+        bool armed = true;
+        ~close_on_throw() {
+            if (armed && conn) libpq().PQfinish(conn);
+            if (armed) conn = nullptr;
+        }
+    } closer{conn_};
     if (!conn_ || pq.PQstatus(conn_) != CONNECTION_OK)
         throw unreachable_error(fmt::format("'{}': {}", shown_, first_line(conn_ ? pq.PQerrorMessage(conn_) : "out of memory")));
     auto ms = [](auto d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
@@ -448,6 +457,7 @@ pg_database::pg_database(const std::string& uri, const query_limits& limits) : s
                          pq.PQuser(conn_));
         });
     }
+    closer.armed = false;
 }
 
 result_ptr pg_database::run_own(const char* sql) {
