@@ -68,6 +68,8 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     CHECK(reader.read("revenue by payment type", "2026-06-15").unknown == std::vector<std::string>{"payment", "type"});
     CHECK_FALSE(reader.read("Who is the CEO?", "2026-06-15").problem.empty());
     CHECK_FALSE(reader.read("weekly revenue", "2026-06-15").problem.empty());
+    // each month against the one before is not what a comparison of two periods computes
+    CHECK_FALSE(reader.read("month-over-month revenue growth for Jan through May 2026", "2026-06-15").problem.empty());
     // found by fuzz_router: a zero before a dimension is no limit, and is left over
     auto zero = reader.read("top 0 models", "2026-06-15");
     CHECK_FALSE(zero.limit);
@@ -154,4 +156,18 @@ TEST_CASE("a value two dimensions hold is a question back, naming both", "[analy
     CHECK_FALSE(q.problem.empty());
     CHECK_THAT(q.clarify, Catch::Matchers::Contains("the region Northeast") && Catch::Matchers::Contains("the state NE"));
     CHECK(q.filters.empty());
+}
+
+TEST_CASE("'the same period last year' is the later period's span a year before", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto q = reader.read("revenue year to date vs the same period last year", "2026-06-15");
+    REQUIRE(q.compare.size() == 2);
+    CHECK(q.compare[0].from == "2025-01-01");
+    CHECK(q.compare[0].to == "2025-06-15");
+    CHECK(q.compare[1].from == "2026-01-01");
+    CHECK(q.compare[1].to == "2026-06-15");
+    auto month = reader.read("revenue in May 2026 vs the same month last year", "2026-06-15");
+    REQUIRE(month.compare.size() == 2);
+    CHECK(month.compare[0].label == "May 2025");
+    CHECK(month.grain == bi::time_grain::none);  // "the same month" names no breakdown
 }

@@ -602,6 +602,7 @@ struct question_reader::reading {
     std::vector<std::string> value_dimension;       // per value: the dimension it was read as
     std::vector<std::pair<size_t, period>> periods; // each period named, by position
     bool weekly = false;                            // "weekly": no cube has weeks
+    std::string sequential;                         // "month over month": each period against the one before
     time_grain each_grain = time_grain::none;       // "in each year": a coarser bucket to rank within
     bool singular_time = false;                     // "which month…": one row
     end_asked asked = end_asked::none;
@@ -1096,7 +1097,10 @@ void question_reader::reading::read_grains() {
         auto w = word(i);
         time_grain g = time_grain::none;
         size_t n = 1;
+        if (w == "mom" || w == "qoq" || w == "wow") sequential = w == "mom" ? "month" : w == "qoq" ? "quarter" : "week";
         if (w == "monthly" || w == "mom") g = time_grain::month;
+        else if (w == "qoq") g = time_grain::quarter;
+        else if (w == "wow") g = time_grain::none, weekly = true;
         else if (w == "quarterly") g = time_grain::quarter;
         else if (w == "yearly" || w == "annual" || w == "annually" || w == "yoy") g = time_grain::year;
         else if (w == "daily") g = time_grain::day;
@@ -1113,6 +1117,7 @@ void question_reader::reading::read_grains() {
                    (month_word(word(i + 2)) || quarter_word(word(i + 2)) || year_word(word(i + 2)))) {
             // "month by month", "year over year", "month on month", "quarter to quarter"
             g = month_word(w) ? time_grain::month : quarter_word(w) ? time_grain::quarter : time_grain::year;
+            if (g != time_grain::year && word(i + 1) != "by") sequential = month_word(w) ? "month" : "quarter";
             n = 3;
         } else if (w == "trend" || w == "trends" || w == "trending" || w == "trended" || w == "trajectory" ||
                    ((w == "over" || w == "across") && word(i + 1) == "time") || w == "timeline" || w == "history" || w == "evolution") {
@@ -1294,7 +1299,7 @@ void question_reader::reading::read_comparisons() {
     }
     // "year over year" / "yoy" read as a yearly grain: with growth words and one period, it is a
     // comparison with the same span a year earlier.
-    if (q.growth && q.compare.empty() && q.window) {
+    if (q.growth && q.compare.empty() && q.window && sequential.empty()) {
         q.compare = {year_before(*q.window), *q.window};
         q.window.reset();
         if (q.grain == time_grain::year) q.grain = time_grain::none;
@@ -1857,6 +1862,9 @@ void question_reader::reading::read_rank_measure() {
         q.problem = "ranked by what? Name the measure (\"by variance\", \"by actual\")";
 
     if (weekly && !q.measures.empty()) q.problem = "there is no weekly breakdown in the pre-computed data";
+    if (!sequential.empty() && !q.measures.empty() && q.compare.size() < 2)
+        q.problem = fmt::format("the change from each {0} to the one before is not computed; ask for the {0}s side by side "
+                                "(\"by {0}\") or for two periods (\"March vs April\")", sequential);
     // "Who is the CEO?": the data holds no people; "who sold the most" is a ranking.
     if (word(0) == "who" && (word(1) == "is" || word(1) == "are" || word(1) == "was" || word(1) == "were") &&
         asked == end_asked::none)
