@@ -436,6 +436,11 @@ std::optional<question_reader> question_reader::load(const semantic_model& model
     auto header = fmt::format("bi-lexicon 2\t{}\t{}\n", stamp.size, stamp.mtime_ns);
     if (!text.starts_with(header)) return std::nullopt;
     text.remove_prefix(header.size());
+    // Sized once: growing the vector copies it, touching fresh pages each time (page faults are
+    // most of what a question costs on a virtual machine, docs/benchmarks.md).
+    size_t phrases = 0;
+    for (auto at = text.find("E\t"); at != std::string_view::npos; at = text.find("\nE\t", at + 1)) ++phrases;
+    lx.entries.reserve(phrases);
     // The next TAB- (or line-) ended field of `line`, removed from it.
     auto field = [](std::string_view& line) {
         auto end = line.find('\t');

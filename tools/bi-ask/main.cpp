@@ -235,6 +235,7 @@ int run(const options& o, const CLI::App& app) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    bi::tool::prefault_heap(std::size_t{2} << 20);
     CLI::App app{"Answer a business question from the pre-computed dumps, with zero tokens", "bi-ask"};
     options o;
     setup(app, o);

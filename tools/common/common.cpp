@@ -9,7 +9,9 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <malloc.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "bi/catalog.hpp"
@@ -173,6 +175,24 @@ bool line_reader::next(std::string& line) {
 
 bool line_reader::more_buffered() const {
     return buffer_.find('\n', begin_) != std::string::npos || (end_ && begin_ < buffer_.size());
+}
+
+void prefault_heap(size_t bytes) {
+#ifdef MADV_POPULATE_WRITE
+    // Kept in the heap (not returned to the kernel, not a separate mapping), then freed for
+    // malloc to hand out again.
+    ::mallopt(M_MMAP_THRESHOLD, static_cast<int>(bytes * 2));
+    ::mallopt(M_TRIM_THRESHOLD, static_cast<int>(bytes * 2));
+    void* block = std::malloc(bytes);
+    if (!block) return;
+    auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    auto start = (reinterpret_cast<uintptr_t>(block) + page - 1) & ~(page - 1);
+    auto end = (reinterpret_cast<uintptr_t>(block) + bytes) & ~(page - 1);
+    if (end > start) ::madvise(reinterpret_cast<void*>(start), end - start, MADV_POPULATE_WRITE);
+    std::free(block);
+#else
+    (void)bytes;
+#endif
 }
 
 }  // namespace bi::tool

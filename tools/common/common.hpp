@@ -31,6 +31,12 @@ int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body);
 /// Prints a warning line on stderr: `<tool>: warning: <what>`.
 void warn(const CLI::App& app, const std::string& what);
 
+/// Grows the heap by `bytes` and has the kernel map all of it in one call (MADV_POPULATE_WRITE),
+/// kept for the process: a short-lived tool then takes no page fault per fresh heap page, which
+/// on a virtual machine costs more than the work (docs/benchmarks.md). A no-op where the kernel
+/// lacks the call (before Linux 5.14).
+void prefault_heap(size_t bytes);
+
 /// True when stdout is a terminal.
 bool stdout_is_terminal();
 
