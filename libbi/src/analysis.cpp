@@ -1028,6 +1028,21 @@ void question_reader::reading::combine_periods() {
     for (size_t k = 0; k < periods.size(); ++k) {
         auto at = periods[k].first;
         auto before = at > 0 ? word(at - 1) : std::string_view();
+        // "from 2024 through now", "from March until today": since then
+        if (before == "from") {
+            for (size_t j = at + 1; j < t.size() && j <= at + 4; ++j) {
+                if (unused(j) && (word(j) == "through" || word(j) == "thru" || word(j) == "to" || word(j) == "till" ||
+                                  word(j) == "until") &&
+                    (word(j + 1) == "now" || word(j + 1) == "today" || word(j + 1) == "present" || word(j + 1) == "date")) {
+                    auto& p = periods[k].second;
+                    p = up_to(period{p.from, iso(today), "since " + p.label, p.needs_days}, today, false);
+                    take(at - 1);
+                    take(j, 2);
+                    break;
+                }
+                if (unused(j)) break;  // only the period's own words may stand between
+            }
+        }
         if (before == "since" || before == "after") {
             auto& p = periods[k].second;
             p = up_to(period{p.from, iso(today), "since " + p.label, p.needs_days}, today, false);
