@@ -18,19 +18,24 @@ expect_status "bi-ask answers from it" 0
 first=$(readlink -f "$d")
 expected=$(jq -c .data <<<"$out")
 
+# ask_while PID DIR: asks $q from DIR until process PID ends (20 times at least), counting in
+# $answers and writing to $BI_TMP/errors every answer that fails or differs from $expected.
+ask_while() {
+  answers=0
+  while kill -0 "$1" 2>/dev/null || [ $answers -lt 20 ]; do
+    if a=$("$BI_BIN/bi-ask" --dumps-dir "$2" "$q" 2>>"$BI_TMP/errors"); then
+      [ "$(jq -c .data <<<"$a")" = "$expected" ] || echo "different rows from $2: $a" >>"$BI_TMP/errors"
+    else
+      echo "bi-ask failed on $2" >>"$BI_TMP/errors"
+    fi
+    answers=$((answers + 1))
+  done
+  wait "$1"
+}
+
 # Readers while runs publish: every answer is whole and the same.
 ( for _ in 1 2 3 4; do "$BI_BIN/bi-regen" "${src[@]}" --dumps-dir "$d" --all --quiet || echo "regen failed" >>"$BI_TMP/errors"; done ) &
-regen=$!
-answers=0
-while kill -0 $regen 2>/dev/null || [ $answers -lt 20 ]; do
-  if a=$("$BI_BIN/bi-ask" --dumps-dir "$d" "$q" 2>>"$BI_TMP/errors"); then
-    [ "$(jq -c .data <<<"$a")" = "$expected" ] || echo "different rows: $a" >>"$BI_TMP/errors"
-  else
-    echo "bi-ask failed" >>"$BI_TMP/errors"
-  fi
-  answers=$((answers + 1))
-done
-wait $regen
+ask_while $! "$d"
 if [ ! -s "$BI_TMP/errors" ]; then pass "$answers answers during 4 publications: all whole, all the same"; else
   fail "answers during publications" "$(head -5 "$BI_TMP/errors")"; fi
 [ "$(ls -d "$d.generations"/*/ | wc -l)" -eq 3 ] && pass "the newest 3 generations are kept" ||
@@ -81,17 +86,7 @@ rm -f "$BI_TMP/errors"
     "$BI_BIN/bi-regen" "${src[@]}" --dumps-dir "$d" --all --quiet && "$BI_SOURCE/scripts/sync-dumps" "$d" "$r" 2>/dev/null ||
       echo "sync failed" >>"$BI_TMP/errors"
   done ) &
-syncing=$!
-answers=0
-while kill -0 $syncing 2>/dev/null || [ $answers -lt 20 ]; do
-  if a=$("$BI_BIN/bi-ask" --dumps-dir "$r" "$q" 2>>"$BI_TMP/errors"); then
-    [ "$(jq -c .data <<<"$a")" = "$expected" ] || echo "different rows: $a" >>"$BI_TMP/errors"
-  else
-    echo "bi-ask failed on the copy" >>"$BI_TMP/errors"
-  fi
-  answers=$((answers + 1))
-done
-wait $syncing
+ask_while $! "$r"
 if [ ! -s "$BI_TMP/errors" ]; then pass "$answers answers on the copy during 3 syncs: all whole, all the same"; else
   fail "answers on the copy during syncs" "$(head -5 "$BI_TMP/errors")"; fi
 [ "$(ls -d "$r.generations"/*/ | wc -l)" -le 3 ] && pass "the copy keeps the newest 3" || fail "the copy keeps the newest 3"
