@@ -263,7 +263,7 @@ void judge_text(std::string_view sql, const query_limits& limits) {
     auto verb = first < t.size() && t[first].kind == token::word ? t[first].text : std::string();
     if (verb == "explain") {
         for (size_t i = first + 1; i < t.size() && i < first + 12; ++i)
-            if (t[i].kind == token::word && t[i].text == "analyze")
+            if (t[i].kind == token::word && (t[i].text == "analyze" || t[i].text == "analyse"))
                 throw refused_error("EXPLAIN ANALYZE runs the statement; use EXPLAIN");
     } else if (verb != "select" && verb != "with" && verb != "values" && verb != "table") {
         throw refused_error(verb.empty() ? "only SELECT, VALUES, TABLE, WITH and EXPLAIN statements are allowed"

@@ -121,6 +121,7 @@ SELECT INTO|SELECT * INTO stolen FROM sales
 CALL|CALL bi_procedure()
 DO|DO $$BEGIN DELETE FROM sales; END$$
 EXPLAIN ANALYZE of a write|EXPLAIN ANALYZE DELETE FROM sales
+EXPLAIN (ANALYSE) of a read|EXPLAIN (ANALYSE, BUFFERS) SELECT bi_writes()
 COPY TO PROGRAM|COPY sales TO PROGRAM 'touch /tmp/bi-pwned'
 COPY TO FILE|COPY (SELECT 1) TO '/tmp/bi-pwned'
 pg_read_file|SELECT pg_read_file('/etc/passwd')
