@@ -227,6 +227,23 @@ std::string comparator(const std::vector<std::string>& w, size_t i, size_t& span
 
 }  // namespace
 
+namespace {
+
+/// Words that name a fall: "the biggest drop" ranks the most negative change first.
+bool falling_word(std::string_view w) {
+    return w == "decrease" || w == "decreased" || w == "decline" || w == "declined" || w == "drop" || w == "dropped" ||
+           w == "fall" || w == "fell" || w == "loss" || w == "lost" || w == "shrink" || w == "shrank";
+}
+
+/// Words that ask for the change between periods: "growth", "grew", "drop".
+bool change_word(std::string_view w) {
+    return falling_word(w) || w == "growth" || w == "grow" || w == "grew" || w == "growing" || w == "change" ||
+           w == "changed" || w == "increase" || w == "increased" || w == "rise" || w == "rose" || w == "gain" ||
+           w == "gained" || w == "yoy" || w == "delta" || w == "difference";
+}
+
+}  // namespace
+
 // ---------------------------------------------------------------------------------------------
 // The lexicon: every phrase the model knows, by the stems of its words.
 
@@ -1077,9 +1094,7 @@ void question_reader::reading::combine_periods() {
         periods = {{later.first, later.second}, {later.first, earlier}};
     }
     // A range joins the two ends; otherwise several periods are a comparison.
-    bool growth_words = std::any_of(words.begin(), words.end(), [](auto& w) {
-        return w == "growth" || w == "change" || w == "grow" || w == "grew" || w == "increase" || w == "decrease" || w == "decline";
-    });
+    bool growth_words = std::any_of(words.begin(), words.end(), [](auto& w) { return change_word(w); });
     if (range && periods.size() == 2 && !growth_words) {
         auto& a = periods[0].second;
         auto& b = periods[1].second;
@@ -1302,9 +1317,7 @@ void question_reader::reading::read_comparisons() {
             if (share_at == SIZE_MAX) share_at = i;
             take(i);
             if (word(i + 1) == "of") take(i + 1);
-        } else if (w == "growth" || w == "grow" || w == "grew" || w == "growing" || w == "change" || w == "changed" ||
-                   w == "increase" || w == "increased" || w == "decrease" || w == "decreased" || w == "decline" ||
-                   w == "declined" || w == "yoy" || w == "delta" || w == "difference") {
+        } else if (change_word(w)) {
             q.growth = true;
             take(i);
         } else if (w == "vs" || w == "versus" || w == "against" || (w == "compared" && (word(i + 1) == "to" || word(i + 1) == "with")) ||
@@ -1840,8 +1853,17 @@ void question_reader::reading::read_rank_measure() {
             }
         for (auto& [mat, name] : measures_at)
             if (mat == rank_at + 1 || (mat == rank_at + 2 && word(rank_at + 1) == "the")) m = name;
+        // "which models grew the most from 2024 to 2025": ranked by the change between the periods
+        // (in % when the words ask for a rate), not by either period's value
+        bool by_change = q.growth && q.compare.size() >= 2;
+        if (by_change) {
+            bool rate = std::any_of(words.begin(), words.end(), [](auto& w) {
+                return w == "percent" || w == "percentage" || w == "pct" || w == "rate" || w == "fastest" || w == "faster";
+            });
+            m = rate ? "change_pct" : "change";
+        }
         if (!q.count_of.empty()) m = q.count_of + "_count";
-        else if (std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
+        else if (!by_change && std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
         q.rank_measure = m;
         auto* d = find_measure(model, q, m);
         bool higher_better = !d || d->higher_is_better;
@@ -1852,6 +1874,9 @@ void question_reader::reading::read_rank_measure() {
             case end_asked::worst: q.direction = higher_better ? sort_direction::asc : sort_direction::desc; break;
             case end_asked::none: break;
         }
+        // "the biggest drop": the largest fall is the most negative change
+        if (by_change && std::any_of(words.begin(), words.end(), [](auto& w) { return falling_word(w); }))
+            q.direction = q.direction == sort_direction::desc ? sort_direction::asc : sort_direction::desc;
         // "which model has the most…", "the best-selling dealer", "which month…": one row,
         // unless the noun is plural or a number was given.
         if (!q.limit) {

@@ -34,6 +34,11 @@ namespace {
 /// "year" in "the best month in each year": ranking within a coarser time bucket, not a dimension.
 bool is_time_name(std::string_view s) { return s == "day" || s == "month" || s == "quarter" || s == "year"; }
 
+/// "change" and "change_pct": the columns a comparison of periods adds, which a question may rank by.
+bool is_change_column(const semantic_query& q, std::string_view m) {
+    return q.compare.size() >= 2 && !q.measures.empty() && (m == "change" || m == "change_pct");
+}
+
 std::string nice(std::string s) {
     for (auto& c : s)
         if (c == '_') c = ' ';
@@ -47,13 +52,14 @@ std::string join(const std::vector<std::string>& list, std::string_view last_sep
     return out;
 }
 
-/// Every measure the answer computes: shown, ranked by, or put a condition on.
+/// Every measure the answer computes: shown, ranked by, or put a condition on. (A ranking by
+/// "change" or "change_pct" between compared periods is computed from the shown measure.)
 std::vector<std::string> measures_needed(const semantic_query& q) {
     std::vector<std::string> out = q.measures;
     auto add = [&](const std::string& m) {
         if (!m.empty() && std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
     };
-    add(q.rank_measure);
+    if (!is_change_column(q, q.rank_measure)) add(q.rank_measure);
     for (auto& h : q.having) add(h.measure);
     return out;
 }
@@ -474,6 +480,14 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
     // Conditions on measures ("more than 600 sales", "off target"): on the row's own values;
     // with periods side by side, on the latest period's.
     auto measure_value = [&](const out_row& row, const std::string& m) -> std::optional<double> {
+        if (is_change_column(q, m)) {  // the main measure's change from the first period to the last
+            auto first = row.v.find({q.measures.front(), 0});
+            auto last = row.v.find({q.measures.front(), static_cast<int>(q.compare.size()) - 1});
+            if (first == row.v.end() || last == row.v.end() || !first->second || !last->second) return std::nullopt;
+            if (m == "change") return *last->second - *first->second;
+            if (*first->second == 0) return std::nullopt;
+            return (*last->second - *first->second) / std::abs(*first->second) * 100;
+        }
         int period = q.compare.empty() ? -1 : static_cast<int>(q.compare.size()) - 1;
         auto it = row.v.find({m, period});
         return it == row.v.end() ? std::nullopt : it->second;
