@@ -797,6 +797,14 @@ void question_reader::reading::match_phrases() {
             bool match = true;
             for (size_t j = 0; j < e.stems.size() && match; ++j) match = !t[i + j].used && t[i + j].stem == e.stems[j];
             if (!match) continue;
+            // A phrase never takes the first word of "month by month", "quarter over quarter":
+            // "the market share KPI month by month" is a series, not a measure named "KPI months".
+            if (size_t last = i + e.stems.size() - 1; e.stems.size() > 1 && last + 2 < t.size()) {
+                auto unit = t[last].word, joint = t[last + 1].word, again = t[last + 2].word;
+                bool same_unit = (month_word(unit) && month_word(again)) || (quarter_word(unit) && quarter_word(again)) ||
+                                 (year_word(unit) && year_word(again));
+                if (same_unit && (joint == "by" || joint == "over" || joint == "on" || joint == "to")) continue;
+            }
             // A short code that is also an ordinary word ("IN", "OR", "ME") counts only in capitals.
             if (e.short_code && (is_stop_word(t[i].word) || filler().count(t[i].word)) && !uppercase_in_question(t[i].word)) continue;
             best_len = e.stems.size();
