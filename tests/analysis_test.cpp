@@ -68,6 +68,13 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     CHECK(reader.read("revenue by payment type", "2026-06-15").unknown == std::vector<std::string>{"payment", "type"});
     CHECK_FALSE(reader.read("Who is the CEO?", "2026-06-15").problem.empty());
     CHECK_FALSE(reader.read("weekly revenue", "2026-06-15").problem.empty());
+    // "cost" is vehicle cost beside sales, warranty cost beside claims; alone it is either
+    CHECK_FALSE(reader.read("cost by model", "2026-06-15").problem.empty());
+    // the mean across dealers, or each dealer's revenue per vehicle?
+    CHECK_FALSE(reader.read("average revenue per dealer in 2025", "2026-06-15").problem.empty());
+    CHECK(reader.read("average units per dealer in 2025", "2026-06-15").problem.empty());
+    // a period named twice ("last quarter" is Q1 2026) is compared once
+    CHECK(reader.read("units by segment last quarter (Q1 2026 vs Q1 2025)", "2026-06-15").compare.size() == 2);
     // each month against the one before is not what a comparison of two periods computes
     CHECK_FALSE(reader.read("month-over-month revenue growth for Jan through May 2026", "2026-06-15").problem.empty());
     // found by fuzz_router: a zero before a dimension is no limit, and is left over

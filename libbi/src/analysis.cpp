@@ -11,6 +11,7 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <span>
@@ -126,7 +127,7 @@ const std::set<std::string_view>& filler() {
         "figures", "find", "for", "from", "generate", "generated", "get", "give", "go", "going", "got", "grand",
         "had", "has", "have", "having", "hello", "help", "here", "hey", "hi", "how", "i", "if", "in", "into", "is",
         "it", "its", "just", "kind", "kindly", "know", "let", "lets", "like", "list", "look", "looking", "looked",
-        "made", "make", "me", "much", "my", "need", "needs", "number", "numbers", "of", "on", "only", "or",
+        "made", "make", "me", "much", "my", "name", "need", "needs", "number", "numbers", "of", "on", "only", "or",
         "order", "ordered", "our", "out", "overall", "please", "pls", "plz", "provide", "pull", "quick", "quickly",
         "rank", "ranked", "ranking", "rankings", "re", "really", "regarding", "report", "respectively", "right",
         "run", "say", "see", "show", "showing", "so", "sort", "sorted", "split", "stack", "stacked",
@@ -275,7 +276,7 @@ private:
 }  // namespace
 
 struct question_reader::lexicon {
-    enum class kind { measure, weak_measure, dimension, value, condition };
+    enum class kind { measure, weak_measure, dimension, value, condition, context_measure };
     struct entry {
         std::vector<std::string_view> stems;
         kind what;
@@ -295,6 +296,7 @@ struct question_reader::lexicon {
     word_set stems;                  // and their stems
     std::map<std::vector<std::string>, std::string> per_names;  // "per vehicle" → units
     word_set name_words;             // words of measure, dimension and condition names
+    word_set english;                // dictionary words that would read as an abbreviation ("name")
 
     /// The entries whose first stem is `first`, longest first.
     std::span<const uint32_t> starting(std::string_view first) const {
@@ -356,6 +358,7 @@ question_reader::question_reader(const semantic_model& model) : model_(&model), 
             if (auto i = initials(n); !i.empty()) add(i, kind::measure, m.name, "");
         for (auto& n : m.names) add(n, kind::measure, m.name, "");
         for (auto& n : m.weak_names) add(n, kind::weak_measure, m.name, "");
+        for (auto& n : m.context_names) add(n, kind::context_measure, m.name, "");
     }
     for (auto& d : model.dimensions)
         for (auto& n : d.names) add(n, kind::dimension, d.name, "");
@@ -398,6 +401,7 @@ question_reader::question_reader(const semantic_model& model) : model_(&model), 
         for (auto& alias : a.aliases) add(alias, kind::value, a.slot, a.value);
     for (auto& e : lx.entries)
         if (e.what == kind::value && name_stems.count(std::vector<std::string>(e.stems.begin(), e.stems.end()))) e.weak = true;
+    protect_english(lx);
     index_phrases();
 }
 
@@ -406,13 +410,41 @@ question_reader::question_reader(const semantic_model& model, std::nullptr_t)
 
 std::string lexicon_path(const std::string& dumps_dir) { return dumps_dir + "/lexicon.txt"; }
 
+namespace {
+
+/// Is `w` an abbreviation of `v`: the same first letter, then its letters in order ("mkt")?
+bool abbreviates(std::string_view w, std::string_view v) {
+    if (v.size() <= w.size() || v[0] != w[0]) return false;
+    size_t k = 0;
+    for (char c : v)
+        if (k < w.size() && c == w[k]) ++k;
+    return k == w.size();
+}
+
+}  // namespace
+
+// Dictionary words of four or five letters that the abbreviation rule would expand ("name" →
+// "nameplate"), from the system word list when there is one: a word a reader knows is not an
+// abbreviation. ("rev", "pen" and "avg" are three letters: those stay abbreviations.)
+void question_reader::protect_english(lexicon& lx) {
+    std::ifstream in("/usr/share/dict/words");
+    std::set<std::string> found;
+    for (std::string line; std::getline(in, line);) {
+        if (line.size() < 4 || line.size() > 5 || !std::all_of(line.begin(), line.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
+            continue;
+        if (lx.words.count(line)) continue;
+        if (std::any_of(lx.words.begin(), lx.words.end(), [&](auto& v) { return abbreviates(line, v); })) found.insert(line);
+    }
+    for (auto& w : found) lx.english.append(lx.keep(w));
+}
+
 // The saved tables, one item a line, fields TAB-separated, lists space-separated:
-//   bi-lexicon 2 <size> <mtime_ns>      (model.json's stamp, as file_stamp compares it)
+//   bi-lexicon 3 <size> <mtime_ns>      (model.json's stamp, as file_stamp compares it)
 //   E <kind> <target> <value> <weak> <short> <stems...>
-//   W <word>   S <stem>   N <name word>   P <measure> <stems...>
+//   W <word>   S <stem>   N <name word>   X <dictionary word>   P <measure> <stems...>
 void question_reader::save(const std::string& path, const std::string& model_file) const {
     auto stamp = stamp_of(model_file).value_or(file_stamp{});
-    std::string out = fmt::format("bi-lexicon 2\t{}\t{}\n", stamp.size, stamp.mtime_ns);
+    std::string out = fmt::format("bi-lexicon 3\t{}\t{}\n", stamp.size, stamp.mtime_ns);
     auto list = [](const auto& v) {
         std::string s;
         for (auto& x : v) (s += s.empty() ? "" : " ") += x;
@@ -433,6 +465,7 @@ void question_reader::save(const std::string& path, const std::string& model_fil
     for (auto& w : lexicon_->words) ((out += "W\t") += w) += "\n";
     for (auto& w : lexicon_->stems) ((out += "S\t") += w) += "\n";
     for (auto& w : lexicon_->name_words) ((out += "N\t") += w) += "\n";
+    for (auto& w : lexicon_->english) ((out += "X\t") += w) += "\n";
     for (auto& [st, m] : lexicon_->per_names) out += "P\t" + m + "\t" + list(st) + "\n";
     atomic_file file(path);
     std::fwrite(out.data(), 1, out.size(), file.stream());
@@ -450,7 +483,7 @@ std::optional<question_reader> question_reader::load(const semantic_model& model
     }
     std::string_view text = lx.saved;
     auto stamp = stamp_of(model_file).value_or(file_stamp{});
-    auto header = fmt::format("bi-lexicon 2\t{}\t{}\n", stamp.size, stamp.mtime_ns);
+    auto header = fmt::format("bi-lexicon 3\t{}\t{}\n", stamp.size, stamp.mtime_ns);
     if (!text.starts_with(header)) return std::nullopt;
     text.remove_prefix(header.size());
     // Sized once: growing the vector copies it, touching fresh pages each time (page faults are
@@ -483,12 +516,12 @@ std::optional<question_reader> question_reader::load(const semantic_model& model
         if (tag == "E") {
             auto k = field(line), target = field(line), value = field(line), weak = field(line), shrt = field(line);
             auto stems = words(line);
-            if (k.size() != 1 || k[0] < '0' || k[0] > '4' || stems.empty() || line.find('\t') != std::string_view::npos)
+            if (k.size() != 1 || k[0] < '0' || k[0] > '5' || stems.empty() || line.find('\t') != std::string_view::npos)
                 return std::nullopt;
             lx.entries.push_back({std::move(stems), static_cast<lexicon::kind>(k[0] - '0'), target, value, weak == "1", shrt == "1"});
-        } else if (tag == "W" || tag == "S" || tag == "N") {
-            if (line.empty() || line.find('\t') != std::string_view::npos ||
-                !(tag == "W" ? lx.words : tag == "S" ? lx.stems : lx.name_words).append(line))
+        } else if (tag == "W" || tag == "S" || tag == "N" || tag == "X") {
+            auto& set = tag == "W" ? lx.words : tag == "S" ? lx.stems : tag == "N" ? lx.name_words : lx.english;
+            if (line.empty() || line.find('\t') != std::string_view::npos || !set.append(line))
                 return std::nullopt;
         } else if (tag == "P") {
             auto m = field(line);
@@ -620,6 +653,7 @@ struct question_reader::reading {
     // What the stages found, by position in `t`.
     std::vector<found> phrases;
     std::vector<std::pair<size_t, std::string>> measures_at, weak_measures_at, dims_at, conditions_at;
+    std::vector<std::pair<size_t, std::vector<std::string>>> context_measures_at;  // "cost": the measures it may be
     std::vector<value_at> values;
     std::vector<std::string> value_dimension;       // per value: the dimension it was read as
     std::vector<std::pair<size_t, period>> periods; // each period named, by position
@@ -651,11 +685,15 @@ struct question_reader::reading {
     period year_before(const period& p) const;
     void combine_periods();
     void read_grains();
+    void years_as_rows();
     void read_ranking_words();
     void read_thresholds();
     void read_exclusions();
     void read_comparisons();
+    void read_counted_nouns();
+    void read_context_measures();
     void read_measures();
+    void compared_alone();
     void define_measures();
     void read_filters();
     void read_breakdowns();
@@ -744,18 +782,13 @@ void question_reader::reading::correct_typos() {
         // Abbreviations: "rev" → revenue, "pen" → penetration, then "mkt" → market, "tgt" →
         // target (the same first letter, the letters in order): only when one word fits.
         // Words of the model's names come first, then the values' words.
-        if (best.empty() && !tie && w.size() <= 5)
+        if (best.empty() && !tie && w.size() <= 5 && !lx.english.count(w))
             for (int pass = 0; pass < 4 && best.empty(); ++pass) {
                 std::string found, found_stem;
                 bool ambiguous = false;
                 for (auto& v : pass < 2 ? lx.name_words : lx.words) {
                     if (v.size() <= w.size() || v[0] != w[0]) continue;
-                    bool fits = pass % 2 == 0 ? v.compare(0, w.size(), w) == 0 : [&] {
-                        size_t k = 0;
-                        for (char c : v)
-                            if (k < w.size() && c == w[k]) ++k;
-                        return k == w.size();
-                    }();
+                    bool fits = pass % 2 == 0 ? v.compare(0, w.size(), w) == 0 : abbreviates(w, v);
                     if (!fits) continue;
                     auto vs = stem(v);
                     if (found.empty()) { found = v; found_stem = vs; }
@@ -817,7 +850,8 @@ void question_reader::reading::match_phrases() {
         });
         // One span may name values of several dimensions; any other kind of phrase, once.
         for (auto* e : same)
-            if (e == same.front() || e->what == kind::value || e->what == kind::weak_measure) phrases.push_back({i, best_len, e});
+            if (e == same.front() || e->what == kind::value || e->what == kind::weak_measure || e->what == kind::context_measure)
+                phrases.push_back({i, best_len, e});
         for (size_t j = i; j < i + best_len; ++j) t[j].used = true;
         i += best_len - 1;
     }
@@ -830,6 +864,12 @@ void question_reader::reading::match_phrases() {
             case kind::weak_measure: weak_measures_at.emplace_back(p.start, p.e->target); break;
             case kind::dimension: dims_at.emplace_back(p.start, p.e->target); break;
             case kind::condition: conditions_at.emplace_back(p.start, p.e->target); break;
+            case kind::context_measure:
+                if (context_measures_at.empty() || context_measures_at.back().first != p.start)
+                    context_measures_at.push_back({p.start, {}});
+                if (auto& c = context_measures_at.back().second; std::find(c.begin(), c.end(), p.e->target) == c.end())
+                    c.emplace_back(p.e->target);
+                break;
             case kind::value:
                 if (!values.empty() && values.back().start == p.start) {
                     auto r = std::make_pair(std::string(p.e->target), std::string(p.e->value));
@@ -876,7 +916,13 @@ void question_reader::reading::read_periods() {
                 compared = false;
             if (!compared) {
                 // "year 2025", "fiscal 2025", "the 2025 model year" all name the year
-                if (i > 0 && unused(i - 1) && (word(i - 1) == "year" || word(i - 1) == "fiscal" || word(i - 1) == "fy" || word(i - 1) == "calendar")) take(i - 1);
+                // — but "by model and year (2024 and 2025)", "in each year, 2024…": there the year is a breakdown
+                auto before_year = i > 1 ? word(i - 2) : std::string_view();
+                bool breakdown = word(i - 1) == "year" && (before_year == "and" || before_year == "by" || before_year == "each" ||
+                                                           before_year == "every" || before_year == "per");
+                if (i > 0 && unused(i - 1) && !breakdown &&
+                    (word(i - 1) == "year" || word(i - 1) == "fiscal" || word(i - 1) == "fy" || word(i - 1) == "calendar"))
+                    take(i - 1);
                 periods.emplace_back(i, year_period(y));
                 take(i);
                 continue;
@@ -1101,6 +1147,14 @@ void question_reader::reading::combine_periods() {
         auto earlier = year_before(later.second);
         periods = {{later.first, later.second}, {later.first, earlier}};
     }
+    // "last quarter (Q1 2026 vs Q1 2025)": a period named twice is one period
+    for (size_t k = 1; k < periods.size();) {
+        auto& p = periods[k].second;
+        bool again = std::any_of(periods.begin(), periods.begin() + static_cast<long>(k),
+                                 [&](auto& e) { return e.second.from == p.from && e.second.to == p.to; });
+        if (again) periods.erase(periods.begin() + static_cast<long>(k));
+        else ++k;
+    }
     // A range joins the two ends; otherwise several periods are a comparison.
     bool growth_words = std::any_of(words.begin(), words.end(), [](auto& w) { return change_word(w); });
     if (range && periods.size() == 2 && !growth_words) {
@@ -1202,6 +1256,27 @@ void question_reader::reading::read_grains() {
         if (i > 0 && unused(i - 1) && word(i - 1) == "a") take(i - 1);
     }
     if (trend && q.grain == time_grain::none) q.grain = time_grain::month;
+    years_as_rows();
+}
+
+void question_reader::reading::years_as_rows() {
+    // "claims by model and year (2024 and 2025)", "the best month in each year, 2024 and 2025":
+    // whole consecutive years named beside a yearly breakdown are the rows' span, not a
+    // comparison with a column per year.
+    if (q.compare.size() < 2 || (q.grain != time_grain::year && each_grain != time_grain::year)) return;
+    for (auto& w : words)
+        if (change_word(w) || w == "vs" || w == "versus" || w == "against" || w == "compared" || w == "compare") return;
+    for (size_t k = 0; k < q.compare.size(); ++k) {
+        auto& p = q.compare[k];
+        auto from = parse_iso(p.from), to = parse_iso(p.to);
+        if (from.month() != std::chrono::January || from.day() != std::chrono::day{1} || to.year() != from.year() ||
+            to != last_of(to.year() / std::chrono::December))
+            return;
+        if (k > 0 && from.year() != parse_iso(q.compare[k - 1].from).year() + std::chrono::years{1}) return;
+    }
+    q.window = period{q.compare.front().from, q.compare.back().to,
+                      q.compare.front().label + " to " + q.compare.back().label, false};
+    q.compare.clear();
 }
 
 void question_reader::reading::read_ranking_words() {
@@ -1350,6 +1425,97 @@ void question_reader::reading::read_comparisons() {
     if (q.growth && q.compare.size() >= 2) q.grain = time_grain::none;
 }
 
+void question_reader::reading::read_counted_nouns() {
+    // "the vehicles we sold", "cars that were sold": the noun a measure counts, then the verb
+    // that names the measure, are that measure, not a breakdown by vehicle.
+    static const std::set<std::string_view> between = {"we", "that", "which", "you", "they", "were", "was", "did", "have", "had", "got"};
+    for (auto d = dims_at.begin(); d != dims_at.end();) {
+        size_t at = d->first;
+        auto counted = lx.per_names.find(std::vector<std::string>{t[at].stem});
+        size_t k = at + 1;
+        while (k < t.size() && k <= at + 3 && between.count(word(k))) ++k;
+        auto verb = std::find_if(weak_measures_at.begin(), weak_measures_at.end(), [&](auto& w) {
+            return w.first == k && counted != lx.per_names.end() && w.second == counted->second;
+        });
+        if (k == at + 1 || verb == weak_measures_at.end()) {
+            ++d;
+            continue;
+        }
+        auto pos = std::find_if(measures_at.begin(), measures_at.end(), [&](auto& x) { return x.first > at; });
+        measures_at.insert(pos, {at, counted->second});
+        weak_measures_at.erase(std::remove_if(weak_measures_at.begin(), weak_measures_at.end(), [&](auto& w) { return w.first == k; }),
+                               weak_measures_at.end());
+        take(at, k - at + 1);
+        d = dims_at.erase(d);
+    }
+}
+
+void question_reader::reading::read_context_measures() {
+    // A name several measures share ("cost": vehicle cost, warranty cost) is the one measure a
+    // cube holds together with everything else the question names; none or several, and the
+    // question must say which.
+    auto fits = [&](const cube_def& cube, const std::string& m) {
+        auto holds = [&](const std::string& name) {
+            auto* d = model.measure(name);
+            if (!d) return false;
+            auto leaves = model.leaves(*d);
+            return std::all_of(leaves.begin(), leaves.end(), [&](auto& l) { return cube.has_measure(l); });
+        };
+        if (!holds(m)) return false;
+        for (auto& [at, other] : measures_at)
+            if (!holds(other)) return false;
+        for (auto& [at, d] : dims_at)
+            if (!cube.has_dimension(d)) return false;
+        for (auto& v : values)
+            if (!v.weak && std::none_of(v.readings.begin(), v.readings.end(), [&](auto& r) { return cube.has_dimension(r.first); }))
+                return false;
+        return true;
+    };
+    for (auto& [at, candidates] : context_measures_at) {
+        std::vector<std::string> fitting;
+        for (auto& m : candidates)
+            if (std::any_of(model.cubes.begin(), model.cubes.end(), [&](auto& c) { return fits(c, m); })) fitting.push_back(m);
+        if (fitting.size() == 1) {
+            auto pos = std::find_if(measures_at.begin(), measures_at.end(), [&](auto& x) { return x.first > at; });
+            measures_at.insert(pos, {at, fitting[0]});
+            continue;
+        }
+        auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == at; });
+        std::string text, list;
+        for (size_t k = at; k < at + p->length; ++k) text += (text.empty() ? "" : " ") + t[k].word;
+        auto& among = fitting.empty() ? candidates : fitting;
+        for (size_t k = 0; k < among.size(); ++k) {
+            auto* d = model.measure(among[k]);
+            auto name = d && !d->names.empty() ? d->names.front() : among[k];
+            list += (k == 0 ? "" : k + 1 == among.size() ? " or " : ", ") + name;
+        }
+        if (q.problem.empty()) q.problem = fmt::format("'{}' could be {}: say which", text, list);
+    }
+}
+
+void question_reader::reading::compared_alone() {
+    // "operations KPIs last month vs target", "how does it compare with the target": the one
+    // measure named is what the rows are compared with, so the rows also show what their cube
+    // shows by default (the actuals).
+    if (measures_at.size() != 1 || q.measures.size() != 1) return;
+    size_t k = measures_at[0].first;
+    while (k > 0 && (word(k - 1) == "the" || word(k - 1) == "a" || word(k - 1) == "our" || word(k - 1) == "its" || word(k - 1) == "their")) --k;
+    auto w = k > 0 ? word(k - 1) : std::string_view(), before = k > 1 ? word(k - 2) : std::string_view();
+    bool compared = w == "vs" || w == "versus" || w == "against" ||
+                    ((w == "with" || w == "to") && (before == "compare" || before == "compared" || before == "compares"));
+    if (!compared) return;
+    auto& named = q.measures[0];
+    std::vector<std::string> shown;
+    for (auto& cube : model.cubes) {
+        if (!cube.has_measure(named)) continue;
+        for (auto& m : model.measures)
+            if (m.shown_by_default && m.name != named && cube.has_measure(m.name) &&
+                std::find(shown.begin(), shown.end(), m.name) == shown.end())
+                shown.push_back(m.name);
+    }
+    if (shown.size() == 1) q.measures.insert(q.measures.begin(), shown[0]);
+}
+
 void question_reader::reading::read_measures() {
     // 8. measures: named ones; weak names ("sales", "how many") only when nothing else is named.
     for (auto& [at, m] : measures_at)
@@ -1407,6 +1573,7 @@ void question_reader::reading::read_measures() {
     }
     q.named_measure = !q.measures.empty() || !conditions_at.empty();
     implied = q.measures.empty() && !weak_measures_at.empty();
+    compared_alone();
     if (q.measures.empty())
         for (auto& [at, m] : weak_measures_at)
             if (std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
@@ -1480,6 +1647,21 @@ void question_reader::reading::define_measures() {
         for (auto& [mat, m] : measures_at) {
             if (mat < share_at) a = m;
             else if (b.empty()) b = m;
+        }
+        // "what share of claims were repeat repairs": the whole first, then the part it was
+        if (a.empty() && !b.empty()) {
+            size_t whole_at = SIZE_MAX;
+            for (auto& [mat, m] : measures_at)
+                if (mat > share_at && m == b && whole_at == SIZE_MAX) whole_at = mat;
+            for (auto& [mat, m] : measures_at) {
+                if (mat <= whole_at || !a.empty() || m == b) continue;
+                bool copula = false;
+                for (size_t k = whole_at + 1; k < mat; ++k) {
+                    auto w = word(k);
+                    copula = copula || w == "were" || w == "was" || w == "are" || w == "is" || w == "being" || w == "been";
+                }
+                if (copula) a = m;
+            }
         }
         if (!a.empty() && !b.empty() && a != b) {
             auto name = define(fmt::format("{}_pct_of_{}", a, b), fmt::format("{} / {} * 100", a, b), "percent",
@@ -1698,6 +1880,27 @@ void question_reader::reading::read_breakdowns() {
     if (q.average_over == "?" && q.grain == time_grain::none)
         for (auto it = breakdowns.begin(); it != breakdowns.end(); ++it)
             if (it->first > 0 && it->first < t.size() && (word(it->first - 1) == "per" || word(it->first - 1) == "a")) {
+                // "average cost per claim, per region": a mean already, so one per region
+                auto mean = [&](const std::string& m) {
+                    auto* d = find_measure(model, q, m);
+                    return d && (d->is_derived() || d->how == aggregate::avg);
+                };
+                if (!q.measures.empty() && std::all_of(q.measures.begin(), q.measures.end(), mean)) break;
+                // "average warranty cost per component": the mean over components, or each
+                // component's cost per claim? Counts ("average units per dealer") are not in doubt.
+                for (auto& m : q.measures) {
+                    auto* d = find_measure(model, q, m);
+                    if (!d || d->fact_count || mean(m)) continue;
+                    bool per_fact = std::any_of(model.cubes.begin(), model.cubes.end(), [&](auto& cube) {
+                        return cube.has_measure(m) && std::any_of(model.measures.begin(), model.measures.end(), [&](auto& c) {
+                                   return c.fact_count && cube.has_measure(c.name);
+                               });
+                    });
+                    if (per_fact && q.problem.empty())
+                        q.problem = fmt::format("'average {0} per {1}' could be the average across {1}s or each {1}'s average: "
+                                                "say 'average {0} across {1}s' or 'average {0} by {1}'",
+                                                d->names.empty() ? m : d->names.front(), it->second);
+                }
                 q.average_over = it->second;
                 breakdowns.erase(it);
                 break;
@@ -1950,6 +2153,8 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     r.read_thresholds();
     r.read_exclusions();
     r.read_comparisons();
+    r.read_counted_nouns();
+    r.read_context_measures();
     r.read_measures();
     r.define_measures();
     r.read_filters();

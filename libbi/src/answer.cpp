@@ -331,10 +331,12 @@ const table& answerer::cube_rows(const std::string& cube, const semantic_query& 
         std::error_code ec;
         if (!fs::exists(path, ec)) throw error(fmt::format("'{}': the cube's dump is missing (run bi-dump)", path));
         if (!keep_dumps_) {
-            // One question a process: read only the rows its single-value filters keep.
+            // One question a process: read only the rows its single-value filters keep — but
+            // not a share's part: the whole it is a share of is every value of that dimension.
             std::vector<std::pair<std::string, value>> wanted;
             for (auto& f : q.filters)
-                if (!f.exclude && f.values.size() == 1) wanted.emplace_back(f.dimension, value(f.values.front()));
+                if (!f.exclude && f.values.size() == 1 && !(q.share && f.dimension == q.share_dimension))
+                    wanted.emplace_back(f.dimension, value(f.values.front()));
             if (auto filtered = read_binary_dump(path, wanted)) {
                 cube_filtered_ = std::make_unique<dump>(std::move(*filtered));
                 d = cube_filtered_.get();

@@ -265,6 +265,7 @@ semantic_model parse_model(std::string_view text, const std::string& file) {
             } else if (key == "per") x.per = split_list(value);
             else if (key == "names") x.names = names();
             else if (key == "weak_names") x.weak_names = names();
+            else if (key == "context_names") x.context_names = names();
             else if (key == "description") x.description = value;
             else if (key == "per_names") x.per_names = names();
             else if (key == "fact_count") {
@@ -433,6 +434,7 @@ void write_model(const semantic_model& m, const std::string& path) {
         detail::write_strings(w, "per", x.per);
         detail::write_strings(w, "names", x.names);
         detail::write_strings(w, "weak_names", x.weak_names);
+        detail::write_strings(w, "context_names", x.context_names);
         w.Key("description"); w.String(x.description);
         w.EndObject();
     }
@@ -530,6 +532,7 @@ semantic_model load_model(const std::string& path) {
         x.per = read_strings(v, "per");
         x.names = read_strings(v, "names");
         x.weak_names = read_strings(v, "weak_names");
+        x.context_names = read_strings(v, "context_names");
         x.description = read_string(v, "description");
         m.measures.push_back(std::move(x));
     }

@@ -117,11 +117,24 @@ def main():
         print(out.stderr, file=sys.stderr)
         return 2
 
+    # A question asked alone takes another path (it reads only the rows its filters keep, where
+    # a batch keeps whole cubes): both must give the same answer, so each is asked alone too.
+    single = []
+    for c in cases:
+        one = subprocess.run(
+            [os.path.join(a.bin, "bi-ask"), "--format", "json", "--quiet", "--database", a.db,
+             "--dumps-dir", a.dumps, "--log-dir", os.path.join(a.dumps, ".eval-logs"), "--", c["question"]],
+            capture_output=True, text=True, env=env, check=False)
+        try:
+            single.append(json.loads(one.stdout))
+        except ValueError:
+            single.append({"error": one.stderr.strip()})
+
     db = sqlite3.connect(f"file:{a.db}?mode=ro", uri=True)
     totals = {"right": 0, "wrong": 0, "refused": 0}
     by_kind = {}
     lines = []
-    for case, ans in zip(cases, answers):
+    for case, ans, alone in zip(cases, answers, single):
         matched = bool(ans.get("matched"))
         if case["sql"] is None:
             verdict, why = ("wrong", "answered a question the data cannot answer") if matched else ("right", "")
@@ -132,6 +145,8 @@ def main():
             got = [tuple(row.values()) for row in ans.get("data", [])]
             ok, why = grade_rows(ref, got, case.get("ranked", False))
             verdict = "right" if ok else "wrong"
+        if bool(alone.get("matched")) != matched or (matched and alone.get("data") != ans.get("data")):
+            verdict, why = "wrong", "asked alone, bi-ask answers differently than in a batch"
         totals[verdict] += 1
         k = by_kind.setdefault(case["kind"], {"right": 0, "wrong": 0, "refused": 0})
         k[verdict] += 1

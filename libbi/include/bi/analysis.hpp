@@ -93,6 +93,7 @@ private:
     void index_phrases();  ///< the phrases by first stem, longest first
     struct lexicon;
     struct reading;
+    static void protect_english(lexicon& lx);
     const semantic_model* model_;
     std::unique_ptr<lexicon> lexicon_;
 };

@@ -52,6 +52,7 @@ struct measure_def {
     std::vector<std::string> per;        ///< dimensions it is never combined across (a KPI's actual)
     std::vector<std::string> names;      ///< how questions name it
     std::vector<std::string> weak_names; ///< names that count only when no other measure is named
+    std::vector<std::string> context_names; ///< names shared with other measures ("cost"): read by what else is named
     std::string description;
     bool shown_by_default = false;       ///< shown when a question names its cube's dimensions but no measure
     bool fact_count = false;             ///< counts its facts: "average X" is X divided by it
