@@ -75,6 +75,10 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     CHECK(reader.read("average units per dealer in 2025", "2026-06-15").problem.empty());
     // a period named twice ("last quarter" is Q1 2026) is compared once
     CHECK(reader.read("units by segment last quarter (Q1 2026 vs Q1 2025)", "2026-06-15").compare.size() == 2);
+    CHECK(reader.read("claims by model last quarter versus the same quarter a year earlier", "2026-06-15").compare.size() == 2);
+    // "by what percentage did … grow" is the unit of a growth, not a share
+    auto growth = reader.read("by what percentage did units grow in 2025 versus 2024", "2026-06-15");
+    CHECK((growth.growth && !growth.share && growth.compare.size() == 2));
     // each month against the one before is not what a comparison of two periods computes
     CHECK_FALSE(reader.read("month-over-month revenue growth for Jan through May 2026", "2026-06-15").problem.empty());
     // found by fuzz_router: a zero before a dimension is no limit, and is left over

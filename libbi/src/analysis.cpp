@@ -127,7 +127,8 @@ const std::set<std::string_view>& filler() {
         "figures", "find", "for", "from", "generate", "generated", "get", "give", "go", "going", "got", "grand",
         "had", "has", "have", "having", "hello", "help", "here", "hey", "hi", "how", "i", "if", "in", "into", "is",
         "it", "its", "just", "kind", "kindly", "know", "let", "lets", "like", "list", "look", "looking", "looked",
-        "made", "make", "me", "much", "my", "name", "need", "needs", "number", "numbers", "of", "on", "only", "or",
+        "made", "make", "me", "much", "my", "name", "achieved", "achieve", "handled", "handle", "everything",
+        "booked", "book", "recorded", "posted", "contribute", "contributes", "need", "needs", "number", "numbers", "of", "on", "only", "or",
         "order", "ordered", "our", "out", "overall", "please", "pls", "plz", "provide", "pull", "quick", "quickly",
         "rank", "ranked", "ranking", "rankings", "re", "really", "regarding", "report", "respectively", "right",
         "run", "say", "see", "show", "showing", "so", "sort", "sorted", "split", "stack", "stacked",
@@ -175,10 +176,10 @@ enum class end_asked { none, high, low, best, worst };
 
 end_asked rank_word(std::string_view w) {
     static const std::set<std::string_view> high = {"top", "most", "highest", "biggest", "largest", "greatest",
-                                                    "max", "maximum", "leading", "leader", "leaders", "higher",
+                                                    "max", "maximum", "leading", "leader", "leaders", "higher", "fattest", "richest",
                                                     "more", "heaviest", "costliest", "priciest", "busiest", "longest"};
     static const std::set<std::string_view> low = {"bottom", "least", "lowest", "smallest", "fewest", "min", "shortest",
-                                                   "minimum", "slowest", "lower", "less", "fewer", "weakest_volume"};
+                                                   "minimum", "slowest", "lower", "less", "fewer", "thinnest", "weakest_volume"};
     static const std::set<std::string_view> best = {"best", "strongest", "better", "greatest_performing"};
     static const std::set<std::string_view> worst = {"worst", "weakest", "poorest", "worse", "underperforming",
                                                      "laggards", "lagging"};
@@ -193,7 +194,7 @@ bool is_exclusion_word(const std::vector<std::string>& w, size_t i, size_t& span
     auto at = [&](size_t k) -> std::string_view { return k < w.size() ? std::string_view(w[k]) : std::string_view(); };
     span = 1;
     if (at(i) == "excluding" || at(i) == "exclude" || at(i) == "excludes" || at(i) == "except" ||
-        at(i) == "without" || at(i) == "besides" || at(i) == "ignoring" || at(i) == "minus" || at(i) == "non")
+        at(i) == "without" || at(i) == "besides" || at(i) == "ignoring" || at(i) == "ignore" || at(i) == "minus" || at(i) == "non")
         return true;
     if ((at(i) == "other" && at(i + 1) == "than") || (at(i) == "apart" && at(i + 1) == "from") ||
         (at(i) == "but" && at(i + 1) == "not") || (at(i) == "not" && at(i + 1) == "including") ||
@@ -219,9 +220,14 @@ std::string comparator(const std::vector<std::string>& w, size_t i, size_t& span
     if (at(i) == "no" && (at(i + 1) == "less" || at(i + 1) == "fewer") && at(i + 2) == "than") { span = 3; return ">="; }
     span = 1;
     if (at(i) == "over" || at(i) == "above" || at(i) == "exceeding" || at(i) == "exceeds" || at(i) == "exceeded" ||
+        at(i) == "exceed" || at(i) == "topped" || at(i) == "tops" || at(i) == "surpassed" || at(i) == "surpass" ||
         at(i) == "gt" || at(i) == "greater")
         return ">";
     if (at(i) == "under" || at(i) == "below" || at(i) == "lt") return "<";
+    // "did revenue top $80M": a number no ranking asks for (a limit is at most 1000)
+    if (at(i) == "top" && !at(i + 1).empty() && std::all_of(at(i + 1).begin(), at(i + 1).end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
+        at(i + 1).size() > 4)
+        return ">";
     if (at(i) == "min" || at(i) == "minimum") return ">=";
     return "";
 }
@@ -567,6 +573,15 @@ std::string normalise_numbers(std::string_view text) {
             (i + 4 >= text.size() || !std::isdigit(static_cast<unsigned char>(text[i + 4]))))
             continue;
         if (c == '$') continue;
+        // "w/o EVs", "w/ trucks": the shorthand of a note
+        bool word_start = i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1]));
+        if (word_start && (c == 'w' || c == 'W') && i + 1 < text.size() && text[i + 1] == '/') {
+            bool without = i + 2 < text.size() && (text[i + 2] == 'o' || text[i + 2] == 'O') &&
+                           (i + 3 >= text.size() || !std::isalnum(static_cast<unsigned char>(text[i + 3])));
+            out += without ? "without" : "with";
+            i += without ? 2 : 1;
+            continue;
+        }
         if (c == '-' && i + 1 < text.size() && text[i + 1] == '>') {  // "2024 -> 2025"
             out += " to ";
             ++i;
@@ -690,6 +705,7 @@ struct question_reader::reading {
     void read_thresholds();
     void read_exclusions();
     void read_comparisons();
+    bool percent_unit(size_t i) const;
     void read_counted_nouns();
     void read_context_measures();
     void read_measures();
@@ -697,6 +713,7 @@ struct question_reader::reading {
     void define_measures();
     void read_filters();
     void read_breakdowns();
+    void condition_rows();
     void complete_measures();
     void read_shares_and_thresholds();
     void read_rank_measure();
@@ -1142,6 +1159,18 @@ void question_reader::reading::combine_periods() {
             same_span = true;
             take(i, 2);  // "the same quarter" names no grain
         }
+    // "last quarter versus the same quarter a year earlier", "May vs a year before": the one
+    // period named and its span a year before
+    for (size_t i = 0; i + 1 < t.size() && periods.size() == 1; ++i) {
+        auto after = word(i + 1);
+        if (!unused(i) || !year_word(word(i)) || word(i).back() == 's' ||
+            !(after == "earlier" || after == "before" || after == "ago" || after == "prior" || after == "back"))
+            continue;
+        take(i, 2);
+        if (i > 0 && (word(i - 1) == "a" || word(i - 1) == "one")) take(i - 1);
+        periods.push_back({i, year_before(periods[0].second)});
+        same_span = false;
+    }
     if (same_span && periods.size() == 2) {
         auto later = periods[0].second.to >= periods[1].second.to ? periods[0] : periods[1];
         auto earlier = year_before(later.second);
@@ -1217,6 +1246,7 @@ void question_reader::reading::read_grains() {
             if (g != time_grain::year && word(i + 1) != "by") sequential = month_word(w) ? "month" : "quarter";
             n = 3;
         } else if (w == "trend" || w == "trends" || w == "trending" || w == "trended" || w == "trajectory" ||
+                   w == "evolve" || w == "evolved" || w == "evolving" ||
                    ((w == "over" || w == "across") && word(i + 1) == "time") || w == "timeline" || w == "history" || w == "evolution") {
             trend = true;
             if (w == "over" || w == "across") take(i, 2);
@@ -1381,6 +1411,15 @@ void question_reader::reading::read_exclusions() {
     }
 }
 
+bool question_reader::reading::percent_unit(size_t i) const {
+    // "by what percentage did revenue grow", "gross margin percentage": the unit of a change or
+    // of the measure just named, not a share
+    if (std::any_of(words.begin(), words.end(), [](auto& w) { return change_word(w); })) return true;
+    return std::any_of(phrases.begin(), phrases.end(), [&](auto& p) {
+        return p.start + p.length == i && (p.e->what == kind::measure || p.e->what == kind::context_measure);
+    });
+}
+
 void question_reader::reading::read_comparisons() {
     // 7. shares, comparisons and growth, averages
     for (size_t i = 0; i < t.size(); ++i) {
@@ -1395,7 +1434,7 @@ void question_reader::reading::read_comparisons() {
         if (!unused(i)) continue;
         auto w = word(i);
         if (w == "share" || w == "proportion" || w == "fraction" || w == "contribution" || w == "contributed" ||
-            w == "mix" || (w == "percent" && word(i + 1) == "of") || (w == "percentage" && (word(i + 1) == "of" || true))) {
+            w == "mix" || (w == "percent" && word(i + 1) == "of") || (w == "percentage" && (word(i + 1) == "of" || !percent_unit(i)))) {
             q.share = true;
             if (share_at == SIZE_MAX) share_at = i;
             take(i);
@@ -1939,7 +1978,31 @@ void question_reader::reading::read_breakdowns() {
     }
 }
 
+void question_reader::reading::condition_rows() {
+    // "list everything below reorder point": a condition holds of rows, so with no breakdown
+    // the rows are the grain of the one cube that holds the condition's measure.
+    if (conditions_at.empty() || !q.group_by.empty() || q.grain != time_grain::none || q.share || !q.count_of.empty()) return;
+    const cube_def* only = nullptr;
+    for (auto& h : q.having)
+        for (auto& cube : model.cubes)
+            if (cube.has_measure(h.measure)) {
+                if (only && only != &cube) return;
+                only = &cube;
+            }
+    if (!only) return;
+    for (auto& g : only->grain)
+        if (g != only->time && only->has_dimension(g)) q.group_by.push_back(g);
+}
+
 void question_reader::reading::complete_measures() {
+    // No measure named, and a condition that says what shows it ("below reorder point": the
+    // stock and the reorder point it is below)
+    if (q.measures.empty())
+        for (auto& [at, name] : conditions_at)
+            for (auto& c : model.conditions)
+                if (c.name == name)
+                    for (auto& m : c.shows)
+                        if (std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
     // No measure named, but dimensions, values or conditions that only some cubes hold: those
     // cubes' default measures, when they agree ("Net promoter score last month").
     if (q.measures.empty() && (!q.filters.empty() || !q.group_by.empty() || !q.having.empty())) {
@@ -2128,11 +2191,22 @@ void question_reader::reading::read_rank_measure() {
 }
 
 void question_reader::reading::check_leftovers() {
-    // 10. what is left must be filler: anything else was not understood.
+    // 10. what is left must be filler: anything else was not understood. A word of a measure
+    // already read says it again ("which components cost us the most in warranty").
+    std::set<std::string> said;
+    for (auto& m : q.measures)
+        if (auto* d = find_measure(model, q, m)) {
+            std::vector<const measure_def*> named{d};
+            for (auto& leaf : d->derived.names())
+                if (auto* l = model.measure(leaf)) named.push_back(l);
+            for (auto* n : named)
+                for (auto& name : n->names)
+                    for (auto& w : words_of(name)) said.insert(w);
+        }
     for (size_t i = 0; i < t.size(); ++i) {
         if (!unused(i)) continue;
         auto& w = t[i].word;
-        if (filler().count(w) || is_stop_word(w)) continue;
+        if (filler().count(w) || is_stop_word(w) || said.count(w)) continue;
         // "model and component combinations": the rows of two breakdowns
         if (q.group_by.size() >= 2 && (w == "combination" || w == "combinations" || w == "combo" || w == "combos" ||
                                        w == "pair" || w == "pairs"))
@@ -2159,6 +2233,7 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     r.define_measures();
     r.read_filters();
     r.read_breakdowns();
+    r.condition_rows();
     r.complete_measures();
     r.read_shares_and_thresholds();
     r.read_rank_measure();

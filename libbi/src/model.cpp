@@ -284,6 +284,7 @@ semantic_model parse_model(std::string_view text, const std::string& file) {
             auto& x = m.conditions.back();
             if (key == "when") parse_condition(x, value, fail);
             else if (key == "names") x.names = names();
+            else if (key == "shows") x.shows = split_list(value);
             else fail(fmt::format("unknown condition key '{}'", key));
         }
     }
@@ -302,6 +303,8 @@ semantic_model parse_model(std::string_view text, const std::string& file) {
     for (auto& c : m.conditions) {
         if (c.op.empty()) fail(fmt::format("condition '{}' needs 'when'", c.name));
         if (!m.measure(c.measure)) fail(fmt::format("condition '{}' names '{}', which is not a measure", c.name, c.measure));
+        for (auto& s : c.shows)
+            if (!m.measure(s)) fail(fmt::format("condition '{}' shows '{}', which is not a measure", c.name, s));
     }
     // A derived measure inherits what its leaves say of it.
     for (auto& x : m.measures) {
@@ -460,6 +463,7 @@ void write_model(const semantic_model& m, const std::string& path) {
         w.Key("op"); w.String(c.op);
         w.Key("threshold"); w.Double(c.threshold);
         detail::write_strings(w, "names", c.names);
+        detail::write_strings(w, "shows", c.shows);
         w.EndObject();
     }
     w.EndArray();
@@ -543,7 +547,8 @@ semantic_model load_model(const std::string& path) {
         m.dimensions.push_back(std::move(d));
     }
     for (auto& v : array("conditions").GetArray()) {
-        condition_def c{read_string(v, "name"), read_string(v, "measure"), read_string(v, "op"), 0, read_strings(v, "names")};
+        condition_def c{read_string(v, "name"), read_string(v, "measure"), read_string(v, "op"), 0, read_strings(v, "names"),
+                        read_strings(v, "shows")};
         if (v.HasMember("threshold") && v["threshold"].IsNumber()) c.threshold = v["threshold"].GetDouble();
         m.conditions.push_back(std::move(c));
     }

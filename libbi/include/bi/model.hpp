@@ -73,6 +73,7 @@ struct condition_def {
     std::string op;                      ///< >, >=, <, <=, =
     double threshold = 0;
     std::vector<std::string> names;
+    std::vector<std::string> shows;      ///< the measures an answer shows when none is named
 };
 
 /// A cube as the planner sees it.
