@@ -737,11 +737,23 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
     words.erase(std::remove_if(words.begin(), words.end(), [](auto& w) { return w == "their" || w == "its" || w == "his" || w == "her"; }),
                 words.end());
     if (words.empty()) throw usage_error("question is empty");
-    for (auto& w : words) t.push_back({w, is_number(w) ? w : stem(w)});
+    for (auto& w : words) {
+        if (w == "avg") w = "average";  // so "avg sale price" finds "average sale price"
+        t.push_back({w, is_number(w) ? w : stem(w)});
+    }
 }
 
 std::string question_reader::reading::define(const std::string& name, const std::string& text, const std::string& unit,
                                              bool higher) {
+    // the model's own measure when it is this one ("average cost of a claim": avg_claim_cost)
+    auto spaced = [](std::string_view f) {
+        std::string out;
+        for (char c : f)
+            if (c != ' ') out.push_back(c);
+        return out;
+    };
+    for (auto& m : model.measures)
+        if (m.is_derived() && spaced(m.derived.text()) == spaced(text)) return m.name;
     if (!find_measure(model, q, name)) {
         measure_def d;
         d.name = name;
@@ -1170,6 +1182,26 @@ void question_reader::reading::combine_periods() {
         if (i > 0 && (word(i - 1) == "a" || word(i - 1) == "one")) take(i - 1);
         periods.push_back({i, year_before(periods[0].second)});
         same_span = false;
+    }
+    // "last month vs the month before", "Q1 against the quarter prior": the whole month or
+    // quarter just before the one named
+    for (size_t i = 1; i + 1 < t.size() && periods.size() == 1; ++i) {
+        auto unit = word(i), after = word(i + 1);
+        bool month = month_word(unit) && unit.back() != 's', quarter = quarter_word(unit) && unit.back() != 's';
+        if (!unused(i) || !(month || quarter) || word(i - 1) != "the" ||
+            !(after == "before" || after == "prior" || after == "earlier"))
+            continue;
+        auto from = parse_iso(periods[0].second.from);
+        auto to = parse_iso(periods[0].second.to);
+        year_month first = from.year() / from.month(), last_month = to.year() / to.month();
+        int span = month ? 1 : 3;
+        bool whole = from.day() == day{1} && to == last_of(last_month) && (last_month - first).count() + 1 == span &&
+                     (month || (unsigned(first.month()) - 1) % 3 == 0);
+        if (!whole) continue;
+        auto before = first - months{span};
+        periods.push_back({i, month ? month_period(before)
+                                    : quarter_period(int(before.year()), int((unsigned(before.month()) - 1) / 3 + 1))});
+        take(i - 1, 3);
     }
     if (same_span && periods.size() == 2) {
         auto later = periods[0].second.to >= periods[1].second.to ? periods[0] : periods[1];
@@ -1624,15 +1656,21 @@ void question_reader::reading::define_measures() {
     //    per-name names (times the number);
     //  - "warranty cost as a percentage of revenue": X / Y * 100.
     for (size_t i = 0; i + 1 < t.size(); ++i) {
-        if (!unused(i) || (word(i) != "per" && word(i) != "for" && word(i) != "every")) continue;
+        if (!unused(i) || (word(i) != "per" && word(i) != "for" && word(i) != "every" && word(i) != "of")) continue;
         size_t at = i + 1;
         double scale = 1;
-        if (is_number(word(at))) {
+        // "the average cost of a claim": of one of what the measure counts
+        bool of_one = word(i) == "of" && (word(at) == "a" || word(at) == "an" || word(at) == "one") && q.average_over == "?";
+        if (word(i) == "of" && !of_one) continue;
+        if (of_one) {
+            ++at;
+        } else if (is_number(word(at))) {
             scale = std::atof(std::string(word(at)).c_str());
             ++at;
         } else if (word(i) != "per") {
             continue;  // "for every 100 vehicles", not "for vehicles"
         }
+        if (of_one) take(i + 1);
         std::string by;
         size_t len = 0;
         for (size_t n = 3; n >= 1 && by.empty(); --n) {
@@ -1674,8 +1712,8 @@ void question_reader::reading::define_measures() {
         std::string unit = xm->unit == "usd" ? "usd" : "number";
         std::string name = scale == 1 ? fmt::format("{}_per_{}", x, bm->names.empty() ? by : by)
                                       : fmt::format("{}_per_{}_{}", x, fmt::format("{}", scale), by);
-        define(name, scale == 1 ? fmt::format("{} / {}", x, by) : fmt::format("{} / {} * {}", x, by, scale), unit,
-               xm->higher_is_better);
+        name = define(name, scale == 1 ? fmt::format("{} / {}", x, by) : fmt::format("{} / {} * {}", x, by, scale), unit,
+                      xm->higher_is_better);
         replace_measure(x, name);
         absorb();
         q.measures.erase(std::remove(q.measures.begin(), q.measures.end(), by), q.measures.end());
@@ -2207,6 +2245,8 @@ void question_reader::reading::check_leftovers() {
         if (!unused(i)) continue;
         auto& w = t[i].word;
         if (filler().count(w) || is_stop_word(w) || said.count(w)) continue;
+        // "the mix of F&I revenue by product, as percentages": a share's unit
+        if ((q.share || q.growth) && (w == "percentages" || w == "percentage" || w == "percent" || w == "pct")) continue;
         // "model and component combinations": the rows of two breakdowns
         if (q.group_by.size() >= 2 && (w == "combination" || w == "combinations" || w == "combo" || w == "combos" ||
                                        w == "pair" || w == "pairs"))
