@@ -514,10 +514,12 @@ std::string status_text(const status_report& r) {
         for (auto& s : v) out += (out.empty() ? "" : ", ") + s;
         return out;
     };
-    if (r.schedule.installed)
+    if (r.schedule.installed) {
         line("schedule   installed ({})", joined(r.schedule.where));
-    else
-        line("schedule   not installed for this catalog and dumps dir (see bi-install-schedule)");
+    } else {
+        line("schedule   not installed for this catalog and dumps dir");
+        line("           install one: bi-install-schedule (scripts/install-schedule in the source tree)");
+    }
     if (!r.schedule.others.empty()) line("           for another catalog or dumps dir: {}", joined(r.schedule.others));
     return out;
 }
