@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
+#include <tuple>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -11,10 +13,6 @@
 #include "bi/error.hpp"
 #include "bi/files.hpp"
 #include "detail/strings.hpp"
-
-#ifndef BI_SYSCONFDIR
-#define BI_SYSCONFDIR "/usr/local/etc"
-#endif
 
 namespace bi {
 
@@ -38,18 +36,19 @@ std::string relative_to(const std::string& file, std::string value) {
     return dir.empty() ? value : (dir / value).lexically_normal().string();
 }
 
-std::string find_config_file(const config_flags& flags) {
-    if (flags.config_file) return *flags.config_file;
-    if (auto p = env("BI_CONFIG")) return p;
+/// The config file to read and why; {"", none} when there is none.
+std::pair<std::string, const char*> find_config_file(const config_flags& flags) {
+    if (flags.config_file) return {*flags.config_file, config_source_flag};
+    if (auto p = env("BI_CONFIG")) return {p, config_source_env};
     std::error_code ec;
-    if (fs::is_regular_file("bi.conf", ec)) return "bi.conf";
+    if (fs::is_regular_file("bi.conf", ec)) return {"bi.conf", config_source_cwd};
     std::string home_config;
     if (auto x = env("XDG_CONFIG_HOME")) home_config = fs::path(x) / "bi" / "bi.conf";
     else if (auto h = env("HOME")) home_config = fs::path(h) / ".config" / "bi" / "bi.conf";
-    if (!home_config.empty() && fs::is_regular_file(home_config, ec)) return home_config;
-    std::string installed = std::string(BI_SYSCONFDIR) + "/bi/bi.conf";
-    if (fs::is_regular_file(installed, ec)) return installed;
-    return {};
+    if (!home_config.empty() && fs::is_regular_file(home_config, ec)) return {home_config, config_source_user};
+    if (!flags.installed_config.empty() && fs::is_regular_file(flags.installed_config, ec))
+        return {flags.installed_config, config_source_installed};
+    return {"", config_source_none};
 }
 
 }  // namespace
@@ -87,7 +86,7 @@ void parse_config(std::string_view text, const std::string& file, config& c) {
 
 config resolve_config(const config_flags& flags) {
     config c;
-    c.config_file = find_config_file(flags);
+    std::tie(c.config_file, c.config_source) = find_config_file(flags);
     if (!c.config_file.empty()) {
         std::error_code ec;
         if (!fs::is_regular_file(c.config_file, ec))

@@ -19,6 +19,7 @@
 #include "bi/error.hpp"
 #include "detail/strings.hpp"
 #include "bi/fallback.hpp"
+#include "bi/generations.hpp"
 #include "bi/index.hpp"
 
 namespace bi {
@@ -35,10 +36,6 @@ double percentile(const std::vector<double>& sorted, double p) {
     return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
 }
 
-bool crontab_has_block(const std::string& text) {
-    return text.find(crontab_marker) != std::string::npos;
-}
-
 std::string read_command(const char* command) {
     std::string out;
     FILE* p = ::popen(command, "r");
@@ -48,6 +45,19 @@ std::string read_command(const char* command) {
     while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
     ::pclose(p);
     return out;
+}
+
+std::string absolute(const std::string& path) {
+    if (path.empty()) return path;
+    std::error_code ec;
+    auto p = fs::absolute(path, ec);
+    return ec ? path : p.lexically_normal().string();
+}
+
+config_status describe_config(const config& cfg) {
+    return {absolute(cfg.config_file), cfg.config_source,
+            is_server_database(cfg.database) ? cfg.database : absolute(cfg.database), absolute(cfg.queries_dir),
+            absolute(cfg.dumps_dir), absolute(cfg.log_dir)};
 }
 
 database_status probe_database(const config& cfg) {
@@ -127,6 +137,7 @@ std::string normalise_question(std::string_view q) {
 
 void ledger_tally::add(const ledger_entry& e) {
     ++stats_.answers;
+    ++stats_.by_source[e.source.empty() ? "none" : e.source];
     stats_.tokens_spent += e.tokens;
     latencies_.push_back(e.latency_ms);
     if (e.matched) {
@@ -171,41 +182,106 @@ ledger_stats ledger_tally::figures(size_t top) const {
     return s;
 }
 
-schedule_status detect_schedule() {
-    schedule_status s;
-    std::string crontab;
-    if (auto f = env("BI_CRONTAB_FILE")) {
-        std::ifstream in(f);
-        crontab.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    } else {
-        crontab = read_command("crontab -l 2>/dev/null");
-    }
-    if (crontab_has_block(crontab)) s.where.push_back("crontab");
-    std::vector<std::string> files = {"/etc/cron.d/bi-regen"};
-    std::string user_units;
-    if (auto x = env("XDG_CONFIG_HOME")) user_units = fmt::format("{}/systemd/user", x);
-    else if (auto h = env("HOME")) user_units = fmt::format("{}/.config/systemd/user", h);
-    for (auto* kind : {"daily", "weekly", "monthly"}) {
-        if (!user_units.empty()) files.push_back(fmt::format("{}/bi-regen-{}.timer", user_units, kind));
-        files.push_back(fmt::format("/etc/systemd/system/bi-regen-{}.timer", kind));
-    }
+namespace {
+
+std::string canonical(const std::string& path) {
     std::error_code ec;
-    for (auto& f : files)
-        if (fs::exists(f, ec)) s.where.push_back(f);
+    auto p = fs::weakly_canonical(fs::absolute(path, ec), ec);
+    return ec ? path : p.string();
+}
+
+/// The value after `flag` in a command line of whitespace-separated words, quotes removed.
+std::string flag_value(std::string_view command, std::string_view flag) {
+    std::vector<std::string> words(1);
+    for (char c : command) {
+        if (c == ' ' || c == '\t') {
+            if (!words.back().empty()) words.emplace_back();
+        } else if (c != '\'' && c != '"') {
+            words.back() += c;
+        }
+    }
+    for (size_t i = 0; i < words.size(); ++i) {
+        if (words[i] == flag && i + 1 < words.size()) return words[i + 1];
+        if (words[i].starts_with(std::string(flag) + "=")) return words[i].substr(flag.size() + 1);
+    }
+    return {};
+}
+
+/// The lines of the managed crontab block (empty when there is none).
+std::vector<std::string_view> crontab_block(std::string_view text) {
+    std::vector<std::string_view> out;
+    bool inside = false;
+    for (auto line : detail::split_lines(text)) {
+        if (line.starts_with(crontab_marker)) inside = true;
+        else if (line.starts_with("# <<< bi-regen schedule")) inside = false;
+        else if (inside) out.push_back(line);
+    }
+    return out;
+}
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+/// What a crontab's managed block says: nullopt when it has none, else whether it schedules these dirs.
+std::optional<bool> crontab_schedules(std::string_view text, const std::string& q, const std::string& d) {
+    if (text.find(crontab_marker) == std::string_view::npos) return std::nullopt;
+    for (auto line : crontab_block(text))
+        if (schedules_these(line, q, d)) return true;
+    return false;
+}
+
+}  // namespace
+
+bool schedules_these(std::string_view command, const std::string& queries_dir, const std::string& dumps_dir) {
+    if (command.find("bi-regen") == std::string_view::npos) return false;
+    auto q = flag_value(command, "--queries-dir");
+    auto d = flag_value(command, "--dumps-dir");
+    return !q.empty() && !d.empty() && canonical(q) == canonical(queries_dir) && canonical(d) == canonical(dumps_dir);
+}
+
+schedule_status detect_schedule(const std::string& queries_dir, const std::string& dumps_dir) {
+    schedule_status s;
+    auto found = [&](std::optional<bool> ours, std::string where) {
+        if (ours) (*ours ? s.where : s.others).push_back(std::move(where));
+    };
+    auto f = env("BI_CRONTAB_FILE");
+    found(crontab_schedules(f ? read_text(f) : read_command("crontab -l 2>/dev/null"), queries_dir, dumps_dir), "crontab");
+    std::error_code ec;
+    if (fs::exists("/etc/cron.d/bi-regen", ec))
+        found(crontab_schedules(read_text("/etc/cron.d/bi-regen"), queries_dir, dumps_dir), "/etc/cron.d/bi-regen");
+    std::vector<std::string> unit_dirs = {"/etc/systemd/system"};
+    if (auto u = env("BI_SYSTEMD_USER_DIR")) unit_dirs.insert(unit_dirs.begin(), u);
+    else if (auto x = env("XDG_CONFIG_HOME")) unit_dirs.insert(unit_dirs.begin(), fmt::format("{}/systemd/user", x));
+    else if (auto h = env("HOME")) unit_dirs.insert(unit_dirs.begin(), fmt::format("{}/.config/systemd/user", h));
+    for (auto& dir : unit_dirs)
+        for (auto* kind : {"daily", "weekly", "monthly"}) {
+            auto timer = fmt::format("{}/bi-regen-{}.timer", dir, kind);
+            if (!fs::exists(timer, ec)) continue;
+            bool ours = false;
+            for (auto line : detail::split_lines(read_text(fmt::format("{}/bi-regen-{}.service", dir, kind))))
+                if (line.starts_with("ExecStart=") && schedules_these(line, queries_dir, dumps_dir)) ours = true;
+            found(ours, timer);
+        }
     s.installed = !s.where.empty();
     return s;
 }
 
 status_report collect_status(const config& cfg, utc_time now) {
     status_report r;
-    r.database = probe_database(cfg);
+    r.config = describe_config(cfg);
+    r.schedule = detect_schedule(cfg.queries_dir, cfg.dumps_dir);
+    auto pinned = cfg;
+    pinned.dumps_dir = pinned_dumps_dir(cfg.dumps_dir);  // one generation for the whole report
+    r.database = probe_database(pinned);
     auto raise = [&](health h, std::string why) {
         r.level = std::max(r.level, h);
         r.problems.push_back(std::move(why));
     };
     if (!r.database.reachable) raise(health::critical, fmt::format("database unreachable: {}", r.database.error));
     try {
-        r.dumps = dump_statuses(cfg, load_catalog(cfg.queries_dir), r.database.fingerprint, now);
+        r.dumps = dump_statuses(pinned, load_catalog(cfg.queries_dir), r.database.fingerprint, now);
     } catch (const std::exception& e) {
         r.catalog_error = e.what();
         raise(health::critical, fmt::format("catalog unreadable: {}", r.catalog_error));
@@ -220,7 +296,6 @@ status_report collect_status(const config& cfg, utc_time now) {
     ledger_tally tally(r.database.request_bytes);
     tally.add_files(r.ledger_path);
     r.ledger = tally.figures();
-    r.schedule = detect_schedule();
     return r;
 }
 
@@ -247,6 +322,18 @@ std::string status_json(const status_report& r) {
     w.StartArray();
     for (auto& p : r.problems) text(p);
     w.EndArray();
+
+    w.Key("config");
+    w.StartObject();
+    w.Key("file");
+    if (r.config.file.empty()) w.Null();
+    else text(r.config.file);
+    w.Key("source"); text(r.config.source);
+    w.Key("database"); text(r.config.database);
+    w.Key("queries_dir"); text(r.config.queries_dir);
+    w.Key("dumps_dir"); text(r.config.dumps_dir);
+    w.Key("log_dir"); text(r.config.log_dir);
+    w.EndObject();
 
     w.Key("database");
     w.StartObject();
@@ -332,10 +419,62 @@ std::string status_json(const status_report& r) {
     w.StartArray();
     for (auto& s : r.schedule.where) text(s);
     w.EndArray();
+    w.Key("others");
+    w.StartArray();
+    for (auto& s : r.schedule.others) text(s);
+    w.EndArray();
     w.EndObject();
     w.EndObject();
     return std::string(b.GetString(), b.GetSize()) + "\n";
 }
+
+namespace {
+
+/// The table's width: the dumps fit 100 columns, whatever the names.
+constexpr size_t table_columns = 100;
+
+/// `s` in exactly `width` columns: padded, or cut with "…" (names are ASCII; others are cut by byte).
+std::string fit(std::string_view s, size_t width) {
+    if (s.size() <= width) return std::string(s) + std::string(width - s.size(), ' ');
+    return std::string(s.substr(0, width - 1)) + "…";
+}
+
+std::string size_text(std::int64_t bytes) {
+    if (bytes < 1024) return fmt::format("{} B", bytes);
+    if (bytes < (1 << 20)) return fmt::format("{:.1f} KB", static_cast<double>(bytes) / 1024);
+    return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1048576);
+}
+
+std::string last_run_text(const std::optional<dump_outcome>& run) {
+    if (!run) return "-";
+    auto& t = run->ended_at;  // YYYY-MM-DDTHH:MM:SSZ: the month, day and minute
+    auto when = t.size() >= 16 ? fmt::format("{} {}", t.substr(5, 5), t.substr(11, 5)) : t;
+    return fmt::format("{} {}", run->ok ? "ok" : "FAILED", when);
+}
+
+/// Dumps grouped under their category: `  name  schedule rows size age state last-run`.
+std::string dump_table(const std::vector<dump_status>& dumps) {
+    constexpr std::string_view row = "{}  {:<8} {:>8} {:>9} {:>11}  {:<7}  {}\n";
+    constexpr size_t fixed = 2 + 8 + 1 + 8 + 1 + 9 + 1 + 11 + 2 + 7 + 2 + 18;  // "FAILED MM-DD HH:MM"
+    size_t width = 5;
+    for (auto& d : dumps) width = std::max({width, d.category.size(), d.name.size() + 2});
+    width = std::min(width, table_columns - fixed);
+    std::string out = fmt::format(fmt::runtime(row), fit("QUERY", width), "SCHEDULE", "ROWS", "SIZE", "AGE", "STATE", "LAST RUN");
+    std::string category;
+    for (auto& d : dumps) {
+        if (d.category != category)
+            out += ((category = d.category).size() > width ? fit(category, width) : category) + '\n';
+        auto name = fit("  " + d.name, width);
+        if (!d.present)
+            out += fmt::format(fmt::runtime(row), name, d.schedule, "-", "-", "-", "MISSING", last_run_text(d.last_run));
+        else
+            out += fmt::format(fmt::runtime(row), name, d.schedule, d.rows, size_text(d.bytes), format_age(d.fresh.age_seconds),
+                               d.fresh.stale ? "STALE" : "fresh", last_run_text(d.last_run));
+    }
+    return out;
+}
+
+}  // namespace
 
 std::string status_text(const status_report& r) {
     std::string out;
@@ -348,6 +487,8 @@ std::string status_text(const status_report& r) {
     line("status     {}{}", level, r.problems.empty() ? "" : fmt::format(" ({} problem{})", r.problems.size(), r.problems.size() == 1 ? "" : "s"));
     for (auto& p : r.problems) line("  - {}", p);
     out += '\n';
+    if (r.config.file.empty()) line("config     {}", r.config.source);
+    else line("config     {} ({})", r.config.file, r.config.source);
     line("database   {}", r.database.path);
     if (r.database.reachable)
         line("           reachable, {:.1f} MB, fingerprint {}", r.database.bytes / 1048576.0, r.database.fingerprint);
@@ -355,24 +496,12 @@ std::string status_text(const status_report& r) {
         line("           UNREACHABLE: {}", r.database.error);
     out += '\n';
     if (!r.catalog_error.empty()) line("catalog    UNREADABLE: {}", r.catalog_error);
-    size_t width = 5;
-    for (auto& d : r.dumps) width = std::max(width, d.query.size());
-    line("{:<{}}  {:<8} {:>9} {:>10}  {:<20}  {:>10}  {:<7}  {}", "QUERY", width, "SCHEDULE", "ROWS", "BYTES",
-         "GENERATED", "AGE", "STATE", "LAST RUN");
-    for (auto& d : r.dumps) {
-        std::string last = !d.last_run ? "-" : fmt::format("{} {}", d.last_run->ok ? "ok" : "FAILED", d.last_run->ended_at);
-        if (!d.present)
-            line("{:<{}}  {:<8} {:>9} {:>10}  {:<20}  {:>10}  {:<7}  {}", d.query, width, d.schedule, "-", "-", "-", "-",
-                 "MISSING", last);
-        else
-            line("{:<{}}  {:<8} {:>9} {:>10}  {:<20}  {:>10}  {:<7}  {}", d.query, width, d.schedule, d.rows, d.bytes,
-                 d.generated_at, format_age(d.fresh.age_seconds), d.fresh.stale ? "STALE" : "fresh", last);
-    }
+    out += dump_table(r.dumps);
     out += '\n';
     auto& l = r.ledger;
     line("ledger     {}", r.ledger_path);
     line("           {} answers, {} from dumps: hit rate {:.1f}%", l.answers, l.from_dumps, l.hit_rate * 100);
-    line("           tokens spent {}, saved ~{} (estimate: {})", l.tokens_spent, l.tokens_saved, tokens_saved_method);
+    line("           tokens spent {}, saved ~{} (an estimate: see bi-status --help)", l.tokens_spent, l.tokens_saved);
     line("           latency p50 {:.1f} ms, p95 {:.1f} ms", l.p50_ms, l.p95_ms);
     if (l.unreadable_lines) line("           {} unreadable lines skipped", l.unreadable_lines);
     if (!l.top_unanswered.empty()) {
@@ -380,13 +509,18 @@ std::string status_text(const status_report& r) {
         for (auto& [q, n] : l.top_unanswered) line("           {:>6}  {}", n, q);
     }
     out += '\n';
+    auto joined = [](const std::vector<std::string>& v) {
+        std::string out;
+        for (auto& s : v) out += (out.empty() ? "" : ", ") + s;
+        return out;
+    };
     if (r.schedule.installed) {
-        std::string where;
-        for (auto& s : r.schedule.where) where += (where.empty() ? "" : ", ") + s;
-        line("schedule   installed ({})", where);
+        line("schedule   installed ({})", joined(r.schedule.where));
     } else {
-        line("schedule   not installed (see scripts/install-schedule)");
+        line("schedule   not installed for this catalog and dumps dir");
+        line("           install one: bi-install-schedule (scripts/install-schedule in the source tree)");
     }
+    if (!r.schedule.others.empty()) line("           for another catalog or dumps dir: {}", joined(r.schedule.others));
     return out;
 }
 

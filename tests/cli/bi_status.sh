@@ -149,16 +149,49 @@ expect_status "a stale dump still answers" 0
 expect_contains "the stale reason is in the answer" "schedule allows" "$(field .stale_reason)"
 expect_contains "a note on stderr says the dump is stale" "bi-ask: warning: the dump of kpi_monitoring/health_scores is stale" "$err"
 
-# The schedule: found in the crontab the tests point at.
+# The schedule: found in the crontab the tests point at, and "installed" only when it
+# regenerates this catalog into this dumps dir.
 crontab="$BI_TMP/crontab"
 printf '5 5 * * * true\n' >"$crontab"
-"$BI_SOURCE/scripts/install-schedule" --cron --user --crontab-file "$crontab" --bin "$BI_BIN" --workdir "$w" 2>/dev/null
+schedule() { "$BI_SOURCE/scripts/install-schedule" --cron --user --crontab-file "$crontab" --bin "$BI_BIN" --workdir "$w" "$@" 2>/dev/null; }
+schedule --queries-dir "$BI_SOURCE/queries" --dumps-dir "$dumps"
 BI_CRONTAB_FILE="$crontab" status_json
 [ "$(field .schedule.installed)" = true ] && [ "$(field '.schedule.where | index("crontab") != null')" = true ] \
-  && pass "an installed crontab block is reported" || fail "an installed crontab block is reported" "$(field .schedule)"
-"$BI_SOURCE/scripts/install-schedule" --cron --user --crontab-file "$crontab" --uninstall 2>/dev/null
+  && pass "an installed crontab block for this catalog and dumps is reported" || fail "an installed crontab block is reported" "$(field .schedule)"
+schedule --queries-dir "$BI_SOURCE/queries" --dumps-dir "$w/other-dumps"
 BI_CRONTAB_FILE="$crontab" status_json
-[ "$(field '.schedule.where | index("crontab")')" = null ] && pass "an uninstalled block is not reported" || fail "an uninstalled block is not reported" "$(field .schedule)"
+[ "$(field .schedule.installed)" = false ] && [ "$(field '.schedule.others | index("crontab") != null')" = true ] \
+  && pass "a block for another dumps dir is not this schedule" || fail "a block for another dumps dir is not this schedule" "$(field .schedule)"
+BI_CRONTAB_FILE="$crontab" run "$BI_BIN/bi-status" "${common[@]}" --format text
+expect_contains "the text says so" "not installed for this catalog and dumps dir" "$out"
+printf '# >>> bi-regen schedule (managed by scripts/install-schedule; edit there) >>>\n0 2 * * *  cd /x && bi-regen --due daily\n# <<< bi-regen schedule <<<\n' >"$BI_TMP/old-crontab"
+BI_CRONTAB_FILE="$BI_TMP/old-crontab" status_json
+[ "$(field .schedule.installed)" = false ] && pass "a block naming no catalog or dumps is not this schedule" \
+  || fail "a block naming no catalog or dumps is not this schedule" "$(field .schedule)"
+units="$BI_TMP/units"
+"$BI_SOURCE/scripts/install-schedule" --systemd --user --unit-dir "$units" --bin "$BI_BIN" --workdir "$w" \
+  --queries-dir "$BI_SOURCE/queries" --dumps-dir "$dumps" 2>/dev/null
+BI_CRONTAB_FILE=/dev/null BI_SYSTEMD_USER_DIR="$units" status_json
+[ "$(field .schedule.where[0])" = "$units/bi-regen-daily.timer" ] && pass "systemd timers for this catalog and dumps are reported" \
+  || fail "systemd timers for this catalog and dumps are reported" "$(field .schedule)"
+BI_CRONTAB_FILE=/dev/null BI_SYSTEMD_USER_DIR="$units" run "$BI_BIN/bi-status" "${paths[@]:0:4}" --dumps-dir "$w/other-dumps" --json
+[ "$(field .schedule.installed)" = false ] && pass "but not for another dumps dir" || fail "but not for another dumps dir" "$(field .schedule)"
+schedule --uninstall
+BI_CRONTAB_FILE="$crontab" status_json
+[ "$(field '.schedule.where + .schedule.others | index("crontab")')" = null ] && pass "an uninstalled block is not reported" || fail "an uninstalled block is not reported" "$(field .schedule)"
+
+# The table fits 100 columns, whatever the names: long ones are cut with "…".
+long="$BI_TMP/long-catalog"
+cp -r "$BI_SOURCE/queries" "$long"
+mkdir -p "$long/a_category_with_a_remarkably_long_name_for_a_category"
+cp "$long/kpi_monitoring/health_scores.sql" \
+  "$long/a_category_with_a_remarkably_long_name_for_a_category/a_query_whose_name_goes_on_and_on_past_any_column.sql"
+run "$BI_BIN/bi-status" --database "$w/demo.db" --queries-dir "$long" --dumps-dir "$dumps" --log-dir "$w/logs" --format text
+wide=$(printf '%s\n' "$out" | sed -n '/^QUERY/,/^$/p' | python3 -c 'import sys; [print(len(l.rstrip("\n")), l, end="") for l in sys.stdin if len(l.rstrip("\n")) > 100]')
+[ -z "$wide" ] && pass "every table line fits 100 columns" || fail "every table line fits 100 columns" "$wide"
+expect_contains "a long name is cut with …" "  a_query_whose_name_goes_on_… " "$out"
+expect_contains "a long category too" "a_category_with_a_remarkably_…" "$out"
+expect_contains "the dump shows as missing" "MISSING" "$out"
 
 if command -v script >/dev/null; then
   script -qec "$(printf '%q ' "$BI_BIN/bi-status" "${common[@]}")" /dev/null >"$BI_TMP/tty" 2>&1

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # scripts/install-schedule: --dry-run prints and changes nothing; the crontab lines have five
-# time fields and the right commands; the units pass systemd-analyze; install and uninstall
-# of the crontab block leave every other line alone. Nothing here touches the real system.
+# time fields and the right commands; the units pass systemd-analyze verify and score at most
+# 3.0 in systemd-analyze security, with the network only for a PostgreSQL server; install and
+# uninstall of the crontab block leave every other line alone. Nothing here touches the real
+# system.
 source "$(dirname "$0")/lib.sh"
 install="$BI_SOURCE/scripts/install-schedule"
 wd="$BI_TMP/workdir"
 mkdir -p "$wd"
 crontab="$BI_TMP/crontab"
 units="$BI_TMP/units"
-sched() { run "$install" --bin "$BI_BIN" --workdir "$wd" "$@"; }
+queries="$BI_SOURCE/queries"
+dumps="$wd/dumps"
+sched() { run "$install" --bin "$BI_BIN" --workdir "$wd" --queries-dir "$queries" --dumps-dir "$dumps" "$@"; }
 
 # Crontab, dry run.
 sched --cron --user --crontab-file "$crontab" --dry-run
@@ -20,9 +24,9 @@ jobs=$(printf '%s\n' "$out" | grep -v '^#' | grep -v '^[[:space:]]*$')
 bad=0
 while read -r m h dom mon dow cmd; do
   for f in "$m" "$h" "$dom" "$mon" "$dow"; do [[ "$f" =~ ^[0-9*,/-]+$ ]] || bad=$((bad + 1)); done
-  [[ "$cmd" == "cd '$wd' && '$BI_BIN/bi-regen' "* ]] || bad=$((bad + 1))
+  [[ "$cmd" == "cd '$wd' && '$BI_BIN/bi-regen' --queries-dir '$queries' --dumps-dir '$dumps' "* ]] || bad=$((bad + 1))
 done <<<"$jobs"
-[ $bad -eq 0 ] && pass "each line: five time fields, then cd to the workdir and absolute bi-regen" || fail "cron line shape" "$jobs"
+[ $bad -eq 0 ] && pass "each line: five time fields, then cd to the workdir and absolute bi-regen for this catalog and dumps" || fail "cron line shape" "$jobs"
 line() { printf '%s\n' "$jobs" | grep -- "$1" | awk '{print $1, $2, $3, $4, $5}'; }
 [ "$(line '--due daily')" = "0 2 * * *" ] && pass "daily at 02:00: --due daily" || fail "daily at 02:00" "$(line '--due daily')"
 [ "$(line '--due weekly')" = "0 3 * * 0" ] && pass "Sunday 03:00: --due weekly" || fail "Sunday 03:00" "$(line '--due weekly')"
@@ -59,7 +63,8 @@ for k in daily weekly monthly; do
   for t in service timer; do case "$out" in *"would write $units/bi-regen-$k.$t:"*) n=$((n + 1)) ;; esac; done
 done
 [ $n -eq 6 ] && pass "systemd --dry-run names the six unit files" || fail "systemd --dry-run names the six unit files" "$out"
-expect_contains "the service runs bi-regen by absolute path" "ExecStart=$BI_BIN/bi-regen --due daily" "$out"
+expect_contains "the service runs bi-regen by absolute path, for this catalog and dumps" \
+  "ExecStart=$BI_BIN/bi-regen --queries-dir $queries --dumps-dir $dumps --due daily" "$out"
 expect_contains "the service runs in the workdir" "WorkingDirectory=$wd" "$out"
 sched --systemd --system --dry-run
 expect_status "systemd --system --dry-run exits 0" 0
@@ -101,6 +106,44 @@ else
   fail "systemd-analyze is installed (scripts/install-deps installs systemd)"
 fi
 
+# Hardening, per database kind: the sandbox's score, its paths and its sockets.
+if command -v systemd-analyze >/dev/null && systemd-analyze security --help 2>&1 | grep -q -- --offline; then
+  printf 'database = postgresql://bi_reader@127.0.0.1:1/sales\n' >"$wd/postgresql.conf"
+  printf 'database = %s\n' "$BI_TEST_DB" >"$wd/sqlite.conf"
+  # config  scope+user                   sockets                             the network
+  while read -r conf scope families network; do
+    u="$BI_TMP/hardened-$conf"
+    sched --systemd $scope --unit-dir "$u" --config "$wd/$conf.conf" --prometheus "$BI_TMP/textfile"
+    expect_status "$conf $scope: units written" 0
+    for f in "$u"/*.service; do
+      score=$(systemd-analyze security --offline=yes "$f" 2>&1 | sed -n 's/^→ Overall exposure level for .*: \([0-9.]*\) .*/\1/p')
+      awk -v s="$score" 'BEGIN { exit !(s != "" && s <= 3.0) }' && pass "$conf $scope: $(basename "$f") scores $score <= 3.0" \
+        || fail "$conf $scope: $(basename "$f") scores <= 3.0" "score '$score'"
+    done
+    svc="$u/bi-regen-daily.service"
+    [ "$(sed -n 's/^RestrictAddressFamilies=//p' "$svc")" = "${families//,/ }" ] && pass "$conf: sockets ${families//,/ }" \
+      || fail "$conf: sockets ${families//,/ }" "$(grep Address "$svc")"
+    [ "$(grep -c '^PrivateNetwork=yes' "$svc")" = "$network" ] && pass "$conf: PrivateNetwork $network" || fail "$conf: PrivateNetwork $network"
+    grep -qx "ReadWritePaths=$wd $wd/logs" "$svc" && pass "$conf: writes the dumps' directory and the logs only" \
+      || fail "$conf: writes the dumps' directory and the logs only" "$(grep ReadWrite "$svc")"
+    grep -qx "ReadWritePaths=$BI_TMP/textfile" "$u/bi-status-prometheus.service" && pass "$conf: the metrics job writes the textfile dir only" \
+      || fail "$conf: the metrics job writes the textfile dir only" "$(grep ReadWrite "$u/bi-status-prometheus.service")"
+    grep -q "^ExecStart=$BI_BIN/bi-status --config $wd/$conf.conf --queries-dir $queries --dumps-dir $dumps --format prometheus --output $BI_TMP/textfile/bi.prom\$" \
+      "$u/bi-status-prometheus.service" && pass "$conf: --prometheus adds the metrics job" || fail "$conf: --prometheus adds the metrics job" "$(grep ExecStart "$u"/*.service)"
+    if (cd "$u" && systemd-analyze verify ./*.service ./*.timer) >"$BI_TMP/verify" 2>&1 && ! grep -v "Special user nobody" "$BI_TMP/verify" | grep -q .; then
+      pass "$conf $scope: systemd-analyze verify accepts the hardened units"
+    else
+      fail "$conf $scope: systemd-analyze verify accepts the hardened units" "$(cat "$BI_TMP/verify")"
+    fi
+  done <<EOF
+sqlite      --user                       AF_UNIX                 1
+postgresql  --system                     AF_UNIX,AF_INET,AF_INET6  0
+EOF
+  [ -d "$BI_TMP/textfile" ] && pass "the textfile directory is made" || fail "the textfile directory is made"
+else
+  fail "systemd-analyze security --offline is available (systemd 250 or later)"
+fi
+
 touch "$units/other.timer"
 sched --systemd --user --unit-dir "$units" --uninstall
 expect_status "systemd uninstall exits 0" 0
@@ -116,6 +159,9 @@ run "$install" --cron --user --bin "$BI_TMP/with space" --crontab-file "$crontab
 expect_status "a path with a space is refused with 2" 2
 sched --cron --user --run-as nobody --crontab-file "$crontab" --dry-run
 expect_status "--run-as with --user exits 2" 2
+sched --cron --user --crontab-file "$crontab" --config "$BI_TMP/nowhere.conf" --dry-run
+expect_status "a missing --config exits 2" 2
+expect_contains "naming it" "'$BI_TMP/nowhere.conf': config file not found" "$err"
 run "$install" --help
 expect_status "--help exits 0" 0
 expect_contains "--help prints usage" "Usage: scripts/install-schedule" "$out"

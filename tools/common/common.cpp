@@ -29,13 +29,17 @@ void add_common_options(CLI::App& app, common_options& o) {
     app.add_option("--dumps-dir", o.flags.dumps_dir, "Dumps directory [env BI_DUMPS_DIR]")->type_name("DIR");
     app.add_option("--log-dir", o.flags.log_dir, "Log directory [env BI_LOG_DIR]")->type_name("DIR");
     app.add_flag("-q,--quiet", o.quiet, "Print nothing on stderr but errors");
+    app.add_flag("--verbose", o.verbose, "Say on stderr which config file was read, and why");
+    o.tool = app.get_name();
     // For the shell completions: catalog names, one a line, from the catalog the flags above
     // resolve to. Declared last, so its callback runs after theirs; prints nothing on error.
     app.add_option_function<std::string>(
            "--complete",
            [&o](const std::string& what) {
                try {
-                   auto catalog = load_catalog(resolve_config(o.flags).queries_dir);
+                   auto flags = o.flags;
+                   flags.installed_config = installed_config();
+                   auto catalog = load_catalog(resolve_config(flags).queries_dir);
                    if (what == "queries")
                        for (auto& q : catalog.queries) std::cout << q.name << '\n';
                    else if (what == "categories")
@@ -47,8 +51,37 @@ void add_common_options(CLI::App& app, common_options& o) {
         ->group("");
 }
 
+namespace {
+
+std::string executable_dir() {
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string() : exe.parent_path().string();
+}
+
+}  // namespace
+
+std::string installed_data(const std::string& relative) {
+    auto dir = executable_dir();
+    if (dir.empty()) return {};
+    return (std::filesystem::path(dir) / BI_BIN_TO_DATA / relative).lexically_normal().string();
+}
+
+std::string installed_config() {
+    auto dir = executable_dir();
+    if (dir.empty()) return {};
+    return (std::filesystem::path(dir) / BI_BIN_TO_SYSCONF / "bi.conf").lexically_normal().string();
+}
+
 config resolve(const common_options& options) {
-    return resolve_config(options.flags);
+    auto flags = options.flags;
+    flags.installed_config = installed_config();
+    auto c = resolve_config(flags);
+    if (options.verbose) {
+        if (c.config_file.empty()) std::cerr << options.tool << ": config: " << c.config_source << '\n';
+        else std::cerr << options.tool << ": config: '" << c.config_file << "' (" << c.config_source << ")\n";
+    }
+    return c;
 }
 
 void warn(const CLI::App& app, const std::string& what) {
@@ -142,7 +175,7 @@ std::vector<std::string> chartjs_candidates() {
     if (!ec) out.push_back((exe.parent_path() / ".." / ".." / relative).lexically_normal().string());
     auto cwd = fs::current_path(ec);
     if (!ec) out.push_back((cwd / relative).string());
-    out.emplace_back(BI_DATADIR "/bi/chart.umd.js");
+    if (auto installed = installed_data("chart.umd.js"); !installed.empty()) out.push_back(installed);
     return out;
 }
 

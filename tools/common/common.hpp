@@ -15,14 +15,24 @@ namespace bi::tool {
 struct common_options {
     config_flags flags;
     bool quiet = false;
+    bool verbose = false;
+    std::string tool;           // the tool's name, for --verbose lines
 };
 
-/// Declares --config, --database, --queries-dir, --dumps-dir, --log-dir, --quiet and --version,
-/// and the hidden --complete queries|categories the shell completions call.
+/// Declares --config, --database, --queries-dir, --dumps-dir, --log-dir, --quiet, --verbose
+/// and --version, and the hidden --complete queries|categories the shell completions call.
 void add_common_options(CLI::App& app, common_options& options);
 
-/// Resolves the configuration from the common flags, the environment and the config file.
+/// Resolves the configuration from the common flags, the environment and the config file
+/// (the installed one is <bin>/../etc/bi/bi.conf). With --verbose, says on stderr which
+/// config file was read and why.
 config resolve(const common_options& options);
+
+/// A path under the installed share/bi directory, found from the executable's own location.
+std::string installed_data(const std::string& relative);
+
+/// The installed bi.conf, found from the executable's own location.
+std::string installed_config();
 
 /// Parses argv, runs `body`, and maps every error to its message on stderr and exit code.
 /// Messages read `<tool>: error: <what>`. Checks stdout was written before returning 0.
@@ -49,7 +59,7 @@ bool use_color(const std::string& when);
 
 /// Where Chart.js's chart.umd.js may be, in order: $BI_CHARTJS, node_modules of the source
 /// tree the executable was built in (build/bin/../../node_modules), of the working directory,
-/// then the installed copy.
+/// then the installed copy (<bin>/../share/bi/chart.umd.js).
 std::vector<std::string> chartjs_candidates();
 
 /// Lines from a file descriptor, read in large pieces (--batch). more_buffered() says whether a

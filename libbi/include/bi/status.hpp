@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,6 +55,7 @@ struct ledger_stats {
     std::int64_t answers = 0;          ///< every question asked
     std::int64_t matched = 0;          ///< answered at all (dump, live or fallback)
     std::int64_t from_dumps = 0;
+    std::map<std::string, std::int64_t> by_source;  ///< answers by source; "none" for unanswered
     double hit_rate = 0;               ///< from_dumps / answers
     std::int64_t tokens_spent = 0;
     std::int64_t tokens_saved = 0;     ///< estimate, see ledger_tally
@@ -88,19 +90,37 @@ private:
 std::string normalise_question(std::string_view q);
 
 struct schedule_status {
-    bool installed = false;
-    std::vector<std::string> where;    ///< "crontab", or the unit/cron file found
+    bool installed = false;            ///< a schedule regenerates this catalog into this dumps dir
+    std::vector<std::string> where;    ///< those schedules: "crontab", or the cron or unit file
+    std::vector<std::string> others;   ///< schedules of ours for another catalog or dumps dir
 };
 
-/// Looks for an installed schedule: the marked block in the crontab (`crontab -l`, or the
-/// file $BI_CRONTAB_FILE names, for tests), /etc/cron.d/bi-regen, and bi-regen-*.timer in
-/// the user's and the system's systemd unit directories.
-schedule_status detect_schedule();
+/// Looks for an installed schedule that regenerates `queries_dir` into `dumps_dir`: the
+/// marked block in the crontab (`crontab -l`, or the file $BI_CRONTAB_FILE names, for tests),
+/// /etc/cron.d/bi-regen, and bi-regen-*.service beside bi-regen-*.timer in the user's
+/// ($BI_SYSTEMD_USER_DIR, for tests) and the system's systemd unit directories. A schedule
+/// counts when its bi-regen command names the same --queries-dir and --dumps-dir.
+schedule_status detect_schedule(const std::string& queries_dir, const std::string& dumps_dir);
+
+/// Whether a scheduled command line (a crontab line, a unit's ExecStart) runs bi-regen with
+/// `--queries-dir` and `--dumps-dir` naming these directories (compared as canonical paths).
+bool schedules_these(std::string_view command, const std::string& queries_dir, const std::string& dumps_dir);
 
 /// The marker line that opens the crontab block scripts/install-schedule manages.
 constexpr std::string_view crontab_marker = "# >>> bi-regen schedule";
 
+/// Which configuration is in effect, with every path made absolute.
+struct config_status {
+    std::string file;                  ///< the config file read, or ""
+    std::string source;                ///< why that file (config::config_source)
+    std::string database;              ///< a file's absolute path, or a server's URI
+    std::string queries_dir;
+    std::string dumps_dir;
+    std::string log_dir;
+};
+
 struct status_report {
+    config_status config;
     database_status database;
     std::vector<dump_status> dumps;
     std::string catalog_error;         ///< the catalog could not be read
@@ -111,8 +131,9 @@ struct status_report {
     std::vector<std::string> problems; ///< one line for each reason the level is not ok
 };
 
-/// Gathers everything bi-status reports. Never throws for what it reports on (a missing
-/// database or catalog is a critical finding, not an error).
+/// Gathers everything bi-status reports. Dumps are read from the generation cfg.dumps_dir
+/// points to when this starts. Never throws for what it reports on (a missing database or
+/// catalog is a critical finding, not an error).
 status_report collect_status(const config& cfg, utc_time now);
 
 /// The report as one JSON object.
