@@ -76,6 +76,10 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     // a period named twice ("last quarter" is Q1 2026) is compared once
     CHECK(reader.read("units by segment last quarter (Q1 2026 vs Q1 2025)", "2026-06-15").compare.size() == 2);
     CHECK(reader.read("claims by model last quarter versus the same quarter a year earlier", "2026-06-15").compare.size() == 2);
+    // two comparisons in one question are asked back, not merged into one of four periods
+    CHECK_FALSE(reader.read("units this year vs last year, 2025 against 2024", "2026-06-15").problem.empty());
+    // a dictionary word one edit from a value is not that value ("submit" is not "Summit")
+    CHECK(reader.read("claims the dealers submit by region", "2026-06-15").corrections.empty());
     // "by what percentage did … grow" is the unit of a growth, not a share
     auto growth = reader.read("by what percentage did units grow in 2025 versus 2024", "2026-06-15");
     CHECK((growth.growth && !growth.share && growth.compare.size() == 2));

@@ -16,6 +16,7 @@
 #include <set>
 #include <span>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>
@@ -127,7 +128,7 @@ const std::set<std::string_view>& filler() {
         "figures", "find", "for", "from", "generate", "generated", "get", "give", "go", "going", "got", "grand",
         "had", "has", "have", "having", "hello", "help", "here", "hey", "hi", "how", "i", "if", "in", "into", "is",
         "it", "its", "just", "kind", "kindly", "know", "let", "lets", "like", "list", "look", "looking", "looked",
-        "made", "make", "me", "much", "my", "name", "achieved", "achieve", "handled", "handle", "everything",
+        "made", "make", "me", "much", "my", "name", "submit", "submitted", "filed", "achieved", "achieve", "handled", "handle", "everything",
         "booked", "book", "recorded", "posted", "contribute", "contributes", "need", "needs", "number", "numbers", "of", "on", "only", "or",
         "order", "ordered", "our", "out", "overall", "please", "pls", "plz", "provide", "pull", "quick", "quickly",
         "rank", "ranked", "ranking", "rankings", "re", "really", "regarding", "report", "respectively", "right",
@@ -429,18 +430,41 @@ bool abbreviates(std::string_view w, std::string_view v) {
 
 }  // namespace
 
-// Dictionary words of four or five letters that the abbreviation rule would expand ("name" →
-// "nameplate"), from the system word list when there is one: a word a reader knows is not an
-// abbreviation. ("rev", "pen" and "avg" are three letters: those stay abbreviations.)
+// Dictionary words a reader knows are not a typo or an abbreviation of a model's word, from the
+// system word list when there is one: those one edit from a model's word ("submit" is not
+// "Summit"), and those of four or five letters the abbreviation rule would expand ("name" is
+// not "nameplate"; "rev", "pen" and "avg" are three letters: those stay abbreviations).
 void question_reader::protect_english(lexicon& lx) {
     std::ifstream in("/usr/share/dict/words");
+    std::unordered_set<std::string> dictionary;
+    for (std::string line; std::getline(in, line);)
+        if (line.size() >= 4 && std::all_of(line.begin(), line.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
+            dictionary.insert(line);
     std::set<std::string> found;
-    for (std::string line; std::getline(in, line);) {
-        if (line.size() < 4 || line.size() > 5 || !std::all_of(line.begin(), line.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
-            continue;
-        if (lx.words.count(line)) continue;
-        if (std::any_of(lx.words.begin(), lx.words.end(), [&](auto& v) { return abbreviates(line, v); })) found.insert(line);
+    auto check = [&](const std::string& w) {
+        if (dictionary.count(w) && !lx.words.count(w)) found.insert(w);
+    };
+    static constexpr std::string_view letters = "abcdefghijklmnopqrstuvwxyz";
+    for (auto& v : lx.words) {
+        if (v.size() < 4) continue;
+        std::string word(v);
+        for (size_t i = 0; i <= word.size(); ++i) {
+            if (i < word.size()) check(word.substr(0, i) + word.substr(i + 1));  // deletion
+            if (i + 1 < word.size()) {
+                auto swapped = word;
+                std::swap(swapped[i], swapped[i + 1]);
+                check(swapped);
+            }
+            for (char c : letters) {
+                check(word.substr(0, i) + c + word.substr(i));                                // insertion
+                if (i < word.size()) check(word.substr(0, i) + c + word.substr(i + 1));       // substitution
+            }
+        }
     }
+    for (auto& line : dictionary)
+        if (line.size() <= 5 && !lx.words.count(line) &&
+            std::any_of(lx.words.begin(), lx.words.end(), [&](auto& v) { return abbreviates(line, v); }))
+            found.insert(line);
     for (auto& w : found) lx.english.append(lx.keep(w));
 }
 
@@ -784,7 +808,7 @@ void question_reader::reading::correct_typos() {
     // word of the model's phrases, is read as that word.
     for (auto& tk : t) {
         auto& w = tk.word;
-        if (w.size() < 3 || is_number(w) || lx.words.count(w) || lx.stems.count(tk.stem) || filler().count(w) ||
+        if (w.size() < 3 || is_number(w) || lx.words.count(w) || lx.stems.count(tk.stem) || filler().count(w) || lx.english.count(w) ||
             is_stop_word(w) || month_number(w) || rank_word(w) != end_asked::none || grammar_word(w))
             continue;
         int limit = w.size() >= 8 ? 2 : w.size() >= 4 ? 1 : 0;
@@ -811,7 +835,7 @@ void question_reader::reading::correct_typos() {
         // Abbreviations: "rev" → revenue, "pen" → penetration, then "mkt" → market, "tgt" →
         // target (the same first letter, the letters in order): only when one word fits.
         // Words of the model's names come first, then the values' words.
-        if (best.empty() && !tie && w.size() <= 5 && !lx.english.count(w))
+        if (best.empty() && !tie && w.size() <= 5)
             for (int pass = 0; pass < 4 && best.empty(); ++pass) {
                 std::string found, found_stem;
                 bool ambiguous = false;
@@ -930,6 +954,14 @@ void question_reader::reading::read_periods() {
         if (w.size() == 2 && is_digits(w) && w[0] >= '1' && w[0] <= '9') return 2000 + std::atoi(std::string(w).c_str());
         return 0;
     };
+    // "Q1 of last year", "May of this year": a year said in words after a month or quarter
+    auto relative_year = [&](size_t i) -> int {
+        if (!unused(i) || !unused(i + 1) || !year_word(word(i + 1)) || word(i + 1).back() == 's') return 0;
+        auto w = word(i);
+        if (w == "last" || w == "previous" || w == "prior") return this_year - 1;
+        if (w == "this" || w == "current") return this_year;
+        return 0;
+    };
     // Which year a month or quarter without one means: the latest that has begun.
     auto latest_year_for_month = [&](int m) { return m <= int(unsigned(today.month())) ? this_year : this_year - 1; };
     for (size_t i = 0; i < t.size(); ++i) {
@@ -988,9 +1020,13 @@ void question_reader::reading::read_periods() {
             size_t after = i + 1;
             if (word(after) == "of" || word(after) == "in") ++after;
             int y = year_at(after) ? year_at(after) : short_year(after);
+            int said = relative_year(after);
             if (!y && i > 0) y = year_at(i - 1);  // "2025 Q1"
             take(i);
-            if (y && (year_at(after) || short_year(after))) take(i + 1, after - i);
+            if (said && !y) {
+                y = said;
+                take(i + 1, after - i + 1);
+            } else if (y && (year_at(after) || short_year(after))) take(i + 1, after - i);
             else if (y) take(i - 1);
             if (!y) {
                 int first_month = w[0] == 'q' ? 3 * n - 2 : (n == 1 ? 1 : 7);
@@ -1123,6 +1159,14 @@ void question_reader::reading::read_periods() {
 }
 
 void question_reader::reading::combine_periods() {
+    // "each year (include 2026 so far)": a period included is not the only one asked for
+    periods.erase(std::remove_if(periods.begin(), periods.end(), [&](auto& p) {
+                      auto before = p.first > 0 ? word(p.first - 1) : std::string_view();
+                      bool included = before == "include" || before == "including" || before == "incl" || before == "plus";
+                      if (included) take(p.first - 1);
+                      return included;
+                  }),
+                  periods.end());
     bool range = false;  // "from March to May", "between 2024 and 2025"
     // "since March", "from Q1 2025 to Q3 2025", "between 2024 and 2025", "through May"
     for (size_t k = 0; k < periods.size(); ++k) {
@@ -1208,6 +1252,13 @@ void question_reader::reading::combine_periods() {
         auto earlier = year_before(later.second);
         periods = {{later.first, later.second}, {later.first, earlier}};
     }
+    // "this year vs last year — 2025 against 2024": two comparisons, not one of four periods
+    int comparing = 0;
+    for (size_t i = 0; i < words.size(); ++i)
+        comparing += words[i] == "vs" || words[i] == "versus" || words[i] == "against" ||
+                     (words[i] == "compared" && i + 1 < words.size() && (words[i + 1] == "to" || words[i + 1] == "with"));
+    if (comparing >= 2 && periods.size() >= 4 && periods.size() == size_t(2 * comparing))
+        q.problem = "the question names two comparisons: ask for one (\"2024 vs 2025\")";
     // "last quarter (Q1 2026 vs Q1 2025)": a period named twice is one period
     for (size_t k = 1; k < periods.size();) {
         auto& p = periods[k].second;
@@ -1497,23 +1548,40 @@ void question_reader::reading::read_comparisons() {
 }
 
 void question_reader::reading::read_counted_nouns() {
-    // "the vehicles we sold", "cars that were sold": the noun a measure counts, then the verb
-    // that names the measure, are that measure, not a breakdown by vehicle.
-    static const std::set<std::string_view> between = {"we", "that", "which", "you", "they", "were", "was", "did", "have", "had", "got"};
+    // "the vehicles we sold", "how many F&I products did we sell": the noun a measure counts,
+    // then the verb that names the measure, are that measure, not a breakdown by vehicle.
+    static const std::set<std::string_view> between = {"we", "that", "which", "you", "they", "were", "was", "did", "have", "had", "got", "do"};
     for (auto d = dims_at.begin(); d != dims_at.end();) {
         size_t at = d->first;
-        auto counted = lx.per_names.find(std::vector<std::string>{t[at].stem});
-        size_t k = at + 1;
-        while (k < t.size() && k <= at + 3 && between.count(word(k))) ++k;
-        auto verb = std::find_if(weak_measures_at.begin(), weak_measures_at.end(), [&](auto& w) {
-            return w.first == k && counted != lx.per_names.end() && w.second == counted->second;
-        });
-        if (k == at + 1 || verb == weak_measures_at.end()) {
+        // "how many of each F&I product did we sell", "which models did we sell": a breakdown
+        auto cue = at > 0 ? word(at - 1) : std::string_view();
+        if (cue == "each" || cue == "every" || cue == "per" || cue == "by" || cue == "which" || cue == "what") {
             ++d;
             continue;
         }
+        auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == at; });
+        size_t len = p == phrases.end() ? 1 : p->length;
+        std::vector<std::string> noun;
+        for (size_t k = at; k < at + len; ++k) noun.push_back(t[k].stem);
+        size_t k = at + len;
+        while (k < t.size() && k <= at + len + 2 && between.count(word(k))) ++k;
+        // the measure the verb names that counts this noun: "per vehicle", or named "<noun> sold"
+        auto counts = [&](const std::string& m) {
+            if (auto c = lx.per_names.find(noun); c != lx.per_names.end() && c->second == m) return true;
+            auto* md = model.measure(m);
+            return md && std::any_of(md->names.begin(), md->names.end(), [&](auto& n) {
+                       auto st = stems_of(words_of(n));
+                       return st.size() == noun.size() + 1 && std::equal(noun.begin(), noun.end(), st.begin());
+                   });
+        };
+        auto verb = std::find_if(weak_measures_at.begin(), weak_measures_at.end(), [&](auto& w) { return w.first == k && counts(w.second); });
+        if (k == at + len || verb == weak_measures_at.end()) {
+            ++d;
+            continue;
+        }
+        auto m = verb->second;
         auto pos = std::find_if(measures_at.begin(), measures_at.end(), [&](auto& x) { return x.first > at; });
-        measures_at.insert(pos, {at, counted->second});
+        measures_at.insert(pos, {at, m});
         weak_measures_at.erase(std::remove_if(weak_measures_at.begin(), weak_measures_at.end(), [&](auto& w) { return w.first == k; }),
                                weak_measures_at.end());
         take(at, k - at + 1);
@@ -1575,7 +1643,7 @@ void question_reader::reading::compared_alone() {
     bool compared = w == "vs" || w == "versus" || w == "against" ||
                     ((w == "with" || w == "to") && (before == "compare" || before == "compared" || before == "compares"));
     if (!compared) return;
-    auto& named = q.measures[0];
+    std::string named = q.measures[0];  // a copy: the insert below moves the vector
     std::vector<std::string> shown;
     for (auto& cube : model.cubes) {
         if (!cube.has_measure(named)) continue;
@@ -1584,7 +1652,20 @@ void question_reader::reading::compared_alone() {
                 std::find(shown.begin(), shown.end(), m.name) == shown.end())
                 shown.push_back(m.name);
     }
-    if (shown.size() == 1) q.measures.insert(q.measures.begin(), shown[0]);
+    if (shown.size() != 1) return;
+    q.measures.insert(q.measures.begin(), shown[0]);
+    // and the difference, when the model declares it ("gap = actual - target")
+    auto spaced = [](std::string_view f) {
+        std::string out;
+        for (char c : f)
+            if (c != ' ') out.push_back(c);
+        return out;
+    };
+    for (auto& m : model.measures)
+        if (m.is_derived() && spaced(m.derived.text()) == shown[0] + "-" + named) {
+            q.measures.push_back(m.name);
+            break;
+        }
 }
 
 void question_reader::reading::read_measures() {
