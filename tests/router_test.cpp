@@ -16,6 +16,7 @@
 #endif
 
 #include "bi/answer.hpp"
+#include "bi/format.hpp"
 #include "bi/catalog.hpp"
 #include "bi/error.hpp"
 #include "bi/index.hpp"
@@ -228,7 +229,7 @@ TEST_CASE("the labelled question suite routes at least 97% right and answers no 
         try {
             if (none) {
                 rapidjson::Document doc;
-                doc.Parse(answerer.ask(question).json.c_str());
+                doc.Parse(bi::render_json(answerer.ask(question)).c_str());
                 REQUIRE_FALSE(doc.HasParseError());
                 matched = doc["matched"].GetBool();
                 if (matched) got_query = doc["query"].GetString();
