@@ -53,6 +53,13 @@ TEST_CASE("the normaliser folds case, punctuation, Unicode and number words", "[
     CHECK(bi::words_of("F&I conversion") == strings{"f", "and", "i", "conversion"});
     CHECK(bi::words_of("the dealer\xE2\x80\x99s margin \xE2\x80\x94 north\xE2\x80\x93" "east") ==
           strings{"the", "dealer", "margin", "north", "east"});
+    // Unicode: NFKC case folding and accents stripped (libutf8proc), both in names and questions.
+    CHECK(bi::words_of("Café Noir") == strings{"cafe", "noir"});
+    CHECK(bi::words_of("STRASSE BÜCHER") == bi::words_of("Straße Bücher"));
+    CHECK(bi::words_of("Straße Bücher") == strings{"strasse", "bucher"});
+    CHECK(bi::words_of("ＴＯＰ ５ Señores") == strings{"top", "5", "senores"});  // fullwidth forms
+    CHECK(bi::fold_text("\xC3\x28 BAD") == "\xC3\x28 bad");  // not UTF-8: bytes kept, ASCII lower-cased
+    CHECK(bi::fold_text("ÉCOLE") == "ecole");
     CHECK(bi::words_of("top three models") == strings{"top", "3", "models"});
     CHECK(bi::words_of("twenty five worst dealers") == strings{"25", "worst", "dealers"});
     CHECK(bi::words_of("margin %, 12.5") == strings{"margin", "percent", "12.5"});
