@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>
+#include <utf8proc.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -128,27 +129,15 @@ shown show_answer(const answer& a) {
 
 /// Decodes one UTF-8 code point at `s[i]`, advancing `i`; malformed bytes decode as U+FFFD.
 char32_t next_code_point(std::string_view s, size_t& i) {
-    auto b = static_cast<unsigned char>(s[i]);
-    if (b < 0x80) {
-        ++i;
-        return b;
-    }
-    size_t n = (b >> 5) == 0x6 ? 1 : (b >> 4) == 0xE ? 2 : (b >> 3) == 0x1E ? 3 : 0;
-    if (n == 0 || i + n >= s.size()) {
+    utf8proc_int32_t cp = 0;
+    auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
+                              static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
+    if (n <= 0) {
         ++i;
         return 0xFFFD;
     }
-    char32_t cp = b & (0x3F >> n);
-    for (size_t k = 1; k <= n; ++k) {
-        auto c = static_cast<unsigned char>(s[i + k]);
-        if ((c >> 6) != 0x2) {
-            ++i;
-            return 0xFFFD;
-        }
-        cp = (cp << 6) | (c & 0x3F);
-    }
-    i += n + 1;
-    return cp;
+    i += static_cast<size_t>(n);
+    return static_cast<char32_t>(cp);
 }
 
 void append_utf8(std::string& out, char32_t cp) {
@@ -169,21 +158,12 @@ void append_utf8(std::string& out, char32_t cp) {
     }
 }
 
-/// Columns a code point takes on a terminal: 0 for combining marks and zero-width characters,
-/// 2 for East Asian wide and fullwidth characters and emoji, else 1.
+/// Columns a code point takes on a terminal (Unicode's East Asian width and emoji data, as
+/// utf8proc has them): 0 for combining marks and zero-width characters, 2 for wide and
+/// fullwidth characters and emoji, else 1.
 int code_point_width(char32_t c) {
-    if ((c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) || (c >= 0x1DC0 && c <= 0x1DFF) ||
-        (c >= 0x200B && c <= 0x200F) || (c >= 0x20D0 && c <= 0x20FF) || (c >= 0xFE00 && c <= 0xFE0F) ||
-        (c >= 0xFE20 && c <= 0xFE2F) || c == 0xFEFF)
-        return 0;
-    if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0x303E) || (c >= 0x3041 && c <= 0x33FF) ||
-        (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF) ||
-        (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) ||
-        (c >= 0xFF00 && c <= 0xFF60) || (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
-        (c >= 0x1F680 && c <= 0x1F6FF) || (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x1FA70 && c <= 0x1FAFF) ||
-        (c >= 0x20000 && c <= 0x3FFFD))
-        return 2;
-    return 1;
+    if (c == 0xFEFF || (c >= 0x200B && c <= 0x200F)) return 0;  // zero-width: utf8proc says 1 for some
+    return utf8proc_charwidth(static_cast<utf8proc_int32_t>(c));
 }
 
 int display_width(std::string_view s) {
@@ -664,7 +644,7 @@ std::string csv_field(std::string_view s) {
     return out + '"';
 }
 
-/// A cell as data: numbers exactly as the JSON writes them, a BLOB as base64, NULL as "".
+/// A cell as data (CSV, TSV): numbers exactly as the JSON writes them, a BLOB as base64, NULL as "".
 std::string data_text(const value& c) {
     if (auto i = std::get_if<std::int64_t>(&c)) return std::to_string(*i);
     if (auto d = std::get_if<double>(&c)) return detail::number_text(*d);
@@ -673,7 +653,6 @@ std::string data_text(const value& c) {
     return {};
 }
 
-std::string csv_cell(const value& c) { return is_text(c) ? csv_field(text_of(c)) : data_text(c); }
 
 std::string html_escape(std::string_view s) {
     std::string out;
