@@ -8,6 +8,7 @@
 #include <rapidjson/writer.h>
 
 #include "bi/answer.hpp"
+#include "bi/format.hpp"
 #include "bi/database.hpp"
 #include "bi/error.hpp"
 #include "bi/index.hpp"
@@ -39,7 +40,7 @@ TEST_CASE("a filtered, limited answer equals the same filter written as SQL", "[
     bi::answerer a(config_for(dumps), bi::load_index(bi::index_path(dumps)));
     auto answer = a.ask("top 3 models in the north-east in 2025");
     REQUIRE(answer.code == bi::exit_code::ok);
-    auto doc = parse(answer.json);
+    auto doc = parse(bi::render_json(answer));
     CHECK(std::string(doc["query"].GetString()) == "sales_analytics/top_models_by_region");
     CHECK(std::string(doc["filters"]["region"].GetString()) == "Northeast");
     CHECK(doc["filters"]["year"].GetInt() == 2025);
@@ -70,8 +71,8 @@ TEST_CASE("a filtered, limited answer equals the same filter written as SQL", "[
 TEST_CASE("the worst sellers are not the best sellers", "[answer]") {
     auto dumps = bi::test::env("BI_TEST_DUMPS");
     bi::answerer a(config_for(dumps), bi::load_index(bi::index_path(dumps)));
-    auto best = parse(a.ask("top 3 selling models in the West").json);
-    auto worst = parse(a.ask("3 worst selling models in the West").json);
+    auto best = parse(bi::render_json(a.ask("top 3 selling models in the West")));
+    auto worst = parse(bi::render_json(a.ask("3 worst selling models in the West")));
     REQUIRE(best["matched"].GetBool());
     REQUIRE(worst["matched"].GetBool());
     CHECK(std::string(best["query"].GetString()) == std::string(worst["query"].GetString()));
@@ -84,7 +85,7 @@ TEST_CASE("the worst sellers are not the best sellers", "[answer]") {
 TEST_CASE("a ratio answer over a filter equals SQL computing the ratio of sums", "[answer]") {
     auto dumps = bi::test::env("BI_TEST_DUMPS");
     bi::answerer a(config_for(dumps), bi::load_index(bi::index_path(dumps)));
-    auto doc = parse(a.ask("F&I penetration by dealer in the Midwest for 2025, highest first").json);
+    auto doc = parse(bi::render_json(a.ask("F&I penetration by dealer in the Midwest for 2025, highest first")));
     REQUIRE(doc["matched"].GetBool());
     REQUIRE(std::string(doc["query"].GetString()).rfind("cubes/", 0) == 0);
     CHECK(std::string(doc["interpretation"]["measures"][0].GetString()) == "fi_penetration");
@@ -109,7 +110,7 @@ TEST_CASE("a missing dump is answered live through the guard", "[answer]") {
     fs::remove(dir + "/executive_reports/ceo_weekly_digest.json");
     bi::answerer a(config_for(dir), bi::load_index(bi::index_path(dir)));
     auto answer = a.ask("CEO weekly digest");
-    auto doc = parse(answer.json);
+    auto doc = parse(bi::render_json(answer));
     REQUIRE(doc["matched"].GetBool());
     CHECK(std::string(doc["source"].GetString()) == "live");
     REQUIRE_FALSE(answer.notes.empty());
@@ -122,7 +123,7 @@ TEST_CASE("no confident match exits 3 with suggestions", "[answer]") {
     bi::answerer a(config_for(dumps), bi::load_index(bi::index_path(dumps)));
     auto answer = a.ask("what's the weather like in Paris tomorrow");
     CHECK(answer.code == bi::exit_code::no_match);
-    auto doc = parse(answer.json);
+    auto doc = parse(bi::render_json(answer));
     CHECK_FALSE(doc["matched"].GetBool());
     CHECK(doc["query"].IsNull());
     CHECK(doc["suggestions"].Size() == 3);
@@ -133,7 +134,7 @@ TEST_CASE("a slot the report cannot apply means no answer, never an answer witho
     bi::answerer a(config_for(dumps), bi::load_index(bi::index_path(dumps)));
     auto answer = a.ask("CEO weekly digest for the Northeast");
     CHECK(answer.code == bi::exit_code::no_match);
-    auto doc = parse(answer.json);
+    auto doc = parse(bi::render_json(answer));
     CHECK_FALSE(doc["matched"].GetBool());
     CHECK_THAT(doc["reason"].GetString(), Catch::Matchers::Contains("cannot be filtered by region"));
     CHECK(std::string(doc["question"].GetString()) == "CEO weekly digest for the Northeast");
@@ -145,9 +146,9 @@ TEST_CASE("an answerer asked again answers as it did, and kept rows follow the q
     auto dumps = bi::test::env("BI_TEST_DUMPS");
     bi::answerer a(config_for(dumps), bi::load_index(bi::index_path(dumps)));
     bi::answerer fresh(config_for(dumps), bi::load_index(bi::index_path(dumps)));
-    auto rows = [](const bi::answer& x) { return parse(x.json)["data"].Size(); };
+    auto rows = [](const bi::answer& x) { return parse(bi::render_json(x))["data"].Size(); };
     auto data = [](const bi::answer& x) {
-        auto doc = parse(x.json);
+        auto doc = parse(bi::render_json(x));
         rapidjson::StringBuffer b;
         rapidjson::Writer<rapidjson::StringBuffer> w(b);
         doc["data"].Accept(w);

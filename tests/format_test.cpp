@@ -12,6 +12,7 @@
 
 #include "bi/chart.hpp"
 #include "bi/error.hpp"
+#include "bi/answer.hpp"
 #include "bi/format.hpp"
 #include "support.hpp"
 
@@ -21,8 +22,8 @@ namespace {
 
 const fs::path golden_dir = fs::path(BI_SOURCE_DIR) / "tests" / "data" / "golden";
 
-std::string answer(const std::string& name) {
-    return bi::test::file_bytes((golden_dir / (name + ".json")).string());
+bi::answer answer(const std::string& name) {
+    return bi::answer_from_json(bi::test::file_bytes((golden_dir / (name + ".json")).string()));
 }
 
 /// Compares `actual` with the golden file `name`; with BI_UPDATE_GOLDEN set, rewrites it.
@@ -82,6 +83,54 @@ TEST_CASE("CSV matches its golden files", "[format]") {
         check_golden(std::string(name) + ".csv", bi::render_csv(answer(name)));
 }
 
+TEST_CASE("TSV and Markdown match their golden files", "[format]") {
+    for (auto name : {"dealers", "variance", "empty", "no_match"}) {
+        check_golden(std::string(name) + ".tsv", bi::render_tsv(answer(name)));
+        check_golden(std::string(name) + ".md", bi::render_markdown(answer(name)));
+    }
+}
+
+TEST_CASE("TSV escapes what would split a row; Markdown escapes pipes", "[format]") {
+    auto a = bi::answer_from_json(R"({"matched":true,"question":"q | x","title":"T|1","columns":[{"name":"a|b","type":"text"},)"
+                                  R"({"name":"n","type":"integer"}],"data":[{"a|b":"x|y\nz\tw\\","n":1},{"a|b":null,"n":-2}]})");
+    auto tsv = bi::render_tsv(a);
+    CHECK(tsv == "a|b\tn\nx|y\\nz\\tw\\\\\t1\n\t-2\n");
+    auto md = bi::render_markdown(a);
+    CHECK(md.find("### T\\|1\n") == 0);
+    CHECK(md.find("> q \\| x\n") != std::string::npos);
+    CHECK(md.find("| A\\|b | N |\n| --- | ---: |\n") != std::string::npos);
+    CHECK(md.find("| x\\|y↵z w\\\\ | 1 |\n") != std::string::npos);  // a cell as the table shows it
+    CHECK(md.find("|  | -2 |\n") != std::string::npos);  // NULL is an empty cell
+}
+
+TEST_CASE("every block of a batch names the question it answers", "[format]") {
+    auto none = answer("no_match");
+    none.question = "what is the weather";
+    auto rows = answer("empty");
+    rows.question = "sales, by \"region\"";
+    auto batch = plain(80);
+    batch.batch = true;
+    CHECK(bi::render_table(none, batch).rfind("Question: what is the weather\nNo answer", 0) == 0);
+    CHECK(bi::render_table(none, plain(80)).rfind("No answer", 0) == 0);  // one question: not repeated
+    CHECK(bi::render_csv(none, true).rfind("question,suggestion\r\nwhat is the weather,", 0) == 0);
+    CHECK(bi::render_csv(rows, true).rfind("question,", 0) == 0);
+    auto error = bi::answerer::error_answer("  ", "question is empty");
+    CHECK(bi::render_csv(error, true) == "question,error\r\n  ,question is empty\r\n");
+    CHECK(bi::render_tsv(none, true).rfind("question\tsuggestion\nwhat is the weather\t", 0) == 0);
+    auto page = bi::render_html({none, rows, error}, "");
+    CHECK(page.find("<p class=\"question\">what is the weather</p>\n<h1>No answer</h1>") != std::string::npos);
+    CHECK(page.find("<p class=\"question\">sales, by &quot;region&quot;</p>") != std::string::npos);
+    CHECK(page.find("<p class=\"question\">  </p>\n<h1>Error</h1>") != std::string::npos);
+    CHECK(bi::render_json(error) == R"({"matched":false,"question":"  ","error":"question is empty"})");
+}
+
+TEST_CASE("an answer read back from its JSON renders the same JSON", "[format]") {
+    auto a = bi::answerer::error_answer("x", "y");
+    CHECK(bi::render_json(bi::answer_from_json(bi::render_json(a))) == bi::render_json(a));
+    auto none = answer("no_match");
+    CHECK(bi::answer_from_json(bi::render_json(none)).suggestions == none.suggestions);
+}
+
 TEST_CASE("no line of a table is wider than the terminal", "[format]") {
     for (auto name : {"dealers", "variance", "empty", "no_match"}) {
         for (int width : {120, 80, 40}) {
@@ -104,7 +153,6 @@ TEST_CASE("table cells are formatted by unit and aligned", "[format]") {
     CHECK(text.find("12,345") != std::string::npos);        // count: thousands separators
     CHECK(text.find("-2.0%") != std::string::npos);          // percent: one decimal
     CHECK(text.find("Filters: region = Northeast, year = 2025") != std::string::npos);
-    CHECK(text.find("Not applied: plant Lansing") != std::string::npos);
     CHECK(text.find("█") != std::string::npos);
     CHECK(text.find('\x1b') == std::string::npos);          // colour off, and data ESC made harmless
     auto variance = bi::render_table(answer("variance"), plain(120));
@@ -144,8 +192,8 @@ TEST_CASE("answers in a batch are separated per format", "[format]") {
     std::string joined;
     for (auto f : {bi::output_format::json, bi::output_format::jsonl}) {
         bi::answer_writer w(f, plain(80));
-        joined = w.add(R"({"matched":true})") + w.add(R"({"matched":false})") + w.finish();
-        CHECK(joined == "{\"matched\":true}\n{\"matched\":false}\n");
+        joined = w.add(bi::answerer::error_answer("a", "x")) + w.add(bi::answerer::error_answer("b", "y")) + w.finish();
+        CHECK(joined == "{\"matched\":false,\"question\":\"a\",\"error\":\"x\"}\n{\"matched\":false,\"question\":\"b\",\"error\":\"y\"}\n");
     }
     bi::answer_writer tables(bi::output_format::table, plain(80));
     auto first = tables.add(one);
@@ -176,7 +224,7 @@ TEST_CASE("the HTML page is self-contained and escapes what it embeds", "[format
     // JSON in the page writes "<" as \u003c, so no data can close the script element.
     auto tricky = R"({"matched":true,"title":"x","columns":[{"name":"a","type":"text"}],"data":[{"a":"</script><b>"}],)"
                   R"("chart_config":{"type":"bar","data":{"labels":["</script>"],"datasets":[]}}})";
-    auto page = bi::render_html({tricky}, "");
+    auto page = bi::render_html({bi::answer_from_json(tricky)}, "");
     CHECK(page.find("\\u003c/script>") != std::string::npos);
     CHECK(page.find("&lt;/script&gt;&lt;b&gt;") != std::string::npos);
 }
@@ -185,7 +233,9 @@ TEST_CASE("format names parse, and anything else is refused", "[format]") {
     CHECK(bi::parse_output_format("csv") == bi::output_format::csv);
     CHECK(bi::parse_output_format("html") == bi::output_format::html);
     CHECK_FALSE(bi::parse_output_format("xml"));
-    CHECK_THROWS_AS(bi::render_table("not json", plain(80)), bi::parse_error);
+    CHECK(bi::parse_output_format("tsv") == bi::output_format::tsv);
+    CHECK(bi::parse_output_format("markdown") == bi::output_format::markdown);
+    CHECK_THROWS_AS(bi::answer_from_json("not json"), bi::parse_error);
 }
 
 TEST_CASE("Chart.js is read from the first candidate that exists, else every path is named", "[format]") {

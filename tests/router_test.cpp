@@ -16,6 +16,7 @@
 #endif
 
 #include "bi/answer.hpp"
+#include "bi/format.hpp"
 #include "bi/catalog.hpp"
 #include "bi/error.hpp"
 #include "bi/index.hpp"
@@ -52,6 +53,13 @@ TEST_CASE("the normaliser folds case, punctuation, Unicode and number words", "[
     CHECK(bi::words_of("F&I conversion") == strings{"f", "and", "i", "conversion"});
     CHECK(bi::words_of("the dealer\xE2\x80\x99s margin \xE2\x80\x94 north\xE2\x80\x93" "east") ==
           strings{"the", "dealer", "margin", "north", "east"});
+    // Unicode: NFKC case folding and accents stripped (libutf8proc), both in names and questions.
+    CHECK(bi::words_of("Café Noir") == strings{"cafe", "noir"});
+    CHECK(bi::words_of("STRASSE BÜCHER") == bi::words_of("Straße Bücher"));
+    CHECK(bi::words_of("Straße Bücher") == strings{"strasse", "bucher"});
+    CHECK(bi::words_of("ＴＯＰ ５ Señores") == strings{"top", "5", "senores"});  // fullwidth forms
+    CHECK(bi::fold_text("\xC3\x28 BAD") == "\xC3\x28 bad");  // not UTF-8: bytes kept, ASCII lower-cased
+    CHECK(bi::fold_text("ÉCOLE") == "ecole");
     CHECK(bi::words_of("top three models") == strings{"top", "3", "models"});
     CHECK(bi::words_of("twenty five worst dealers") == strings{"25", "worst", "dealers"});
     CHECK(bi::words_of("margin %, 12.5") == strings{"margin", "percent", "12.5"});
@@ -228,7 +236,7 @@ TEST_CASE("the labelled question suite routes at least 97% right and answers no 
         try {
             if (none) {
                 rapidjson::Document doc;
-                doc.Parse(answerer.ask(question).json.c_str());
+                doc.Parse(bi::render_json(answerer.ask(question)).c_str());
                 REQUIRE_FALSE(doc.HasParseError());
                 matched = doc["matched"].GetBool();
                 if (matched) got_query = doc["query"].GetString();

@@ -469,12 +469,12 @@ void question_reader::protect_english(lexicon& lx) {
 }
 
 // The saved tables, one item a line, fields TAB-separated, lists space-separated:
-//   bi-lexicon 3 <size> <mtime_ns>      (model.json's stamp, as file_stamp compares it)
+//   bi-lexicon 4 <size> <mtime_ns>      (model.json's stamp, as file_stamp compares it)
 //   E <kind> <target> <value> <weak> <short> <stems...>
 //   W <word>   S <stem>   N <name word>   X <dictionary word>   P <measure> <stems...>
 void question_reader::save(const std::string& path, const std::string& model_file) const {
     auto stamp = stamp_of(model_file).value_or(file_stamp{});
-    std::string out = fmt::format("bi-lexicon 3\t{}\t{}\n", stamp.size, stamp.mtime_ns);
+    std::string out = fmt::format("bi-lexicon 4\t{}\t{}\n", stamp.size, stamp.mtime_ns);
     auto list = [](const auto& v) {
         std::string s;
         for (auto& x : v) (s += s.empty() ? "" : " ") += x;
@@ -513,7 +513,7 @@ std::optional<question_reader> question_reader::load(const semantic_model& model
     }
     std::string_view text = lx.saved;
     auto stamp = stamp_of(model_file).value_or(file_stamp{});
-    auto header = fmt::format("bi-lexicon 3\t{}\t{}\n", stamp.size, stamp.mtime_ns);
+    auto header = fmt::format("bi-lexicon 4\t{}\t{}\n", stamp.size, stamp.mtime_ns);
     if (!text.starts_with(header)) return std::nullopt;
     text.remove_prefix(header.size());
     // Sized once: growing the vector copies it, touching fresh pages each time (page faults are

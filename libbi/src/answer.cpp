@@ -46,20 +46,18 @@ void write_slot_value(json_writer& w, const std::string& slot, const std::string
     else w.String(v);
 }
 
-void write_candidates(json_writer& w, const router_index& index, const std::vector<candidate>& list, size_t from) {
-    w.StartArray();
-    for (size_t i = from; i < list.size() && i < from + 3; ++i) {
-        w.StartObject();
-        w.Key("query"); w.String(index.query(list[i].query).id);
-        w.Key("title"); w.String(index.query(list[i].query).title);
-        w.Key("score"); w.Double(list[i].score);
-        w.EndObject();
-    }
-    w.EndArray();
+/// Up to three candidates from `from` on, as the answer's alternatives.
+std::vector<alternative> alternatives(const router_index& index, const std::vector<candidate>& list, size_t from) {
+    std::vector<alternative> out;
+    for (size_t i = from; i < list.size() && i < from + 3; ++i)
+        out.push_back({index.query(list[i].query).id, index.query(list[i].query).title, list[i].score});
+    return out;
 }
 
-void write_explain(json_writer& w, const router_index& index, const route_result& r) {
-    w.Key("explain");
+/// The router's working for --explain, a JSON object.
+std::string explain_json(const router_index& index, const route_result& r) {
+    rapidjson::StringBuffer buffer;
+    json_writer w(buffer);
     w.StartObject();
     w.Key("words");
     w.StartArray();
@@ -101,49 +99,17 @@ void write_explain(json_writer& w, const router_index& index, const route_result
     }
     w.EndArray();
     w.EndObject();
+    return {buffer.GetString(), buffer.GetSize()};
 }
 
-/// row_count, columns (with units) and data: the part every answer with rows shares.
-void write_rows(json_writer& w, const table& rows, const std::map<std::string, std::string>& units) {
-    w.Key("row_count"); w.Uint64(rows.rows.size());
-    w.Key("columns");
-    w.StartArray();
+/// The columns of `rows` with their units.
+std::vector<answer_column> columns_of(const table& rows, const std::map<std::string, std::string>& units) {
+    std::vector<answer_column> out;
     for (size_t i = 0; i < rows.columns.size(); ++i) {
-        w.StartObject();
-        w.Key("name"); w.String(rows.columns[i]);
-        w.Key("type"); w.String(rows.types[i]);
-        if (auto u = units.find(rows.columns[i]); u != units.end()) { w.Key("unit"); w.String(u->second); }
-        w.EndObject();
+        auto u = units.find(rows.columns[i]);
+        out.push_back({rows.columns[i], rows.types[i], u == units.end() ? "" : u->second});
     }
-    w.EndArray();
-    w.Key("data");
-    w.StartArray();
-    for (auto& row : rows.rows) {
-        w.StartObject();
-        for (size_t i = 0; i < row.size(); ++i) {
-            w.Key(rows.columns[i].c_str());
-            detail::write_value(w, row[i]);
-        }
-        w.EndObject();
-    }
-    w.EndArray();
-}
-
-/// `{"column", "direction"}` of an answer's order.
-void write_sort(json_writer& w, const std::string& column, sort_direction direction) {
-    w.StartObject();
-    w.Key("column"); w.String(column);
-    w.Key("direction"); w.String(direction == sort_direction::asc ? "asc" : "desc");
-    w.EndObject();
-}
-
-/// generated_at, and how fresh the dump was when it answered.
-void write_freshness(json_writer& w, const std::string& generated_at, const std::optional<freshness>& fresh) {
-    w.Key("generated_at"); w.String(generated_at);
-    if (!fresh) return;
-    w.Key("stale"); w.Bool(fresh->stale);
-    w.Key("age_seconds"); w.Int64(fresh->age_seconds);
-    if (fresh->stale) { w.Key("stale_reason"); w.String(fresh->reason); }
+    return out;
 }
 
 table to_table(result_set&& rs) {
@@ -222,72 +188,6 @@ const route_result& answerer::routed(std::string_view question) {
 
 namespace {
 
-void write_period(json_writer& w, const period& p) {
-    w.StartObject();
-    w.Key("from"); w.String(p.from);
-    w.Key("to"); w.String(p.to);
-    w.Key("label"); w.String(p.label);
-    w.EndObject();
-}
-
-/// The typed query as read: what a script can give back with --measure/--by/--filter.
-void write_interpretation(json_writer& w, const semantic_query& q) {
-    w.StartObject();
-    detail::write_strings(w, "measures", q.measures);
-    detail::write_strings(w, "by", q.group_by);
-    w.Key("grain");
-    if (q.grain == time_grain::none) w.Null();
-    else w.String(std::string(to_string(q.grain)));
-    w.Key("filters");
-    w.StartArray();
-    for (auto& f : q.filters) {
-        w.StartObject();
-        w.Key("dimension"); w.String(f.dimension);
-        detail::write_strings(w, f.exclude ? "not_in" : "in", f.values);
-        w.EndObject();
-    }
-    w.EndArray();
-    w.Key("period");
-    if (q.window) write_period(w, *q.window);
-    else w.Null();
-    if (!q.compare.empty()) {
-        w.Key("compare");
-        w.StartArray();
-        for (auto& p : q.compare) write_period(w, p);
-        w.EndArray();
-        w.Key("growth"); w.Bool(q.growth);
-    }
-    w.Key("rank");
-    if (q.rank_measure.empty() || q.rank_measure == "?") w.Null();
-    else {
-        w.StartObject();
-        w.Key("measure"); w.String(q.rank_measure);
-        w.Key("direction"); w.String(q.direction == sort_direction::asc ? "asc" : "desc");
-        if (!q.limit_per.empty()) { w.Key("within"); w.String(q.limit_per); }
-        w.EndObject();
-    }
-    w.Key("limit");
-    if (q.limit) w.Int(*q.limit);
-    else w.Null();
-    if (!q.having.empty()) {
-        w.Key("having");
-        w.StartArray();
-        for (auto& h : q.having) {
-            w.StartObject();
-            w.Key("measure"); w.String(h.measure);
-            w.Key("op"); w.String(h.op);
-            w.Key("value"); w.Double(h.value);
-            w.Key("text"); w.String(h.text);
-            w.EndObject();
-        }
-        w.EndArray();
-    }
-    if (q.share) { w.Key("share"); w.Bool(true); }
-    if (!q.average_over.empty()) { w.Key("average_per"); w.String(q.average_over); }
-    if (!q.corrections.empty()) detail::write_strings(w, "corrections", q.corrections);
-    w.EndObject();
-}
-
 /// Why a question read into `q` cannot be answered exactly, or "" when it may be.
 std::string not_understood(const std::vector<std::string>& words) {
     std::string list;
@@ -360,32 +260,20 @@ answer answerer::no_answer(std::string_view question, const std::string& reason,
                            const route_result* r, bool explain) {
     answer a;
     a.code = exit_code::no_match;
+    a.kind = answer_kind::none;
     a.question = question;
-    rapidjson::StringBuffer buffer;
-    json_writer w(buffer);
-    w.StartObject();
-    w.Key("matched"); w.Bool(false);
-    w.Key("question"); w.String(question.data(), static_cast<rapidjson::SizeType>(question.size()));
-    w.Key("query"); w.Null();
-    w.Key("title"); w.Null();
     a.score = r && !r->candidates.empty() ? r->candidates[0].score : 0;
-    w.Key("score"); w.Double(a.score);
-    w.Key("tokens"); w.Int(0);
-    w.Key("source"); w.Null();
-    w.Key("reason"); w.String(reason);
+    a.reason = reason;
     if (q && !q->clarify.empty()) {
-        w.Key("clarify");
-        w.String(q->clarify);
+        a.clarify = q->clarify;
     } else if (r && r->outcome == route_outcome::ambiguous) {
         auto& first = index_.query(r->candidates[0].query);
         auto& second = index_.query(r->candidates[1].query);
-        w.Key("clarify");
-        w.String(fmt::format("Did you mean \"{}\" ({}) or \"{}\" ({})?", first.title, first.id, second.title, second.id));
+        a.clarify = fmt::format("Did you mean \"{}\" ({}) or \"{}\" ({})?", first.title, first.id, second.title, second.id);
     }
     if (q && model_) {
-        w.Key("interpretation");
-        write_interpretation(w, *q);
-        w.Key("restatement"); w.String(restate(*model_, *q));
+        a.interpretation = *q;
+        a.restatement = restate(*model_, *q);
     }
     // Suggestions: the closest reports' first examples, then others, three in all.
     const route_result* near = r;
@@ -395,27 +283,19 @@ answer answerer::no_answer(std::string_view question, const std::string& reason,
         } catch (const usage_error&) {
         }
     }
-    w.Key("alternatives");
-    if (near) write_candidates(w, index_, near->candidates, 0);
-    else { w.StartArray(); w.EndArray(); }
-    w.Key("suggestions");
-    w.StartArray();
-    std::vector<std::string> suggestions;
+    if (near) a.alternatives = alternatives(index_, near->candidates, 0);
     if (near)
         for (auto& c : near->candidates) {
             auto& ex = index_.query(c.query).example_texts;
-            if (!ex.empty() && suggestions.size() < 3) suggestions.push_back(ex.front());
+            if (!ex.empty() && a.suggestions.size() < 3) a.suggestions.push_back(ex.front());
         }
+    auto& suggestions = a.suggestions;
     for (size_t i = 0; suggestions.size() < 3 && i < index_.size(); i += std::max<size_t>(1, index_.size() / 3)) {
         auto& ex = index_.query(i).example_texts;
         if (!ex.empty() && std::find(suggestions.begin(), suggestions.end(), ex.front()) == suggestions.end())
             suggestions.push_back(ex.front());
     }
-    for (auto& text : suggestions) w.String(text);
-    w.EndArray();
-    if (explain && r) write_explain(w, index_, *r);
-    w.EndObject();
-    a.json.assign(buffer.GetString(), buffer.GetSize());
+    if (explain && r) a.explain_json = explain_json(index_, *r);
     return a;
 }
 
@@ -452,50 +332,28 @@ std::optional<answer> answerer::ask_semantic(const semantic_query& q, std::strin
     for (auto& p : planned.chosen->parts) cubes += (cubes.empty() ? "" : "+") + p.cube;
     a.query = cubes;
     if (fresh && fresh->stale) a.notes.push_back(fmt::format("the dump of {} is stale: {} (run bi-regen)", cubes, fresh->reason));
-    auto title = restate(m, q);
-    auto chart = chart_config_for_shape(rolled.rows, title);
-
-    rapidjson::StringBuffer buffer(nullptr, 16 << 10);
-    json_writer w(buffer);
-    w.StartObject();
-    w.Key("matched"); w.Bool(true);
-    w.Key("question"); w.String(question.data(), static_cast<rapidjson::SizeType>(question.size()));
-    w.Key("query"); w.String(cubes);
-    w.Key("title"); w.String(title);
-    w.Key("restatement"); w.String(title);
-    w.Key("interpretation");
-    write_interpretation(w, q);
-    w.Key("score"); w.Double(1);
-    w.Key("tokens"); w.Int(0);
-    w.Key("source"); w.String("dump");
-    w.Key("filters");
-    w.StartObject();
+    a.kind = answer_kind::model;
+    a.title = a.restatement = restate(m, q);
+    a.interpretation = q;
+    a.chart_config = chart_config_for_shape(rolled.rows, a.title);
     for (auto& f : q.filters) {
         std::string list;
         for (auto& v : f.values) list += (list.empty() ? "" : ", ") + v;
-        w.Key(f.dimension.c_str());
-        w.String((f.exclude ? "not " : "") + list);
         a.filters[f.dimension] = (f.exclude ? "not " : "") + list;
+        a.applied.emplace_back(f.dimension, a.filters[f.dimension]);
     }
     if (q.window) {
-        w.Key("period"); w.String(q.window->label);
+        a.applied.emplace_back("period", q.window->label);
         a.filters["period"] = q.window->label;
     }
-    w.EndObject();
-    w.Key("limit");
-    if (rolled.limit) w.Int(*rolled.limit);
-    else w.Null();
-    w.Key("rows_total"); w.Uint64(rolled.rows_total);
-    w.Key("sort");
-    if (rolled.sort_column.empty()) w.Null();
-    else write_sort(w, rolled.sort_column, rolled.direction);
-    write_freshness(w, generated_at, fresh);
-    write_rows(w, rolled.rows, rolled.units);
-    w.Key("chart_config");
-    w.RawValue(chart.data(), chart.size(), rapidjson::kObjectType);
-    w.Key("alternatives"); w.StartArray(); w.EndArray();
-    w.EndObject();
-    a.json.assign(buffer.GetString(), buffer.GetSize());
+    a.limit = rolled.limit;
+    a.rows_total = rolled.rows_total;
+    a.sort_column = rolled.sort_column;
+    a.direction = rolled.direction;
+    a.generated_at = generated_at;
+    a.fresh = fresh;
+    a.columns = columns_of(rolled.rows, rolled.units);
+    a.rows = std::make_shared<const table>(std::move(rolled.rows));
     return a;
 }
 
@@ -679,10 +537,8 @@ answer answerer::ask_report(std::string_view question, const ask_options& option
                               ? "--save-as saves an answer from the fallback; this question is answered by the catalog"
                               : "--save-as needs an answer from the fallback (configure --fallback or BI_FALLBACK_CMD)");
     answer a;
-    rapidjson::StringBuffer buffer(nullptr, 16 << 10);  // most answers fit: no regrowth
-    json_writer w(buffer);
-    w.StartObject();
-
+    a.kind = answer_kind::report;
+    a.question = question;
     if (r.outcome != route_outcome::answered)
         return no_answer(question,
                          r.outcome == route_outcome::ambiguous ? "ambiguous: two queries fit about equally well"
@@ -752,66 +608,50 @@ answer answerer::ask_report(std::string_view question, const ask_options& option
         for (auto& f : filters) key += fmt::format("|{}={}", f.column, f.text);
     }
     auto kept = keep ? shaped_.find(key) : shaped_.end();
-    shaped_rows made;
-    if (kept == shaped_.end()) {
-        made.shaped = shape_answer(q, d ? d->data : live_rows, request);
-        std::string chart_title = q.title;
-        if (!filters.empty()) {
-            std::string list;
-            for (auto& f : filters) list += (list.empty() ? "" : ", ") + f.text;
-            chart_title += " — " + list;
-        }
-        made.chart = chart_config(q.chart, made.shaped.rows, chart_title, q.units);
-        if (keep) {
-            size_t cells = made.shaped.rows.rows.size() * made.shaped.rows.columns.size();
-            if (shaped_cells_ + cells > 1'000'000) {
-                shaped_.clear();
-                shaped_cells_ = 0;
-            }
-            shaped_cells_ += cells;
-            kept = shaped_.emplace(std::move(key), std::move(made)).first;
-        }
+    std::string chart_title = q.title;
+    if (!filters.empty()) {
+        std::string list;
+        for (auto& f : filters) list += (list.empty() ? "" : ", ") + f.text;
+        chart_title += " — " + list;
     }
-    const auto& shaped = kept != shaped_.end() ? kept->second.shaped : made.shaped;
-    const auto& chart = kept != shaped_.end() ? kept->second.chart : made.chart;
+    auto rows = kept != shaped_.end() ? kept->second : shape_rows(q, d ? d->data : live_rows, request, chart_title);
+    if (keep && kept == shaped_.end()) remember_rows(std::move(key), rows);
 
-    w.Key("matched"); w.Bool(true);
-    w.Key("question"); w.String(question.data(), static_cast<rapidjson::SizeType>(question.size()));
-    w.Key("query"); w.String(q.id());
-    w.Key("title"); w.String(q.title);
-    w.Key("score"); w.Double(a.score);
-    w.Key("tokens"); w.Int(0);
-    w.Key("source"); w.String(a.source);
-    w.Key("filters");
-    w.StartObject();
+    a.title = q.title;
     for (auto& f : filters) {
-        w.Key(f.slot.c_str());
-        write_slot_value(w, f.slot, f.text);
+        a.applied.emplace_back(f.slot, f.slot == "year" ? value(std::int64_t{std::atoi(f.text.c_str())}) : value(f.text));
         a.filters[f.slot] = f.text;
     }
-    w.EndObject();
-    w.Key("limit");
-    if (shaped.limit) w.Int(*shaped.limit);
-    else w.Null();
-    w.Key("rows_total"); w.Uint64(shaped.rows_total);
-    w.Key("sort");
-    write_sort(w, shaped.sort.column, shaped.sort.direction);
-    write_freshness(w, generated_at, fresh);
-    write_rows(w, shaped.rows, q.units);
-    w.Key("chart_config");
-    w.RawValue(chart.data(), chart.size(), rapidjson::kObjectType);
-    w.Key("alternatives");
-    write_candidates(w, index_, r.candidates, 1);
-    if (explain) write_explain(w, index_, r);
-    if (explain && reading) {
-        // why the model did not answer: what it read
-        w.Key("reading");
-        write_interpretation(w, *reading);
-        detail::write_strings(w, "unknown", reading->unknown);
-    }
-    w.EndObject();
-    a.json.assign(buffer.GetString(), buffer.GetSize());
+    a.limit = rows.limit;
+    a.rows_total = rows.rows_total;
+    a.sort_column = rows.sort.column;
+    a.direction = rows.sort.direction;
+    a.generated_at = std::move(generated_at);
+    a.fresh = fresh;
+    a.columns = columns_of(*rows.rows, q.units);
+    a.rows = std::move(rows.rows);
+    a.chart_config = std::move(rows.chart);
+    a.alternatives = alternatives(index_, r.candidates, 1);
+    if (explain) a.explain_json = explain_json(index_, r);
+    if (explain && reading) a.reading = *reading;  // why the model did not answer: what it read
     return a;
+}
+
+answerer::shaped_rows answerer::shape_rows(const query_def& q, const table& rows, const shape_request& request,
+                                           const std::string& chart_title) {
+    auto made = shape_answer(q, rows, request);
+    auto chart = chart_config(q.chart, made.rows, chart_title, q.units);
+    return {std::make_shared<const table>(std::move(made.rows)), made.sort, made.limit, made.rows_total, std::move(chart)};
+}
+
+void answerer::remember_rows(std::string key, const shaped_rows& rows) {
+    size_t cells = rows.rows->rows.size() * rows.rows->columns.size();
+    if (shaped_cells_ + cells > 1'000'000) {
+        shaped_.clear();
+        shaped_cells_ = 0;
+    }
+    shaped_cells_ += cells;
+    shaped_.emplace(std::move(key), rows);
 }
 
 std::vector<std::string> answerer::suggest(std::string_view partial, size_t max) const {
@@ -874,39 +714,19 @@ answer answerer::ask_fallback(std::string_view question, const route_result& rou
         saved = save_query(config_.queries_dir, options.save_as, saved_query_text(question, sql, rows));
         a.notes.push_back(fmt::format("saved as '{}': run bi-regen (or bi-dump) to answer it from a dump", saved));
     }
-    std::string title(detail::trim(question));
-    auto chart = chart_config_for_shape(rows, title);
-
-    rapidjson::StringBuffer buffer;
-    json_writer w(buffer);
-    w.StartObject();
-    w.Key("matched"); w.Bool(true);
-    w.Key("query"); w.Null();
-    w.Key("title"); w.String(title);
-    w.Key("score"); w.Double(routed.candidates.empty() ? 0.0 : routed.candidates[0].score);
-    w.Key("tokens"); w.Int64(a.tokens);
-    w.Key("source"); w.String(a.source);
-    w.Key("sql"); w.String(sql);
-    if (a.source == "fallback") {
-        w.Key("usage");
-        w.StartObject();
-        w.Key("prompt_tokens"); w.Int64(reply.prompt_tokens);
-        w.Key("completion_tokens"); w.Int64(reply.completion_tokens);
-        w.EndObject();
-    }
-    if (!saved.empty()) { w.Key("saved_as"); w.String(saved); }
-    w.Key("filters"); w.StartObject(); w.EndObject();
-    w.Key("limit"); w.Null();
-    w.Key("sort"); w.Null();
-    w.Key("generated_at"); w.String(utc_now_iso8601());
-    write_rows(w, rows, {});
-    w.Key("chart_config");
-    w.RawValue(chart.data(), chart.size(), rapidjson::kObjectType);
-    w.Key("alternatives");
-    write_candidates(w, index_, routed.candidates, 0);
-    if (options.explain) write_explain(w, index_, routed);
-    w.EndObject();
-    a.json.assign(buffer.GetString(), buffer.GetSize());
+    a.kind = answer_kind::fallback;
+    a.question = question;
+    a.title = detail::trim(question);
+    a.chart_config = chart_config_for_shape(rows, a.title);
+    a.score = routed.candidates.empty() ? 0.0 : routed.candidates[0].score;
+    a.sql = sql;
+    if (a.source == "fallback") a.usage = std::pair{reply.prompt_tokens, reply.completion_tokens};
+    a.saved_as = saved;
+    a.generated_at = utc_now_iso8601();
+    a.columns = columns_of(rows, {});
+    a.rows = std::make_shared<const table>(std::move(rows));
+    a.alternatives = alternatives(index_, routed.candidates, 0);
+    if (options.explain) a.explain_json = explain_json(index_, routed);
     a.code = exit_code::ok;
     return a;
 }
@@ -951,14 +771,13 @@ std::string answerer::list_json() const {
     return buffer.GetString();
 }
 
-std::string answerer::error_json(std::string_view message) const {
-    rapidjson::StringBuffer buffer;
-    json_writer w(buffer);
-    w.StartObject();
-    w.Key("matched"); w.Bool(false);
-    w.Key("error"); w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
-    w.EndObject();
-    return buffer.GetString();
+answer answerer::error_answer(std::string_view question, std::string_view message) {
+    answer a;
+    a.code = exit_code::usage;
+    a.kind = answer_kind::error;
+    a.question = question;
+    a.error = message;
+    return a;
 }
 
 }  // namespace bi

@@ -1,5 +1,5 @@
-// Answer rendering. Everything works from the answer JSON bi-ask prints, so a renderer sees
-// exactly what a script would, and the golden tests need no database.
+// Answer rendering: the table, CSV, TSV, Markdown and the HTML page, each from the typed answer
+// (the JSON is one more renderer, in answer_json.cpp).
 #include "bi/format.hpp"
 
 #include <algorithm>
@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>
+#include <utf8proc.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -25,20 +26,6 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The answer, as the renderers need it.
 
-struct cell {
-    enum kind_t { null, integer, real, text, blob } kind = null;
-    std::int64_t i = 0;
-    double d = 0;
-    std::string s;       ///< text; for a blob its bytes
-    std::string number;  ///< an integer or real exactly as the JSON wrote it
-};
-
-struct column_info {
-    std::string name;
-    std::string type;
-    std::string unit;
-};
-
 struct chart_hint {
     std::string type;              ///< Chart.js type: bar, line, doughnut, pie, scatter, bubble
     std::string category_title;    ///< the title of the label axis
@@ -49,28 +36,18 @@ struct chart_hint {
     bool horizontal = false;       ///< bars along the y axis
 };
 
-struct parsed_answer {
-    bool matched = false;
-    std::string error;             ///< a batch line that was not a question
-    std::string title;
-    std::string query;
-    std::string reason;
-    std::string clarify;
-    std::vector<std::string> suggestions;
-    std::vector<std::pair<std::string, std::string>> filters;
-    std::vector<std::string> unapplied;  ///< "slot value (reason)"
-    std::optional<std::int64_t> limit;
-    std::string sort_column;
-    std::string sort_direction;
-    std::string source;
-    std::string generated_at;
-    bool stale = false;
-    std::string stale_reason;
-    std::vector<column_info> columns;
-    std::vector<std::vector<cell>> rows;
+using row = std::vector<value>;
+
+/// The typed answer with what the table and the page derive from it.
+struct shown {
+    const answer& a;
+    const std::vector<answer_column>& columns;
+    const std::vector<row>& rows;
     chart_hint chart;
-    std::string chart_json;        ///< chart_config as JSON text, or empty
 };
+
+bool is_text(const value& v) { return std::holds_alternative<std::string>(v); }
+const std::string& text_of(const value& v) { return std::get<std::string>(v); }
 
 std::string string_member(const rapidjson::Value& obj, const char* key) {
     auto it = obj.FindMember(key);
@@ -85,44 +62,29 @@ std::string json_text(const rapidjson::Value& v) {
     return {buffer.GetString(), buffer.GetSize()};
 }
 
-/// A filter value as text: strings as they are, numbers (year) as the JSON wrote them.
+/// A filter value as text: strings as they are, numbers (year) as the JSON writes them.
+std::string value_text(const value& v) {
+    if (auto s = std::get_if<std::string>(&v)) return *s;
+    if (auto i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+    if (auto d = std::get_if<double>(&v)) return detail::number_text(*d);
+    if (is_null(v)) return "null";
+    return detail::base64_encode(std::get<blob>(v).bytes);
+}
+
 std::string scalar_text(const rapidjson::Value& v) {
     if (v.IsString()) return {v.GetString(), v.GetStringLength()};
     if (v.IsNull()) return "null";
     return json_text(v);
 }
 
-cell read_cell(const rapidjson::Value& v) {
-    cell c;
-    value parsed;
-    if (!detail::read_value(v, parsed)) {
-        // Anything the dump format does not define is shown as its JSON text.
-        c.kind = cell::text;
-        c.s = json_text(v);
-        return c;
-    }
-    if (auto i = std::get_if<std::int64_t>(&parsed)) {
-        c.kind = cell::integer;
-        c.i = *i;
-        c.d = static_cast<double>(*i);
-        c.number = v.IsNumber() ? json_text(v) : std::to_string(*i);
-    } else if (auto d = std::get_if<double>(&parsed)) {
-        c.kind = cell::real;
-        c.d = *d;
-        c.number = v.IsNumber() ? json_text(v) : (std::isnan(*d) ? "NaN" : (*d > 0 ? "Infinity" : "-Infinity"));
-    } else if (auto s = std::get_if<std::string>(&parsed)) {
-        c.kind = cell::text;
-        c.s = *s;
-    } else if (auto b = std::get_if<blob>(&parsed)) {
-        c.kind = cell::blob;
-        c.s = b->bytes;
-    }
-    return c;
-}
-
-chart_hint read_chart(const rapidjson::Value& chart) {
+/// What the bar chart needs to know of the Chart.js config the answer carries: which columns
+/// its labels and first measure are.
+chart_hint read_chart(const std::string& config) {
     chart_hint h;
-    if (!chart.IsObject()) return h;
+    if (config.empty()) return h;
+    rapidjson::Document chart;
+    chart.Parse(config.data(), config.size());
+    if (chart.HasParseError() || !chart.IsObject()) return h;
     h.type = string_member(chart, "type");
     const rapidjson::Value* options = nullptr;
     if (auto o = chart.FindMember("options"); o != chart.MemberEnd() && o->value.IsObject()) options = &o->value;
@@ -153,63 +115,13 @@ chart_hint read_chart(const rapidjson::Value& chart) {
     return h;
 }
 
-parsed_answer parse_answer(std::string_view json) {
-    rapidjson::Document doc;
-    doc.Parse(json.data(), json.size());
-    if (doc.HasParseError() || !doc.IsObject())
-        throw parse_error("answer", 0, "not a JSON answer object");
-    parsed_answer a;
-    if (auto m = doc.FindMember("matched"); m != doc.MemberEnd() && m->value.IsBool()) a.matched = m->value.GetBool();
-    a.error = string_member(doc, "error");
-    a.title = string_member(doc, "title");
-    a.query = string_member(doc, "query");
-    a.reason = string_member(doc, "reason");
-    a.clarify = string_member(doc, "clarify");
-    a.source = string_member(doc, "source");
-    a.generated_at = string_member(doc, "generated_at");
-    a.stale_reason = string_member(doc, "stale_reason");
-    if (auto s = doc.FindMember("stale"); s != doc.MemberEnd() && s->value.IsBool()) a.stale = s->value.GetBool();
-    if (auto s = doc.FindMember("suggestions"); s != doc.MemberEnd() && s->value.IsArray())
-        for (auto& v : s->value.GetArray())
-            if (v.IsString()) a.suggestions.emplace_back(v.GetString(), v.GetStringLength());
-    if (auto f = doc.FindMember("filters"); f != doc.MemberEnd() && f->value.IsObject())
-        for (auto& m : f->value.GetObject())
-            a.filters.emplace_back(std::string(m.name.GetString(), m.name.GetStringLength()), scalar_text(m.value));
-    if (auto u = doc.FindMember("unapplied"); u != doc.MemberEnd() && u->value.IsArray())
-        for (auto& v : u->value.GetArray()) {
-            if (!v.IsObject()) continue;
-            auto value = v.FindMember("value");
-            a.unapplied.push_back(fmt::format("{} {} ({})", string_member(v, "slot"),
-                                              value == v.MemberEnd() ? "" : scalar_text(value->value),
-                                              string_member(v, "reason")));
-        }
-    if (auto l = doc.FindMember("limit"); l != doc.MemberEnd() && l->value.IsInt64()) a.limit = l->value.GetInt64();
-    if (auto s = doc.FindMember("sort"); s != doc.MemberEnd() && s->value.IsObject()) {
-        a.sort_column = string_member(s->value, "column");
-        a.sort_direction = string_member(s->value, "direction");
-    }
-    if (auto c = doc.FindMember("columns"); c != doc.MemberEnd() && c->value.IsArray())
-        for (auto& v : c->value.GetArray())
-            if (v.IsObject()) a.columns.push_back({string_member(v, "name"), string_member(v, "type"), string_member(v, "unit")});
-    if (auto d = doc.FindMember("data"); d != doc.MemberEnd() && d->value.IsArray()) {
-        // An answer without `columns` still shows its rows, in the first row's key order.
-        if (a.columns.empty() && !d->value.Empty() && d->value[0].IsObject())
-            for (auto& m : d->value[0].GetObject()) a.columns.push_back({m.name.GetString(), "", ""});
-        for (auto& row : d->value.GetArray()) {
-            if (!row.IsObject()) continue;
-            std::vector<cell> cells;
-            for (auto& col : a.columns) {
-                auto m = row.FindMember(col.name.c_str());
-                cells.push_back(m == row.MemberEnd() ? cell{} : read_cell(m->value));
-            }
-            a.rows.push_back(std::move(cells));
-        }
-    }
-    if (auto c = doc.FindMember("chart_config"); c != doc.MemberEnd() && c->value.IsObject()) {
-        a.chart = read_chart(c->value);
-        a.chart_json = json_text(c->value);
-    }
-    return a;
+const std::vector<row>& no_rows() {
+    static const std::vector<row> none;
+    return none;
+}
+
+shown show_answer(const answer& a) {
+    return shown{a, a.columns, a.rows ? a.rows->rows : no_rows(), read_chart(a.chart_config)};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -217,27 +129,15 @@ parsed_answer parse_answer(std::string_view json) {
 
 /// Decodes one UTF-8 code point at `s[i]`, advancing `i`; malformed bytes decode as U+FFFD.
 char32_t next_code_point(std::string_view s, size_t& i) {
-    auto b = static_cast<unsigned char>(s[i]);
-    if (b < 0x80) {
-        ++i;
-        return b;
-    }
-    size_t n = (b >> 5) == 0x6 ? 1 : (b >> 4) == 0xE ? 2 : (b >> 3) == 0x1E ? 3 : 0;
-    if (n == 0 || i + n >= s.size()) {
+    utf8proc_int32_t cp = 0;
+    auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
+                              static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
+    if (n <= 0) {
         ++i;
         return 0xFFFD;
     }
-    char32_t cp = b & (0x3F >> n);
-    for (size_t k = 1; k <= n; ++k) {
-        auto c = static_cast<unsigned char>(s[i + k]);
-        if ((c >> 6) != 0x2) {
-            ++i;
-            return 0xFFFD;
-        }
-        cp = (cp << 6) | (c & 0x3F);
-    }
-    i += n + 1;
-    return cp;
+    i += static_cast<size_t>(n);
+    return static_cast<char32_t>(cp);
 }
 
 void append_utf8(std::string& out, char32_t cp) {
@@ -258,21 +158,12 @@ void append_utf8(std::string& out, char32_t cp) {
     }
 }
 
-/// Columns a code point takes on a terminal: 0 for combining marks and zero-width characters,
-/// 2 for East Asian wide and fullwidth characters and emoji, else 1.
+/// Columns a code point takes on a terminal (Unicode's East Asian width and emoji data, as
+/// utf8proc has them): 0 for combining marks and zero-width characters, 2 for wide and
+/// fullwidth characters and emoji, else 1.
 int code_point_width(char32_t c) {
-    if ((c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) || (c >= 0x1DC0 && c <= 0x1DFF) ||
-        (c >= 0x200B && c <= 0x200F) || (c >= 0x20D0 && c <= 0x20FF) || (c >= 0xFE00 && c <= 0xFE0F) ||
-        (c >= 0xFE20 && c <= 0xFE2F) || c == 0xFEFF)
-        return 0;
-    if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0x303E) || (c >= 0x3041 && c <= 0x33FF) ||
-        (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF) ||
-        (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) ||
-        (c >= 0xFF00 && c <= 0xFF60) || (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
-        (c >= 0x1F680 && c <= 0x1F6FF) || (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x1FA70 && c <= 0x1FAFF) ||
-        (c >= 0x20000 && c <= 0x3FFFD))
-        return 2;
-    return 1;
+    if (c == 0xFEFF || (c >= 0x200B && c <= 0x200F)) return 0;  // zero-width: utf8proc says 1 for some
+    return utf8proc_charwidth(static_cast<utf8proc_int32_t>(c));
 }
 
 int display_width(std::string_view s) {
@@ -397,7 +288,7 @@ bool looks_like_identifier(const std::string& column) {
     return column == "year" || column == "id" || ends_with("_year") || ends_with("_id");
 }
 
-number_style style_for(const column_info& col, const std::vector<std::vector<cell>>& rows, size_t index) {
+number_style style_for(const answer_column& col, const std::vector<row>& rows, size_t index) {
     number_style st;
     st.unit = col.unit;
     st.group = !looks_like_identifier(col.name);
@@ -405,10 +296,9 @@ number_style style_for(const column_info& col, const std::vector<std::vector<cel
     int decimals = 0;
     for (auto& row : rows) {
         auto& c = row[index];
-        if (c.kind != cell::real && c.kind != cell::integer) continue;
-        if (!std::isfinite(c.d)) continue;
-        largest = std::max(largest, std::abs(c.d));
-        if (c.kind == cell::real) decimals = std::max(decimals, std::min(2, decimals_of(c.d)));
+        if (!is_number(c) || !std::isfinite(as_double(c))) continue;
+        largest = std::max(largest, std::abs(as_double(c)));
+        if (auto d = std::get_if<double>(&c)) decimals = std::max(decimals, std::min(2, decimals_of(*d)));
     }
     if (st.unit == "usd") st.decimals = largest >= 1000 ? 0 : 2;   // whole dollars once they are large
     else if (st.unit == "percent") st.decimals = 1;
@@ -443,15 +333,12 @@ std::string format_integer(std::int64_t i, const number_style& st) {
 constexpr const char* null_text = "—";
 
 /// A cell as the table shows it.
-std::string show(const cell& c, const number_style& st) {
-    switch (c.kind) {
-    case cell::null: return null_text;
-    case cell::integer: return format_integer(c.i, st);
-    case cell::real: return format_number(c.d, st);
-    case cell::text: return printable(c.s);
-    case cell::blob: return fmt::format("({} byte blob)", c.s.size());
-    }
-    return {};
+std::string show(const value& c, const number_style& st) {
+    if (auto i = std::get_if<std::int64_t>(&c)) return format_integer(*i, st);
+    if (auto d = std::get_if<double>(&c)) return format_number(*d, st);
+    if (auto s = std::get_if<std::string>(&c)) return printable(*s);
+    if (auto b = std::get_if<blob>(&c)) return fmt::format("({} byte blob)", b->bytes.size());
+    return null_text;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -473,23 +360,22 @@ struct laid_out {
     std::vector<number_style> styles;
 };
 
-laid_out lay_out(const parsed_answer& a) {
+laid_out lay_out(const shown& a) {
     laid_out t;
     for (size_t i = 0; i < a.columns.size(); ++i) {
         t.headers.push_back(printable(humanize(a.columns[i].name)));
         t.styles.push_back(style_for(a.columns[i], a.rows, i));
         bool numeric = false, other = false;
-        for (auto& row : a.rows) {
-            auto k = row[i].kind;
-            if (k == cell::integer || k == cell::real) numeric = true;
-            else if (k != cell::null) other = true;
+        for (auto& r : a.rows) {
+            if (is_number(r[i])) numeric = true;
+            else if (!is_null(r[i])) other = true;
         }
         auto& type = a.columns[i].type;
         t.right.push_back(numeric ? !other : (type == "integer" || type == "real"));
     }
-    for (auto& row : a.rows) {
+    for (auto& r : a.rows) {
         std::vector<std::string> cells;
-        for (size_t i = 0; i < row.size(); ++i) cells.push_back(show(row[i], t.styles[i]));
+        for (size_t i = 0; i < r.size(); ++i) cells.push_back(show(r[i], t.styles[i]));
         t.cells.push_back(std::move(cells));
     }
     return t;
@@ -589,13 +475,13 @@ std::string records_text(const laid_out& t, int width, const ansi& style) {
 /// Which columns the bars show: the chart's label and main measure (its first dataset, else its
 /// value axis), found by the titles chart.cpp gave them; the sort column when the chart does
 /// not say (bubble, no chart).
-std::pair<int, int> bar_columns(const parsed_answer& a) {
+std::pair<int, int> bar_columns(const shown& a) {
     std::map<std::string, std::string> units;
     for (auto& c : a.columns)
         if (!c.unit.empty()) units[c.name] = c.unit;
     auto numeric = [&](size_t i) {
-        for (auto& row : a.rows)
-            if (row[i].kind == cell::integer || row[i].kind == cell::real) return true;
+        for (auto& r : a.rows)
+            if (is_number(r[i])) return true;
         return false;
     };
     int label = -1, measure = -1;
@@ -605,22 +491,22 @@ std::pair<int, int> bar_columns(const parsed_answer& a) {
             if (numeric(i) && measure_title(a.columns[i].name, units) == title) measure = static_cast<int>(i);
     if (measure < 0)
         for (size_t i = 0; i < a.columns.size(); ++i)
-            if (a.columns[i].name == a.sort_column && numeric(i)) measure = static_cast<int>(i);
+            if (a.columns[i].name == a.a.sort_column && numeric(i)) measure = static_cast<int>(i);
     if (measure < 0)
         for (size_t i = 0; i < a.columns.size() && measure < 0; ++i)
             if (numeric(i) && !looks_like_identifier(a.columns[i].name)) measure = static_cast<int>(i);
     for (size_t i = 0; i < a.columns.size() && label < 0 && !point; ++i)
         if (!a.chart.category_title.empty() && humanize(a.columns[i].name) == a.chart.category_title) label = static_cast<int>(i);
     for (size_t i = 0; i < a.columns.size() && label < 0 && !point && !a.rows.empty(); ++i)
-        if (a.rows[0][i].kind == cell::text && a.rows[0][i].s == a.chart.first_label) label = static_cast<int>(i);
+        if (is_text(a.rows[0][i]) && text_of(a.rows[0][i]) == a.chart.first_label) label = static_cast<int>(i);
     for (size_t i = 0; i < a.columns.size() && label < 0 && !a.rows.empty(); ++i)
-        if (a.rows[0][i].kind == cell::text) label = static_cast<int>(i);
+        if (is_text(a.rows[0][i])) label = static_cast<int>(i);
     return {label, measure};
 }
 
 /// Bar labels: the label column, joined with other text columns that vary until the labels
 /// tell the bars apart ("Midwest · Cordova" when several regions list the same model).
-std::vector<std::string> bar_labels(const parsed_answer& a, const laid_out& t, int label, size_t count) {
+std::vector<std::string> bar_labels(const shown& a, const laid_out& t, int label, size_t count) {
     std::vector<int> parts;
     if (label >= 0) parts.push_back(label);
     auto distinct = [&] {
@@ -636,7 +522,7 @@ std::vector<std::string> bar_labels(const parsed_answer& a, const laid_out& t, i
         if (static_cast<int>(i) == label) continue;
         bool text = false, varies = false;
         for (size_t r = 0; r < count; ++r) {
-            if (a.rows[r][i].kind == cell::text) text = true;
+            if (is_text(a.rows[r][i])) text = true;
             if (t.cells[r][i] != t.cells[0][i]) varies = true;
         }
         if (text && varies) parts.insert(parts.end() - (label >= 0 ? 1 : 0), static_cast<int>(i));
@@ -669,7 +555,7 @@ std::string bar_left(double fraction, int width) {
     return std::string(width - halves / 2 - halves % 2, ' ') + (halves % 2 ? "▐" : "") + repeat("█", halves / 2);
 }
 
-std::string bars_text(const parsed_answer& a, const laid_out& t, const render_options& o, const ansi& style) {
+std::string bars_text(const shown& a, const laid_out& t, const render_options& o, const ansi& style) {
     auto [label, measure] = bar_columns(a);
     if (measure < 0 || a.rows.empty()) return {};
     size_t count = std::min(a.rows.size(), std::max<size_t>(1, o.max_bars));
@@ -678,9 +564,9 @@ std::string bars_text(const parsed_answer& a, const laid_out& t, const render_op
     int label_width = 0, value_width = 0;
     for (size_t r = 0; r < count; ++r) {
         auto& c = a.rows[r][measure];
-        if ((c.kind == cell::integer || c.kind == cell::real) && std::isfinite(c.d)) {
-            most = std::max(most, c.d);
-            least = std::min(least, c.d);
+        if (is_number(c) && std::isfinite(as_double(c))) {
+            most = std::max(most, as_double(c));
+            least = std::min(least, as_double(c));
         }
         label_width = std::max(label_width, display_width(labels[r]));
         value_width = std::max(value_width, display_width(t.cells[r][measure]));
@@ -700,15 +586,15 @@ std::string bars_text(const parsed_answer& a, const laid_out& t, const render_op
         if (!c.unit.empty()) units[c.name] = c.unit;
     std::string out = style.bold(printable(measure_title(a.columns[measure].name, units))) + '\n';
     for (size_t r = 0; r < count; ++r) {
-        auto& c = a.rows[r][measure];
+        double d = as_double(a.rows[r][measure]);
         std::string bar;
         bool negative = false;
-        if ((c.kind == cell::integer || c.kind == cell::real) && std::isfinite(c.d) && span > 0) {
-            negative = c.d < 0;
+        if (is_number(a.rows[r][measure]) && std::isfinite(d) && span > 0) {
+            negative = d < 0;
             if (diverging)
-                bar = negative ? bar_left(-c.d / span, left_width) : std::string(left_width, ' ') + bar_right(c.d / span, right_width);
+                bar = negative ? bar_left(-d / span, left_width) : std::string(left_width, ' ') + bar_right(d / span, right_width);
             else
-                bar = bar_right(std::abs(c.d) / span, right_width);
+                bar = bar_right(std::abs(d) / span, right_width);
         }
         std::string line = pad(truncate(labels[r], label_width), label_width, false) + std::string(column_gap, ' ') +
                            pad(t.cells[r][measure], value_width, true);
@@ -727,19 +613,19 @@ std::string bars_text(const parsed_answer& a, const laid_out& t, const render_op
 // ---------------------------------------------------------------------------------------------
 // Heading lines shared by the table and the page.
 
-std::string filters_line(const parsed_answer& a) {
-    if (a.filters.empty()) return "Filters: none";
+std::string filters_line(const answer& a) {
+    if (a.applied.empty()) return "Filters: none";
     std::string s;
-    for (auto& [slot, value] : a.filters) s += (s.empty() ? "" : ", ") + slot + " = " + value;
+    for (auto& [slot, v] : a.applied) s += (s.empty() ? "" : ", ") + slot + " = " + value_text(v);
     return "Filters: " + s;
 }
 
-std::string order_line(const parsed_answer& a) {
+std::string order_line(const answer& a) {
     std::vector<std::string> parts;
     if (!a.sort_column.empty())
-        parts.push_back(fmt::format("sorted by {} {}", a.sort_column, a.sort_direction == "asc" ? "ascending" : "descending"));
+        parts.push_back(fmt::format("sorted by {} {}", a.sort_column, a.direction == sort_direction::asc ? "ascending" : "descending"));
     if (a.limit) parts.push_back(fmt::format("limit {}", *a.limit));
-    parts.push_back(fmt::format("{} row{}", a.rows.size(), a.rows.size() == 1 ? "" : "s"));
+    parts.push_back(fmt::format("{} row{}", a.row_count(), a.row_count() == 1 ? "" : "s"));
     if (a.source == "live") parts.push_back(a.generated_at.empty() ? "run live" : "run live at " + a.generated_at);
     else if (!a.source.empty()) parts.push_back(a.generated_at.empty() ? a.source : fmt::format("{} of {}", a.source, a.generated_at));
     std::string s;
@@ -758,16 +644,15 @@ std::string csv_field(std::string_view s) {
     return out + '"';
 }
 
-std::string csv_cell(const cell& c) {
-    switch (c.kind) {
-    case cell::null: return {};
-    case cell::integer:
-    case cell::real: return c.number;
-    case cell::text: return csv_field(c.s);
-    case cell::blob: return detail::base64_encode(c.s);
-    }
+/// A cell as data (CSV, TSV): numbers exactly as the JSON writes them, a BLOB as base64, NULL as "".
+std::string data_text(const value& c) {
+    if (auto i = std::get_if<std::int64_t>(&c)) return std::to_string(*i);
+    if (auto d = std::get_if<double>(&c)) return detail::number_text(*d);
+    if (auto s = std::get_if<std::string>(&c)) return *s;
+    if (auto b = std::get_if<blob>(&c)) return detail::base64_encode(b->bytes);
     return {};
 }
+
 
 std::string html_escape(std::string_view s) {
     std::string out;
@@ -817,46 +702,59 @@ th, td { padding: .3rem .75rem; border-bottom: 1px solid #e3e3e3; text-align: le
 th { background: #f4f6f8; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.null { color: #999; }
+.question { color: #555; font-style: italic; margin: 0 0 .25rem; }
 section + section { border-top: 2px solid #ccc; padding-top: 1.5rem; }
 )";
 
 }  // namespace
 
 std::optional<output_format> parse_output_format(std::string_view name) {
-    if (name == "json") return output_format::json;
-    if (name == "jsonl") return output_format::jsonl;
-    if (name == "table") return output_format::table;
-    if (name == "csv") return output_format::csv;
-    if (name == "html") return output_format::html;
+    static const std::pair<std::string_view, output_format> names[] = {
+        {"json", output_format::json}, {"jsonl", output_format::jsonl}, {"table", output_format::table},
+        {"csv", output_format::csv},   {"tsv", output_format::tsv},     {"markdown", output_format::markdown},
+        {"html", output_format::html}};
+    for (auto& [n, f] : names)
+        if (n == name) return f;
     return std::nullopt;
 }
 
-std::string render_table(std::string_view answer_json, const render_options& options) {
-    auto a = parse_answer(answer_json);
+namespace {
+
+std::string no_answer_line(const answer& a) {
+    return "No answer: " + (a.reason.empty() ? std::string("no confident match in the catalog") : a.reason);
+}
+
+/// The question, as the first line of a block in a batch.
+std::string question_line(const answer& a) { return "Question: " + a.question; }
+
+}  // namespace
+
+std::string render_table(const answer& answer, const render_options& options) {
     ansi style{options.color};
     int width = std::max(20, options.width);
     std::string out;
-    if (!a.error.empty()) return "error: " + printable(a.error) + '\n';
     auto heading = [&](const std::string& text, bool bold) {
         for (auto& l : wrap(printable(text), width)) out += (bold ? style.bold(l) : l) + '\n';
     };
-    if (!a.matched) {
-        heading("No answer: " + (a.reason.empty() ? std::string("no confident match in the catalog") : a.reason), true);
-        if (!a.clarify.empty()) heading(a.clarify, false);
-        if (!a.suggestions.empty()) {
+    if (options.batch) heading(question_line(answer), false);
+    if (answer.kind == answer_kind::error) return out + "error: " + printable(answer.error) + '\n';
+    if (!answer.matched()) {
+        heading(no_answer_line(answer), true);
+        if (!answer.clarify.empty()) heading(answer.clarify, false);
+        if (!answer.suggestions.empty()) {
             out += "Try one of:\n";
-            for (auto& s : a.suggestions) {
+            for (auto& s : answer.suggestions) {
                 auto lines = wrap(printable(s), width - 4);
                 for (size_t i = 0; i < lines.size(); ++i) out += (i == 0 ? "  • " : "    ") + lines[i] + '\n';
             }
         }
         return out;
     }
-    heading(a.title, true);
-    heading(filters_line(a), false);
-    for (auto& u : a.unapplied) heading("Not applied: " + u, false);
-    heading(order_line(a), false);
-    if (a.stale) heading("Stale: " + a.stale_reason, false);
+    auto a = show_answer(answer);
+    heading(answer.title, true);
+    heading(filters_line(answer), false);
+    heading(order_line(answer), false);
+    if (answer.fresh && answer.fresh->stale) heading("Stale: " + answer.fresh->reason, false);
     out += '\n';
 
     auto t = lay_out(a);
@@ -872,28 +770,172 @@ std::string render_table(std::string_view answer_json, const render_options& opt
     return out;
 }
 
-std::string render_csv(std::string_view answer_json) {
-    auto a = parse_answer(answer_json);
-    std::string out;
-    if (!a.error.empty()) return "error\r\n" + csv_field(a.error) + "\r\n";
-    if (!a.matched) {
-        out = "suggestion\r\n";
-        for (auto& s : a.suggestions) out += csv_field(s) + "\r\n";
-        return out;
+namespace {
+
+/// A delimited table (CSV, TSV): the header row, then one line a row; `field` writes a cell,
+/// `eol` ends a line. In a batch every row starts with the question it answers.
+template <typename Field>
+std::string delimited(const answer& a, bool batch, char separator, const Field& field, std::string_view eol) {
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> lines;
+    if (a.kind == answer_kind::error) {
+        header = {"error"};
+        lines.push_back({field(a.error)});
+    } else if (!a.matched()) {
+        header = {"suggestion"};
+        for (auto& s : a.suggestions) lines.push_back({field(s)});
+    } else {
+        for (auto& c : a.columns) header.push_back(field(c.name));
+        if (a.rows)
+            for (auto& r : a.rows->rows) {
+                std::vector<std::string> cells;
+                for (auto& v : r) cells.push_back(is_text(v) ? field(text_of(v)) : data_text(v));
+                lines.push_back(std::move(cells));
+            }
     }
-    for (size_t i = 0; i < a.columns.size(); ++i) out += (i ? "," : "") + csv_field(a.columns[i].name);
-    out += "\r\n";
-    for (auto& row : a.rows) {
-        for (size_t i = 0; i < row.size(); ++i) out += (i ? "," : "") + csv_cell(row[i]);
-        out += "\r\n";
+    std::string out;
+    auto line = [&](const std::string& first, const std::vector<std::string>& cells) {
+        if (batch) out += first + (cells.empty() ? "" : std::string(1, separator));
+        for (size_t i = 0; i < cells.size(); ++i) out += (i ? std::string(1, separator) : "") + cells[i];
+        out += eol;
+    };
+    line("question", header);
+    for (auto& l : lines) line(field(a.question), l);
+    return out;
+}
+
+/// A TSV field: the characters that would split it written as escapes.
+std::string tsv_field(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+        case '\t': out += "\\t"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\\': out += "\\\\"; break;
+        default: out += c;
+        }
     }
     return out;
 }
 
-std::string render_html(const std::vector<std::string>& answers_json, std::string_view chartjs) {
-    std::vector<parsed_answer> answers;
-    for (auto& json : answers_json) answers.push_back(parse_answer(json));
-    std::string page_title = answers.size() == 1 && answers[0].matched ? answers[0].title : "bi answers";
+/// A Markdown table cell: `|` and `\` escaped, line breaks as <br>, other control characters dropped.
+std::string markdown_cell(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '|') out += "\\|";
+        else if (c == '\n') out += "<br>";
+        else if (c == '\\') out += "\\\\";
+        else if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7F) out += c;
+        else if (c == '\t') out += ' ';
+    }
+    return out;
+}
+
+/// A line of Markdown prose: the text on one line, with characters that start markup escaped.
+std::string markdown_text(std::string_view s) {
+    std::string out;
+    for (char c : markdown_cell(s)) {
+        if (std::string_view("*_`[]<>#").find(c) != std::string_view::npos) out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string render_csv(const answer& a, bool batch) {
+    return delimited(a, batch, ',', [](std::string_view s) { return csv_field(s); }, "\r\n");
+}
+
+std::string render_csv(const answer& a) { return render_csv(a, false); }
+
+std::string render_tsv(const answer& a, bool batch) {
+    return delimited(a, batch, '\t', [](std::string_view s) { return tsv_field(s); }, "\n");
+}
+
+std::string render_tsv(const answer& a) { return render_tsv(a, false); }
+
+std::string render_markdown(const answer& answer) {
+    std::string out;
+    if (answer.kind == answer_kind::error)
+        return "### Error\n\n> " + markdown_text(answer.question) + "\n\n" + markdown_text(answer.error) + "\n";
+    out = "### " + markdown_text(answer.matched() ? answer.title : std::string("No answer")) + "\n\n";
+    if (!answer.question.empty()) out += "> " + markdown_text(answer.question) + "\n\n";
+    if (!answer.matched()) {
+        out += markdown_text(no_answer_line(answer)) + "\n";
+        if (!answer.clarify.empty()) out += "\n" + markdown_text(answer.clarify) + "\n";
+        if (!answer.suggestions.empty()) out += "\nTry one of:\n\n";
+        for (auto& s : answer.suggestions) out += "- " + markdown_text(s) + "\n";
+        return out;
+    }
+    out += markdown_text(filters_line(answer)) + " · " + markdown_text(order_line(answer)) + "\n\n";
+    auto a = show_answer(answer);
+    auto t = lay_out(a);
+    if (t.headers.empty()) return out + "(no columns)\n";
+    std::string header = "|", rule = "|";
+    for (size_t i = 0; i < t.headers.size(); ++i) {
+        header += " " + markdown_cell(t.headers[i]) + " |";
+        rule += t.right[i] ? " ---: |" : " --- |";
+    }
+    out += header + "\n" + rule + "\n";
+    for (size_t r = 0; r < t.cells.size(); ++r) {
+        out += "|";
+        for (size_t i = 0; i < t.cells[r].size(); ++i)
+            out += " " + (is_null(a.rows[r][i]) ? std::string() : markdown_cell(t.cells[r][i])) + " |";
+        out += "\n";
+    }
+    return out;
+}
+
+namespace {
+
+std::string html_no_answer(const answer& a) {
+    std::string out = "<h1>No answer</h1>\n<p class=\"meta\">" + html_escape(a.reason) + "</p>\n";
+    if (!a.clarify.empty()) out += "<p class=\"meta\">" + html_escape(a.clarify) + "</p>\n";
+    if (!a.suggestions.empty()) {
+        out += "<p>Try one of:</p>\n<ul>\n";
+        for (auto& s : a.suggestions) out += "<li>" + html_escape(s) + "</li>\n";
+        out += "</ul>\n";
+    }
+    return out;
+}
+
+/// A matched answer's section body: heading lines, the chart's canvas, the table.
+std::string html_answer(const answer& answer, size_t n) {
+    auto a = show_answer(answer);
+    std::string out = "<h1>" + html_escape(answer.title) + "</h1>\n";
+    out += "<p class=\"meta\">" + html_escape(filters_line(answer)) + "</p>\n";
+    out += "<p class=\"meta\">" + html_escape(order_line(answer)) + "</p>\n";
+    if (answer.fresh && answer.fresh->stale) out += "<p class=\"meta\">Stale: " + html_escape(answer.fresh->reason) + "</p>\n";
+    if (!answer.chart_config.empty()) {
+        // Horizontal bars need height for their labels; the others keep a 2:1 box.
+        int height = a.chart.horizontal ? static_cast<int>(std::max<size_t>(360, 22 * a.chart.labels + 120)) : 460;
+        out += fmt::format("<div class=\"chart\" style=\"height:{}px\"><canvas id=\"chart-{}\" role=\"img\" aria-label=\"{}\"></canvas></div>\n",
+                           height, n, html_escape(answer.title));
+    }
+    auto t = lay_out(a);
+    out += "<table>\n<thead><tr>";
+    for (size_t i = 0; i < t.headers.size(); ++i)
+        out += std::string(t.right[i] ? "<th class=\"num\">" : "<th>") + html_escape(t.headers[i]) + "</th>";
+    out += "</tr></thead>\n<tbody>\n";
+    for (size_t r = 0; r < t.cells.size(); ++r) {
+        out += "<tr>";
+        for (size_t i = 0; i < t.cells[r].size(); ++i) {
+            const char* open = is_null(a.rows[r][i]) ? "<td class=\"null\">" : t.right[i] ? "<td class=\"num\">" : "<td>";
+            out += open + html_escape(t.cells[r][i]) + "</td>";
+        }
+        out += "</tr>\n";
+    }
+    if (t.cells.empty())
+        out += fmt::format("<tr><td colspan=\"{}\">(no rows)</td></tr>\n", std::max<size_t>(1, t.headers.size()));
+    return out + "</tbody>\n</table>\n";
+}
+
+}  // namespace
+
+std::string render_html(const std::vector<answer>& answers, std::string_view chartjs) {
+    std::string page_title = answers.size() == 1 && answers[0].matched() ? answers[0].title : "bi answers";
     std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
     out += "<title>" + html_escape(page_title) + "</title>\n<style>" + page_style + "</style>\n</head>\n<body>\n";
@@ -901,52 +943,13 @@ std::string render_html(const std::vector<std::string>& answers_json, std::strin
     for (size_t n = 0; n < answers.size(); ++n) {
         auto& a = answers[n];
         out += "<section>\n";
-        if (!a.error.empty()) {
-            out += "<h1>Error</h1>\n<p class=\"meta\">" + html_escape(a.error) + "</p>\n</section>\n";
-            configs += std::string(n ? "," : "") + "null";
-            continue;
-        }
-        if (!a.matched) {
-            out += "<h1>No answer</h1>\n<p class=\"meta\">" + html_escape(a.reason) + "</p>\n";
-            if (!a.clarify.empty()) out += "<p class=\"meta\">" + html_escape(a.clarify) + "</p>\n";
-            if (!a.suggestions.empty()) {
-                out += "<p>Try one of:</p>\n<ul>\n";
-                for (auto& s : a.suggestions) out += "<li>" + html_escape(s) + "</li>\n";
-                out += "</ul>\n";
-            }
-            out += "</section>\n";
-            configs += std::string(n ? "," : "") + "null";
-            continue;
-        }
-        out += "<h1>" + html_escape(a.title) + "</h1>\n";
-        out += "<p class=\"meta\">" + html_escape(filters_line(a)) + "</p>\n";
-        for (auto& u : a.unapplied) out += "<p class=\"meta\">Not applied: " + html_escape(u) + "</p>\n";
-        out += "<p class=\"meta\">" + html_escape(order_line(a)) + "</p>\n";
-        if (a.stale) out += "<p class=\"meta\">Stale: " + html_escape(a.stale_reason) + "</p>\n";
-        if (!a.chart_json.empty()) {
-            // Horizontal bars need height for their labels; the others keep a 2:1 box.
-            int height = a.chart.horizontal ? static_cast<int>(std::max<size_t>(360, 22 * a.chart.labels + 120)) : 460;
-            out += fmt::format("<div class=\"chart\" style=\"height:{}px\"><canvas id=\"chart-{}\" role=\"img\" aria-label=\"{}\"></canvas></div>\n",
-                               height, n, html_escape(a.title));
-        }
-        auto t = lay_out(a);
-        out += "<table>\n<thead><tr>";
-        for (size_t i = 0; i < t.headers.size(); ++i)
-            out += std::string(t.right[i] ? "<th class=\"num\">" : "<th>") + html_escape(t.headers[i]) + "</th>";
-        out += "</tr></thead>\n<tbody>\n";
-        for (size_t r = 0; r < t.cells.size(); ++r) {
-            out += "<tr>";
-            for (size_t i = 0; i < t.cells[r].size(); ++i) {
-                bool null = a.rows[r][i].kind == cell::null;
-                const char* open = null ? "<td class=\"null\">" : t.right[i] ? "<td class=\"num\">" : "<td>";
-                out += open + html_escape(t.cells[r][i]) + "</td>";
-            }
-            out += "</tr>\n";
-        }
-        if (t.cells.empty())
-            out += fmt::format("<tr><td colspan=\"{}\">(no rows)</td></tr>\n", std::max<size_t>(1, t.headers.size()));
-        out += "</tbody>\n</table>\n</section>\n";
-        configs += std::string(n ? "," : "") + (a.chart_json.empty() ? "null" : json_in_script(a.chart_json));
+        if (!a.question.empty()) out += "<p class=\"question\">" + html_escape(a.question) + "</p>\n";
+        if (a.kind == answer_kind::error) out += "<h1>Error</h1>\n<p class=\"meta\">" + html_escape(a.error) + "</p>\n";
+        else if (!a.matched()) out += html_no_answer(a);
+        else out += html_answer(a, n);
+        out += "</section>\n";
+        bool chart = a.matched() && !a.chart_config.empty();
+        configs += std::string(n ? "," : "") + (chart ? json_in_script(a.chart_config) : "null");
     }
     configs += "]";
     out += "<script>\n" + script_safe(chartjs) + "\n</script>\n";
@@ -978,19 +981,16 @@ std::string read_chartjs(const std::vector<std::string>& candidates) {
 answer_writer::answer_writer(output_format format, render_options options, std::string chartjs)
     : format_(format), options_(options), chartjs_(std::move(chartjs)) {}
 
-std::string answer_writer::add(std::string_view answer_json) {
+std::string answer_writer::add(const answer& a) {
     std::string separator = written_++ == 0 ? "" : format_ == output_format::csv ? "\r\n" : "\n";
     switch (format_) {
     case output_format::json:
-    case output_format::jsonl: {
-        std::string line;
-        line.reserve(answer_json.size() + 1);
-        line.append(answer_json).push_back('\n');
-        return line;
-    }
-    case output_format::table: return separator + render_table(answer_json, options_);
-    case output_format::csv: return separator + render_csv(answer_json);
-    case output_format::html: pending_.emplace_back(answer_json); return {};
+    case output_format::jsonl: return render_json(a) + '\n';
+    case output_format::table: return separator + render_table(a, options_);
+    case output_format::csv: return separator + render_csv(a, options_.batch);
+    case output_format::tsv: return separator + render_tsv(a, options_.batch);
+    case output_format::markdown: return separator + render_markdown(a);
+    case output_format::html: pending_.push_back(a); return {};
     }
     return {};
 }

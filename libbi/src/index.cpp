@@ -34,7 +34,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int index_format = 5;
+constexpr int index_format = 6;  // 6: words folded by utf8proc (accents, ß)
 
 bool is_number_word(std::string_view w) {
     return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
@@ -508,7 +508,7 @@ query_def read_def(const rapidjson::Value& v, const std::string& path) {
 // stamp of the index.json it was written with and "BIINDEXn". Strings are length + bytes,
 // numbers as in memory (the file is a cache for this machine). bi-ask maps the file and
 // decodes a query only when a question makes it a candidate.
-constexpr char binary_index_end[8] = {'B', 'I', 'I', 'N', 'D', 'E', 'X', '7'};
+constexpr char binary_index_end[8] = {'B', 'I', 'I', 'N', 'D', 'E', 'X', '8'};
 constexpr size_t binary_index_trailer = 3 * 8 + sizeof binary_index_end;
 
 class bin_out {

@@ -2,6 +2,9 @@
 #include <cstdint>
 #include <limits>
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include "detail/json.hpp"
 
 namespace bi::detail {
@@ -89,6 +92,15 @@ bool valid_utf8(std::string_view s) {
         i += len;
     }
     return true;
+}
+
+std::string number_text(double d) {
+    if (std::isnan(d)) return "NaN";
+    if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    w.Double(d);
+    return {buffer.GetString(), buffer.GetSize()};
 }
 
 bool read_value(const rapidjson::Value& json, value& out) {

@@ -12,9 +12,12 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <cstdlib>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
+
+#include <utf8proc.h>
 
 #ifndef BI_STEMMER_ENGLISH_ONLY
 #include <libstemmer.h>
@@ -27,37 +30,26 @@ namespace bi {
 
 bool is_valid_utf8(std::string_view s) { return detail::valid_utf8(s); }
 
-namespace {
-
-/// Folds the few non-ASCII characters that change meaning into ASCII.
-std::string fold_unicode(std::string_view in) {
-    struct fold { const char* from; const char* to; };
-    static constexpr std::array<fold, 14> folds{{
-        {"\xE2\x80\x98", "'"}, {"\xE2\x80\x99", "'"}, {"\xE2\x80\x9B", "'"}, {"\xC2\xB4", "'"},
-        {"\xE2\x80\x9C", "\""}, {"\xE2\x80\x9D", "\""},
-        {"\xE2\x80\x90", "-"}, {"\xE2\x80\x91", "-"}, {"\xE2\x80\x92", "-"}, {"\xE2\x80\x93", "-"},
-        {"\xE2\x80\x94", "-"}, {"\xE2\x88\x92", "-"}, {"\xC2\xA0", " "}, {"\xEF\xBC\x86", "&"},
-    }};
-    std::string out;
-    out.reserve(in.size());
-    for (size_t i = 0; i < in.size();) {
-        if (static_cast<unsigned char>(in[i]) >= 0x80) {
-            bool folded = false;
-            for (auto& f : folds) {
-                size_t n = std::strlen(f.from);
-                if (in.compare(i, n, f.from) == 0) {
-                    out += f.to;
-                    i += n;
-                    folded = true;
-                    break;
-                }
-            }
-            if (folded) continue;
-        }
-        out.push_back(in[i++]);
+// ASCII text, most questions, only has its case folded: utf8proc is for the rest.
+std::string fold_text(std::string_view in) {
+    std::string out(in);
+    bool ascii = true;
+    for (auto& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        else if (static_cast<unsigned char>(c) >= 0x80) ascii = false;
     }
+    if (ascii) return out;
+    utf8proc_uint8_t* folded = nullptr;
+    auto options = static_cast<utf8proc_option_t>(UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+                                                  UTF8PROC_STRIPMARK | UTF8PROC_LUMP);
+    auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(in.data()), static_cast<utf8proc_ssize_t>(in.size()),
+                          &folded, options);
+    if (n >= 0) out.assign(reinterpret_cast<const char*>(folded), static_cast<size_t>(n));  // else: not UTF-8, bytes kept
+    std::free(folded);
     return out;
 }
+
+namespace {
 
 bool word_char(unsigned char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80;
@@ -173,9 +165,7 @@ private:
 }  // namespace
 
 std::vector<std::string> words_of(std::string_view text) {
-    std::string s = fold_unicode(text);
-    for (auto& c : s)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    std::string s = fold_text(text);
     std::vector<std::string> words;
     std::string current;
     auto flush = [&] {

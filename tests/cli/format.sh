@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bi-ask --format: JSON stays the default in a pipe, a table on a terminal; CSV read back by
-# Python's csv module gives the JSON's rows; tables fit $COLUMNS; colour only when asked.
+# Python's csv module (and TSV by its escapes) gives the JSON's rows; Markdown is a GitHub
+# table; tables fit $COLUMNS; colour only when asked; every batch block names its question.
 source "$(dirname "$0")/lib.sh"
 common=(--database "$BI_TEST_DB" --queries-dir "$BI_SOURCE/queries" --dumps-dir "$BI_TEST_DUMPS")
 ask() { run "$BI_BIN/bi-ask" "${common[@]}" "$@"; }
@@ -74,10 +75,65 @@ printf 'top 5 models\nweather\nwarranty claims by model\n' > "$BI_TMP/batch.txt"
 "$BI_BIN/bi-ask" "${common[@]}" --batch --format csv < "$BI_TMP/batch.txt" > "$BI_TMP/batch.csv" 2>/dev/null
 blocks=$(python3 -c 'import sys; print(len(open(sys.argv[1], newline="").read().split("\r\n\r\n")))' "$BI_TMP/batch.csv")
 [ "$blocks" -eq 3 ] && pass "--batch csv: three blocks, blank-line separated" || fail "--batch csv: three blocks" "$blocks"
-grep -q '^suggestion' "$BI_TMP/batch.csv" && pass "--batch csv: a no-match block lists suggestions" || fail "--batch csv: no-match block"
+grep -q '^question,suggestion' "$BI_TMP/batch.csv" && pass "--batch csv: a no-match block lists suggestions" || fail "--batch csv: no-match block"
+# Every block of a batch says which question it answers: CSV and TSV rows start with it.
+for fmt in csv tsv; do
+  "$BI_BIN/bi-ask" "${common[@]}" --batch --format $fmt < "$BI_TMP/batch.txt" > "$BI_TMP/batch.$fmt" 2>/dev/null
+  if python3 - "$BI_TMP/batch.$fmt" $fmt <<'PY'
+import csv, io, sys
+text = open(sys.argv[1], newline="", encoding="utf-8").read()
+sep, blank = ("\r\n\r\n", ",") if sys.argv[2] == "csv" else ("\n\n", "\t")
+blocks = text.split(sep)
+questions = ["top 5 models", "weather", "warranty claims by model"]
+assert len(blocks) == 3, len(blocks)
+for block, question in zip(blocks, questions):
+    rows = list(csv.reader(io.StringIO(block), delimiter=blank)) if blank == "," else [l.split("\t") for l in block.strip("\n").split("\n")]
+    assert rows[0][0] == "question", rows[0]
+    assert len(rows) > 1, block
+    assert all(r[0] == question for r in rows[1:]), (question, rows[1:])
+PY
+  then pass "--batch $fmt: every row names its question"; else fail "--batch $fmt: every row names its question"; fi
+done
 "$BI_BIN/bi-ask" "${common[@]}" --batch --format table < "$BI_TMP/batch.txt" > "$BI_TMP/batch.table" 2>/dev/null
 [ "$(grep -c '^No answer' "$BI_TMP/batch.table")" -eq 1 ] && [ "$(grep -c '^Filters:' "$BI_TMP/batch.table")" -eq 2 ] \
   && pass "--batch table: each answer rendered" || fail "--batch table: each answer rendered"
+[ "$(grep -c '^Question: ' "$BI_TMP/batch.table")" -eq 3 ] && grep -A1 '^Question: weather$' "$BI_TMP/batch.table" | grep -q '^No answer' \
+  && pass "--batch table: each block opens with its question, a no-answer block too" \
+  || fail "--batch table: each block opens with its question" "$(head -c 400 "$BI_TMP/batch.table")"
+ask --format table "top 5 models in the northeast"
+case "$out" in "Question: "*) fail "one question's table does not repeat it" ;; *) pass "one question's table does not repeat it" ;; esac
+
+# TSV read back equals the JSON rows; Markdown is a GitHub table with one line a row.
+ask --format json "Stockout risk analysis"; printf '%s' "$out" > "$BI_TMP/answer.json"
+"$BI_BIN/bi-ask" "${common[@]}" --format tsv "Stockout risk analysis" > "$BI_TMP/answer.tsv" 2>/dev/null
+if python3 - "$BI_TMP/answer.json" "$BI_TMP/answer.tsv" <<'PY'
+import json, re, sys
+answer = json.load(open(sys.argv[1], encoding="utf-8"))
+lines = open(sys.argv[2], encoding="utf-8", newline="").read().split("\n")
+assert lines[-1] == "", "ends in LF"
+unescape = lambda f: re.sub(r"\\(.)", lambda m: {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}[m.group(1)], f)
+rows = [[unescape(f) for f in l.split("\t")] for l in lines[:-1]]
+names = [c["name"] for c in answer["columns"]]
+assert rows[0] == names, rows[0]
+assert len(rows) - 1 == len(answer["data"])
+for got, want in zip(rows[1:], answer["data"]):
+    for name, cell in zip(names, got):
+        value = want[name]
+        expected = "" if value is None else str(value) if isinstance(value, int) else value
+        if isinstance(value, float): assert float(cell) == value, (name, cell, value)
+        else: assert cell == expected, (name, cell, expected)
+PY
+then pass "TSV reads back as the JSON rows"; else fail "TSV reads back as the JSON rows"; fi
+ask --format markdown "top 5 models in the northeast"
+expect_status "--format markdown" 0
+md_rows=$(printf '%s\n' "$out" | grep -c '^| ')
+[ "$(printf '%s\n' "$out" | grep -cE '^\|( -{3,}:? \|)+$')" -eq 1 ] && pass "markdown: one rule line" || fail "markdown: one rule line" "$out"
+expect_contains "markdown: the title is a heading" "### Top selling models by region" "$out"
+expect_contains "markdown: the question is quoted" "> top 5 models in the northeast" "$out"
+[ "$md_rows" -eq 7 ] && pass "markdown: a header, the rule and five rows" || fail "markdown: a header, the rule and five rows" "$out"
+ask --format markdown "what's the weather tomorrow"
+expect_status "a no-match markdown answer exits 3" 3
+expect_contains "a no-match markdown answer names the question" "> what's the weather tomorrow" "$out"
 
 ask --format table "what's the weather tomorrow"
 expect_status "a no-match table still exits 3" 3
@@ -99,6 +155,9 @@ expect_contains "html without Chart.js names <bin>/../share/bi" "$BI_TMP/share/b
 ask --format html "top 5 models in the northeast"
 expect_status "--format html" 0
 expect_contains "the page inlines Chart.js" "Chart.js v4" "$out"
+"$BI_BIN/bi-ask" "${common[@]}" --batch --format html < "$BI_TMP/batch.txt" > "$BI_TMP/batch.html" 2>/dev/null
+[ "$(grep -c '<p class="question">' "$BI_TMP/batch.html")" -eq 3 ] && grep -q '<p class="question">weather</p>' "$BI_TMP/batch.html" \
+  && pass "--batch html: every section names its question" || fail "--batch html: every section names its question"
 case "$out" in *"<script src"*) fail "the page loads nothing from outside" ;; *) pass "the page loads nothing from outside" ;; esac
 
 finish

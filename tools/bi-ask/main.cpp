@@ -55,8 +55,9 @@ void setup(CLI::App& app, options& o) {
         ->check(CLI::PositiveNumber);
     app.add_flag("--cache", o.cache, "Reuse fallback SQL stored for the same question, and store new fallback SQL");
     app.add_option("--save-as", o.save_as, "Save the fallback's answer as catalog query CATEGORY/NAME");
-    app.add_option("--format", o.format, "Output: json, jsonl, table, csv or html (default: table on a terminal, else json)")
-        ->check(CLI::IsMember({"json", "jsonl", "table", "csv", "html"}));
+    app.add_option("--format", o.format,
+                   "Output: json, jsonl, table, csv, tsv, markdown or html (default: table on a terminal, else json)")
+        ->check(CLI::IsMember({"json", "jsonl", "table", "csv", "tsv", "markdown", "html"}));
     app.add_option("--color", o.color, "Colour the table's headers and bars: auto, always or never [env NO_COLOR]")
         ->check(CLI::IsMember({"auto", "always", "never"}));
     auto* g = "Structured query (instead of a question)";
@@ -88,6 +89,7 @@ bi::answer_writer make_writer(const options& o) {
     auto format = o.format.empty() ? (bi::tool::stdout_is_terminal() ? bi::output_format::table : bi::output_format::json)
                                    : *bi::parse_output_format(o.format);
     bi::render_options render{bi::tool::terminal_width(), bi::tool::use_color(o.color)};
+    render.batch = o.batch;
     std::string chartjs = format == bi::output_format::html ? bi::read_chartjs(bi::tool::chartjs_candidates()) : "";
     return bi::answer_writer(format, render, std::move(chartjs));
 }
@@ -186,10 +188,10 @@ int run(const options& o, const CLI::App& app) {
                                               o.common.quiet, line, start, true);
                     record(ledger, app, o.common.quiet, line, a, start, true);
                     print_notes(app, a, o.common.quiet);
-                    out += writer.add(a.json);
+                    out += writer.add(a);
                 } catch (const bi::error& e) {
                     // One bad line costs its own answer, never the batch.
-                    out += writer.add(answerer.error_json(e.what()));
+                    out += writer.add(bi::answerer::error_answer(line, e.what()));
                 }
                 if (!in.more_buffered() || out.size() >= (256 << 10)) flush();
             }
@@ -217,7 +219,7 @@ int run(const options& o, const CLI::App& app) {
         auto a = answer_or_record([&] { return answerer.ask(*q, label, ask_options); }, ledger, app, o.common.quiet, label, start);
         record(ledger, app, o.common.quiet, label, a, start);
         print_notes(app, a, o.common.quiet);
-        std::cout << writer.add(a.json) << writer.finish();
+        std::cout << writer.add(a) << writer.finish();
         return static_cast<int>(a.code);
     }
     if (o.question.empty()) throw bi::usage_error("no question given (try: bi-ask \"top selling models in the Northeast\")");
@@ -228,7 +230,7 @@ int run(const options& o, const CLI::App& app) {
                               start);
     record(ledger, app, o.common.quiet, question, a, start);
     print_notes(app, a, o.common.quiet);
-    std::cout << writer.add(a.json) << writer.finish();
+    std::cout << writer.add(a) << writer.finish();
     return static_cast<int>(a.code);
 }
 

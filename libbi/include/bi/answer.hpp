@@ -1,5 +1,5 @@
-// Answering: route a question, shape the chosen dump into the answer, and render it as the
-// JSON bi-ask prints. Dumps are cached so a batch never reloads anything per question.
+// Answering: route a question and shape the chosen dump into the typed answer the renderers
+// (format.hpp) print. Dumps are cached so a batch never reloads anything per question.
 #pragma once
 
 #include <map>
@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bi/answer_types.hpp"
 #include "bi/config.hpp"
 #include "bi/dump.hpp"
 #include "bi/error.hpp"
@@ -21,19 +22,6 @@
 #include "bi/shape.hpp"
 
 namespace bi {
-
-struct answer {
-    exit_code code = exit_code::ok;       ///< ok, no_match (3)
-    std::string question;                 ///< the question as asked
-    std::string json;                     ///< the answer object, one line
-    std::vector<std::string> notes;       ///< why-lines for stderr (live fallback, stale dump)
-    // What the ledger records.
-    std::string query;                    ///< category/name, or "" for none
-    double score = 0;
-    std::string source;                   ///< dump, live, fallback, cache, or "" for none
-    std::int64_t tokens = 0;              ///< LLM tokens spent; 0 for dumps
-    std::map<std::string, std::string> filters;
-};
 
 /// How one question is to be answered.
 struct ask_options {
@@ -65,8 +53,8 @@ public:
     /// The categories, queries and example questions, as JSON.
     std::string list_json() const;
 
-    /// A one-line JSON object for a question that could not be read (batch mode).
-    std::string error_json(std::string_view message) const;
+    /// The answer to a batch line that could not be read as a question.
+    static answer error_answer(std::string_view question, std::string_view message);
 
     /// Whether small dumps are read whole and kept for later questions (the default, for a
     /// batch), or each question reads only the rows its filters keep (one question a process).
@@ -116,9 +104,18 @@ private:
     /// An answer's rows and chart, shaped from a kept dump, for the next question that asks for
     /// the same query, filters, order and limit (a batch: most questions repeat).
     struct shaped_rows {
-        shaped_answer shaped;
+        std::shared_ptr<const table> rows;
+        sort_spec sort;
+        std::optional<int> limit;
+        size_t rows_total = 0;
         std::string chart;
     };
+
+    /// A report's rows shaped to the request, with their chart.
+    static shaped_rows shape_rows(const query_def& q, const table& rows, const shape_request& request,
+                                  const std::string& chart_title);
+    /// Keeps shaped rows for the next question that asks for the same (a bound on cells held).
+    void remember_rows(std::string key, const shaped_rows& rows);
 
     config config_;
     router_index index_;

@@ -9,7 +9,12 @@
 
 namespace bi {
 
-/// Lower-cased words of `text`: Unicode quotes and dashes folded, "&" read as "and",
+/// `text` as matching compares it: NFKC, case folded ("Straße" → "strasse"), accents stripped
+/// ("Café" → "cafe"), typographic quotes, dashes and spaces as ASCII. Text that is not UTF-8 is
+/// only ASCII-lower-cased.
+std::string fold_text(std::string_view text);
+
+/// Words of `text` folded by fold_text: "&" read as "and",
 /// hyphenated words split, possessives dropped, numbers written as words turned into digits
 /// ("twenty five" → "25"), "%" read as "percent".
 std::vector<std::string> words_of(std::string_view text);

@@ -68,6 +68,9 @@ void write_strings(Writer& w, const char* key, const Strings& list) {
     w.EndArray();
 }
 
+/// A REAL as JSON writes it ("44767049.83", "1.0"); NaN, Infinity, -Infinity for the rest.
+std::string number_text(double d);
+
 /// Reads a value written by write_value; returns false for anything else.
 bool read_value(const rapidjson::Value& json, value& out);
 
