@@ -80,6 +80,9 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     CHECK_FALSE(reader.read("units this year vs last year, 2025 against 2024", "2026-06-15").problem.empty());
     // a dictionary word one edit from a value is not that value ("submit" is not "Summit")
     CHECK(reader.read("claims the dealers submit by region", "2026-06-15").corrections.empty());
+    // a measure defined in parentheses is left to the model; a threshold in parentheses is not
+    CHECK(reader.read("dealers with revenue (less than 5000000) in 2025", "2026-06-15").having.size() == 1);
+    CHECK(reader.read("gross profit (price minus cost) by dealer", "2026-06-15").unknown.empty());
     // "by what percentage did … grow" is the unit of a growth, not a share
     auto growth = reader.read("by what percentage did units grow in 2025 versus 2024", "2026-06-15");
     CHECK((growth.growth && !growth.share && growth.compare.size() == 2));

@@ -128,7 +128,7 @@ const std::set<std::string_view>& filler() {
         "figures", "find", "for", "from", "generate", "generated", "get", "give", "go", "going", "got", "grand",
         "had", "has", "have", "having", "hello", "help", "here", "hey", "hi", "how", "i", "if", "in", "into", "is",
         "it", "its", "just", "kind", "kindly", "know", "let", "lets", "like", "list", "look", "looking", "looked",
-        "made", "make", "me", "much", "my", "name", "submit", "submitted", "filed", "achieved", "achieve", "handled", "handle", "everything",
+        "made", "make", "me", "much", "my", "name", "fast", "submit", "submitted", "filed", "achieved", "achieve", "handled", "handle", "everything",
         "booked", "book", "recorded", "posted", "contribute", "contributes", "need", "needs", "number", "numbers", "of", "on", "only", "or",
         "order", "ordered", "our", "out", "overall", "please", "pls", "plz", "provide", "pull", "quick", "quickly",
         "rank", "ranked", "ranking", "rankings", "re", "really", "regarding", "report", "respectively", "right",
@@ -587,6 +587,24 @@ question_reader& question_reader::operator=(question_reader&&) noexcept = defaul
 namespace {
 
 /// Numbers as people type them: "2,000" → "2000", "$1.5m" → "1500000", "5k" → "5000".
+/// The question without what it says in parentheses to define a measure the way the model
+/// does: "gross profit (price minus cost)", "days of supply (on hand / daily usage)".
+std::string without_definitions(std::string text) {
+    for (size_t open = text.find('('); open != std::string::npos; open = text.find('(', open + 1)) {
+        auto close = text.find(')', open);
+        if (close == std::string::npos) break;
+        auto inside = words_of(std::string_view(text).substr(open + 1, close - open - 1));
+        bool arithmetic = text.substr(open, close - open).find('/') != std::string::npos;
+        for (size_t k = 0; k < inside.size(); ++k) {
+            auto& w = inside[k];
+            bool than = k + 1 < inside.size() && inside[k + 1] == "than";  // "(less than 500)" is a threshold
+            arithmetic = arithmetic || w == "minus" || (w == "less" && !than) || w == "plus" || w == "divided" || w == "times";
+        }
+        if (arithmetic) text.replace(open, close - open + 1, " ");
+    }
+    return text;
+}
+
 std::string normalise_numbers(std::string_view text) {
     std::string out;
     for (size_t i = 0; i < text.size(); ++i) {
@@ -756,7 +774,7 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
     this_year = int(today.year());
     this_month = today.year() / today.month();
     original = std::string(question);
-    words = words_of(normalise_numbers(question));
+    words = words_of(without_definitions(normalise_numbers(question)));
     // Determiners that never change a question's meaning inside a phrase: "below their reorder point".
     words.erase(std::remove_if(words.begin(), words.end(), [](auto& w) { return w == "their" || w == "its" || w == "his" || w == "her"; }),
                 words.end());
@@ -1417,6 +1435,15 @@ void question_reader::reading::read_ranking_words() {
         };
         if (!number_at(i + 1) && i > 0) number_at(i - 1);
     }
+    // "which 3 West region dealers brought in the most revenue": the number after "which"
+    for (size_t i = 0; i + 1 < t.size() && asked != end_asked::none && !q.limit; ++i) {
+        if (word(i) != "which" && word(i) != "what") continue;
+        if (!unused(i + 1) || !is_digits(word(i + 1)) || word(i + 1).size() > 3) continue;
+        int n = std::atoi(std::string(word(i + 1)).c_str());
+        if (n <= 0) continue;
+        q.limit = n;
+        take(i + 1);
+    }
     // "5 dealers with the most...", "list 3 models": a bare number before a dimension is a limit
     // only with a ranking word.
     if (asked != end_asked::none && !q.limit)
@@ -1561,6 +1588,14 @@ void question_reader::reading::read_counted_nouns() {
         }
         auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == at; });
         size_t len = p == phrases.end() ? 1 : p->length;
+        // "vehicle revenue", "vehicle gross profit": what a measure counts, naming the measure's
+        // facts, says which revenue — not a breakdown by vehicle model
+        if (len == 1 && lx.per_names.count(std::vector<std::string>{t[at].stem}) &&
+            std::any_of(measures_at.begin(), measures_at.end(), [&](auto& m) { return m.first == at + 1; })) {
+            take(at);
+            d = dims_at.erase(d);
+            continue;
+        }
         std::vector<std::string> noun;
         for (size_t k = at; k < at + len; ++k) noun.push_back(t[k].stem);
         size_t k = at + len;
