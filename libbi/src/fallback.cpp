@@ -146,7 +146,7 @@ std::string fallback_request(database& db, const router_index& index, const rout
     w.EndArray();
     w.Key("limits");
     w.StartObject();
-    w.Key("max_rows"); w.Int64(limits.max_rows);
+    w.Key("max_rows"); w.Int64(limits.answer_max_rows);  // what an answer holds, not a dump
     w.Key("time_budget_ms"); w.Int64(limits.time_budget.count());
     w.EndObject();
     w.EndObject();
