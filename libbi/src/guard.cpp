@@ -31,7 +31,7 @@
 
 #include "bi/database.hpp"
 #include "bi/error.hpp"
-#include "bi/hash.hpp"
+#include "bi/freshness.hpp"
 #include "backends.hpp"
 #include "sql_functions.hpp"
 
@@ -840,20 +840,7 @@ std::string database_fingerprint(const std::string& path, const query_limits& li
             return "";
         }
     }
-    struct stat st {};
-    if (path.find('\0') != std::string::npos || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-        return "";
-    auto material = fmt::format("{}:{}:{}:{}.{:09}", st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec,
-                                st.st_mtim.tv_nsec);
-    auto head = read_head(path, 28);
-    if (head.size() == 28)  // the file change counter, bytes 24..27 of the header
-        material += fmt::format(":{}", big_endian32(reinterpret_cast<const unsigned char*>(head.data()) + 24));
-    struct stat wal {};
-    if (::stat((path + "-wal").c_str(), &wal) == 0)
-        material += fmt::format(":wal:{}:{}.{:09}", wal.st_size, wal.st_mtim.tv_sec, wal.st_mtim.tv_nsec);
-
-    // The first 8 bytes of the SHA-256, as hex.
-    return sha256_hex(material).substr(0, 16);
+    return sqlite_file_fingerprint(path);
 }
 
 }  // namespace bi

@@ -96,8 +96,9 @@ bool is_server_database(std::string_view address);
 /// Throws unreachable_error when it cannot, usage_error for an address that is not one.
 std::unique_ptr<database> open_database(const std::string& path, const query_limits& limits = {});
 
-/// A short hex fingerprint of the database's content version. For a file, cheap without
-/// opening it (size, modification time and SQLite's change counter); for a server, the
+/// A short hex fingerprint of the database's content version. For a file, read without
+/// opening it as a database, from its content only: a copy has the same fingerprint, a
+/// committed write changes it (sqlite_file_fingerprint in freshness.hpp); for a server, the
 /// server's change counters (a connection). "" when missing or unreachable.
 std::string database_fingerprint(const std::string& path, const query_limits& limits = {});
 
