@@ -2,12 +2,16 @@
 // and the index share, so the catalog and questions are read the same way.
 #pragma once
 
+#include <cstddef>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace bi {
+
+/// The longest question, in bytes, that bi reads (longer ones are a usage error).
+inline constexpr std::size_t max_question_bytes = 4096;
 
 /// Lower-cased words of `text`: Unicode quotes and dashes folded, "&" read as "and",
 /// hyphenated words split, possessives dropped, numbers written as words turned into digits
