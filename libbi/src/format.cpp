@@ -822,6 +822,8 @@ section + section { border-top: 2px solid #ccc; padding-top: 1.5rem; }
 
 }  // namespace
 
+std::string printable_text(std::string_view s) { return printable(s); }
+
 std::optional<output_format> parse_output_format(std::string_view name) {
     if (name == "json") return output_format::json;
     if (name == "jsonl") return output_format::jsonl;

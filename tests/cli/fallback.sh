@@ -56,6 +56,18 @@ expect_status "deeply nested output exits 9, not a stack overflow" 9
 expect_contains "deeply nested output is named" "not valid JSON" "$err"
 FAKE_MODE=no_usage run "$BI_BIN/bi-ask" "${common[@]}" --fallback "$fake" "$q"
 expect_status "a reply without usage exits 9" 9
+for mode in absurd trillion; do
+  FAKE_MODE=$mode run "$BI_BIN/bi-ask" "${common[@]}" --fallback "$fake" "$q"
+  expect_status "an absurd token count ($mode) exits 9" 9
+  expect_contains "the absurd count is named ($mode)" "'usage.prompt_tokens' count" "$err"
+done
+expect_contains "a count past the bound says so" "count 1000000000001 is more than 1000000000000" "$err"
+FAKE_MODE=ansi run "$BI_BIN/bi-ask" "${common[@]}" --fallback "$fake" "$q"
+expect_status "a failing model with escapes on stderr exits 7" 7
+[[ "$err" != *$'\033'* && "$err" != *$'\007'* ]] && pass "its stderr reaches the terminal without control characters" ||
+  fail "its stderr reaches the terminal without control characters" "$(printf '%q' "$err")"
+expect_contains "the text of its stderr is kept" "model" "$err"
+expect_one_line "and is one line" "$err"
 FAKE_MODE=fail run "$BI_BIN/bi-ask" "${common[@]}" --fallback "$fake" "$q"
 expect_status "a failing model exits 7" 7
 expect_contains "its stderr is shown" "model unavailable: 503" "$err"
