@@ -13,6 +13,7 @@
 
 #include "bi/database.hpp"
 #include "bi/error.hpp"
+#include "bi/files.hpp"
 #include "bi/freshness.hpp"
 #include "bi/ledger.hpp"
 #include "bi/lock.hpp"
@@ -378,4 +379,30 @@ TEST_CASE("the dumps lock excludes a second holder until released", "[regen]") {
     });
     CHECK_NOTHROW(bi::dir_lock(dir, 5s));
     release.join();
+}
+
+TEST_CASE("deleting or replacing .lock while a run holds it lets no second run in", "[regen]") {
+    auto dir = bi::test::scratch_dir("ops_lock_deleted");
+    bi::dir_lock first(dir, 0s);
+    fs::remove(dir + "/.lock");
+    CHECK_THROWS_MATCHES(bi::dir_lock(dir, 0s), bi::error,
+                         Catch::Predicate<bi::error>([](auto& e) { return e.code() == bi::exit_code::locked; }));
+    std::ofstream(dir + "/.lock") << "";
+    CHECK_THROWS_MATCHES(bi::dir_lock(dir, 0s), bi::error,
+                         Catch::Predicate<bi::error>([](auto& e) { return e.code() == bi::exit_code::locked; }));
+}
+
+TEST_CASE("a symlink at .lock or at a log's name is refused, never followed", "[regen]") {
+    auto dir = bi::test::scratch_dir("ops_lock_symlink");
+    fs::create_directories(dir + "/dumps");
+    fs::create_symlink(dir + "/target", dir + "/dumps/.lock");
+    CHECK_THROWS_WITH(bi::dir_lock(dir + "/dumps", 0s),
+                      "'" + dir + "/dumps/.lock': is a symbolic link; the lock file must be a file");
+    fs::create_symlink(dir + "/log-target", dir + "/log.jsonl");
+    CHECK_THROWS_WITH(bi::append_file(dir + "/log.jsonl"),
+                      "'" + dir + "/log.jsonl': is a symbolic link; refusing to write through it");
+    CHECK_FALSE(fs::exists(dir + "/target"));
+    CHECK_FALSE(fs::exists(dir + "/log-target"));
+    fs::remove(dir + "/dumps/.lock");
+    CHECK_NOTHROW(bi::dir_lock(dir + "/dumps", 0s));  // the failed attempt left the directory unlocked
 }

@@ -77,6 +77,20 @@ expect_status "--wait 1 with the lock held longer exits 4" 4
 expect_contains "the message says how long it waited" "(waited 1 s)" "$err"
 kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
 
+# Symlinks at .lock and at the job log are refused, never followed to create files.
+ln -s "$w/lock-target" "$dumps/.lock.new" && mv -T "$dumps/.lock.new" "$dumps/.lock"
+regen --query health_scores
+expect_status "a symlinked .lock is an error: 1" 1
+expect_contains "naming the lock file" "'$dumps/.lock': is a symbolic link" "$err"
+[ ! -e "$w/lock-target" ] && pass "no file at the lock link's target" || fail "no file at the lock link's target"
+rm "$dumps/.lock"
+mv "$log" "$log.real" && ln -s "$w/log-target" "$log"
+regen --query health_scores
+expect_status "a symlinked job log: the run still succeeds" 0
+expect_contains "with a warning naming it" "is a symbolic link; refusing to write through it" "$err"
+[ ! -e "$w/log-target" ] && pass "no file at the job log link's target" || fail "no file at the job log link's target"
+rm "$log" && mv "$log.real" "$log"
+
 # A query that fails keeps its old dump byte for byte; the others are rewritten; exit 1.
 cp -r "$BI_SOURCE/queries" "$w/queries"
 broken=sales_analytics/dealer_performance

@@ -162,6 +162,15 @@ printf 'kpi health scores\nstock levels\nasdf qwerty\n' | "$BI_BIN/bi-ask" "${pa
 expect_one_line "one warning line for a whole batch" "$(cat "$BI_TMP/err")"
 [ "$(wc -l <"$BI_TMP/out")" -eq 3 ] && pass "the batch is answered" || fail "the batch is answered"
 
+# A symlink where the ledger goes is refused, never written through: one warning, the answer.
+mkdir -p "$w/linked"
+ln -s "$w/elsewhere.jsonl" "$w/linked/ledger.jsonl"
+run "$BI_BIN/bi-ask" "${paths[@]}" --log-dir "$w/linked" "top selling models in the northeast"
+expect_status "a symlinked ledger still answers" 0
+expect_one_line "one warning line for the symlink" "$err"
+expect_contains "the warning says why" "ledger.jsonl': is a symbolic link; refusing to write through it" "$err"
+[ ! -e "$w/elsewhere.jsonl" ] && pass "nothing is created at the link's target" || fail "nothing is created at the link's target"
+
 # Answers from dumps say how old they are, and warn when stale, but still answer.
 run "$BI_BIN/bi-ask" "${common[@]}" "kpi health scores"
 [ "$(field .stale)" = false ] && [ "$(field '.age_seconds | type')" = number ] && pass "an answer carries stale and age_seconds" || fail "an answer carries stale and age_seconds" "$out"
