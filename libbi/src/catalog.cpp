@@ -188,6 +188,9 @@ query_def parse_query(std::string_view text, const std::string& file, std::strin
         else if (key == "keywords") q.keywords = split_list(value);
         else if (key == "synonyms") q.synonyms = split_list(value);
         else if (key == "example") q.examples.emplace_back(value);
+        else if (key == "tags") {
+            for (auto& t : split_list(value)) q.tags.push_back(p.identifier(t, "tag"));
+        }
         else if (key == "slots") {
             for (auto& [slot, column] : p.pairs(value)) {
                 if (std::find(known_slots().begin(), known_slots().end(), slot) == known_slots().end())
@@ -261,7 +264,7 @@ query_def parse_query(std::string_view text, const std::string& file, std::strin
         // grain, its dimensions and its measures, and nothing of a report's header applies.
         if (q.measures.empty()) throw parse_error(file, 1, "a cube needs 'measures'");
         if (!q.columns.empty() || !q.examples.empty() || !q.chart.type.empty() || has_sort || !q.slots.empty())
-            throw parse_error(file, 1, "a cube takes title, description, cube, dimensions, measures, units and schedule only");
+            throw parse_error(file, 1, "a cube takes title, description, cube, dimensions, measures, units, tags and schedule only");
         q.columns = q.grain;
         q.columns.insert(q.columns.end(), q.attributes.begin(), q.attributes.end());
         for (auto& [column, agg] : q.measures) q.columns.push_back(column);

@@ -141,6 +141,41 @@ expect_status "an unknown query exits 2" 2
 regen --all --wait -1
 expect_status "a negative --wait exits 2" 2
 
+# Shell patterns for --query and --category, and tags (a copy of the catalog with a 'tags'
+# header on two reports): each selects exactly the queries the job log then names.
+cp -r "$BI_SOURCE/queries" "$w/tagged"
+sed -i '1i -- tags: finance, monthly_close' "$w/tagged/executive_reports/margin_analysis.sql" "$w/tagged/sales_analytics/fi_conversion.sql"
+tagged=("${base[@]}" --queries-dir "$w/tagged" --log-dir "$w/logs")
+while IFS='|' read -r flag value want; do
+  lines=$(wc -l <"$log")
+  run "$BI_BIN/bi-regen" "${tagged[@]}" "$flag" "$value"
+  expect_status "$flag '$value' exits 0" 0
+  got=$(tail -n +$((lines + 1)) "$log" | jq -r .query | sort | tr '\n' ' ')
+  [ "$got" = "$want" ] && pass "$flag '$value' selects exactly $want" || fail "$flag '$value' selects exactly $want" "got: $got"
+done <<'EOF'
+--query|claims_*|cubes/claims_by_component cubes/claims_by_dealer warranty_analysis/claims_by_model 
+--query|warranty_analysis/*|warranty_analysis/claims_by_model warranty_analysis/failure_patterns warranty_analysis/repeat_repairs 
+--query|*_by_???|cubes/sales_by_day 
+--category|exec*|executive_reports/ceo_weekly_digest executive_reports/margin_analysis executive_reports/risk_opportunity_matrix 
+--tag|finance|executive_reports/margin_analysis sales_analytics/fi_conversion 
+--tag|monthly_close|executive_reports/margin_analysis sales_analytics/fi_conversion 
+EOF
+while IFS='|' read -r flag value wanted; do
+  run "$BI_BIN/bi-regen" "${tagged[@]}" "$flag" "$value"
+  expect_status "$flag '$value' matching nothing exits 2" 2
+  expect_contains "$flag '$value': the message says so" "bi-regen: error: $wanted" "$err"
+  expect_one_line "$flag '$value': one line" "$err"
+done <<'EOF'
+--query|zzz_*|no query matches 'zzz_*'
+--category|nope*|no category matches 'nope*'
+--category|nope|no category named 'nope'
+--tag|payroll|no query has the tag 'payroll'
+EOF
+sed -i '1i -- tags: not a tag!' "$w/tagged/kpi_monitoring/health_scores.sql"
+run "$BI_BIN/bi-regen" "${tagged[@]}" --tag finance
+expect_status "a malformed tag is a catalog error: 1" 1
+expect_contains "named as file:line" "health_scores.sql:1:" "$err"
+
 # A log dir that cannot be written: one warning, the run still works.
 echo "a file" >"$w/not-a-dir"
 run "$BI_BIN/bi-regen" "${base[@]}" --queries-dir "$BI_SOURCE/queries" --log-dir "$w/not-a-dir/logs" --due weekly
