@@ -7,11 +7,13 @@
 #include <thread>
 
 #include <catch2/catch.hpp>
+#include <sqlite3.h>
 #include <fmt/format.h>
 #include <rapidjson/document.h>
 
 #include "bi/database.hpp"
 #include "bi/error.hpp"
+#include "bi/files.hpp"
 #include "bi/freshness.hpp"
 #include "bi/ledger.hpp"
 #include "bi/lock.hpp"
@@ -102,14 +104,88 @@ TEST_CASE("a dump goes stale when the database's fingerprint changes", "[freshne
     CHECK(bi::assess_freshness("yesterday", "daily", "a", "a", now).stale);
 }
 
-TEST_CASE("a real database's fingerprint changes when the file is touched", "[freshness]") {
+namespace {
+
+/// A writing connection held open, so a WAL is not checkpointed away by its close.
+class open_writer {
+public:
+    explicit open_writer(const std::string& path) { REQUIRE(sqlite3_open(path.c_str(), &db_) == SQLITE_OK); }
+    ~open_writer() { sqlite3_close(db_); }
+    open_writer(const open_writer&) = delete;
+    open_writer& operator=(const open_writer&) = delete;
+    void exec(const std::string& sql) {
+        char* message = nullptr;
+        int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message);
+        std::string why = message ? message : "";
+        sqlite3_free(message);
+        REQUIRE(rc == SQLITE_OK);
+        REQUIRE(why.empty());
+    }
+
+private:
+    sqlite3* db_ = nullptr;
+};
+
+}  // namespace
+
+TEST_CASE("a database's fingerprint follows its content, not the file", "[freshness]") {
     auto dir = bi::test::scratch_dir("ops_fingerprint");
     auto db = dir + "/x.db";
-    bi::test::make_database(db, "CREATE TABLE t(x);");
+    bi::test::make_database(db, "CREATE TABLE t(x); INSERT INTO t VALUES (1), (2);");
     auto before = bi::database_fingerprint(db);
-    REQUIRE_FALSE(before.empty());
+    REQUIRE(before.size() == 16);
+
     fs::last_write_time(db, fs::last_write_time(db) + 1s);
-    CHECK(bi::database_fingerprint(db) != before);
+    CHECK(bi::database_fingerprint(db) == before);  // touched: same content
+    fs::copy_file(db, dir + "/copy.db");
+    CHECK(bi::database_fingerprint(dir + "/copy.db") == before);  // a new inode and mtime
+    fs::rename(dir + "/copy.db", dir + "/moved.db");
+    CHECK(bi::database_fingerprint(dir + "/moved.db") == before);
+
+    SECTION("a committed write in rollback-journal mode changes it") {
+        { open_writer(db).exec("INSERT INTO t VALUES (3)"); }
+        CHECK(bi::database_fingerprint(db) != before);
+    }
+    SECTION("an update that keeps the size and the page count changes it") {
+        { open_writer(db).exec("UPDATE t SET x = 9 WHERE x = 1"); }
+        CHECK(fs::file_size(db) == fs::file_size(dir + "/moved.db"));
+        CHECK(bi::database_fingerprint(db) != before);
+    }
+    SECTION("another database with the same counters differs") {
+        bi::test::make_database(dir + "/other.db", "CREATE TABLE t(x); INSERT INTO t VALUES (1), (5);");
+        CHECK(bi::database_fingerprint(dir + "/other.db") != before);
+    }
+}
+
+TEST_CASE("in WAL mode every commit changes the fingerprint, checkpointed or not", "[freshness]") {
+    auto dir = bi::test::scratch_dir("ops_fingerprint_wal");
+    auto db = dir + "/w.db";
+    bi::test::make_database(db, "PRAGMA journal_mode = WAL; CREATE TABLE t(x);");
+    open_writer w(db);
+    w.exec("PRAGMA wal_autocheckpoint = 0");
+    w.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20) "
+           "INSERT INTO t SELECT zeroblob(3000) FROM n");
+    auto first = bi::database_fingerprint(db);
+    CHECK(bi::database_fingerprint(db) == first);
+    w.exec("INSERT INTO t VALUES (1)");
+    auto second = bi::database_fingerprint(db);
+    CHECK(second != first);  // the commit is in the WAL only: the file's header is unchanged
+
+    // After a checkpoint the next writer starts the WAL over from its beginning, within the
+    // file's old size: only the salts and the commit frames tell the commits apart.
+    w.exec("PRAGMA wal_checkpoint(RESTART)");
+    auto wal_size = fs::file_size(db + "-wal");
+    w.exec("INSERT INTO t VALUES (2)");
+    auto third = bi::database_fingerprint(db);
+    w.exec("INSERT INTO t VALUES (3)");
+    auto fourth = bi::database_fingerprint(db);
+    CHECK(fs::file_size(db + "-wal") == wal_size);
+    CHECK(third != second);
+    CHECK(fourth != third);
+    w.exec("BEGIN; INSERT INTO t VALUES (4)");
+    CHECK(bi::database_fingerprint(db) == fourth);  // not committed yet (still in the cache)
+    w.exec("COMMIT");
+    CHECK(bi::database_fingerprint(db) != fourth);
 }
 
 TEST_CASE("a ledger line is one JSON object with every field", "[ledger]") {
@@ -303,4 +379,30 @@ TEST_CASE("the dumps lock excludes a second holder until released", "[regen]") {
     });
     CHECK_NOTHROW(bi::dir_lock(dir, 5s));
     release.join();
+}
+
+TEST_CASE("deleting or replacing .lock while a run holds it lets no second run in", "[regen]") {
+    auto dir = bi::test::scratch_dir("ops_lock_deleted");
+    bi::dir_lock first(dir, 0s);
+    fs::remove(dir + "/.lock");
+    CHECK_THROWS_MATCHES(bi::dir_lock(dir, 0s), bi::error,
+                         Catch::Predicate<bi::error>([](auto& e) { return e.code() == bi::exit_code::locked; }));
+    std::ofstream(dir + "/.lock") << "";
+    CHECK_THROWS_MATCHES(bi::dir_lock(dir, 0s), bi::error,
+                         Catch::Predicate<bi::error>([](auto& e) { return e.code() == bi::exit_code::locked; }));
+}
+
+TEST_CASE("a symlink at .lock or at a log's name is refused, never followed", "[regen]") {
+    auto dir = bi::test::scratch_dir("ops_lock_symlink");
+    fs::create_directories(dir + "/dumps");
+    fs::create_symlink(dir + "/target", dir + "/dumps/.lock");
+    CHECK_THROWS_WITH(bi::dir_lock(dir + "/dumps", 0s),
+                      "'" + dir + "/dumps/.lock': is a symbolic link; the lock file must be a file");
+    fs::create_symlink(dir + "/log-target", dir + "/log.jsonl");
+    CHECK_THROWS_WITH(bi::append_file(dir + "/log.jsonl"),
+                      "'" + dir + "/log.jsonl': is a symbolic link; refusing to write through it");
+    CHECK_FALSE(fs::exists(dir + "/target"));
+    CHECK_FALSE(fs::exists(dir + "/log-target"));
+    fs::remove(dir + "/dumps/.lock");
+    CHECK_NOTHROW(bi::dir_lock(dir + "/dumps", 0s));  // the failed attempt left the directory unlocked
 }

@@ -43,7 +43,6 @@ namespace {
 
 using namespace std::chrono;
 
-constexpr size_t max_question_bytes = 4096;
 
 bool is_digits(std::string_view w) {
     return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; });

@@ -707,7 +707,7 @@ answer answerer::ask_fallback(std::string_view question, const route_result& rou
         a.tokens = reply.tokens();
     }
     // The model's SQL gets no more trust than anyone's: the guard runs it or refuses it.
-    auto rows = to_table(query_all(live_database(), sql));
+    auto rows = to_table(query_answer(live_database(), sql, config_.limits));
     if (a.source == "fallback" && options.use_cache) cache_fallback_sql(config_.log_dir, question, sql);
     std::string saved;
     if (!options.save_as.empty()) {

@@ -11,6 +11,7 @@
 
 #include "bi/error.hpp"
 #include "bi/files.hpp"
+#include "bi/text.hpp"
 #include "detail/strings.hpp"
 
 namespace bi {
@@ -60,9 +61,17 @@ const ratio_spec* query_def::ratio(std::string_view column) const {
 }
 
 const query_def* catalog::find(std::string_view id_or_name) const {
-    for (auto& q : queries)
-        if (q.id() == id_or_name || q.name == id_or_name) return &q;
-    return nullptr;
+    const query_def* found = nullptr;
+    for (auto& q : queries) {
+        if (q.id() == id_or_name) return &q;
+        if (q.name != id_or_name) continue;
+        // A bare name two categories share: taking the first would dump the wrong one.
+        if (found)
+            throw usage_error(fmt::format("query name '{}' is in both '{}' and '{}'; give category/name", id_or_name,
+                                         found->file, q.file));
+        found = &q;
+    }
+    return found;
 }
 
 std::vector<std::string> catalog::categories() const {
@@ -161,6 +170,8 @@ query_def parse_query(std::string_view text, const std::string& file, std::strin
         auto s = trim(raw);
         if (s.empty()) { offset += raw.size() + 1; continue; }
         if (s.substr(0, 2) != "--") break;
+        // Headers are written into dumps and index.json, which must be valid UTF-8.
+        if (!is_valid_utf8(raw)) p.fail("header line is not valid UTF-8 text");
         offset += raw.size() + 1;
         auto body = trim(s.substr(2));
         if (body.empty()) continue;
@@ -177,6 +188,9 @@ query_def parse_query(std::string_view text, const std::string& file, std::strin
         else if (key == "keywords") q.keywords = split_list(value);
         else if (key == "synonyms") q.synonyms = split_list(value);
         else if (key == "example") q.examples.emplace_back(value);
+        else if (key == "tags") {
+            for (auto& t : split_list(value)) q.tags.push_back(p.identifier(t, "tag"));
+        }
         else if (key == "slots") {
             for (auto& [slot, column] : p.pairs(value)) {
                 if (std::find(known_slots().begin(), known_slots().end(), slot) == known_slots().end())
@@ -250,7 +264,7 @@ query_def parse_query(std::string_view text, const std::string& file, std::strin
         // grain, its dimensions and its measures, and nothing of a report's header applies.
         if (q.measures.empty()) throw parse_error(file, 1, "a cube needs 'measures'");
         if (!q.columns.empty() || !q.examples.empty() || !q.chart.type.empty() || has_sort || !q.slots.empty())
-            throw parse_error(file, 1, "a cube takes title, description, cube, dimensions, measures, units and schedule only");
+            throw parse_error(file, 1, "a cube takes title, description, cube, dimensions, measures, units, tags and schedule only");
         q.columns = q.grain;
         q.columns.insert(q.columns.end(), q.attributes.begin(), q.attributes.end());
         for (auto& [column, agg] : q.measures) q.columns.push_back(column);
@@ -286,6 +300,7 @@ vocabulary parse_vocabulary(std::string_view text, const std::string& file) {
         auto s = trim(raw);
         if (s.empty() || s.front() == '#') continue;
         header_parser p{file, line_no};
+        if (!is_valid_utf8(raw)) p.fail("line is not valid UTF-8 text");
         auto colon = s.find(':');
         if (colon == std::string_view::npos) p.fail("expected 'synonym:', 'alias:', 'stop:' or 'outside:'");
         auto key = trim(s.substr(0, colon));

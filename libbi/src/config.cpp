@@ -76,6 +76,8 @@ void parse_config(std::string_view text, const std::string& file, config& c) {
         else if (key == "busy_timeout_ms") c.limits.busy_timeout = ms(parse_number<long>(value, file, line_no, key));
         else if (key == "max_rows") c.limits.max_rows = parse_number<std::int64_t>(value, file, line_no, key);
         else if (key == "max_bytes") c.limits.max_bytes = parse_number<std::int64_t>(value, file, line_no, key);
+        else if (key == "answer_max_rows") c.limits.answer_max_rows = parse_number<std::int64_t>(value, file, line_no, key);
+        else if (key == "answer_max_bytes") c.limits.answer_max_bytes = parse_number<std::int64_t>(value, file, line_no, key);
         else if (key == "heap_limit_mb") c.limits.heap_limit = parse_number<std::int64_t>(value, file, line_no, key) << 20;
         else if (key == "match_threshold") c.match_threshold = parse_number<double>(value, file, line_no, key);
         else if (key == "match_margin") c.match_margin = parse_number<double>(value, file, line_no, key);
@@ -104,7 +106,11 @@ config resolve_config(const config_flags& flags) {
     if (flags.log_dir) c.log_dir = *flags.log_dir;
     if (c.limits.time_budget.count() <= 0) throw usage_error("time_budget_ms must be positive");
     if (c.generations < 0 || c.generations > 1000) throw usage_error("generations must be between 0 and 1000");
-    if (c.match_threshold < 0 || c.match_threshold > 1) throw usage_error("match_threshold must be between 0 and 1");
+    // Written so that NaN fails too: every comparison with it is false.
+    if (!(c.match_threshold >= 0 && c.match_threshold <= 1)) throw usage_error("match_threshold must be between 0 and 1");
+    if (!(c.match_margin >= 0 && c.match_margin <= 1)) throw usage_error("match_margin must be between 0 and 1");
+    if (c.limits.answer_max_rows < 1) throw usage_error("answer_max_rows must be positive");
+    if (c.limits.answer_max_bytes < 1) throw usage_error("answer_max_bytes must be positive");
     if (c.ledger_max_bytes < 0) throw usage_error("ledger_max_bytes must not be negative");
     return c;
 }

@@ -22,6 +22,7 @@
 
 #include "bi/catalog.hpp"
 #include "bi/files.hpp"
+#include "bi/format.hpp"
 #include "bi/text.hpp"
 #include "detail/strings.hpp"
 
@@ -38,6 +39,7 @@ using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
 constexpr size_t max_reply_bytes = 1 << 20;
 constexpr size_t max_stderr_bytes = 64 << 10;
 constexpr int max_dimension_values = 30;
+constexpr std::int64_t max_token_count = 1'000'000'000'000;
 
 std::string quote_identifier(std::string_view name) {
     std::string out = "\"";
@@ -60,12 +62,14 @@ public:
     std::vector<std::vector<std::string>> rows;
 };
 
+/// The first line of a command's stderr, fit for a terminal: control characters (ANSI escapes
+/// among them) and bad UTF-8 become U+FFFD, as the table renderer shows cells.
 std::string first_line(std::string_view text, size_t max = 200) {
     auto t = detail::trim(text);
     auto nl = t.find('\n');
-    auto line = std::string(t.substr(0, nl));
-    if (line.size() > max) line = line.substr(0, max) + "…";
-    return line;
+    auto line = t.substr(0, nl);
+    if (line.size() > max) return printable_text(line.substr(0, max)) + "…";
+    return printable_text(line);
 }
 
 /// Drops leading comment lines so a saved SQL body is never read as header lines.
@@ -146,7 +150,7 @@ std::string fallback_request(database& db, const router_index& index, const rout
     w.EndArray();
     w.Key("limits");
     w.StartObject();
-    w.Key("max_rows"); w.Int64(limits.max_rows);
+    w.Key("max_rows"); w.Int64(limits.answer_max_rows);  // what an answer holds, not a dump
     w.Key("time_budget_ms"); w.Int64(limits.time_budget.count());
     w.EndObject();
     w.EndObject();
@@ -172,6 +176,12 @@ fallback_reply parse_fallback_reply(std::string_view text) {
         auto it = usage->value.FindMember(key);
         if (it == usage->value.MemberEnd() || !it->value.IsInt64() || it->value.GetInt64() < 0)
             throw fallback_error(fmt::format("reply has no 'usage.{}' count", key), exit_code::fallback_reply);
+        // No model reads or writes a trillion tokens in one reply; a count like that is a broken
+        // adapter, and summing two near INT64_MAX would overflow.
+        if (it->value.GetInt64() > max_token_count)
+            throw fallback_error(fmt::format("reply's 'usage.{}' count {} is more than {}", key, it->value.GetInt64(),
+                                             max_token_count),
+                                 exit_code::fallback_reply);
         return it->value.GetInt64();
     };
     fallback_reply r;

@@ -124,7 +124,10 @@ void atomic_file::commit() {
 append_file::append_file(std::string path) : path_(std::move(path)) {
     auto dir = fs::path(path_).parent_path();
     if (!dir.empty()) make_dirs(dir.string());
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    // Never through a symlink at the log's own name: appending would create or grow a file
+    // wherever it points (a log directory that is itself a link is followed as usual).
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd_ < 0 && errno == ELOOP) throw error(fmt::format("'{}': is a symbolic link; refusing to write through it", path_));
     if (fd_ < 0) throw error(fmt::format("'{}': {}", path_, std::strerror(errno)));
 }
 

@@ -708,6 +708,8 @@ section + section { border-top: 2px solid #ccc; padding-top: 1.5rem; }
 
 }  // namespace
 
+std::string printable_text(std::string_view s) { return printable(s); }
+
 std::optional<output_format> parse_output_format(std::string_view name) {
     static const std::pair<std::string_view, output_format> names[] = {
         {"json", output_format::json}, {"jsonl", output_format::jsonl}, {"table", output_format::table},

@@ -31,7 +31,7 @@
 
 #include "bi/database.hpp"
 #include "bi/error.hpp"
-#include "bi/hash.hpp"
+#include "bi/freshness.hpp"
 #include "backends.hpp"
 #include "sql_functions.hpp"
 
@@ -399,14 +399,6 @@ void check_database_file(const std::string& path) {
 
 std::atomic<std::int64_t> compile_deadline{0};  // steady-clock ns; 0 when nothing is compiling
 sqlite3_mem_methods sqlite_allocator{};
-
-/// CLOCK_MONOTONIC_COARSE: a few nanoseconds a call, against ~20 for steady_clock, and exact
-/// to a few milliseconds: plenty for a budget of seconds, read twice for every row.
-std::chrono::nanoseconds coarse_now() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
-}
 
 std::int64_t now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(steady_clock::now().time_since_epoch()).count();
@@ -794,11 +786,10 @@ query_stats sqlite_database::query(std::string_view sql, row_sink& sink) {
         }
         if (stats.bytes > limits_.max_bytes)
             throw error(fmt::format("query result exceeds {} bytes", limits_.max_bytes));
-        // The budget bounds SQLite's work, not a slow reader of the output: time spent in
-        // the sink moves the deadline.
-        auto before_sink = coarse_now();
+        // The budget covers the whole statement, the sink's time included: a result that is
+        // cheap to compute but endless to collect (a cross join) must end too. The progress
+        // handler sees the deadline at the next step.
         sink.row(row);
-        deadline_ += coarse_now() - before_sink;
     }
     stats.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - start);
     return stats;
@@ -849,20 +840,7 @@ std::string database_fingerprint(const std::string& path, const query_limits& li
             return "";
         }
     }
-    struct stat st {};
-    if (path.find('\0') != std::string::npos || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-        return "";
-    auto material = fmt::format("{}:{}:{}:{}.{:09}", st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec,
-                                st.st_mtim.tv_nsec);
-    auto head = read_head(path, 28);
-    if (head.size() == 28)  // the file change counter, bytes 24..27 of the header
-        material += fmt::format(":{}", big_endian32(reinterpret_cast<const unsigned char*>(head.data()) + 24));
-    struct stat wal {};
-    if (::stat((path + "-wal").c_str(), &wal) == 0)
-        material += fmt::format(":wal:{}:{}.{:09}", wal.st_size, wal.st_mtim.tv_sec, wal.st_mtim.tv_nsec);
-
-    // The first 8 bytes of the SHA-256, as hex.
-    return sha256_hex(material).substr(0, 16);
+    return sqlite_file_fingerprint(path);
 }
 
 }  // namespace bi

@@ -127,10 +127,12 @@ void protect_english_words(router_index& index) {
     std::ifstream in("/usr/share/dict/words");
     if (!in) return;
     std::unordered_set<std::string> english;
+    size_t longest = 0;
     for (std::string line; std::getline(in, line);) {
         if (line.empty() || line.find('\'') != std::string::npos) continue;
         for (auto& c : line)
             if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        longest = std::max(longest, line.size());
         english.insert(line);
     }
     static constexpr std::string_view letters = "abcdefghijklmnopqrstuvwxyz";
@@ -138,7 +140,9 @@ void protect_english_words(router_index& index) {
         if (candidate.size() >= 5 && english.count(candidate) && !index.words.count(candidate)) index.english.insert(candidate);
     };
     for (auto& [word, count] : index.words) {
-        if (word.size() < 4) continue;
+        // A word's edits number 54 per letter, each as long as the word: quadratic in its
+        // length. One longer than every English word plus one has no English word an edit away.
+        if (word.size() < 4 || word.size() > longest + 1) continue;
         for (size_t i = 0; i <= word.size(); ++i) {
             for (char c : letters) {
                 check(word.substr(0, i) + c + word.substr(i));                                  // insertion

@@ -518,6 +518,7 @@ query_stats pg_database::query(std::string_view sql, row_sink& sink) {
     if (!pq.PQsendQueryParams(conn_, text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0)) fail(nullptr);
     if (!pq.PQsetSingleRowMode(conn_)) fail(nullptr);
     query_stats stats;
+    auto deadline = start + limits_.time_budget;
     std::vector<column_type> types;
     bool begun = false;
     auto begin = [&](const PGresult* r) {
@@ -543,6 +544,10 @@ query_stats pg_database::query(std::string_view sql, row_sink& sink) {
                                    : 8;
             if (stats.bytes > limits_.max_bytes) throw error(fmt::format("query result exceeds {} bytes", limits_.max_bytes));
             sink.row(pg_row(r.get(), types));
+            // statement_timeout counts the server's time, and a server blocked sending rows to a
+            // slow reader may not act on it: the client holds the same deadline over every row.
+            if (steady_clock::now() > deadline)
+                throw error(fmt::format("query exceeded its time budget of {} ms", limits_.time_budget.count()));
         } else if (st == PGRES_TUPLES_OK) {
             if (!begun) begin(r.get());
         } else if (st == PGRES_COMMAND_OK) {

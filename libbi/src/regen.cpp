@@ -22,7 +22,19 @@
 #include "bi/analysis.hpp"
 #include "bi/model.hpp"
 
+#include <fnmatch.h>
+
 namespace bi {
+
+namespace {
+
+bool is_pattern(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
+
+bool matches(const std::string& pattern, const std::string& text) {
+    return ::fnmatch(pattern.c_str(), text.c_str(), 0) == 0;
+}
+
+}  // namespace
 
 std::vector<const query_def*> select_queries(const catalog& c, const selection& s) {
     std::vector<const query_def*> out;
@@ -30,21 +42,34 @@ std::vector<const query_def*> select_queries(const catalog& c, const selection& 
         if (std::find(out.begin(), out.end(), q) == out.end()) out.push_back(q);
     };
     for (auto& name : s.queries) {
-        auto q = c.find(name);
-        if (!q) throw usage_error(fmt::format("no query named '{}' in '{}'", name, c.dir));
-        add(q);
-    }
-    auto cats = c.categories();
-    for (auto& cat : s.categories) {
-        if (std::find(cats.begin(), cats.end(), cat) == cats.end())
-            throw usage_error(fmt::format("no category named '{}' in '{}'", cat, c.dir));
+        if (!is_pattern(name)) {
+            auto q = c.find(name);
+            if (!q) throw usage_error(fmt::format("no query named '{}' in '{}'", name, c.dir));
+            add(q);
+            continue;
+        }
+        bool any = false;
         for (auto& q : c.queries)
-            if (q.category == cat) add(&q);
+            if (matches(name, q.id()) || matches(name, q.name)) add(&q), any = true;
+        if (!any) throw usage_error(fmt::format("no query matches '{}' in '{}'", name, c.dir));
+    }
+    for (auto& cat : s.categories) {
+        bool any = false;
+        for (auto& q : c.queries)
+            if (is_pattern(cat) ? matches(cat, q.category) : q.category == cat) add(&q), any = true;
+        if (!any)
+            throw usage_error(fmt::format("no category {} '{}' in '{}'", is_pattern(cat) ? "matches" : "named", cat, c.dir));
+    }
+    for (auto& tag : s.tags) {
+        bool any = false;
+        for (auto& q : c.queries)
+            if (std::find(q.tags.begin(), q.tags.end(), tag) != q.tags.end()) add(&q), any = true;
+        if (!any) throw usage_error(fmt::format("no query has the tag '{}' in '{}'", tag, c.dir));
     }
     if (s.due)
         for (auto& q : c.queries)
             if (q.when == *s.due) add(&q);
-    if (s.queries.empty() && s.categories.empty() && !s.due)
+    if (s.queries.empty() && s.categories.empty() && s.tags.empty() && !s.due)
         for (auto& q : c.queries) add(&q);
     std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->id() < b->id(); });
     return out;

@@ -23,7 +23,6 @@ namespace bi {
 
 namespace {
 
-constexpr size_t max_question_bytes = 4096;
 constexpr double doc_weight = 0.7;          // share of the score from the whole query text
 constexpr double example_weight = 0.3;      // share from the closest example question
 constexpr double slot_bonus = 0.06;         // per named slot the query can apply

@@ -168,4 +168,19 @@ PY
   [ "$damage" != flip ] || expect_contains "index.bin flipped: the damage is said" "routed from index.json instead" "$err"
 done
 
+# --batch reads at most the question limit of a line: a 200 MB line costs its own answer (one
+# error line) under a 400 MB address space, and the questions around it are answered.
+{ echo "top selling models"; head -c 200000000 /dev/zero | tr '\0' 'a'; echo; echo "revenue by region"; } |
+  bash -c 'ulimit -v 400000 && exec "$@"' bounded "$BI_BIN/bi-ask" "${common[@]}" --quiet --batch >"$BI_TMP/long.jsonl" 2>"$BI_TMP/err"
+status=$?
+err=$(cat "$BI_TMP/err")
+expect_status "--batch with a 200 MB line exits 0" 0
+[ "$(wc -l < "$BI_TMP/long.jsonl")" -eq 3 ] && pass "one answer line per input line" || fail "one answer line per input line" "$(cut -c1-200 "$BI_TMP/long.jsonl")"
+[ "$(sed -n 2p "$BI_TMP/long.jsonl" | jq -r .error)" = "question is too long (more than 4096 bytes; at most 4096)" ] &&
+  pass "the long line's answer says it is too long" || fail "the long line's answer says it is too long" "$(sed -n 2p "$BI_TMP/long.jsonl" | cut -c1-200)"
+[ "$(sed -n 3p "$BI_TMP/long.jsonl" | jq -r .matched)" = true ] && pass "the question after it is answered" || fail "the question after it is answered"
+printf '%4096s\n%4097s\n' x x | tr ' ' 'a' | "$BI_BIN/bi-ask" "${common[@]}" --quiet --batch >"$BI_TMP/edge.jsonl" 2>/dev/null
+[ "$(sed -n 1p "$BI_TMP/edge.jsonl" | jq -r '.error // "none"')" = none ] && pass "a question of exactly 4096 bytes is read" || fail "a question of exactly 4096 bytes is read" "$(head -c 200 "$BI_TMP/edge.jsonl")"
+expect_contains "one of 4097 bytes is too long" "question is too long (4097 bytes" "$(sed -n 2p "$BI_TMP/edge.jsonl")"
+
 finish

@@ -90,4 +90,42 @@ run "$BI_BIN/bi-dump" --database "$BI_TEST_DB" --sql "SELECT 7 AS x" -o "$BI_TMP
 [ -L "$BI_TMP/link.json" ] && jq -e '.data[0].x == 7' "$BI_TMP/real.json" >/dev/null && pass "-o onto a symlink writes its target, keeps the link" ||
   fail "-o onto a symlink writes its target, keeps the link" "$(ls -l "$BI_TMP")"
 
+# One 100k-character word in a catalog header is read in linear time (it once made bi-dump
+# quadratic: 20k characters 5.8 s, 100k 120 s, holding the dumps lock).
+mkdir -p "$BI_TMP/longq/misc"
+word=$(head -c 100000 /dev/zero | tr '\0' 'x')
+{ echo "-- title: Long $word"; echo "-- description: d $word"; echo "-- keywords: a, $word"
+  echo "-- example: how many $word"; echo "-- example: how many things"; echo "-- example: how many other things"
+  printf -- '-- columns: x\n-- sort: x desc\n-- chart: bar\n-- chart_label: x\n-- chart_values: x\n-- schedule: daily\nSELECT 1 AS x;\n'
+} > "$BI_TMP/longq/misc/long.sql"
+run timeout 60 "$BI_BIN/bi-dump" --database "$BI_TEST_DB" --queries-dir "$BI_TMP/longq" --dumps-dir "$BI_TMP/longd" --quiet
+expect_status "a 100k-character word in a header: bi-dump completes" 0
+[ -s "$BI_TMP/longd/index.json" ] && pass "and writes the index" || fail "and writes the index"
+
+# A catalog file bi cannot publish is refused naming the file and line: a header that is not
+# UTF-8 (it would be written into dumps and index.json), a vocabulary line that is not either.
+bad="$BI_TMP/badq"
+while IFS='|' read -r file text wanted; do
+  rm -rf "$bad" && cp -r "$BI_SOURCE/queries" "$bad"
+  mkdir -p "$(dirname "$bad/$file")" && printf '%b' "$text" > "$bad/$file"
+  run "$BI_BIN/bi-dump" --database "$BI_TEST_DB" --queries-dir "$bad" --dumps-dir "$BI_TMP/badd" top_models_by_region -o /dev/null
+  expect_status "bad catalog ($file) exits 1" 1
+  expect_contains "bad catalog ($file) names file:line" "$bad/$file:$wanted" "$err"
+  expect_one_line "bad catalog ($file): one line" "$err"
+done <<'EOF'
+misc/latin1.sql|-- title: Caf\xe9 sales\n-- description: d\n|1: header line is not valid UTF-8 text
+misc/latin1b.sql|-- title: Sales\n-- description: from the caf\xe9\n|2: header line is not valid UTF-8 text
+vocabulary.conf|synonym: revenue = sales\nsynonym: caf\xe9 = coffee\n|2: line is not valid UTF-8 text
+EOF
+
+# Two categories with a query of the same name: the bare name is ambiguous, never the first.
+rm -rf "$bad" && cp -r "$BI_SOURCE/queries" "$bad"
+mkdir -p "$bad/copies" && cp "$bad/sales_analytics/top_models_by_region.sql" "$bad/copies/"
+run "$BI_BIN/bi-dump" --database "$BI_TEST_DB" --queries-dir "$bad" --dumps-dir "$BI_TMP/badd" top_models_by_region -o /dev/null
+expect_status "a bare name in two categories is a usage error" 2
+expect_contains "naming both files" "'$bad/copies/top_models_by_region.sql' and '$bad/sales_analytics/top_models_by_region.sql'" "$err"
+expect_one_line "in one line" "$err"
+run "$BI_BIN/bi-dump" --database "$BI_TEST_DB" --queries-dir "$bad" --dumps-dir "$BI_TMP/badd" copies/top_models_by_region -o /dev/null
+expect_status "category/name picks one" 0
+
 finish

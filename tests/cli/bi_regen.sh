@@ -77,6 +77,20 @@ expect_status "--wait 1 with the lock held longer exits 4" 4
 expect_contains "the message says how long it waited" "(waited 1 s)" "$err"
 kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
 
+# Symlinks at .lock and at the job log are refused, never followed to create files.
+ln -s "$w/lock-target" "$dumps/.lock.new" && mv -T "$dumps/.lock.new" "$dumps/.lock"
+regen --query health_scores
+expect_status "a symlinked .lock is an error: 1" 1
+expect_contains "naming the lock file" "'$dumps/.lock': is a symbolic link" "$err"
+[ ! -e "$w/lock-target" ] && pass "no file at the lock link's target" || fail "no file at the lock link's target"
+rm "$dumps/.lock"
+mv "$log" "$log.real" && ln -s "$w/log-target" "$log"
+regen --query health_scores
+expect_status "a symlinked job log: the run still succeeds" 0
+expect_contains "with a warning naming it" "is a symbolic link; refusing to write through it" "$err"
+[ ! -e "$w/log-target" ] && pass "no file at the job log link's target" || fail "no file at the job log link's target"
+rm "$log" && mv "$log.real" "$log"
+
 # A query that fails keeps its old dump byte for byte; the others are rewritten; exit 1.
 cp -r "$BI_SOURCE/queries" "$w/queries"
 broken=sales_analytics/dealer_performance
@@ -126,6 +140,41 @@ regen --query no_such_query
 expect_status "an unknown query exits 2" 2
 regen --all --wait -1
 expect_status "a negative --wait exits 2" 2
+
+# Shell patterns for --query and --category, and tags (a copy of the catalog with a 'tags'
+# header on two reports): each selects exactly the queries the job log then names.
+cp -r "$BI_SOURCE/queries" "$w/tagged"
+sed -i '1i -- tags: finance, monthly_close' "$w/tagged/executive_reports/margin_analysis.sql" "$w/tagged/sales_analytics/fi_conversion.sql"
+tagged=("${base[@]}" --queries-dir "$w/tagged" --log-dir "$w/logs")
+while IFS='|' read -r flag value want; do
+  lines=$(wc -l <"$log")
+  run "$BI_BIN/bi-regen" "${tagged[@]}" "$flag" "$value"
+  expect_status "$flag '$value' exits 0" 0
+  got=$(tail -n +$((lines + 1)) "$log" | jq -r .query | sort | tr '\n' ' ')
+  [ "$got" = "$want" ] && pass "$flag '$value' selects exactly $want" || fail "$flag '$value' selects exactly $want" "got: $got"
+done <<'EOF'
+--query|claims_*|cubes/claims_by_component cubes/claims_by_dealer warranty_analysis/claims_by_model 
+--query|warranty_analysis/*|warranty_analysis/claims_by_model warranty_analysis/failure_patterns warranty_analysis/repeat_repairs 
+--query|*_by_???|cubes/sales_by_day 
+--category|exec*|executive_reports/ceo_weekly_digest executive_reports/margin_analysis executive_reports/risk_opportunity_matrix 
+--tag|finance|executive_reports/margin_analysis sales_analytics/fi_conversion 
+--tag|monthly_close|executive_reports/margin_analysis sales_analytics/fi_conversion 
+EOF
+while IFS='|' read -r flag value wanted; do
+  run "$BI_BIN/bi-regen" "${tagged[@]}" "$flag" "$value"
+  expect_status "$flag '$value' matching nothing exits 2" 2
+  expect_contains "$flag '$value': the message says so" "bi-regen: error: $wanted" "$err"
+  expect_one_line "$flag '$value': one line" "$err"
+done <<'EOF'
+--query|zzz_*|no query matches 'zzz_*'
+--category|nope*|no category matches 'nope*'
+--category|nope|no category named 'nope'
+--tag|payroll|no query has the tag 'payroll'
+EOF
+sed -i '1i -- tags: not a tag!' "$w/tagged/kpi_monitoring/health_scores.sql"
+run "$BI_BIN/bi-regen" "${tagged[@]}" --tag finance
+expect_status "a malformed tag is a catalog error: 1" 1
+expect_contains "named as file:line" "health_scores.sql:1:" "$err"
 
 # A log dir that cannot be written: one warning, the run still works.
 echo "a file" >"$w/not-a-dir"

@@ -13,10 +13,22 @@ common=("${paths[@]}" --log-dir "$w/logs")
 status_json() { run "$BI_BIN/bi-status" "${common[@]}" --json "$@"; }
 field() { printf '%s' "$out" | jq -r "$1"; }
 
-# The copied database has its own fingerprint: the copied dumps are stale until regenerated.
+# A copy of the database is the same database: the dumps made from the original stay fresh,
+# whether the copy keeps the times (cp -a) or not (cp), and any committed write makes them stale.
+# What counts as a change is listed in README.md, "Freshness".
 status_json
-expect_status "copied dumps of another database file are stale: 1" 1
+expect_status "dumps of a copied database (cp) are fresh: 0" 0
+cp -a "$BI_TEST_DB" "$w/demo.db"
+status_json
+expect_status "dumps of a copied database (cp -a) are fresh: 0" 0
+sqlite3 "$w/demo.db" "INSERT INTO regions(name) VALUES ('Far North')"
+status_json
+expect_status "a committed insert makes the dumps stale: 1" 1
 expect_contains "the reason is the database" "the database changed" "$(field '.problems[0]')"
+cp "$BI_TEST_DB" "$w/demo.db"
+sqlite3 "$w/demo.db" "PRAGMA journal_mode = WAL" >/dev/null
+status_json
+expect_status "switching to WAL, no data changed: still stale by its header (conservative): 1" 1
 
 run "$BI_BIN/bi-regen" "${common[@]}" --all
 expect_status "regenerate against the scratch database" 0
@@ -43,8 +55,19 @@ expect_contains "the reason is the schedule" "schedule allows" "$(field '.proble
 
 touch "$w/demo.db"
 status_json
-expect_status "a touched database makes the dumps stale: 1" 1
-expect_contains "the touched database is the reason" "the database changed" "$(field '.dumps[0].stale_reason')"
+expect_status "a touched database, same content: fresh, 0" 0
+# In WAL mode a commit stays in the -wal file until a checkpoint; a writer kept open shows it.
+mkfifo "$w/writer.fifo"
+sqlite3 "$w/demo.db" <"$w/writer.fifo" & writer=$!
+exec 3>"$w/writer.fifo"
+printf "INSERT INTO regions(name) VALUES ('Far South');\n" >&3
+for _ in $(seq 100); do [ -s "$w/demo.db-wal" ] && break; sleep 0.1; done
+[ -s "$w/demo.db-wal" ] && pass "the commit sits in the WAL" || fail "the commit sits in the WAL"
+status_json
+expect_status "a commit in the WAL makes the dumps stale: 1" 1
+expect_contains "the WAL commit is the reason" "the database changed" "$(field '.dumps[0].stale_reason')"
+exec 3>&-
+wait "$writer"
 
 run "$BI_BIN/bi-regen" "${common[@]}" --all
 status_json
@@ -138,6 +161,15 @@ expect_contains "the warning names the ledger" "bi-ask: warning: cannot write th
 printf 'kpi health scores\nstock levels\nasdf qwerty\n' | "$BI_BIN/bi-ask" "${paths[@]}" --log-dir "$w/not-a-dir/logs" --batch >"$BI_TMP/out" 2>"$BI_TMP/err"
 expect_one_line "one warning line for a whole batch" "$(cat "$BI_TMP/err")"
 [ "$(wc -l <"$BI_TMP/out")" -eq 3 ] && pass "the batch is answered" || fail "the batch is answered"
+
+# A symlink where the ledger goes is refused, never written through: one warning, the answer.
+mkdir -p "$w/linked"
+ln -s "$w/elsewhere.jsonl" "$w/linked/ledger.jsonl"
+run "$BI_BIN/bi-ask" "${paths[@]}" --log-dir "$w/linked" "top selling models in the northeast"
+expect_status "a symlinked ledger still answers" 0
+expect_one_line "one warning line for the symlink" "$err"
+expect_contains "the warning says why" "ledger.jsonl': is a symbolic link; refusing to write through it" "$err"
+[ ! -e "$w/elsewhere.jsonl" ] && pass "nothing is created at the link's target" || fail "nothing is created at the link's target"
 
 # Answers from dumps say how old they are, and warn when stale, but still answer.
 run "$BI_BIN/bi-ask" "${common[@]}" "kpi health scores"

@@ -31,7 +31,7 @@ req="$BI_TMP/request.json"
 jq -e '.schema[] | select(.table == "sales") | .ddl | test("CREATE TABLE")' "$req" >/dev/null && pass "the request carries the schema DDL" || fail "the request carries the schema DDL"
 jq -e '.schema[] | select(.table == "regions") | .values.name | index("Northeast")' "$req" >/dev/null && pass "the request carries small dimension values" || fail "the request carries small dimension values"
 [ "$(jq '.examples | length' "$req")" -ge 1 ] && jq -e '.examples[0].sql | test("SELECT")' "$req" >/dev/null && pass "the request carries catalog SQL examples" || fail "the request carries catalog SQL examples"
-jq -e '.limits.max_rows > 0 and .limits.time_budget_ms > 0' "$req" >/dev/null && pass "the request carries the limits" || fail "the request carries the limits"
+jq -e '.limits.max_rows == 10000 and .limits.time_budget_ms > 0' "$req" >/dev/null && pass "the request carries the limits" || fail "the request carries the limits"
 
 BI_FALLBACK_CMD="$fake" run "$BI_BIN/bi-ask" "${common[@]}" "$q"
 expect_status "BI_FALLBACK_CMD configures the fallback" 0
@@ -56,11 +56,42 @@ expect_status "deeply nested output exits 9, not a stack overflow" 9
 expect_contains "deeply nested output is named" "not valid JSON" "$err"
 FAKE_MODE=no_usage run "$BI_BIN/bi-ask" "${common[@]}" --fallback "$fake" "$q"
 expect_status "a reply without usage exits 9" 9
+for mode in absurd trillion; do
+  FAKE_MODE=$mode run "$BI_BIN/bi-ask" "${common[@]}" --fallback "$fake" "$q"
+  expect_status "an absurd token count ($mode) exits 9" 9
+  expect_contains "the absurd count is named ($mode)" "'usage.prompt_tokens' count" "$err"
+done
+expect_contains "a count past the bound says so" "count 1000000000001 is more than 1000000000000" "$err"
+FAKE_MODE=ansi run "$BI_BIN/bi-ask" "${common[@]}" --fallback "$fake" "$q"
+expect_status "a failing model with escapes on stderr exits 7" 7
+[[ "$err" != *$'\033'* && "$err" != *$'\007'* ]] && pass "its stderr reaches the terminal without control characters" ||
+  fail "its stderr reaches the terminal without control characters" "$(printf '%q' "$err")"
+expect_contains "the text of its stderr is kept" "model" "$err"
+expect_one_line "and is one line" "$err"
 FAKE_MODE=fail run "$BI_BIN/bi-ask" "${common[@]}" --fallback "$fake" "$q"
 expect_status "a failing model exits 7" 7
 expect_contains "its stderr is shown" "model unavailable: 503" "$err"
 run "$BI_BIN/bi-ask" "${common[@]}" --fallback "$BI_TMP/no-such-command" "$q"
 expect_status "a missing command exits 7" 7
+
+# The model's SQL is bounded: an answer holds answer_max_rows rows and answer_max_bytes bytes,
+# and the time budget covers collecting rows. Under a 600 MB address space, so a run that held
+# the 2.5 billion rows of this cross join (it once peaked at 11 GB) fails the test.
+cross="SELECT * FROM sales s1, sales s2"
+while IFS='|' read -r conf wanted; do
+  printf '%b' "$conf" > "$BI_TMP/bounds.conf"
+  FAKE_SQL="$cross" run bash -c 'ulimit -v 600000 && exec "$@"' bounded \
+    timeout 120 "$BI_BIN/bi-ask" --config "$BI_TMP/bounds.conf" "${common[@]}" --fallback "$fake" "$q"
+  expect_status "a cross join stops with 1 ($wanted)" 1
+  expect_contains "it says why ($wanted)" "bi-ask: error: $wanted" "$err"
+  expect_one_line "in one line ($wanted)" "$err"
+  [ -z "$out" ] && pass "no half answer on stdout ($wanted)" || fail "no half answer on stdout ($wanted)" "${out:0:200}"
+done <<'EOF'
+# default bounds\n|the result has more than 10000 rows, more than an answer holds (answer_max_rows)
+answer_max_rows = 1000000000000\ntime_budget_ms = 1000\n|query exceeded its time budget of 1000 ms
+answer_max_bytes = 5000\n|the result has more than 5000 bytes, more than an answer holds (answer_max_bytes)
+EOF
+
 [ "$(sha256sum < "$db")" = "$before" ] && pass "the database is unchanged" || fail "the database is unchanged"
 unanswered=$(jq -s '[.[] | select(.matched == false)] | length' "$BI_TMP/logs/ledger.jsonl")
 [ "$unanswered" -ge 8 ] && pass "failed fallbacks are logged as unanswered" || fail "failed fallbacks are logged as unanswered" "$unanswered"

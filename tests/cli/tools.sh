@@ -30,6 +30,24 @@ run "$BI_BIN/bi-ask" --config "$BI_TMP/bad.conf" "top models"
 expect_status "a bad config file exits 1" 1
 expect_contains "a bad config file is reported as file:line" "bad.conf:2: unknown key 'colour'" "$err"
 
+# Config values out of range (NaN and infinity among them) are refused by name, never used.
+while IFS='|' read -r line wanted; do
+  printf '%s\n' "$line" > "$BI_TMP/range.conf"
+  run "$BI_BIN/bi-ask" --config "$BI_TMP/range.conf" --dumps-dir "$BI_TEST_DUMPS" "top models"
+  expect_status "config '$line' is a usage error" 2
+  expect_contains "config '$line' is named" "$wanted" "$err"
+  expect_one_line "config '$line': one line" "$err"
+done <<'EOF'
+match_threshold = nan|match_threshold must be between 0 and 1
+match_threshold = inf|match_threshold must be between 0 and 1
+match_threshold = -inf|match_threshold must be between 0 and 1
+match_threshold = 1.5|match_threshold must be between 0 and 1
+match_margin = nan|match_margin must be between 0 and 1
+match_margin = -0.5|match_margin must be between 0 and 1
+answer_max_rows = 0|answer_max_rows must be positive
+answer_max_bytes = -1|answer_max_bytes must be positive
+EOF
+
 # Time overrides are checked in one place: a bad one is a usage error, never written anywhere.
 BI_TODAY=garbage run "$BI_BIN/bi-ask" --dumps-dir "$BI_TEST_DUMPS" "revenue last year"
 expect_status "a malformed BI_TODAY is a usage error" 2

@@ -18,6 +18,7 @@
 #include "bi/generations.hpp"
 #include "bi/index.hpp"
 #include "bi/ledger.hpp"
+#include "bi/text.hpp"
 #include "common.hpp"
 
 namespace {
@@ -173,7 +174,7 @@ int run(const options& o, const CLI::App& app) {
     if (o.batch) {
         // Answers and ledger lines are written when no further question is waiting (or every
         // 256 KB): in bulk for a file of questions, at once for a program asking one at a time.
-        bi::tool::line_reader in(STDIN_FILENO);
+        bi::tool::line_reader in(STDIN_FILENO, bi::max_question_bytes);
         std::string line, out;
         auto flush = [&] {
             std::cout << out << std::flush;
@@ -183,6 +184,9 @@ int run(const options& o, const CLI::App& app) {
         try {
             while (in.next(line)) {
                 try {
+                    if (in.cut())
+                        throw bi::usage_error(fmt::format("question is too long (more than {} bytes; at most {})",
+                                                          bi::max_question_bytes, bi::max_question_bytes));
                     auto start = std::chrono::steady_clock::now();
                     auto a = answer_or_record([&] { return answerer.ask(line, ask_options); }, ledger, app,
                                               o.common.quiet, line, start, true);

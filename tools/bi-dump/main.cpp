@@ -46,7 +46,7 @@ int run(const options& o, const CLI::App& app) {
         return 0;
     }
     auto catalog = bi::load_catalog(cfg.queries_dir);
-    auto queries = bi::select_queries(catalog, {o.queries, o.categories, std::nullopt});
+    auto queries = bi::select_queries(catalog, {o.queries, o.categories, {}, std::nullopt});
     if (!o.output.empty()) {
         if (queries.size() != 1) throw bi::usage_error("-o needs exactly one query (or --sql)");
         auto db = bi::open_database(cfg.database, cfg.limits);

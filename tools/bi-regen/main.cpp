@@ -19,6 +19,7 @@ struct options {
     bi::tool::common_options common;
     std::vector<std::string> categories;
     std::vector<std::string> queries;
+    std::vector<std::string> tags;
     std::string due;
     bool all = false;
     bool list = false;
@@ -28,8 +29,10 @@ struct options {
 
 void setup(CLI::App& app, options& o) {
     bi::tool::add_common_options(app, o.common);
-    app.add_option("--category", o.categories, "Regenerate every query of this category (repeatable)");
-    app.add_option("--query", o.queries, "Regenerate this query, by name or category/name (repeatable)");
+    app.add_option("--category", o.categories, "Regenerate every query of this category, or of those a shell pattern matches (repeatable)");
+    app.add_option("--query", o.queries,
+                   "Regenerate this query, by name or category/name, or those a shell pattern ('claims_*') matches (repeatable)");
+    app.add_option("--tag", o.tags, "Regenerate every query whose 'tags' header has this tag (repeatable)");
     app.add_option("--due", o.due, "Regenerate the queries whose schedule is this")
         ->check(CLI::IsMember({"daily", "weekly", "monthly"}));
     app.add_flag("--all", o.all, "Regenerate every catalog query");
@@ -73,18 +76,18 @@ int test(const bi::config& cfg, const CLI::App& app) {
 }
 
 int run(const options& o, const CLI::App& app) {
-    bool selects = o.all || !o.due.empty() || !o.categories.empty() || !o.queries.empty();
+    bool selects = o.all || !o.due.empty() || !o.categories.empty() || !o.queries.empty() || !o.tags.empty();
     if (o.list + o.test + selects > 1) throw bi::usage_error("--list, --test and a selection cannot be combined");
-    if (o.all && (!o.due.empty() || !o.categories.empty() || !o.queries.empty()))
-        throw bi::usage_error("--all cannot be combined with --due, --category or --query");
+    if (o.all && (!o.due.empty() || !o.categories.empty() || !o.queries.empty() || !o.tags.empty()))
+        throw bi::usage_error("--all cannot be combined with --due, --category, --query or --tag");
     if (!o.list && !o.test && !selects)
-        throw bi::usage_error("nothing to do: give --all, --due, --category, --query, --list or --test");
+        throw bi::usage_error("nothing to do: give --all, --due, --category, --query, --tag, --list or --test");
     auto cfg = bi::tool::resolve(o.common);
     if (o.list) return list(cfg);
     if (o.test) return test(cfg, app);
 
     auto catalog = bi::load_catalog(cfg.queries_dir);
-    bi::selection s{o.queries, o.categories, std::nullopt};
+    bi::selection s{o.queries, o.categories, o.tags, std::nullopt};
     if (!o.due.empty()) s.due = bi::parse_schedule(o.due);
     auto queries = bi::select_queries(catalog, s);
     bool show = !o.common.quiet && ::isatty(STDERR_FILENO);

@@ -2,6 +2,7 @@
 // parse error becomes exit code 2.
 #include "common.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -179,29 +180,36 @@ std::vector<std::string> chartjs_candidates() {
     return out;
 }
 
+void line_reader::take(std::string& line, size_t end) {
+    size_t room = max_line_ + 1 > line.size() ? max_line_ + 1 - line.size() : 0;
+    size_t n = end - begin_;
+    line.append(buffer_, begin_, std::min(n, room));
+    if (n > room) cut_ = true;
+}
+
 bool line_reader::next(std::string& line) {
+    line.clear();
+    cut_ = false;
+    bool any = false;
     for (;;) {
         auto newline = buffer_.find('\n', begin_);
+        auto end = newline == std::string::npos ? buffer_.size() : newline;
+        any = any || end > begin_ || newline != std::string::npos;
+        take(line, end);
         if (newline != std::string::npos) {
-            line.assign(buffer_, begin_, newline - begin_);
             begin_ = newline + 1;
             return true;
         }
-        if (end_) {
-            if (begin_ == buffer_.size()) return false;
-            line.assign(buffer_, begin_);
-            begin_ = buffer_.size();
-            return true;
-        }
-        buffer_.erase(0, begin_);
+        begin_ = buffer_.size();
+        if (end_) return any;
+        // Everything buffered is in `line` now (or discarded): read the next piece afresh.
+        buffer_.resize(64 << 10);
         begin_ = 0;
-        auto filled = buffer_.size();
-        buffer_.resize(filled + (64 << 10));
         ssize_t n;
-        do n = ::read(fd_, buffer_.data() + filled, buffer_.size() - filled);
+        do n = ::read(fd_, buffer_.data(), buffer_.size());
         while (n < 0 && errno == EINTR);
         if (n < 0) throw error(std::string("cannot read standard input: ") + std::strerror(errno));
-        buffer_.resize(filled + static_cast<size_t>(n));
+        buffer_.resize(static_cast<size_t>(n));
         if (n == 0) end_ = true;
     }
 }

@@ -68,17 +68,24 @@ std::vector<std::string> chartjs_candidates();
 /// before it sends the next, and a file or pipe full of questions is answered in bulk.
 class line_reader {
 public:
-    explicit line_reader(int fd) : fd_(fd) {}
+    /// Lines longer than `max_line` bytes are cut to max_line + 1 and the rest discarded as it
+    /// is read, so one endless line never holds more than that in memory.
+    explicit line_reader(int fd, size_t max_line = size_t{1} << 40) : fd_(fd), max_line_(max_line) {}
     /// The next line without its '\n' (a last line may lack one); false at the end of input.
     /// Throws error when reading fails.
     bool next(std::string& line);
+    /// True when the line next() returned last was longer than max_line and was cut.
+    bool cut() const { return cut_; }
     bool more_buffered() const;
 
 private:
+    void take(std::string& line, size_t end);
     int fd_;
+    size_t max_line_;
     std::string buffer_;
     size_t begin_ = 0;  // where the next line starts in buffer_
     bool end_ = false;
+    bool cut_ = false;
 };
 
 }  // namespace bi::tool

@@ -53,6 +53,7 @@ struct query_def {
     std::vector<std::string> keywords;
     std::vector<std::string> synonyms;                 ///< phrases that name this query
     std::vector<std::string> examples;                 ///< example questions
+    std::vector<std::string> tags;                     ///< labels runs select by (bi-regen --tag)
     std::vector<std::pair<std::string, std::string>> slots;  ///< slot name -> result column
     std::vector<std::string> columns;                  ///< displayed columns, in order
     std::vector<std::pair<std::string, aggregate>> measures;  ///< additive measures

@@ -52,6 +52,8 @@ struct query_limits {
     std::int64_t max_bytes = std::int64_t{2} << 30;  ///< bytes of cell data a result may have
     std::int64_t heap_limit = std::int64_t{1} << 30; ///< SQLite's hard heap limit
     int max_sql_length = 100'000;                    ///< bytes of SQL text
+    std::int64_t answer_max_rows = 10'000;           ///< rows an answer from ad-hoc SQL may hold
+    std::int64_t answer_max_bytes = std::int64_t{64} << 20;  ///< bytes of cells such an answer may hold
 };
 
 struct query_stats {
@@ -94,8 +96,9 @@ bool is_server_database(std::string_view address);
 /// Throws unreachable_error when it cannot, usage_error for an address that is not one.
 std::unique_ptr<database> open_database(const std::string& path, const query_limits& limits = {});
 
-/// A short hex fingerprint of the database's content version. For a file, cheap without
-/// opening it (size, modification time and SQLite's change counter); for a server, the
+/// A short hex fingerprint of the database's content version. For a file, read without
+/// opening it as a database, from its content only: a copy has the same fingerprint, a
+/// committed write changes it (sqlite_file_fingerprint in freshness.hpp); for a server, the
 /// server's change counters (a connection). "" when missing or unreachable.
 std::string database_fingerprint(const std::string& path, const query_limits& limits = {});
 
@@ -105,5 +108,9 @@ struct result_set {
     std::vector<std::vector<value>> rows;
 };
 result_set query_all(database& db, std::string_view sql);
+
+/// Runs `sql` whose whole result becomes an answer (the fallback's SQL): keeps every row, but
+/// stops with an error past `limits.answer_max_rows` rows or `answer_max_bytes` bytes of cells.
+result_set query_answer(database& db, std::string_view sql, const query_limits& limits);
 
 }  // namespace bi

@@ -61,6 +61,10 @@ std::string render_markdown(const answer& a);
 /// `chartjs` is the text of Chart.js's chart.umd.js, inlined so the page works offline.
 std::string render_html(const std::vector<answer>& answers, std::string_view chartjs);
 
+/// Text safe to put on a terminal, on one line: control characters (ANSI escapes among them)
+/// and bad UTF-8 become U+FFFD, a line break "↵", a tab a space.
+std::string printable_text(std::string_view s);
+
 /// The text of the first of `candidates` that can be read; throws error naming every
 /// candidate when none can.
 std::string read_chartjs(const std::vector<std::string>& candidates);

@@ -44,6 +44,14 @@ freshness assess_freshness(std::string_view generated_at, std::string_view sched
 /// The same for a dump read back from disk.
 freshness assess_freshness(const dump& d, std::string_view database_fingerprint, utc_time now);
 
+/// A short hex fingerprint of a SQLite file's content version, "" when it cannot be read. It
+/// is made from the content only (never the inode or times), so a copy is the same database:
+/// the header (SQLite's file change counter, bumped by every committed transaction in rollback
+/// mode; page count; schema cookie), a sample of 16 pages, and in WAL mode the WAL's salts
+/// and its last commit frame's checksum. Any committed write changes it; so may a checkpoint
+/// or VACUUM, which change the file but not the data.
+std::string sqlite_file_fingerprint(const std::string& path);
+
 /// A duration for people: "45 s", "3 h 5 min", "8 d 18 h".
 std::string format_age(std::int64_t seconds);
 

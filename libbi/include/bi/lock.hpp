@@ -1,5 +1,6 @@
 // The lock that keeps two runs from writing the same dumps at once: an exclusive flock on
-// <dir>/.lock, held for the life of the object and released by the kernel if the process dies.
+// <dir> and on <dir>/.lock, held for the life of the object and released by the kernel if
+// the process dies.
 #pragma once
 
 #include <chrono>
@@ -18,7 +19,8 @@ public:
     dir_lock& operator=(const dir_lock&) = delete;
 
 private:
-    int fd_ = -1;
+    int dir_fd_ = -1;  // the directory, locked first
+    int fd_ = -1;      // its .lock file
 };
 
 }  // namespace bi

@@ -15,12 +15,14 @@
 namespace bi {
 
 struct selection {
-    std::vector<std::string> queries;      ///< names or category/name
-    std::vector<std::string> categories;
+    std::vector<std::string> queries;      ///< names or category/name, or shell patterns of either
+    std::vector<std::string> categories;   ///< names or shell patterns
+    std::vector<std::string> tags;         ///< queries carrying any of these tags
     std::optional<schedule> due;           ///< queries whose schedule is this
 };
 
-/// The queries `s` names (all of them when `s` is empty); usage_error for an unknown name.
+/// The queries `s` names (all of them when `s` is empty). A name or pattern (fnmatch: `*`, `?`,
+/// `[…]`) that matches nothing, or a tag no query carries, is a usage_error.
 std::vector<const query_def*> select_queries(const catalog& c, const selection& s);
 
 /// What happened to one query in a run.

@@ -2,12 +2,16 @@
 // and the index share, so the catalog and questions are read the same way.
 #pragma once
 
+#include <cstddef>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace bi {
+
+/// The longest question, in bytes, that bi reads (longer ones are a usage error).
+inline constexpr std::size_t max_question_bytes = 4096;
 
 /// `text` as matching compares it: NFKC, case folded ("Straße" → "strasse"), accents stripped
 /// ("Café" → "cafe"), typographic quotes, dashes and spaces as ASCII. Text that is not UTF-8 is
