@@ -641,7 +641,9 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
 
 answer answerer::answer_recovering(std::string_view question, const ask_options& options) {
     try {
-        return answer_afresh(question, options);
+        auto a = answer_afresh(question, options);
+        if (!index_.note.empty()) a.notes.push_back(index_.note);
+        return a;
     } catch (const parse_error& e) {
         if (e.file() != "index.bin" || index_from_json_) throw;
         // The binary index is read lazily, so its damage shows only now: route again from

@@ -1180,11 +1180,13 @@ std::string dump_damage(const std::string& json_path, const query_def& q) {
     }
     if (d.query_name != q.name || d.category != q.category)
         return fmt::format("'{}' is the dump of {}/{}, not of {}", json_path, d.category, d.query_name, q.id());
+    // A companion missing, or of another JSON file (a copy that did not keep times), is a
+    // cache not used, not damage: bi-ask reads the JSON.
     auto companion = binary_dump_path(json_path);
-    if (::lstat(companion.c_str(), &st) != 0) return fmt::format("'{}' is missing", companion);
+    if (::lstat(companion.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+        return fmt::format("'{}' is not a regular file", companion);  // a link to another's, a FIFO
     std::string damage;
-    if (!read_binary_dump(json_path, {}, &damage) && damage.empty())
-        damage = fmt::format("'{}' was not written with '{}'", companion, json_path);
+    read_binary_dump(json_path, {}, &damage);
     return damage;
 }
 

@@ -1144,7 +1144,7 @@ bool read_index_trailer(router_index::query_records& r) {
 
 /// The index from index.bin, when it is there and was written with the index.json now at
 /// `json_path`; nullopt sends the caller to index.json, which reports what is wrong.
-std::optional<router_index> load_binary_index(const std::string& json_path) {
+std::optional<router_index> load_binary_index(const std::string& json_path, std::string& damage) {
     auto json_stamp = stamp_of(json_path);
     if (!json_stamp) return std::nullopt;
     auto records = std::make_shared<router_index::query_records>();
@@ -1161,13 +1161,16 @@ std::optional<router_index> load_binary_index(const std::string& json_path) {
         records->size = static_cast<size_t>(st.st_size);
     }
     const char* bytes = records->base;
+    damage = "index.bin: its trailer is damaged or cut short (run bi-dump to rebuild it)";
     if (!read_index_trailer(*records)) return std::nullopt;
     file_stamp stamp;
     try {
         records->check(bytes + records->end, binary_index_stamp);
-    } catch (const parse_error&) {
+    } catch (const parse_error& e) {
+        damage = e.what();
         return std::nullopt;
     }
+    damage.clear();
     std::memcpy(&stamp.inode, bytes + records->end, 8);
     std::memcpy(&stamp.size, bytes + records->end + 8, 8);
     std::memcpy(&stamp.mtime_ns, bytes + records->end + 16, 8);
@@ -1197,9 +1200,11 @@ std::optional<router_index> load_binary_index(const std::string& json_path) {
         index.add_lazily(n, std::move(records));
         return index;
     } catch (const std::out_of_range&) {
+        damage = "index.bin: a table is cut short (run bi-dump to rebuild it)";
         return std::nullopt;
-    } catch (const parse_error&) {
-        return std::nullopt;  // a damaged block read while loading: index.json instead
+    } catch (const parse_error& e) {
+        damage = e.what();  // a damaged block read while loading: index.json instead
+        return std::nullopt;
     }
 }
 
@@ -1207,9 +1212,8 @@ std::optional<router_index> load_binary_index(const std::string& json_path) {
 
 std::string binary_index_damage(const std::string& json_path) {
     auto path = binary_index_path(json_path);
-    auto json_stamp = stamp_of(json_path);
     struct stat st {};
-    if (!json_stamp || ::lstat(path.c_str(), &st) != 0) return {};
+    if (::lstat(json_path.c_str(), &st) != 0 || ::lstat(path.c_str(), &st) != 0) return {};
     if (!S_ISREG(st.st_mode)) return fmt::format("'{}' is not a regular file", path);
     router_index::query_records r;
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -1225,12 +1229,7 @@ std::string binary_index_damage(const std::string& json_path) {
     } catch (const parse_error& e) {
         return fmt::format("'{}' is damaged: {}", path, e.what());
     }
-    file_stamp stamp;
-    std::memcpy(&stamp.inode, r.base + r.end, 8);
-    std::memcpy(&stamp.size, r.base + r.end + 8, 8);
-    std::memcpy(&stamp.mtime_ns, r.base + r.end + 16, 8);
-    if (!(stamp == *json_stamp)) return fmt::format("'{}' was not written with '{}'", path, json_path);
-    return {};
+    return {};  // written with another index.json (a copy) is a cache not used, not damage
 }
 
 void write_index(const router_index& index, const std::string& path) {
@@ -1311,8 +1310,11 @@ void write_index(const router_index& index, const std::string& path) {
 }
 
 router_index load_index(const std::string& path) {
-    if (auto index = load_binary_index(path)) return std::move(*index);
-    return load_index_json(path);
+    std::string damage;
+    if (auto index = load_binary_index(path, damage)) return std::move(*index);
+    auto index = load_index_json(path);
+    if (!damage.empty()) index.note = damage + " (routed from index.json instead)";
+    return index;
 }
 
 router_index load_index_json(const std::string& path) {

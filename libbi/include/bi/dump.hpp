@@ -75,7 +75,7 @@ std::optional<dump> read_binary_dump(const std::string& json_path,
                                      std::string* damage = nullptr);
 /// What is wrong with the dump of `q` at `json_path` and its companion, read whole and
 /// checked against their checksums: empty when both are sound, or when there is no dump.
-/// A companion missing, or written with another JSON file, counts.
+/// A companion missing, or written with another JSON file, is not damage (the JSON is read).
 std::string dump_damage(const std::string& json_path, const query_def& q);
 
 /// Parses dump text (exposed for tests and fuzzing).

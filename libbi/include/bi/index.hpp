@@ -87,6 +87,9 @@ struct router_index {
     };
     first_stem_lookup synonyms_by_first, slot_phrases_by_first;
 
+    /// Set when index.bin was found damaged while loading and index.json read instead.
+    std::string note;
+
     /// Position of the query `id` (category/name or name), or -1.
     int find(std::string_view id) const;
 
