@@ -1,6 +1,8 @@
 // Dumps: every SQLite type and awkward text round-trips exactly; the catalog's dumps hold the
 // same rows as the sqlite3 shell; dumping twice changes only timestamps; replacement is atomic.
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <cmath>
 #include <filesystem>
@@ -28,7 +30,7 @@ namespace {
 
 /// Removes the two fields that legitimately differ between runs.
 std::string without_timestamps(std::string text) {
-    for (const char* key : {"\"generated_at\":\"", "\"duration_ms\":"}) {
+    for (const char* key : {"\"generated_at\":\"", "\"duration_ms\":", "\"checksum\":\""}) {
         auto pos = text.find(key);
         REQUIRE(pos != std::string::npos);
         auto end = text.find_first_of(",}", pos + std::strlen(key) + 1);
@@ -342,4 +344,73 @@ TEST_CASE("the binary companion holds the JSON dump's rows and filters them whil
     std::filesystem::copy_file(bi::binary_dump_path(path), dir / "d.bin", std::filesystem::copy_options::overwrite_existing);
     CHECK_FALSE(bi::read_binary_dump((dir / "d.json").string()));
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a flipped bit anywhere in a companion or a dump is caught by its checksum", "[dump]") {
+    auto source = bi::test::env("BI_TEST_DUMPS") + "/sales_analytics/top_models_by_region.json";
+    auto dir = fs::temp_directory_path() / ("bi-checksum-" + std::to_string(::getpid()));
+    fs::create_directories(dir / "sales_analytics");
+    auto json = (dir / "sales_analytics/top_models_by_region.json").string();
+    fs::copy_file(source, json, fs::copy_options::overwrite_existing);
+    auto good = bi::read_file(json);
+    auto expected = bi::read_dump(json);
+    // Copied with its times, so the companion still names this JSON file.
+    fs::copy_file(bi::binary_dump_path(source), bi::binary_dump_path(json), fs::copy_options::overwrite_existing);
+    fs::last_write_time(json, fs::last_write_time(source));
+    auto companion = bi::read_file(bi::binary_dump_path(json));
+    REQUIRE(bi::read_binary_dump(json));
+    // Every 97th byte of the companion, one at a time: never a different row, always named.
+    for (size_t at = 0; at < companion.size(); at += 97) {
+        auto bad = companion;
+        bad[at] = static_cast<char>(bad[at] ^ 1);
+        {
+            bi::atomic_file out(bi::binary_dump_path(json));
+            std::fwrite(bad.data(), 1, bad.size(), out.stream());
+            out.commit();
+        }
+        std::string damage;
+        auto d = bi::read_binary_dump(json, {}, &damage);
+        INFO("byte " << at);
+        CHECK_FALSE(d);
+        CHECK(damage.find("is damaged") != std::string::npos);
+    }
+    // A changed digit in the JSON.
+    auto digit = good.find("\"units\":") + 8;
+    auto edited = good;
+    edited[digit] = edited[digit] == '9' ? '8' : static_cast<char>(edited[digit] + 1);
+    {
+        bi::atomic_file out(json);
+        std::fwrite(edited.data(), 1, edited.size(), out.stream());
+        out.commit();
+    }
+    CHECK_THROWS_WITH(bi::read_dump(json), Catch::Matchers::Contains("does not match its checksum"));
+    bi::query_def q;
+    q.name = "top_models_by_region";
+    q.category = "sales_analytics";
+    CHECK_FALSE(bi::dump_damage(json, q).empty());
+    fs::remove_all(dir);
+}
+
+TEST_CASE("only temporaries older than the run, named as atomic_file names them, are removed", "[dump]") {
+    auto dir = fs::temp_directory_path() / ("bi-temps-" + std::to_string(::getpid()));
+    fs::create_directories(dir / "cat");
+    auto touch = [&](const std::string& name) {
+        std::FILE* f = std::fopen((dir / name).c_str(), "w");
+        REQUIRE(f);
+        std::fclose(f);
+    };
+    for (auto name : {"cat/a.json.tmp.Ab12Cd", "index.bin.tmp.zzzzzz", "cat/b.json.tmp.TOOLONG1", "notes.tmp.x", "cat/c.json"})
+        touch(name);
+    auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch());
+    auto later = now + std::chrono::seconds(10);
+    CHECK(bi::remove_stale_temp_files(dir.string(), (now - std::chrono::seconds(60)).count()).empty());  // newer than that
+    auto removed = bi::remove_stale_temp_files(dir.string(), later.count());
+    std::sort(removed.begin(), removed.end());
+    REQUIRE(removed.size() == 2);
+    CHECK(fs::path(removed[0]).filename() == "a.json.tmp.Ab12Cd");
+    CHECK(fs::path(removed[1]).filename() == "index.bin.tmp.zzzzzz");
+    CHECK(fs::exists(dir / "cat/b.json.tmp.TOOLONG1"));
+    CHECK(fs::exists(dir / "notes.tmp.x"));
+    CHECK(fs::exists(dir / "cat/c.json"));
+    fs::remove_all(dir);
 }

@@ -23,6 +23,7 @@
 
 #include "bi/error.hpp"
 #include "bi/files.hpp"
+#include "bi/hash.hpp"
 #include "bi/text.hpp"
 #include "detail/strings.hpp"
 
@@ -467,13 +468,39 @@ void question_reader::protect_english(lexicon& lx) {
     for (auto& w : found) lx.english.append(lx.keep(w));
 }
 
+std::string lexicon_damage(const std::string& path, const std::string& model_file) {
+    std::error_code ec;
+    if (!std::filesystem::exists(std::filesystem::symlink_status(path, ec))) return {};
+    std::string text;
+    try {
+        text = read_file(path);
+    } catch (const error& e) {
+        return e.what();
+    }
+    // Written with another model.json (a copy that did not keep times) is not damage: the
+    // tables are built from the model. Only the checksum decides.
+    (void)model_file;
+    std::string_view rest = text;
+    for (int tab = 0; tab < 3; ++tab) {
+        auto at = rest.find('\t');
+        if (!std::string_view(text).starts_with("bi-lexicon 5\t") || at == std::string_view::npos || at > rest.find('\n'))
+            return fmt::format("'{}' is damaged: its first line is not a lexicon's", path);
+        rest.remove_prefix(at + 1);
+    }
+    auto sum = parse_checksum_text(rest.substr(0, 21));
+    if (!sum || rest.substr(21, 1) != "\n" || *sum != checksum64(rest.substr(22)))
+        return fmt::format("'{}' does not match its checksum: it is damaged", path);
+    return {};
+}
+
 // The saved tables, one item a line, fields TAB-separated, lists space-separated:
-//   bi-lexicon 4 <size> <mtime_ns>      (model.json's stamp, as file_stamp compares it)
+//   bi-lexicon 5 <size> <mtime_ns> <checksum>   (model.json's stamp, as file_stamp compares
+//                                               it; checksum_text of every line after this one)
 //   E <kind> <target> <value> <weak> <short> <stems...>
 //   W <word>   S <stem>   N <name word>   X <dictionary word>   P <measure> <stems...>
 void question_reader::save(const std::string& path, const std::string& model_file) const {
     auto stamp = stamp_of(model_file).value_or(file_stamp{});
-    std::string out = fmt::format("bi-lexicon 4\t{}\t{}\n", stamp.size, stamp.mtime_ns);
+    std::string out;
     auto list = [](const auto& v) {
         std::string s;
         for (auto& x : v) (s += s.empty() ? "" : " ") += x;
@@ -496,7 +523,9 @@ void question_reader::save(const std::string& path, const std::string& model_fil
     for (auto& w : lexicon_->name_words) ((out += "N\t") += w) += "\n";
     for (auto& w : lexicon_->english) ((out += "X\t") += w) += "\n";
     for (auto& [st, m] : lexicon_->per_names) out += "P\t" + m + "\t" + list(st) + "\n";
-    atomic_file file(path);
+    auto header = fmt::format("bi-lexicon 5\t{}\t{}\t{}\n", stamp.size, stamp.mtime_ns, checksum_text(checksum64(out)));
+    atomic_file file(path, replace_mode::entry);
+    std::fwrite(header.data(), 1, header.size(), file.stream());
     std::fwrite(out.data(), 1, out.size(), file.stream());
     file.commit();
 }
@@ -512,9 +541,13 @@ std::optional<question_reader> question_reader::load(const semantic_model& model
     }
     std::string_view text = lx.saved;
     auto stamp = stamp_of(model_file).value_or(file_stamp{});
-    auto header = fmt::format("bi-lexicon 4\t{}\t{}\n", stamp.size, stamp.mtime_ns);
+    auto header = fmt::format("bi-lexicon 5\t{}\t{}\t", stamp.size, stamp.mtime_ns);
     if (!text.starts_with(header)) return std::nullopt;
     text.remove_prefix(header.size());
+    // A damaged file is left for the tables built from the model: the same, only slower.
+    auto sum = parse_checksum_text(text.substr(0, 21));
+    if (!sum || text.substr(21, 1) != "\n" || *sum != checksum64(text.substr(22))) return std::nullopt;
+    text.remove_prefix(22);
     // Sized once: growing the vector copies it, touching fresh pages each time (page faults are
     // most of what a question costs on a virtual machine, docs/benchmarks.md).
     size_t phrases = 0;

@@ -124,6 +124,16 @@ table to_table(result_set&& rs) {
 
 }  // namespace
 
+namespace {
+
+/// A dump put in another's place (a link, a copy) would answer with another query's rows.
+void check_identity(const dump& d, const query_def& q) {
+    if (d.query_name != q.name || d.category != q.category)
+        throw error(fmt::format("'{}': the dump is of {}/{}, not {} (run bi-regen)", d.path, d.category, d.query_name, q.id()));
+}
+
+}  // namespace
+
 answerer::answerer(config cfg, router_index index) : config_(std::move(cfg)), index_(std::move(index)) {
     routing_.threshold = config_.match_threshold;
     routing_.margin = config_.match_margin;
@@ -146,17 +156,21 @@ const dump* answerer::load_dump(int qi, const std::vector<std::pair<std::string,
         // the process answers one question, is filtered while it is read, so memory follows
         // the rows an answer needs, not the dump's size.
         constexpr std::uintmax_t keep_whole_bytes = 4 << 20;
+        std::string damage;
         auto binary_size = fs::file_size(binary_dump_path(path), ec);
         if (!ec && (binary_size > keep_whole_bytes || !keep_dumps_)) {
-            if (auto d = read_binary_dump(path, filters); d && d->data.index_of(q.sort.column) >= 0) {
+            if (auto d = read_binary_dump(path, filters, &damage); d && d->data.index_of(q.sort.column) >= 0) {
+                check_identity(*d, q);
                 filtered_ = std::make_unique<dump>(std::move(*d));
                 return filtered_.get();
             }
         }
-        auto binary = ec ? std::nullopt : read_binary_dump(path);
+        auto binary = ec || !damage.empty() ? std::nullopt : read_binary_dump(path, {}, &damage);
         auto d = std::make_unique<dump>(binary ? std::move(*binary) : read_dump(path));
+        check_identity(*d, q);
         if (d->data.index_of(q.sort.column) < 0 && !q.columns.empty())
             throw error(fmt::format("'{}': dump does not match the catalog (run bi-dump)", path));
+        if (!damage.empty()) d->note = damage + "; answered from the JSON dump (run bi-regen)";
         return (dumps_[qi] = std::move(d)).get();
     } catch (const error& e) {
         why = e.what();
@@ -221,7 +235,7 @@ const semantic_model* answerer::model() {
 }
 
 const table& answerer::cube_rows(const std::string& cube, const semantic_query& q, std::string& generated_at,
-                                 std::optional<freshness>& fresh) {
+                                 std::optional<freshness>& fresh, std::vector<std::string>& notes) {
     auto slash = cube.find('/');
     auto path = (fs::path(config_.dumps_dir) / cube.substr(0, slash) / (cube.substr(slash + 1) + ".json")).string();
     const dump* d = nullptr;
@@ -229,6 +243,7 @@ const table& answerer::cube_rows(const std::string& cube, const semantic_query& 
         d = it->second.get();
     } else {
         std::error_code ec;
+        std::string damage;
         if (!fs::exists(path, ec)) throw error(fmt::format("'{}': the cube's dump is missing (run bi-dump)", path));
         if (!keep_dumps_) {
             // One question a process: read only the rows its single-value filters keep — but
@@ -237,16 +252,20 @@ const table& answerer::cube_rows(const std::string& cube, const semantic_query& 
             for (auto& f : q.filters)
                 if (!f.exclude && f.values.size() == 1 && !(q.share && f.dimension == q.share_dimension))
                     wanted.emplace_back(f.dimension, value(f.values.front()));
-            if (auto filtered = read_binary_dump(path, wanted)) {
+            if (auto filtered = read_binary_dump(path, wanted, &damage)) {
                 cube_filtered_ = std::make_unique<dump>(std::move(*filtered));
                 d = cube_filtered_.get();
             }
         }
         if (!d) {
-            auto binary = read_binary_dump(path);
+            auto binary = damage.empty() ? read_binary_dump(path, {}, &damage) : std::nullopt;
             auto kept = std::make_unique<dump>(binary ? std::move(*binary) : read_dump(path));
+            if (!damage.empty()) kept->note = damage + "; answered from the JSON dump (run bi-regen)";
             d = (cubes_[cube] = std::move(kept)).get();
         }
+        if (!d->note.empty()) notes.push_back(d->note);
+        if (d->category + "/" + d->query_name != cube)
+            throw error(fmt::format("'{}': the dump is of {}/{}, not {} (run bi-regen)", path, d->category, d->query_name, cube));
     }
     if (generated_at.empty() || d->generated_at < generated_at) {
         generated_at = d->generated_at;
@@ -321,8 +340,9 @@ std::optional<answer> answerer::ask_semantic(const semantic_query& q, std::strin
 
     std::string generated_at;
     std::optional<freshness> fresh;
+    std::vector<std::string> read_notes;
     auto rolled = roll_up(m, q, *planned.chosen, [&](const std::string& cube) -> const table& {
-        return cube_rows(cube, q, generated_at, fresh);
+        return cube_rows(cube, q, generated_at, fresh, read_notes);
     });
     answer a;
     a.question = question;
@@ -332,6 +352,7 @@ std::optional<answer> answerer::ask_semantic(const semantic_query& q, std::strin
     for (auto& p : planned.chosen->parts) cubes += (cubes.empty() ? "" : "+") + p.cube;
     a.query = cubes;
     if (fresh && fresh->stale) a.notes.push_back(fmt::format("the dump of {} is stale: {} (run bi-regen)", cubes, fresh->reason));
+    a.notes.insert(a.notes.end(), read_notes.begin(), read_notes.end());
     a.kind = answer_kind::model;
     a.title = a.restatement = restate(m, q);
     a.interpretation = q;
@@ -480,7 +501,9 @@ answer answerer::ask(std::string_view question, const ask_options& options) {
 
 answer answerer::answer_recovering(std::string_view question, const ask_options& options) {
     try {
-        return answer_afresh(question, options);
+        auto a = answer_afresh(question, options);
+        if (!index_.note.empty()) a.notes.push_back(index_.note);
+        return a;
     } catch (const parse_error& e) {
         if (e.file() != "index.bin" || index_from_json_) throw;
         // The binary index is read lazily, so its damage shows only now: route again from
@@ -589,6 +612,7 @@ answer answerer::ask_report(std::string_view question, const ask_options& option
         // Stale rows still answer: they are what there is, and the note says how old.
         fresh = assess_freshness(*d, database_fingerprint(), utc_now());
         if (fresh->stale) a.notes.push_back(fmt::format("the dump of {} is stale: {} (run bi-regen)", q.id(), fresh->reason));
+        if (!d->note.empty()) a.notes.push_back(d->note);
     } else {
         a.source = "live";
         a.notes.push_back(fmt::format("answering {} live: {}", q.id(), why));

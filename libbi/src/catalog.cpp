@@ -337,7 +337,7 @@ std::string sql_for(const query_def& q, std::string_view dialect) {
     return fs::is_regular_file(variant, ec) ? read_file(variant) : q.sql;
 }
 
-catalog load_catalog(const std::string& dir) {
+catalog load_catalog(const std::string& dir, std::vector<std::string>* skipped) {
     catalog c;
     c.dir = dir;
     std::error_code ec;
@@ -362,7 +362,12 @@ catalog load_catalog(const std::string& dir) {
             }
             if (!is_identifier(name) || !is_identifier(cat_name))
                 throw parse_error(file, 0, "query and category names may use only letters, digits and '_'");
-            c.queries.push_back(parse_query(read_file(file), file, cat_name, name));
+            try {
+                c.queries.push_back(parse_query(read_file(file), file, cat_name, name));
+            } catch (const error& e) {
+                if (!skipped) throw;
+                skipped->push_back(e.what());  // the rest of the catalog is still worth dumping
+            }
         }
     }
     if (ec) throw error(fmt::format("'{}': {}", dir, ec.message()));

@@ -74,11 +74,11 @@ constexpr size_t chart_rows_for_sql = 100;
 /// Where a dump goes: an atomically replaced file, or stdout.
 class dump_output {
 public:
-    explicit dump_output(const std::string& out) {
+    dump_output(const std::string& out, replace_mode mode) {
         if (out == "-") {
             stream_ = stdout;
         } else {
-            file_.emplace(out);
+            file_.emplace(out, mode);
             stream_ = file_->stream();
         }
     }
@@ -102,6 +102,11 @@ class file_stream {
 public:
     using Ch = char;
     file_stream(std::FILE* fp, char* buffer, size_t size) : fp_(fp), begin_(buffer), end_(buffer + size), at_(buffer) {}
+    /// The checksum of everything written so far (flushed first).
+    std::uint64_t checksum() {
+        Flush();
+        return sum_.digest();
+    }
     void Put(char c) {
         if (at_ == end_) Flush();
         *at_++ = c;
@@ -110,6 +115,7 @@ public:
         if (s.size() > static_cast<size_t>(end_ - at_)) {
             Flush();
             if (s.size() > static_cast<size_t>(end_ - begin_)) {
+                sum_.update(s);
                 std::fwrite(s.data(), 1, s.size(), fp_);
                 return;
             }
@@ -118,11 +124,15 @@ public:
         at_ += s.size();
     }
     void Flush() {
-        if (at_ != begin_) std::fwrite(begin_, 1, static_cast<size_t>(at_ - begin_), fp_);
+        if (at_ != begin_) {
+            sum_.update({begin_, static_cast<size_t>(at_ - begin_)});
+            std::fwrite(begin_, 1, static_cast<size_t>(at_ - begin_), fp_);
+        }
         at_ = begin_;
     }
 
 private:
+    checksum_stream sum_;
     std::FILE* fp_;
     char* begin_;
     char* end_;
@@ -131,18 +141,23 @@ private:
 
 using file_writer = rapidjson::Writer<file_stream>;
 
-// The binary companion: "BIDUMP02", then one record per row ([u32 length][cells]), each cell a
+// The binary companion: "BIDUMP03", then one record per row ([u32 length][cells]), each cell a
 // tag byte and its payload; then the value index (below); then the header block (written
-// last, when the column types and the JSON file's identity are known); then the header's
-// offset and "BIDUMPOK". Numbers are little-endian as in memory: the file is a cache for
-// this machine, the JSON is the format.
+// last, when the column types and the JSON file's identity are known); then the checksums
+// (XXH3-64) of each 4 KiB block of everything before them; then the trailer: the header's and
+// the checksums' offsets, the checksum of those two, and "BIDUMPOK". A reader checks each
+// block it reads, and only those: a filtered answer verifies its rows, not the whole file.
+// Numbers are little-endian as in memory: the file is a cache for this machine, the JSON is
+// the format.
 //
 // The value index lets a filtered question read only its rows: for each of the query's slot
 // columns, the offsets (u64, ascending) of the rows holding each value; then a directory:
 // where the rows end, and per column its position and, per value key, where its offsets are
 // and how many. A key is what value_matches compares: "t" + text without ASCII case, or
 // "n" + a number as a double.
-constexpr char binary_magic[8] = {'B', 'I', 'D', 'U', 'M', 'P', '0', '2'};
+constexpr char binary_magic[8] = {'B', 'I', 'D', 'U', 'M', 'P', '0', '3'};
+constexpr std::uint64_t binary_block = 4096;
+constexpr size_t binary_trailer = 3 * 8 + 8;
 constexpr char binary_end[8] = {'B', 'I', 'D', 'U', 'M', 'P', 'O', 'K'};
 enum binary_tag : unsigned char { tag_null = 0, tag_integer = 1, tag_real = 2, tag_text = 3, tag_blob = 4 };
 
@@ -154,6 +169,45 @@ void put_bytes(std::string& out, std::string_view bytes) {
     put(out, static_cast<std::uint32_t>(bytes.size()));
     out.append(bytes);
 }
+
+/// Writes the companion and the checksum of each of its blocks as they fill.
+class block_writer {
+public:
+    explicit block_writer(std::FILE* out) : out_(out) {}
+    void write(std::string_view bytes) {
+        std::fwrite(bytes.data(), 1, bytes.size(), out_);
+        size_ += bytes.size();
+        while (!bytes.empty()) {
+            auto n = std::min<size_t>(bytes.size(), binary_block - block_.size());
+            block_.append(bytes.substr(0, n));
+            bytes.remove_prefix(n);
+            if (block_.size() == binary_block) end_block();
+        }
+    }
+    /// Ends the checksummed part: writes the block checksums, then the trailer naming
+    /// `header_at`.
+    void finish(std::uint64_t header_at) {
+        if (!block_.empty()) end_block();
+        std::uint64_t sums_at = size_;
+        std::fwrite(sums_.data(), 1, sums_.size(), out_);
+        std::string trailer;
+        put(trailer, header_at);
+        put(trailer, sums_at);
+        put(trailer, checksum64(trailer));
+        trailer.append(binary_end, sizeof binary_end);
+        std::fwrite(trailer.data(), 1, trailer.size(), out_);
+    }
+
+private:
+    void end_block() {
+        put(sums_, checksum64(block_));
+        block_.clear();
+    }
+    std::FILE* out_;
+    std::string block_;
+    std::string sums_;
+    std::uint64_t size_ = 0;
+};
 
 std::string text_key(std::string_view text) { return "t" + detail::lower_ascii(text); }
 
@@ -216,7 +270,7 @@ public:
     }
 
     std::function<void(const table&)> on_begin;
-    std::FILE* binary = nullptr;  ///< the binary companion's stream, when one is written
+    block_writer* binary = nullptr;  ///< the binary companion, when one is written
     std::vector<std::string> index_columns;  ///< columns the companion indexes by value
     table table_;
     std::int64_t rows_ = 0;
@@ -256,8 +310,8 @@ public:
                 for (auto at : key->second) put(out, at);
             }
         }
-        std::fwrite(out.data(), 1, out.size(), binary);
-        std::fwrite(directory.data(), 1, directory.size(), binary);
+        binary->write(out);
+        binary->write(directory);
         return rows_end + out.size();
     }
 
@@ -293,7 +347,7 @@ private:
         }
         auto length = static_cast<std::uint32_t>(binary_row_.size() - 4);
         std::memcpy(binary_row_.data(), &length, 4);
-        std::fwrite(binary_row_.data(), 1, binary_row_.size(), binary);
+        binary->write(binary_row_);
         index_row(row, binary_at_);
         binary_at_ += binary_row_.size();
     }
@@ -416,8 +470,8 @@ struct dump_header {
 };
 
 dump_stats run_dump(database& db, std::string_view sql, const std::string& out, const dump_header& h,
-                    const query_def* q) {
-    dump_output output(out);
+                    const query_def* q, replace_mode mode) {
+    dump_output output(out, mode);
     char buffer[1 << 16];
     file_stream os(output.stream(), buffer, sizeof buffer);
     file_writer w(os);
@@ -441,12 +495,14 @@ dump_stats run_dump(database& db, std::string_view sql, const std::string& out, 
     // Catalog dumps written to a file get the binary companion bi-ask reads; not those written
     // to a device or FIFO (`-o /dev/null` must not make /dev/null.bin).
     std::optional<atomic_file> binary;
+    std::optional<block_writer> blocks;
     struct stat out_st {};
-    bool to_file = out != "-" && (::stat(out.c_str(), &out_st) != 0 || S_ISREG(out_st.st_mode));
+    bool to_file = out != "-" && (mode == replace_mode::entry || ::stat(out.c_str(), &out_st) != 0 || S_ISREG(out_st.st_mode));
     if (q && to_file) {
-        binary.emplace(binary_dump_path(out));
-        std::fwrite(binary_magic, 1, sizeof binary_magic, binary->stream());
-        sink.binary = binary->stream();
+        binary.emplace(binary_dump_path(out), replace_mode::entry);  // a cache: whatever is there is replaced
+        blocks.emplace(binary->stream());
+        blocks->write({binary_magic, sizeof binary_magic});
+        sink.binary = &*blocks;
         for (auto& [slot, column] : q->slots) sink.index_columns.push_back(column);
         // A cube's rows are read by dimension value: every dimension but the time grain is indexed.
         for (auto& c : q->grain)
@@ -485,6 +541,8 @@ dump_stats run_dump(database& db, std::string_view sql, const std::string& out, 
     w.EndArray();
     w.Key("chart_config");
     w.RawValue(chart.data(), chart.size(), rapidjson::kObjectType);
+    // The last member: the checksum of every byte before its comma (dump_checksum_member).
+    key_string(w, "checksum", checksum_text(os.checksum()));
     w.EndObject();
     os.Put('\n');
     os.Flush();
@@ -510,9 +568,8 @@ dump_stats run_dump(database& db, std::string_view sql, const std::string& out, 
         put(header, stamp.size);
         put(header, stamp.mtime_ns);
         put(header, directory_at);
-        put(header, offset);
-        header.append(binary_end, sizeof binary_end);
-        std::fwrite(header.data(), 1, header.size(), binary->stream());
+        blocks->write(header);
+        blocks->finish(offset);
         binary->commit();
     }
     return {sink.rows_, stats.bytes, stats.elapsed};
@@ -520,17 +577,17 @@ dump_stats run_dump(database& db, std::string_view sql, const std::string& out, 
 
 }  // namespace
 
-dump_stats write_dump(database& db, const query_def& q, const std::string& out) {
+dump_stats write_dump(database& db, const query_def& q, const std::string& out, replace_mode mode) {
     auto sql = sql_for(q, db.dialect());
     dump_header h{q.name, q.category, q.title, q.description, std::string(to_string(q.when)),
                   {db.path(), db.fingerprint(), sha256_hex(sql)}};
-    return run_dump(db, sql, out, h, &q);
+    return run_dump(db, sql, out, h, &q, mode);
 }
 
 dump_stats write_sql_dump(database& db, std::string_view sql, const std::string& out) {
     dump_header h{"adhoc", "adhoc", "Ad-hoc query", "", "",
                   {db.path(), db.fingerprint(), sha256_hex(sql)}};
-    return run_dump(db, sql, out, h, nullptr);
+    return run_dump(db, sql, out, h, nullptr, replace_mode::follow);
 }
 
 namespace {
@@ -651,7 +708,9 @@ dump parse_dump(std::string_view text, const std::string& path) {
 }
 
 dump read_dump(const std::string& path) {
-    return parse_dump(read_file(path), path);
+    auto text = read_file(path);
+    check_json_checksum(text, path);
+    return parse_dump(text, path);
 }
 
 std::string binary_dump_path(const std::string& json_path) {
@@ -660,48 +719,6 @@ std::string binary_dump_path(const std::string& json_path) {
 }
 
 namespace {
-
-/// Reads a binary companion front to back through a fixed buffer: memory stays flat however
-/// many rows the dump has.
-class binary_reader {
-public:
-    binary_reader(int fd, size_t file_size) : fd_(fd), buffer_size_(std::min<size_t>(file_size, 1 << 20)) {}
-    ~binary_reader() { ::close(fd_); }
-
-    bool read_at(std::uint64_t offset, void* out, size_t n) const {
-        return ::pread(fd_, out, n, static_cast<off_t>(offset)) == static_cast<ssize_t>(n);
-    }
-    /// The next `n` bytes from the current position, or nullptr at a short file.
-    const char* next(size_t n) {
-        if (buffer_.empty()) buffer_.resize(std::max<size_t>(buffer_size_, 1));  // only a scan needs it
-        if (end_ - begin_ < n) {
-            std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
-            end_ -= begin_;
-            begin_ = 0;
-            if (n > buffer_.size()) buffer_.resize(n);
-            while (end_ < n) {
-                ssize_t got = ::pread(fd_, buffer_.data() + end_, buffer_.size() - end_, static_cast<off_t>(position_));
-                if (got <= 0) return nullptr;
-                end_ += static_cast<size_t>(got);
-                position_ += static_cast<std::uint64_t>(got);
-            }
-        }
-        const char* p = buffer_.data() + begin_;
-        begin_ += n;
-        return p;
-    }
-    void seek(std::uint64_t offset) {
-        position_ = offset;
-        begin_ = end_ = 0;
-    }
-
-private:
-    int fd_;
-    size_t buffer_size_;
-    std::vector<char> buffer_;
-    size_t begin_ = 0, end_ = 0;
-    std::uint64_t position_ = 0;
-};
 
 /// Decodes one cell at `p` (within `end`), advancing `p`; false on a malformed cell.
 bool decode_cell(const char*& p, const char* end, value& out) {
@@ -781,149 +798,245 @@ bool skip_cell(const char*& p, const char* end) {
     return true;
 }
 
-}  // namespace
 
-std::optional<dump> read_binary_dump(const std::string& json_path,
-                                     const std::vector<std::pair<std::string, value>>& filters) {
-    auto json_stamp = stamp_of(json_path);
-    if (!json_stamp) return std::nullopt;
-    auto path = binary_dump_path(json_path);
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO must not hang us
-    if (fd < 0) return std::nullopt;
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        return std::nullopt;
+/// Damage found in a companion: it is set aside, and the caller says why.
+struct companion_damage {
+    std::string what;
+};
+
+/// A companion's bytes, each 4 KiB block checked against its checksum the first time any of
+/// it is read. The trailer is checked when the file is opened.
+class companion_file {
+public:
+    /// Opens the companion at `path`; nullopt when there is none.
+    static std::unique_ptr<companion_file> open(const std::string& path) {
+        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO must not hang us
+        if (fd < 0) return nullptr;
+        std::unique_ptr<companion_file> f(new companion_file(fd));
+        struct stat st {};
+        if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) throw companion_damage{"not a regular file"};
+        f->size_ = static_cast<std::uint64_t>(st.st_size);
+        f->read_trailer();
+        return f;
     }
-    binary_reader in(fd, static_cast<size_t>(st.st_size));
-    char magic[8];
-    std::uint64_t header_at = 0;
-    if (st.st_size < 24 || !in.read_at(0, magic, 8) || std::memcmp(magic, binary_magic, 8) != 0 ||
-        !in.read_at(static_cast<std::uint64_t>(st.st_size) - 16, &header_at, 8) ||
-        !in.read_at(static_cast<std::uint64_t>(st.st_size) - 8, magic, 8) || std::memcmp(magic, binary_end, 8) != 0 ||
-        header_at < 8 || header_at > static_cast<std::uint64_t>(st.st_size) - 16)
-        return std::nullopt;
-    std::string header(static_cast<size_t>(static_cast<std::uint64_t>(st.st_size) - 16 - header_at), '\0');
-    if (!in.read_at(header_at, header.data(), header.size())) return std::nullopt;
+    ~companion_file() { ::close(fd_); }
+    companion_file(const companion_file&) = delete;
+    companion_file& operator=(const companion_file&) = delete;
 
-    const char* p = header.data();
-    const char* end = p + header.size();
-    bool ok = true;
-    auto fixed = [&](auto& v) {
-        if (!ok || end - p < static_cast<long>(sizeof v)) return void(ok = false);
-        std::memcpy(&v, p, sizeof v);
-        p += sizeof v;
-    };
-    auto text = [&] {
+    std::uint64_t header_at() const { return header_at_; }
+    std::uint64_t checked_end() const { return sums_at_; }
+
+    /// `n` bytes at `offset`, every block they touch verified.
+    void read(std::uint64_t offset, void* out, size_t n) {
+        if (n == 0) return;
+        if (offset > sums_at_ || n > sums_at_ - offset) throw companion_damage{"a record lies outside the file"};
+        auto first = offset / binary_block, last = (offset + n - 1) / binary_block;
+        bool checked = true;
+        for (auto b = first; b <= last && checked; ++b) checked = verified_[b];
+        if (checked) return pread_all(offset, out, n);
+        auto from = first * binary_block;
+        auto to = std::min((last + 1) * binary_block, sums_at_);
+        scratch_.resize(static_cast<size_t>(to - from));
+        pread_all(from, scratch_.data(), scratch_.size());
+        std::vector<std::uint64_t> sums(static_cast<size_t>(last - first + 1));
+        pread_all(sums_at_ + 8 * first, sums.data(), sums.size() * 8);
+        for (auto b = first; b <= last; ++b) {
+            if (verified_[b]) continue;
+            auto at = static_cast<size_t>((b - first) * binary_block);
+            auto length = static_cast<size_t>(std::min(binary_block, sums_at_ - b * binary_block));
+            if (checksum64({scratch_.data() + at, length}) != sums[b - first])
+                throw companion_damage{fmt::format("checksum mismatch in bytes {}-{}", b * binary_block, b * binary_block + length)};
+            verified_[b] = true;
+        }
+        std::memcpy(out, scratch_.data() + (offset - from), n);
+    }
+
+private:
+    explicit companion_file(int fd) : fd_(fd) {}
+
+    void pread_all(std::uint64_t offset, void* out, size_t n) const {
+        if (::pread(fd_, out, n, static_cast<off_t>(offset)) != static_cast<ssize_t>(n))
+            throw companion_damage{"the file is shorter than it says"};
+    }
+    /// The trailer: the header's and the block checksums' offsets and their own checksum.
+    void read_trailer() {
+        if (size_ < sizeof binary_magic + binary_trailer) throw companion_damage{"the file is cut short"};
+        char trailer[binary_trailer];
+        pread_all(size_ - binary_trailer, trailer, binary_trailer);
+        std::uint64_t sum = 0;
+        std::memcpy(&header_at_, trailer, 8);
+        std::memcpy(&sums_at_, trailer + 8, 8);
+        std::memcpy(&sum, trailer + 16, 8);
+        if (std::memcmp(trailer + 24, binary_end, 8) != 0 || checksum64({trailer, 16}) != sum)
+            throw companion_damage{"its trailer is damaged or cut short"};
+        auto blocks = (sums_at_ + binary_block - 1) / binary_block;
+        if (sums_at_ > size_ || (size_ - binary_trailer - sums_at_) / 8 != blocks ||
+            (size_ - binary_trailer - sums_at_) % 8 != 0 || header_at_ < sizeof binary_magic || header_at_ > sums_at_)
+            throw companion_damage{"its trailer does not fit the file"};
+        verified_.assign(static_cast<size_t>(blocks), false);
+        char magic[sizeof binary_magic];
+        read(0, magic, sizeof magic);
+        if (std::memcmp(magic, binary_magic, sizeof magic) != 0) throw companion_damage{"not a companion of this version"};
+    }
+
+    int fd_;
+    std::uint64_t size_ = 0;
+    std::uint64_t header_at_ = 0;
+    std::uint64_t sums_at_ = 0;
+    std::vector<bool> verified_;
+    std::vector<char> scratch_;
+};
+
+/// Reads a companion's fields in order from a verified piece of it.
+class field_reader {
+public:
+    field_reader(const char* p, const char* end) : p_(p), end_(end) {}
+    template <typename T>
+    void fixed(T& v) {
+        if (end_ - p_ < static_cast<long>(sizeof v)) throw companion_damage{"a field is cut short"};
+        std::memcpy(&v, p_, sizeof v);
+        p_ += sizeof v;
+    }
+    std::string text() {
         std::uint32_t n = 0;
         fixed(n);
-        if (!ok || end - p < static_cast<long>(n)) return ok = false, std::string();
-        std::string s(p, n);
-        p += n;
+        if (end_ - p_ < static_cast<long>(n)) throw companion_damage{"a text is cut short"};
+        std::string s(p_, n);
+        p_ += n;
         return s;
-    };
-    dump d;
+    }
+    bool at_end() const { return p_ == end_; }
+
+private:
+    const char* p_;
+    const char* end_;
+};
+
+/// The header block: the dump's metadata, the JSON file it was written with, and where the
+/// value index's directory starts.
+struct companion_header {
+    dump meta;                       ///< everything but the rows
+    file_stamp json;
+    std::uint64_t directory_at = 0;
+};
+
+companion_header read_header(companion_file& in, const std::string& json_path) {
+    std::string bytes(static_cast<size_t>(in.checked_end() - in.header_at()), '\0');
+    in.read(in.header_at(), bytes.data(), bytes.size());
+    field_reader r(bytes.data(), bytes.data() + bytes.size());
+    companion_header h;
+    dump& d = h.meta;
     d.path = json_path;
     std::uint32_t columns = 0;
-    fixed(columns);
-    for (std::uint32_t i = 0; ok && i < columns; ++i) {
-        d.data.columns.push_back(text());
-        d.data.types.push_back(text());
+    r.fixed(columns);
+    for (std::uint32_t i = 0; i < columns; ++i) {
+        d.data.columns.push_back(r.text());
+        d.data.types.push_back(r.text());
     }
-    d.query_name = text();
-    d.category = text();
-    d.title = text();
-    d.schedule = text();
-    d.generated_at = text();
-    d.source.database = text();
-    d.source.fingerprint = text();
-    d.source.sql_sha256 = text();
-    fixed(d.row_count);
-    fixed(d.duration_ms);
-    file_stamp stamp;
-    fixed(stamp.inode);
-    fixed(stamp.size);
-    fixed(stamp.mtime_ns);
-    std::uint64_t directory_at = 0;
-    fixed(directory_at);
-    if (!ok || p != end || !(stamp == *json_stamp)) return std::nullopt;
-    if (directory_at < 8 || directory_at > header_at) return std::nullopt;
+    for (auto* text : {&d.query_name, &d.category, &d.title, &d.schedule, &d.generated_at, &d.source.database,
+                       &d.source.fingerprint, &d.source.sql_sha256})
+        *text = r.text();
+    r.fixed(d.row_count);
+    r.fixed(d.duration_ms);
+    r.fixed(h.json.inode);
+    r.fixed(h.json.size);
+    r.fixed(h.json.mtime_ns);
+    r.fixed(h.directory_at);
+    if (!r.at_end()) throw companion_damage{"the header does not end where the trailer says"};
+    if (h.directory_at < sizeof binary_magic || h.directory_at > in.header_at() || d.row_count < 0)
+        throw companion_damage{"the header names a directory outside the file"};
+    return h;
+}
 
-    std::vector<std::pair<int, const value*>> tests;
-    for (auto& [column, wanted] : filters) {
-        int i = d.data.index_of(column);
-        if (i < 0) return std::nullopt;  // the JSON path reports the mismatch
-        tests.emplace_back(i, &wanted);
-    }
-    // The value index's directory, up to the header: where the row offsets start, then per
-    // indexed column its keys and where their row numbers are.
-    std::string directory(static_cast<size_t>(header_at - directory_at), '\0');
-    if (!in.read_at(directory_at, directory.data(), directory.size())) return std::nullopt;
-    p = directory.data();
-    end = p + directory.size();
-    std::uint64_t rows_end = 0;  // the value index follows the rows
-    std::uint32_t indexed = 0;
-    fixed(rows_end);
-    fixed(indexed);
+/// The value index's directory: where the rows end, and per indexed column, per value key,
+/// where the offsets of its rows are and how many.
+struct value_directory {
     struct key_rows {
         std::uint64_t at = 0;
         std::uint32_t count = 0;
     };
-    std::unordered_map<std::uint32_t, std::unordered_map<std::string, key_rows>> index;  // column → key → rows
-    for (std::uint32_t c = 0; ok && c < indexed; ++c) {
+    std::uint64_t rows_end = 0;
+    std::unordered_map<std::uint32_t, std::unordered_map<std::string, key_rows>> columns;  // column → key → rows
+};
+
+value_directory read_directory(companion_file& in, const companion_header& h) {
+    std::string bytes(static_cast<size_t>(in.header_at() - h.directory_at), '\0');
+    in.read(h.directory_at, bytes.data(), bytes.size());
+    field_reader r(bytes.data(), bytes.data() + bytes.size());
+    value_directory dir;
+    std::uint32_t indexed = 0;
+    r.fixed(dir.rows_end);
+    r.fixed(indexed);
+    for (std::uint32_t c = 0; c < indexed; ++c) {
         std::uint32_t column = 0, keys = 0;
-        fixed(column);
-        fixed(keys);
-        auto& by_key = index[column];
-        for (std::uint32_t k = 0; ok && k < keys; ++k) {
-            auto key = text();
-            key_rows rows;
-            fixed(rows.at);
-            fixed(rows.count);
+        r.fixed(column);
+        r.fixed(keys);
+        auto& by_key = dir.columns[column];
+        for (std::uint32_t k = 0; k < keys; ++k) {
+            auto key = r.text();
+            value_directory::key_rows rows;
+            r.fixed(rows.at);
+            r.fixed(rows.count);
+            if (rows.at < dir.rows_end || rows.at > h.directory_at || (h.directory_at - rows.at) / 8 < rows.count)
+                throw companion_damage{"a value's rows lie outside the index"};
             by_key.emplace(std::move(key), rows);
         }
     }
-    if (!ok || p != end || rows_end < 8 || rows_end > directory_at) return std::nullopt;
+    if (!r.at_end() || dir.rows_end < sizeof binary_magic || dir.rows_end > h.directory_at)
+        throw companion_damage{"the value index's directory is malformed"};
+    return dir;
+}
 
-    std::vector<value> row(columns);
-    std::vector<const char*> starts(columns);
-    // One row record: filtered cells first, so a row that does not match is never decoded further.
-    auto take = [&](const char* cell, std::uint32_t length) {
+/// Decodes row records into `out`, keeping those whose cells match every filter; filtered
+/// cells are looked at first, so a row that does not match is never decoded further.
+class row_collector {
+public:
+    row_collector(table& out, const std::vector<std::pair<int, const value*>>& tests)
+        : out_(out), tests_(tests), row_(out.columns.size()), starts_(out.columns.size()) {}
+
+    void take(const char* cell, std::uint32_t length) {
         const char* cell_end = cell + length;
-        for (std::uint32_t i = 0; i < columns; ++i) {
-            starts[i] = cell;
-            if (!skip_cell(cell, cell_end)) return false;
+        for (size_t i = 0; i < row_.size(); ++i) {
+            starts_[i] = cell;
+            if (!skip_cell(cell, cell_end)) throw companion_damage{"a row is malformed"};
         }
-        if (cell != cell_end) return false;
-        for (auto& [i, wanted] : tests) {
-            const char* c = starts[static_cast<size_t>(i)];
+        if (cell != cell_end) throw companion_damage{"a row is longer than its cells"};
+        for (auto& [i, wanted] : tests_) {
+            const char* c = starts_[static_cast<size_t>(i)];
             if (auto quick = cell_matches(c, *wanted)) {
                 if (*quick) continue;
-                return true;
+                return;
             }
-            if (!decode_cell(c, cell_end, row[static_cast<size_t>(i)])) return false;
-            if (!value_matches(row[static_cast<size_t>(i)], *wanted)) return true;
+            decode(static_cast<size_t>(i), cell_end);
+            if (!value_matches(row_[static_cast<size_t>(i)], *wanted)) return;
         }
-        for (std::uint32_t i = 0; i < columns; ++i) {
-            const char* c = starts[i];
-            if (!decode_cell(c, cell_end, row[i])) return false;
-        }
-        d.data.rows.push_back(row);
-        return true;
-    };
+        for (size_t i = 0; i < row_.size(); ++i) decode(i, cell_end);
+        out_.rows.push_back(row_);
+    }
 
-    // A filter on an indexed column names the rows to read; the filters' row lists intersect,
-    // rarest first, and take() still checks every filter on each row it reads. Reads are
-    // pread()s of nearby pieces together: mapping the file costs a page fault per row, which
-    // on virtual machines is dearer than the system call.
-    struct filter_rows {
-        std::vector<std::pair<std::uint64_t, std::uint32_t>> lists;  // (at, count) per key found
-        std::uint64_t count = 0;
-    };
-    std::vector<filter_rows> indexed_filters;
+private:
+    void decode(size_t i, const char* cell_end) {
+        const char* c = starts_[i];
+        if (!decode_cell(c, cell_end, row_[i])) throw companion_damage{"a cell is malformed"};
+    }
+    table& out_;
+    const std::vector<std::pair<int, const value*>>& tests_;
+    std::vector<value> row_;
+    std::vector<const char*> starts_;
+};
+
+/// The index's row offsets for one filter: (at, count) per key found, and their total.
+struct filter_rows {
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> lists;
+    std::uint64_t count = 0;
+};
+
+/// For each filter on an indexed column, where the offsets of its rows are.
+std::vector<filter_rows> indexed_filters(const value_directory& dir, const std::vector<std::pair<int, const value*>>& tests) {
+    std::vector<filter_rows> out;
     for (auto& [i, wanted] : tests) {
-        auto column = index.find(static_cast<std::uint32_t>(i));
-        if (column == index.end()) continue;
+        auto column = dir.columns.find(static_cast<std::uint32_t>(i));
+        if (column == dir.columns.end()) continue;
         std::vector<std::string> keys;
         if (auto t = std::get_if<std::string>(wanted)) {
             keys.push_back(text_key(*t));
@@ -937,78 +1050,162 @@ std::optional<dump> read_binary_dump(const std::string& json_path,
         for (auto& key : keys) {
             auto found = column->second.find(key);
             if (found == column->second.end()) continue;
-            auto [at, count] = found->second;
-            if (at < rows_end || at > directory_at || (directory_at - at) / 8 < count) return std::nullopt;
-            f.lists.emplace_back(at, count);
-            f.count += count;
+            f.lists.emplace_back(found->second.at, found->second.count);
+            f.count += found->second.count;
         }
-        indexed_filters.push_back(std::move(f));
+        out.push_back(std::move(f));
     }
-    if (!indexed_filters.empty()) {
-        std::sort(indexed_filters.begin(), indexed_filters.end(), [](auto& a, auto& b) { return a.count < b.count; });
-        // The rarest value's rows, read whole.
-        std::vector<std::uint64_t> candidates;
-        for (auto [at, count] : indexed_filters.front().lists) {
-            auto filled = candidates.size();
-            candidates.resize(filled + count);
-            if (!in.read_at(at, candidates.data() + filled, std::size_t{count} * 8)) return std::nullopt;
-            std::inplace_merge(candidates.begin(), candidates.begin() + static_cast<long>(filled), candidates.end());
-        }
-        // Each longer list narrows them, streamed through a small buffer: a big temporary array
-        // costs more in page faults than the rows it drops.
-        std::vector<std::uint64_t> piece;
-        for (size_t f = 1; f < indexed_filters.size() && candidates.size() > 16; ++f) {
-            if (piece.empty()) piece.resize(8 << 10);
-            std::vector<bool> keep(candidates.size(), false);
-            for (auto [at, count] : indexed_filters[f].lists) {
-                size_t c = 0;
-                for (std::uint32_t done = 0; done < count && c < candidates.size();) {
-                    auto n = std::min<std::uint32_t>(count - done, static_cast<std::uint32_t>(piece.size()));
-                    if (!in.read_at(at + std::uint64_t{done} * 8, piece.data(), std::size_t{n} * 8)) return std::nullopt;
-                    for (std::uint32_t k = 0; k < n && c < candidates.size(); ++k) {
-                        while (c < candidates.size() && candidates[c] < piece[k]) ++c;
-                        if (c < candidates.size() && candidates[c] == piece[k]) keep[c++] = true;
-                    }
-                    done += n;
-                }
-            }
-            size_t kept = 0;
-            for (size_t c = 0; c < candidates.size(); ++c)
-                if (keep[c]) candidates[kept++] = candidates[c];
-            candidates.resize(kept);
-        }
-        // One pread a row: its length and, mostly, all of it.
-        std::vector<char> record(512);
-        for (auto at : candidates) {
-            if (at < 8 || at + 4 > rows_end) return std::nullopt;
-            auto want = static_cast<size_t>(std::min<std::uint64_t>(record.size(), rows_end - at));
-            if (!in.read_at(at, record.data(), want)) return std::nullopt;
-            std::uint32_t length = 0;
-            std::memcpy(&length, record.data(), 4);
-            if (length > rows_end - at - 4) return std::nullopt;
-            if (4 + std::size_t{length} > want) {
-                record.resize(std::max(record.size(), 4 + std::size_t{length}));
-                if (!in.read_at(at + want, record.data() + want, 4 + length - want)) return std::nullopt;
-            }
-            if (!take(record.data() + 4, length)) return std::nullopt;
-        }
-        return d;
-    }
+    return out;
+}
 
-    in.seek(8);
-    std::uint64_t at = 8;
-    for (std::int64_t r = 0; r < d.row_count; ++r) {
-        std::uint32_t length = 0;
-        const char* lp = in.next(4);
-        if (!lp) return std::nullopt;
-        std::memcpy(&length, lp, 4);
-        const char* cell = in.next(length);
-        if (!cell) return std::nullopt;
-        at += 4 + length;
-        if (!take(cell, length)) return std::nullopt;
+/// The rows every indexed filter names: the rarest value's offsets, read whole, narrowed by
+/// each longer list streamed through a small buffer (a big temporary array costs more in
+/// page faults than the rows it drops).
+std::vector<std::uint64_t> candidate_rows(companion_file& in, std::vector<filter_rows> filters) {
+    std::sort(filters.begin(), filters.end(), [](auto& a, auto& b) { return a.count < b.count; });
+    std::vector<std::uint64_t> candidates;
+    for (auto [at, count] : filters.front().lists) {
+        auto filled = candidates.size();
+        candidates.resize(filled + count);
+        in.read(at, candidates.data() + filled, std::size_t{count} * 8);
+        std::inplace_merge(candidates.begin(), candidates.begin() + static_cast<long>(filled), candidates.end());
     }
-    if (at != rows_end) return std::nullopt;
-    return d;
+    std::vector<std::uint64_t> piece;
+    for (size_t f = 1; f < filters.size() && candidates.size() > 16; ++f) {
+        if (piece.empty()) piece.resize(8 << 10);
+        std::vector<bool> keep(candidates.size(), false);
+        for (auto [at, count] : filters[f].lists) {
+            size_t c = 0;
+            for (std::uint32_t done = 0; done < count && c < candidates.size();) {
+                auto n = std::min<std::uint32_t>(count - done, static_cast<std::uint32_t>(piece.size()));
+                in.read(at + std::uint64_t{done} * 8, piece.data(), std::size_t{n} * 8);
+                for (std::uint32_t k = 0; k < n && c < candidates.size(); ++k) {
+                    while (c < candidates.size() && candidates[c] < piece[k]) ++c;
+                    if (c < candidates.size() && candidates[c] == piece[k]) keep[c++] = true;
+                }
+                done += n;
+            }
+        }
+        size_t kept = 0;
+        for (size_t c = 0; c < candidates.size(); ++c)
+            if (keep[c]) candidates[kept++] = candidates[c];
+        candidates.resize(kept);
+    }
+    return candidates;
+}
+
+/// Reads the rows at `offsets`, one read a row: its length and, mostly, all of it.
+void read_rows_at(companion_file& in, const std::vector<std::uint64_t>& offsets, std::uint64_t rows_end, row_collector& rows) {
+    std::vector<char> record(512);
+    for (auto at : offsets) {
+        if (at < sizeof binary_magic || at + 4 > rows_end) throw companion_damage{"a row offset lies outside the rows"};
+        auto want = static_cast<size_t>(std::min<std::uint64_t>(record.size(), rows_end - at));
+        in.read(at, record.data(), want);
+        std::uint32_t length = 0;
+        std::memcpy(&length, record.data(), 4);
+        if (length > rows_end - at - 4) throw companion_damage{"a row runs past the rows"};
+        if (4 + std::size_t{length} > want) {
+            record.resize(std::max(record.size(), 4 + std::size_t{length}));
+            in.read(at + want, record.data() + want, 4 + length - want);
+        }
+        rows.take(record.data() + 4, length);
+    }
+}
+
+/// Reads every row front to back through a fixed buffer: memory stays flat however many
+/// rows the dump has.
+void scan_rows(companion_file& in, std::int64_t row_count, std::uint64_t rows_end, row_collector& rows) {
+    constexpr size_t chunk = 1 << 20;
+    std::vector<char> buffer;
+    size_t begin = 0, end = 0;
+    std::uint64_t position = sizeof binary_magic;  // of buffer[end]
+    auto next = [&](size_t n) -> const char* {
+        if (end - begin < n) {
+            std::memmove(buffer.data(), buffer.data() + begin, end - begin);
+            end -= begin;
+            begin = 0;
+            auto want = std::max(n - end, static_cast<size_t>(std::min<std::uint64_t>(chunk, rows_end - position)));
+            if (want > rows_end - position) throw companion_damage{"a row runs past the rows"};
+            buffer.resize(std::max(buffer.size(), end + want));
+            in.read(position, buffer.data() + end, want);
+            end += want;
+            position += want;
+        }
+        const char* p = buffer.data() + begin;
+        begin += n;
+        return p;
+    };
+    std::uint64_t at = sizeof binary_magic;
+    for (std::int64_t r = 0; r < row_count; ++r) {
+        std::uint32_t length = 0;
+        std::memcpy(&length, next(4), 4);
+        rows.take(next(length), length);
+        at += 4 + std::uint64_t{length};
+    }
+    if (at != rows_end) throw companion_damage{"the rows do not end where the index starts"};
+}
+
+/// The companion's rows matching `filters`, or nullopt when it belongs to another JSON file
+/// or its columns differ from the filters'.
+std::optional<dump> read_companion(companion_file& in, const std::string& json_path, const file_stamp& json_stamp,
+                                   const std::vector<std::pair<std::string, value>>& filters) {
+    auto header = read_header(in, json_path);
+    if (!(header.json == json_stamp)) return std::nullopt;  // written with another JSON file: not damage
+    dump& d = header.meta;
+    std::vector<std::pair<int, const value*>> tests;
+    for (auto& [column, wanted] : filters) {
+        int i = d.data.index_of(column);
+        if (i < 0) return std::nullopt;  // the JSON path reports the mismatch
+        tests.emplace_back(i, &wanted);
+    }
+    auto dir = read_directory(in, header);
+    row_collector rows(d.data, tests);
+    auto indexed = indexed_filters(dir, tests);
+    if (indexed.empty()) scan_rows(in, d.row_count, dir.rows_end, rows);
+    else read_rows_at(in, candidate_rows(in, std::move(indexed)), dir.rows_end, rows);
+    return std::move(d);
+}
+
+}  // namespace
+
+std::string dump_damage(const std::string& json_path, const query_def& q) {
+    struct stat st {};
+    if (::lstat(json_path.c_str(), &st) != 0) return {};  // missing: reported as such
+    if (!S_ISREG(st.st_mode)) return fmt::format("'{}' is not a regular file", json_path);
+    dump d;
+    try {
+        d = read_dump(json_path);
+    } catch (const error& e) {
+        return e.what();
+    }
+    if (d.query_name != q.name || d.category != q.category)
+        return fmt::format("'{}' is the dump of {}/{}, not of {}", json_path, d.category, d.query_name, q.id());
+    // A companion missing, or of another JSON file (a copy that did not keep times), is a
+    // cache not used, not damage: bi-ask reads the JSON.
+    auto companion = binary_dump_path(json_path);
+    if (::lstat(companion.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+        return fmt::format("'{}' is not a regular file", companion);  // a link to another's, a FIFO
+    std::string damage;
+    read_binary_dump(json_path, {}, &damage);
+    return damage;
+}
+
+std::optional<dump> read_binary_dump(const std::string& json_path,
+                                     const std::vector<std::pair<std::string, value>>& filters, std::string* damage) {
+    auto json_stamp = stamp_of(json_path);
+    if (!json_stamp) return std::nullopt;
+    auto path = binary_dump_path(json_path);
+    try {
+        auto in = companion_file::open(path);
+        if (!in) return std::nullopt;
+        return read_companion(*in, json_path, *json_stamp, filters);
+    } catch (const companion_damage& e) {
+        if (damage) *damage = fmt::format("'{}' is damaged: {}", path, e.what);
+        return std::nullopt;
+    } catch (const std::bad_alloc&) {
+        if (damage) *damage = fmt::format("'{}' is damaged: it names more than memory holds", path);
+        return std::nullopt;
+    }
 }
 
 }  // namespace bi

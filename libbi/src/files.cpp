@@ -52,8 +52,14 @@ void make_dirs(const std::string& dir) {
     if (ec) throw error(fmt::format("'{}': cannot create directory: {}", dir, ec.message()));
 }
 
-atomic_file::atomic_file(std::string target) : target_(std::move(target)) {
+atomic_file::atomic_file(std::string target, replace_mode mode) : target_(std::move(target)) {
     struct stat st {};
+    if (mode == replace_mode::entry) {
+        // bi's own file: a link or FIFO put in its place is replaced, never written through.
+        if (::lstat(target_.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) throw error(fmt::format("'{}': is a directory", target_));
+        open_temp();
+        return;
+    }
     // A symlink is never replaced by a file: the file it names is written (made if missing).
     if (::lstat(target_.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
         std::error_code ec;
@@ -73,9 +79,13 @@ atomic_file::atomic_file(std::string target) : target_(std::move(target)) {
         direct_ = true;
         return;
     }
+    open_temp();
+}
+
+void atomic_file::open_temp() {
     auto dir = fs::path(target_).parent_path();
     if (!dir.empty()) make_dirs(dir.string());
-    temp_ = target_ + ".tmp.XXXXXX";
+    temp_ = target_ + std::string(temp_file_marker) + "XXXXXX";
     int fd = ::mkstemp(temp_.data());
     if (fd < 0)
         throw error(fmt::format("'{}': cannot write: {}", target_, std::strerror(errno)));
@@ -144,6 +154,23 @@ void append_file::write_line(std::string_view line) {
     while (n < 0 && errno == EINTR);
     if (n < 0) throw error(fmt::format("'{}': {}", path_, std::strerror(errno)));
     if (static_cast<size_t>(n) != line.size()) throw error(fmt::format("'{}': short write (disk full?)", path_));
+}
+
+std::vector<std::string> remove_stale_temp_files(const std::string& dir, std::int64_t before_ns) {
+    std::vector<std::string> removed;
+    std::error_code ec;
+    fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+        auto name = it->path().filename().string();
+        auto at = name.rfind(temp_file_marker);
+        // Exactly mkstemp's six characters after the marker, on a regular file (never a link).
+        if (at == std::string::npos || at == 0 || name.size() != at + temp_file_marker.size() + 6) continue;
+        struct stat st {};
+        if (::lstat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec >= before_ns) continue;
+        if (::unlink(it->path().c_str()) == 0) removed.push_back(it->path().string());
+    }
+    return removed;
 }
 
 std::optional<file_stamp> stamp_of(const std::string& path) {

@@ -8,6 +8,13 @@
 #include <cstdint>
 #include <cstring>
 
+#include <fmt/format.h>
+
+#include "bi/error.hpp"
+// Header-only (XXH_INLINE_ALL): nothing to link, and the compiler sees the hash's loop.
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 namespace bi {
 
 namespace {
@@ -73,6 +80,48 @@ std::string sha256_hex(std::string_view data) {
     for (auto word : h)
         for (int shift = 28; shift >= 0; shift -= 4) out.push_back(hex[(word >> shift) & 0xf]);
     return out;
+}
+
+// XXH3 rather than CRC32C: as fast without SSE4.2's crc32 instruction (no dispatch to write),
+// a 64-bit result, and a streaming state for the dumps written row by row.
+std::uint64_t checksum64(std::string_view data) { return XXH3_64bits(data.data(), data.size()); }
+
+struct checksum_stream::state {
+    XXH3_state_t xxh;
+};
+
+checksum_stream::checksum_stream() : state_(std::make_unique<state>()) { XXH3_64bits_reset(&state_->xxh); }
+checksum_stream::~checksum_stream() = default;
+
+void checksum_stream::update(std::string_view data) { XXH3_64bits_update(&state_->xxh, data.data(), data.size()); }
+
+std::uint64_t checksum_stream::digest() const { return XXH3_64bits_digest(&state_->xxh); }
+
+std::string checksum_text(std::uint64_t sum) { return fmt::format("xxh3:{:016x}", sum); }
+
+std::optional<std::uint64_t> parse_checksum_text(std::string_view text) {
+    constexpr std::string_view prefix = "xxh3:";
+    if (text.size() != prefix.size() + 16 || text.substr(0, prefix.size()) != prefix) return std::nullopt;
+    std::uint64_t sum = 0;
+    for (char c : text.substr(prefix.size())) {
+        int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (digit < 0) return std::nullopt;
+        sum = sum << 4 | static_cast<std::uint64_t>(digit);
+    }
+    return sum;
+}
+
+void check_json_checksum(std::string_view text, const std::string& path) {
+    constexpr std::string_view member = ",\"checksum\":\"";
+    constexpr size_t tail = member.size() + 5 + 16 + 3;  // "xxh3:", the digits, `"}` and '\n'
+    if (text.size() < tail || text.substr(text.size() - tail, member.size()) != member ||
+        text.substr(text.size() - 3) != "\"}\n")
+        throw parse_error(path, 0, "no checksum at the end: the file is damaged, cut short or older than this bi (run bi-regen)");
+    auto at = text.size() - tail;
+    auto sum = parse_checksum_text(text.substr(at + member.size(), 21));
+    if (!sum) throw parse_error(path, 0, "its checksum is unreadable: the file is damaged (run bi-regen)");
+    if (*sum != checksum64(text.substr(0, at)))
+        throw parse_error(path, 0, "the file does not match its checksum: it is damaged (run bi-regen)");
 }
 
 }  // namespace bi

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <optional>
 #include <stdexcept>
@@ -26,6 +27,7 @@
 #include "bi/dump.hpp"
 #include "bi/error.hpp"
 #include "bi/files.hpp"
+#include "bi/hash.hpp"
 #include "bi/text.hpp"
 
 namespace bi {
@@ -34,7 +36,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int index_format = 6;  // 6: words folded by utf8proc (accents, ß)
+constexpr int index_format = 7;  // 6: words folded by utf8proc (accents, ß); 7: a checksum
 
 bool is_number_word(std::string_view w) {
     return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
@@ -509,11 +511,43 @@ query_def read_def(const rapidjson::Value& v, const std::string& path) {
 // about the whole catalog, including what index.json leaves to be derived (idf, postings,
 // mean length, column stems), so nothing walks every query at load — word sets, synonyms and
 // slot phrases as sorted tables searched in place, checked where read; the records; then the
-// stamp of the index.json it was written with and "BIINDEXn". Strings are length + bytes,
+// stamp of the index.json it was written with; then the checksum (XXH3-64) of each 4 KiB block
+// of all that, checked when a block is first read; then where those checksums start, its own
+// checksum and "BIINDEXn". Strings are length + bytes,
 // numbers as in memory (the file is a cache for this machine). bi-ask maps the file and
 // decodes a query only when a question makes it a candidate.
-constexpr char binary_index_end[8] = {'B', 'I', 'I', 'N', 'D', 'E', 'X', '8'};
-constexpr size_t binary_index_trailer = 3 * 8 + sizeof binary_index_end;
+constexpr char binary_index_end[8] = {'B', 'I', 'I', 'N', 'D', 'E', 'X', '9'};
+constexpr size_t binary_index_stamp = 3 * 8;
+constexpr size_t binary_index_trailer = 2 * 8 + sizeof binary_index_end;
+constexpr std::uint64_t binary_index_block = 4096;
+
+/// index.bin is checked where it is read, so that loading touches none of its tables: a
+/// damaged file that still names the index.json it was written with is reported then.
+[[noreturn]] void damaged_index(const char* what) {
+    throw parse_error("index.bin", 0, fmt::format("{} (run bi-dump to rebuild it)", what));
+}
+
+/// The mapped index.bin's blocks, each checked against its checksum when first read.
+struct block_check {
+    const char* base = nullptr;
+    std::uint64_t checked_end = 0;  // where the checksums start
+    mutable std::vector<bool> verified;
+
+    void operator()(const char* p, size_t n) const {
+        if (n == 0 || !base) return;
+        auto offset = static_cast<std::uint64_t>(p - base);
+        if (offset > checked_end || n > checked_end - offset) damaged_index("a record lies outside the file");
+        for (auto b = offset / binary_index_block; b <= (offset + n - 1) / binary_index_block; ++b) {
+            if (verified[b]) continue;
+            auto length = std::min(binary_index_block, checked_end - b * binary_index_block);
+            std::uint64_t sum = 0;
+            std::memcpy(&sum, base + checked_end + 8 * b, 8);
+            if (checksum64({base + b * binary_index_block, static_cast<size_t>(length)}) != sum)
+                damaged_index("a block does not match its checksum");
+            verified[b] = true;
+        }
+    }
+};
 
 class bin_out {
 public:
@@ -532,11 +566,12 @@ private:
 
 class bin_in {
 public:
-    bin_in(const char* p, const char* end) : p_(p), end_(end) {}
+    bin_in(const char* p, const char* end, const block_check* check) : p_(p), end_(end), check_(check) {}
     template <typename T>
     T num() {
         T v{};
         if (static_cast<size_t>(end_ - p_) < sizeof v) throw std::out_of_range("index.bin");
+        (*check_)(p_, sizeof v);
         std::memcpy(&v, p_, sizeof v);
         p_ += sizeof v;
         return v;
@@ -544,6 +579,7 @@ public:
     std::string str() {
         auto n = num<std::uint32_t>();
         if (static_cast<size_t>(end_ - p_) < n) throw std::out_of_range("index.bin");
+        (*check_)(p_, n);
         std::string v(p_, n);
         p_ += n;
         return v;
@@ -565,6 +601,7 @@ public:
 private:
     const char* p_;
     const char* end_;
+    const block_check* check_;
 };
 
 std::string binary_index_path(const std::string& json_path) {
@@ -788,8 +825,15 @@ void write_binary_index(const router_index& index, const std::string& json_path)
     o.num(stamp.inode);
     o.num(stamp.size);
     o.num(stamp.mtime_ns);
+    std::uint64_t sums_at = o.bytes().size();
+    bin_out sums;
+    for (std::uint64_t at = 0; at < sums_at; at += binary_index_block)
+        sums.num(checksum64(std::string_view(o.bytes()).substr(at, binary_index_block)));
+    o.bytes() += sums.bytes();
+    o.num(sums_at);
+    o.num(checksum64({reinterpret_cast<const char*>(&sums_at), 8}));
     o.bytes().append(binary_index_end, sizeof binary_index_end);
-    atomic_file out(binary_index_path(json_path));
+    atomic_file out(binary_index_path(json_path), replace_mode::entry);
     std::fwrite(o.bytes().data(), 1, o.bytes().size(), out.stream());
     out.commit();
 }
@@ -804,12 +848,6 @@ constexpr size_t words_entry = 12;   // u32 name at, u32 name length, i32 count
 constexpr size_t phrase_entry = 16;  // u32 first stem at, u32 its length, u32 position, u32 record at
 constexpr size_t stems_entry = 24;   // u32 name at, u32 name length, f64 idf, u32 postings at, u32 count
 
-/// index.bin is checked where it is read, so that loading touches none of its tables: a
-/// damaged file that still names the index.json it was written with is reported then.
-[[noreturn]] void damaged_index(const char* what) {
-    throw parse_error("index.bin", 0, fmt::format("{} (run bi-dump to rebuild it)", what));
-}
-
 /// A sorted table of index.bin (see write_binary_index), in place.
 struct name_table {
     const char* entries = nullptr;
@@ -819,10 +857,12 @@ struct name_table {
     std::uint32_t pool_size = 0;
     const int* postings = nullptr;     // stems only; 4-byte aligned in the file
     std::uint32_t postings_count = 0;
+    const block_check* check = nullptr;
 
     template <typename T>
     T field(std::uint32_t i, size_t offset) const {
         T v;
+        (*check)(entries + entry_size * i + offset, sizeof v);
         std::memcpy(&v, entries + entry_size * i + offset, sizeof v);
         return v;
     }
@@ -835,6 +875,7 @@ struct name_table {
     std::string_view name(std::uint32_t i) const {
         auto [at, length] = name_span(i);
         if (at > pool_size || length > pool_size - at) damaged_index("a name lies outside its table");
+        (*check)(pool + at, length);
         return {pool + at, length};
     }
     /// The entry named `key`, by binary search, or nullopt.
@@ -857,7 +898,8 @@ struct name_table {
 };
 
 /// Finds a table's entries and name pool where they lie (names are checked when read).
-void read_table(bin_in& in, name_table& table) {
+void read_table(bin_in& in, name_table& table, const block_check& check) {
+    table.check = &check;
     table.count = in.count();
     table.entries = in.here();
     in.skip(std::size_t{table.count} * table.entry_size);
@@ -874,9 +916,9 @@ struct phrase_table {
     std::uint32_t records_size = 0;
 };
 
-void read_phrase_table(bin_in& in, phrase_table& t) {
+void read_phrase_table(bin_in& in, phrase_table& t, const block_check& check) {
     t.total = in.count();
-    read_table(in, t.table);
+    read_table(in, t.table, check);
     t.records_size = in.count();
     t.records = in.here();
     in.skip(t.records_size);
@@ -895,7 +937,7 @@ void for_each_phrase(const phrase_table& t, std::string_view stem, std::unordere
         if (position >= t.total || record_at >= t.records_size) damaged_index("a phrase lies outside its table");
         auto& slot = cache[position];
         if (!slot) {
-            bin_in in(t.records + record_at, t.records + t.records_size);
+            bin_in in(t.records + record_at, t.records + t.records_size, t.table.check);
             try {
                 slot = std::make_shared<const T>(read(in));
             } catch (const std::out_of_range&) {
@@ -929,11 +971,13 @@ struct router_index::query_records {
     name_table words{nullptr, 0, words_entry}, stems{nullptr, 0, stems_entry};
     name_table english{nullptr, 0, set_entry}, stop_words{nullptr, 0, set_entry}, column_stems{nullptr, 0, set_entry};
     phrase_table synonyms, slot_phrases;
+    block_check check;
     ~query_records() {
         if (base) ::munmap(const_cast<char*>(base), size);
     }
     std::uint64_t position(size_t i, int which) const {
         std::uint64_t at = 0;
+        check(base + 4 + 16 * i + 8 * static_cast<size_t>(which), 8);
         std::memcpy(&at, base + 4 + 16 * i + 8 * static_cast<size_t>(which), 8);
         if (at >= end) throw parse_error("index.bin", 0, "a record lies outside the file (run bi-dump to rebuild it)");
         return at;
@@ -948,7 +992,7 @@ template <class T, class Read>
 const T& decoded(std::shared_ptr<const T>& slot, const router_index::query_records* records, size_t i, int which,
                  Read read) {
     if (!slot) {  // only an index read from index.bin has records, and empty slots
-        bin_in in(records->base + records->position(i, which), records->base + records->end);
+        bin_in in(records->base + records->position(i, which), records->base + records->end, &records->check);
         try {
             slot = std::make_shared<const T>(read(in));
         } catch (const std::out_of_range&) {
@@ -1014,6 +1058,7 @@ std::span<const int> router_index::postings_of(std::string_view stem) const {
         auto [from, count] = stems.postings_span(*i);
         if (from > stems.postings_count || count > stems.postings_count - from) damaged_index("postings lie outside their table");
         std::span<const int> out(stems.postings + from, count);
+        records_->check(reinterpret_cast<const char*>(out.data()), out.size_bytes());
         for (int q : out)
             if (q < 0 || static_cast<size_t>(q) >= size_) damaged_index("a posting names no query");
         return out;
@@ -1085,9 +1130,25 @@ void router_index::add_lazily(size_t n, std::shared_ptr<const query_records> rec
 
 namespace {
 
+/// Finds the block checksums from the trailer (itself checked); false when it is damaged.
+bool read_index_trailer(router_index::query_records& r) {
+    if (r.size < binary_index_trailer + binary_index_stamp + 4) return false;
+    const char* trailer = r.base + r.size - binary_index_trailer;
+    std::uint64_t sums_at = 0, sum = 0;
+    std::memcpy(&sums_at, trailer, 8);
+    std::memcpy(&sum, trailer + 8, 8);
+    if (std::memcmp(trailer + 16, binary_index_end, 8) != 0 || checksum64({trailer, 8}) != sum) return false;
+    auto blocks = (sums_at + binary_index_block - 1) / binary_index_block;
+    if (sums_at < binary_index_stamp + 4 || sums_at > r.size || (r.size - binary_index_trailer - sums_at) != 8 * blocks)
+        return false;
+    r.end = sums_at - binary_index_stamp;
+    r.check = {r.base, sums_at, std::vector<bool>(static_cast<size_t>(blocks), false)};
+    return true;
+}
+
 /// The index from index.bin, when it is there and was written with the index.json now at
 /// `json_path`; nullopt sends the caller to index.json, which reports what is wrong.
-std::optional<router_index> load_binary_index(const std::string& json_path) {
+std::optional<router_index> load_binary_index(const std::string& json_path, std::string& damage) {
     auto json_stamp = stamp_of(json_path);
     if (!json_stamp) return std::nullopt;
     auto records = std::make_shared<router_index::query_records>();
@@ -1096,50 +1157,84 @@ std::optional<router_index> load_binary_index(const std::string& json_path) {
         if (fd < 0) return std::nullopt;
         struct stat st {};
         void* mapped = MAP_FAILED;
-        if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= static_cast<off_t>(binary_index_trailer + 4))
+        if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= static_cast<off_t>(binary_index_trailer + binary_index_stamp + 4))
             mapped = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
         ::close(fd);
         if (mapped == MAP_FAILED) return std::nullopt;
         records->base = static_cast<const char*>(mapped);
         records->size = static_cast<size_t>(st.st_size);
-        records->end = records->size - binary_index_trailer;
     }
     const char* bytes = records->base;
-    if (std::memcmp(bytes + records->size - 8, binary_index_end, 8) != 0) return std::nullopt;
+    damage = "index.bin: its trailer is damaged or cut short (run bi-dump to rebuild it)";
+    if (!read_index_trailer(*records)) return std::nullopt;
     file_stamp stamp;
+    try {
+        records->check(bytes + records->end, binary_index_stamp);
+    } catch (const parse_error& e) {
+        damage = e.what();
+        return std::nullopt;
+    }
+    damage.clear();
     std::memcpy(&stamp.inode, bytes + records->end, 8);
     std::memcpy(&stamp.size, bytes + records->end + 8, 8);
     std::memcpy(&stamp.mtime_ns, bytes + records->end + 16, 8);
     if (!(stamp == *json_stamp)) return std::nullopt;
+    auto& check = records->check;
     try {
-        bin_in in(bytes, bytes + records->end);
+        bin_in in(bytes, bytes + records->end, &check);
         router_index index;
         auto n = in.count();
         if ((records->end - 4) / 16 < n) return std::nullopt;
         in.skip(16 * std::size_t{n});
-        read_phrase_table(in, records->synonyms);
-        read_phrase_table(in, records->slot_phrases);
-        read_table(in, records->words);
-        read_table(in, records->stop_words);
+        read_phrase_table(in, records->synonyms, check);
+        read_phrase_table(in, records->slot_phrases, check);
+        read_table(in, records->words, check);
+        read_table(in, records->stop_words, check);
         for (auto k = in.count(); k > 0; --k) index.outside.push_back(in.strs());
-        read_table(in, records->english);
+        read_table(in, records->english, check);
         auto& stems = records->stems;
-        read_table(in, stems);
+        read_table(in, stems, check);
         stems.postings_count = in.count();
         in.skip((4 - static_cast<size_t>(in.here() - bytes) % 4) % 4);  // the mapping is page-aligned
         stems.postings = reinterpret_cast<const int*>(in.here());
         in.skip(std::size_t{stems.postings_count} * 4);
         index.max_idf = in.num<double>();
         index.avg_length = in.num<double>();
-        read_table(in, records->column_stems);
+        read_table(in, records->column_stems, check);
         index.add_lazily(n, std::move(records));
         return index;
     } catch (const std::out_of_range&) {
+        damage = "index.bin: a table is cut short (run bi-dump to rebuild it)";
+        return std::nullopt;
+    } catch (const parse_error& e) {
+        damage = e.what();  // a damaged block read while loading: index.json instead
         return std::nullopt;
     }
 }
 
 }  // namespace
+
+std::string binary_index_damage(const std::string& json_path) {
+    auto path = binary_index_path(json_path);
+    struct stat st {};
+    if (::lstat(json_path.c_str(), &st) != 0 || ::lstat(path.c_str(), &st) != 0) return {};
+    if (!S_ISREG(st.st_mode)) return fmt::format("'{}' is not a regular file", path);
+    router_index::query_records r;
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return fmt::format("'{}': {}", path, std::strerror(errno));
+    void* mapped = st.st_size > 0 ? ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+    ::close(fd);
+    if (mapped == MAP_FAILED) return fmt::format("'{}' is damaged: it is empty or cannot be mapped", path);
+    r.base = static_cast<const char*>(mapped);
+    r.size = static_cast<size_t>(st.st_size);
+    if (!read_index_trailer(r)) return fmt::format("'{}' is damaged: its trailer is damaged or cut short", path);
+    try {
+        r.check(r.base, static_cast<size_t>(r.check.checked_end));
+    } catch (const parse_error& e) {
+        return fmt::format("'{}' is damaged: {}", path, e.what());
+    }
+    return {};  // written with another index.json (a copy) is a cache not used, not damage
+}
 
 void write_index(const router_index& index, const std::string& path) {
     rapidjson::StringBuffer b;
@@ -1208,8 +1303,10 @@ void write_index(const router_index& index, const std::string& path) {
     std::vector<std::string> english(index.english.begin(), index.english.end());
     std::sort(english.begin(), english.end());
     w.Key("english"); write_strings(w, english);
+    auto sum = checksum64({b.GetString(), b.GetSize()});  // of every byte before the member's comma
+    w.Key("checksum"); w.String(checksum_text(sum));
     w.EndObject();
-    atomic_file out(path);
+    atomic_file out(path, replace_mode::entry);
     std::fwrite(b.GetString(), 1, b.GetSize(), out.stream());
     std::fputc('\n', out.stream());
     out.commit();
@@ -1217,12 +1314,16 @@ void write_index(const router_index& index, const std::string& path) {
 }
 
 router_index load_index(const std::string& path) {
-    if (auto index = load_binary_index(path)) return std::move(*index);
-    return load_index_json(path);
+    std::string damage;
+    if (auto index = load_binary_index(path, damage)) return std::move(*index);
+    auto index = load_index_json(path);
+    if (!damage.empty()) index.note = damage + " (routed from index.json instead)";
+    return index;
 }
 
 router_index load_index_json(const std::string& path) {
     auto text = read_file(path);
+    check_json_checksum(text, path);
     rapidjson::Document doc;
     doc.Parse(text.data(), text.size());
     if (doc.HasParseError())

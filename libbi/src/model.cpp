@@ -16,6 +16,7 @@
 #include "bi/dump.hpp"
 #include "bi/error.hpp"
 #include "bi/files.hpp"
+#include "bi/hash.hpp"
 #include "detail/json.hpp"
 #include "detail/strings.hpp"
 
@@ -494,8 +495,10 @@ void write_model(const semantic_model& m, const std::string& path) {
         w.EndObject();
     }
     w.EndArray();
+    auto sum = checksum64({b.GetString(), b.GetSize()});  // of every byte before the member's comma
+    w.Key("checksum"); w.String(checksum_text(sum));
     w.EndObject();
-    atomic_file out(path);
+    atomic_file out(path, replace_mode::entry);
     std::fwrite(b.GetString(), 1, b.GetSize(), out.stream());
     std::fputc('\n', out.stream());
     out.commit();
@@ -503,6 +506,7 @@ void write_model(const semantic_model& m, const std::string& path) {
 
 semantic_model load_model(const std::string& path) {
     auto text = read_file(path);
+    check_json_checksum(text, path);
     rapidjson::Document doc;
     doc.ParseInsitu(text.data());  // in place: the text is only read here (a third of the time)
     auto fail = [&](const std::string& what) { return parse_error(path, 0, what + " (run bi-dump or bi-regen)"); };

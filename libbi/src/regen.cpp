@@ -77,6 +77,10 @@ std::vector<const query_def*> select_queries(const catalog& c, const selection& 
 
 std::vector<dump_outcome> dump_queries(const config& run_cfg, const catalog& c, const std::vector<const query_def*>& queries,
                                        const std::function<void(const dump_outcome&)>& progress) {
+    // Every writer of the dumps dir holds its lock: a temporary older than this run was left
+    // by one that was killed, and nothing will ever rename it into place.
+    auto started = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch());
+    remove_stale_temp_files(run_cfg.dumps_dir, started.count());
     auto db = open_database(run_cfg.database, run_cfg.limits);
     // With generations, the run writes a new one and publishes it at the end (generations.hpp);
     // a run that throws (the database went away) publishes nothing.
@@ -91,7 +95,7 @@ std::vector<dump_outcome> dump_queries(const config& run_cfg, const catalog& c, 
         o.started_at = utc_now_iso8601();
         auto start = std::chrono::steady_clock::now();
         try {
-            auto stats = write_dump(*db, *q, dump_path(cfg.dumps_dir, *q));
+            auto stats = write_dump(*db, *q, dump_path(cfg.dumps_dir, *q), replace_mode::entry);
             o.ok = true;
             o.rows = stats.rows;
         } catch (const unreachable_error&) {
@@ -162,9 +166,20 @@ std::map<std::string, dump_outcome> last_runs(const std::string& job_log) {
     return last;
 }
 
-std::vector<dump_outcome> regenerate(const config& cfg, const catalog& c, const std::vector<const query_def*>& queries,
+std::vector<const query_def*> with_damaged(const config& cfg, const catalog& c, std::vector<const query_def*> queries) {
+    auto dir = pinned_dumps_dir(cfg.dumps_dir);
+    for (auto& q : c.queries) {
+        if (std::find(queries.begin(), queries.end(), &q) != queries.end()) continue;
+        if (!dump_damage(dump_path(dir, q), q).empty()) queries.push_back(&q);
+    }
+    std::sort(queries.begin(), queries.end(), [](auto* a, auto* b) { return a->id() < b->id(); });
+    return queries;
+}
+
+std::vector<dump_outcome> regenerate(const config& cfg, const catalog& c, const std::vector<const query_def*>& selected,
                                      std::chrono::seconds wait, const regen_hooks& hooks) {
     dir_lock lock(lock_dir(cfg.dumps_dir, cfg.generations), wait);
+    auto queries = with_damaged(cfg, c, selected);
     // The job log is a record, not the work: when it cannot be written the run goes on.
     std::unique_ptr<append_file> log;
     auto warn = [&](const std::string& what) {

@@ -14,6 +14,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "bi/analysis.hpp"
 #include "bi/database.hpp"
 #include "bi/dump.hpp"
 #include "bi/error.hpp"
@@ -21,6 +22,7 @@
 #include "bi/fallback.hpp"
 #include "bi/generations.hpp"
 #include "bi/index.hpp"
+#include "bi/model.hpp"
 
 namespace bi {
 
@@ -111,6 +113,7 @@ std::vector<dump_status> dump_statuses(const config& cfg, const catalog& c, std:
                 s.bytes = static_cast<std::int64_t>(fs::file_size(s.path, ec));
                 s.generated_at = d.generated_at;
                 s.fresh = assess_freshness(d, database_fingerprint, now);
+                s.damage = dump_damage(s.path, q);
             } catch (const error& e) {
                 s.error = e.what();
             }
@@ -268,6 +271,31 @@ schedule_status detect_schedule(const std::string& queries_dir, const std::strin
     return s;
 }
 
+/// What is wrong with the files bi-dump writes beside the dumps, each checked whole.
+std::vector<std::string> cache_damage(const std::string& dumps_dir) {
+    std::vector<std::string> out;
+    std::error_code ec;
+    auto index = index_path(dumps_dir);
+    if (fs::exists(fs::symlink_status(index, ec))) {
+        try {
+            load_index_json(index);
+        } catch (const error& e) {
+            out.push_back(e.what());
+        }
+    }
+    if (auto why = binary_index_damage(index); !why.empty()) out.push_back(why);
+    auto model = model_path(dumps_dir);
+    if (fs::exists(fs::symlink_status(model, ec))) {
+        try {
+            load_model(model);
+        } catch (const error& e) {
+            out.push_back(e.what());
+        }
+    }
+    if (auto why = lexicon_damage(lexicon_path(dumps_dir), model); !why.empty()) out.push_back(why);
+    return out;
+}
+
 status_report collect_status(const config& cfg, utc_time now) {
     status_report r;
     r.config = describe_config(cfg);
@@ -286,8 +314,12 @@ status_report collect_status(const config& cfg, utc_time now) {
         r.catalog_error = e.what();
         raise(health::critical, fmt::format("catalog unreadable: {}", r.catalog_error));
     }
+    r.cache_damage = cache_damage(cfg.dumps_dir);
+    auto advised = [](const std::string& why) { return why.find("(run bi-") != std::string::npos ? why : why + " (run bi-regen)"; };
+    for (auto& why : r.cache_damage) raise(health::critical, advised(why));
     for (auto& d : r.dumps) {
         if (!d.present) raise(health::critical, d.error);
+        else if (!d.damage.empty()) raise(health::critical, advised(d.damage));
         else if (d.fresh.stale) raise(health::warning, fmt::format("{} is stale: {}", d.query, d.fresh.reason));
         if (d.last_run && !d.last_run->ok)
             raise(health::warning, fmt::format("{}: last run failed: {}", d.query, d.last_run->error));
@@ -346,6 +378,10 @@ std::string status_json(const status_report& r) {
     w.EndObject();
 
     if (!r.catalog_error.empty()) { w.Key("catalog_error"); text(r.catalog_error); }
+    w.Key("damaged_files");
+    w.StartArray();
+    for (auto& why : r.cache_damage) text(why);
+    w.EndArray();
     w.Key("dumps");
     w.StartArray();
     for (auto& d : r.dumps) {
@@ -356,6 +392,7 @@ std::string status_json(const status_report& r) {
         w.Key("schedule"); text(d.schedule);
         w.Key("path"); text(d.path);
         w.Key("present"); w.Bool(d.present);
+        if (!d.damage.empty()) { w.Key("damage"); text(d.damage); }
         if (d.present) {
             w.Key("rows"); w.Int64(d.rows);
             w.Key("bytes"); w.Int64(d.bytes);

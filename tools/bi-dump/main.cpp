@@ -45,7 +45,8 @@ int run(const options& o, const CLI::App& app) {
             std::cerr << fmt::format("{}: {} rows in {:.1f} ms\n", o.output, stats.rows, stats.elapsed.count() / 1000.0);
         return 0;
     }
-    auto catalog = bi::load_catalog(cfg.queries_dir);
+    std::vector<std::string> skipped;
+    auto catalog = bi::load_catalog(cfg.queries_dir, o.output.empty() ? &skipped : nullptr);
     auto queries = bi::select_queries(catalog, {o.queries, o.categories, {}, std::nullopt});
     if (!o.output.empty()) {
         if (queries.size() != 1) throw bi::usage_error("-o needs exactly one query (or --sql)");
@@ -55,7 +56,8 @@ int run(const options& o, const CLI::App& app) {
     }
     bi::dir_lock lock(bi::lock_dir(cfg.dumps_dir, cfg.generations), std::chrono::seconds(o.wait));  // bi-regen's too
     bool show = !o.common.quiet && ::isatty(STDERR_FILENO);
-    int failed = 0;
+    for (auto& why : skipped) std::cerr << app.get_name() << ": error: " << why << " (skipped)\n";
+    int failed = static_cast<int>(skipped.size());
     auto outcomes = bi::dump_queries(cfg, catalog, queries, [&](const bi::dump_outcome& r) {
         if (!r.ok) {
             ++failed;
@@ -65,8 +67,8 @@ int run(const options& o, const CLI::App& app) {
         }
     });
     if (!o.common.quiet)
-        std::cerr << fmt::format("{}: {} of {} dumps written to '{}'\n", app.get_name(), outcomes.size() - failed,
-                                 outcomes.size(), cfg.dumps_dir);
+        std::cerr << fmt::format("{}: {} of {} dumps written to '{}'\n", app.get_name(),
+                                 outcomes.size() + skipped.size() - failed, outcomes.size() + skipped.size(), cfg.dumps_dir);
     return failed ? static_cast<int>(bi::exit_code::failure) : 0;
 }
 

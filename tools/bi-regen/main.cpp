@@ -86,12 +86,14 @@ int run(const options& o, const CLI::App& app) {
     if (o.list) return list(cfg);
     if (o.test) return test(cfg, app);
 
-    auto catalog = bi::load_catalog(cfg.queries_dir);
+    std::vector<std::string> skipped;
+    auto catalog = bi::load_catalog(cfg.queries_dir, &skipped);
+    for (auto& why : skipped) std::cerr << fmt::format("{}: error: {} (skipped)\n", app.get_name(), why);
     bi::selection s{o.queries, o.categories, o.tags, std::nullopt};
     if (!o.due.empty()) s.due = bi::parse_schedule(o.due);
     auto queries = bi::select_queries(catalog, s);
     bool show = !o.common.quiet && ::isatty(STDERR_FILENO);
-    int failed = 0;
+    int failed = static_cast<int>(skipped.size());
     bi::regen_hooks hooks;
     hooks.progress = [&](const bi::dump_outcome& r) {
         if (!r.ok) {
@@ -104,8 +106,8 @@ int run(const options& o, const CLI::App& app) {
     hooks.warning = [&](const std::string& w) { bi::tool::warn(app, w); };
     auto outcomes = bi::regenerate(cfg, catalog, queries, std::chrono::seconds(o.wait), hooks);
     if (show || failed)
-        std::cerr << fmt::format("{}: {} of {} dumps written to '{}'\n", app.get_name(), outcomes.size() - failed,
-                                 outcomes.size(), cfg.dumps_dir);
+        std::cerr << fmt::format("{}: {} of {} dumps written to '{}'\n", app.get_name(),
+                                 outcomes.size() + skipped.size() - failed, outcomes.size() + skipped.size(), cfg.dumps_dir);
     return failed ? static_cast<int>(bi::exit_code::failure) : 0;
 }
 

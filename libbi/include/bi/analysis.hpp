@@ -121,6 +121,9 @@ query_spec parse_query_spec(std::string_view json, const std::string& source);
 
 /// Where the saved reader lives in a dumps directory.
 std::string lexicon_path(const std::string& dumps_dir);
+/// What is wrong with the lexicon at `path`: empty when it matches its checksum and was
+/// written with `model_file`, or is missing.
+std::string lexicon_damage(const std::string& path, const std::string& model_file);
 
 /// A measure of the model or one the question defines; nullptr when neither has `name`.
 const measure_def* find_measure(const semantic_model& model, const semantic_query& q, std::string_view name);

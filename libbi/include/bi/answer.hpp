@@ -70,7 +70,8 @@ private:
                                        bool from_text);
     /// A cube's rows, read once (a batch) or filtered to one question's rows.
     const table& cube_rows(const std::string& cube, const semantic_query& q, std::string& generated_at,
-                           std::optional<freshness>& fresh);
+                           std::optional<freshness>& fresh,
+                           std::vector<std::string>& notes);
     /// The answer of the model (or of a report the question names), a refusal, or nullopt when
     /// the question names no measure and the closest report may answer it.
     std::optional<answer> ask_model(const semantic_query& q, std::string_view question, const ask_options& options);

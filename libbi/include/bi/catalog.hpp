@@ -115,6 +115,8 @@ query_def parse_query(std::string_view text, const std::string& file, std::strin
 /// Parses vocabulary.conf text.
 vocabulary parse_vocabulary(std::string_view text, const std::string& file);
 /// Loads every `<category>/<name>.sql` under `dir`, and `dir/vocabulary.conf` if present.
-catalog load_catalog(const std::string& dir);
+/// With `skipped`, a query file that cannot be read or parsed is left out and its message
+/// (`file:line: what`) added there; without, it is thrown as parse_error.
+catalog load_catalog(const std::string& dir, std::vector<std::string>* skipped = nullptr);
 
 }  // namespace bi

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace bi {
 
@@ -29,14 +30,22 @@ struct file_stamp {
 /// The stamp of `path`, or nullopt when it cannot be read.
 std::optional<file_stamp> stamp_of(const std::string& path);
 
+/// What atomic_file does with a symlink, device or FIFO at its target.
+enum class replace_mode {
+    follow,  ///< an output the user named: a symlink is followed, a device or FIFO written in place
+    entry,   ///< a file bi owns (a dump, a cache): whatever is at the path is replaced by a regular file
+};
+
 /// A file written under a temporary name in the target's directory and renamed over the
 /// target on commit(), so a reader sees the old file or the new one, never half of one.
 /// Not committed (an exception, a full disk) ⇒ the temporary is removed and the target kept.
-/// A symlink is followed (the file it names is replaced, never the link); a device or FIFO is
-/// written in place, never replaced.
+/// In replace_mode::follow, a symlink is followed (the file it names is replaced, never the
+/// link) and a device or FIFO is written in place, never replaced.
+/// The temporary is named `<target>.tmp.XXXXXX` (temp_file_marker): a run killed before
+/// commit() leaves it behind, and remove_stale_temp_files() finds it by that name.
 class atomic_file {
 public:
-    explicit atomic_file(std::string target);
+    explicit atomic_file(std::string target, replace_mode mode = replace_mode::follow);
     ~atomic_file();
     atomic_file(const atomic_file&) = delete;
     atomic_file& operator=(const atomic_file&) = delete;
@@ -46,11 +55,20 @@ public:
     void commit();
 
 private:
+    void open_temp();
     std::string target_;
     std::string temp_;
     std::FILE* file_ = nullptr;
     bool direct_ = false;  ///< a device or FIFO, written in place
 };
+
+/// What names atomic_file's temporaries: `<target>.tmp.` and six characters from mkstemp.
+constexpr std::string_view temp_file_marker = ".tmp.";
+
+/// Removes atomic_file temporaries under `dir` (recursively) last modified before `before`
+/// (ns since the epoch): what a killed run left. Files of any other name are never touched.
+/// Returns the paths removed; a file that cannot be removed is skipped.
+std::vector<std::string> remove_stale_temp_files(const std::string& dir, std::int64_t before_ns);
 
 /// A log file opened for appending (O_APPEND): each line goes out in one write(), so lines
 /// from concurrent processes never interleave.

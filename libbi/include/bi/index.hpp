@@ -87,6 +87,9 @@ struct router_index {
     };
     first_stem_lookup synonyms_by_first, slot_phrases_by_first;
 
+    /// Set when index.bin was found damaged while loading and index.json read instead.
+    std::string note;
+
     /// Position of the query `id` (category/name or name), or -1.
     int find(std::string_view id) const;
 
@@ -147,6 +150,9 @@ std::vector<std::string> apply_synonyms(const router_index& index, const std::ve
 /// Where the index lives in a dumps directory.
 std::string index_path(const std::string& dumps_dir);
 void write_index(const router_index& index, const std::string& path);
+/// What is wrong with the index.bin beside the index.json at `json_path`, every block checked:
+/// empty when it is sound or either file is missing.
+std::string binary_index_damage(const std::string& json_path);
 /// Loads an index; throws parse_error naming the file when it is unreadable.
 router_index load_index(const std::string& path);
 /// The same from index.json alone, never its binary companion (which load_index trusts only

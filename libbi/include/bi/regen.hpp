@@ -37,7 +37,8 @@ struct dump_outcome {
 };
 
 /// Dumps each query into cfg.dumps_dir (its previous dump stays when it fails), calling
-/// `progress` after each, then rebuilds the index. Throws unreachable_error when the
+/// `progress` after each, then rebuilds the index. First removes the temporaries a killed run
+/// left in the dumps dir (remove_stale_temp_files): the caller holds the dumps dir's lock. Throws unreachable_error when the
 /// database cannot be opened at all.
 std::vector<dump_outcome> dump_queries(const config& cfg, const catalog& c, const std::vector<const query_def*>& queries,
                                        const std::function<void(const dump_outcome&)>& progress = {});
@@ -58,8 +59,11 @@ struct regen_hooks {
     std::function<void(const std::string&)> warning;     ///< e.g. the job log cannot be written
 };
 
+/// `queries` and every other catalog query whose dump is damaged (dump_damage), by id.
+std::vector<const query_def*> with_damaged(const config& cfg, const catalog& c, std::vector<const query_def*> queries);
+
 /// A bi-regen run: takes the lock on cfg.dumps_dir (waiting up to `wait`), dumps `queries`
-/// and appends one job-log record per query. Throws error(exit_code::locked) when another
+/// and those whose dump is damaged (with_damaged), and appends one job-log record per query. Throws error(exit_code::locked) when another
 /// run keeps the lock, unreachable_error (each query logged as failed) when the database
 /// cannot be opened.
 std::vector<dump_outcome> regenerate(const config& cfg, const catalog& c, const std::vector<const query_def*>& queries,

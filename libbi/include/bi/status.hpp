@@ -38,6 +38,7 @@ struct dump_status {
     std::string path;
     bool present = false;              ///< exists and reads as a dump
     std::string error;                 ///< missing or unreadable, when !present
+    std::string damage;                ///< what dump_damage finds (a damaged companion), when present
     std::int64_t rows = 0;
     std::int64_t bytes = 0;
     std::string generated_at;
@@ -124,6 +125,7 @@ struct status_report {
     database_status database;
     std::vector<dump_status> dumps;
     std::string catalog_error;         ///< the catalog could not be read
+    std::vector<std::string> cache_damage;  ///< index.json, index.bin, model.json, lexicon.txt found damaged
     std::string ledger_path;
     ledger_stats ledger;
     schedule_status schedule;
