@@ -817,17 +817,28 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
     }
 }
 
-std::string question_reader::reading::define(const std::string& name, const std::string& text, const std::string& unit,
-                                             bool higher) {
-    // the model's own measure when it is this one ("average cost of a claim": avg_claim_cost)
+namespace {
+
+/// The model's derived measure whose formula is `text` (spaces aside), if any.
+const measure_def* declared_as(const semantic_model& model, std::string_view text) {
     auto spaced = [](std::string_view f) {
         std::string out;
         for (char c : f)
             if (c != ' ') out.push_back(c);
         return out;
     };
+    auto wanted = spaced(text);
     for (auto& m : model.measures)
-        if (m.is_derived() && spaced(m.derived.text()) == spaced(text)) return m.name;
+        if (m.is_derived() && spaced(m.derived.text()) == wanted) return &m;
+    return nullptr;
+}
+
+}  // namespace
+
+std::string question_reader::reading::define(const std::string& name, const std::string& text, const std::string& unit,
+                                             bool higher) {
+    // the model's own measure when it is this one ("average cost of a claim": avg_claim_cost)
+    if (auto* m = declared_as(model, text)) return m->name;
     if (!find_measure(model, q, name)) {
         measure_def d;
         d.name = name;
@@ -1722,17 +1733,7 @@ void question_reader::reading::compared_alone() {
     if (shown.size() != 1) return;
     q.measures.insert(q.measures.begin(), shown[0]);
     // and the difference, when the model declares it ("gap = actual - target")
-    auto spaced = [](std::string_view f) {
-        std::string out;
-        for (char c : f)
-            if (c != ' ') out.push_back(c);
-        return out;
-    };
-    for (auto& m : model.measures)
-        if (m.is_derived() && spaced(m.derived.text()) == shown[0] + "-" + named) {
-            q.measures.push_back(m.name);
-            break;
-        }
+    if (auto* m = declared_as(model, shown[0] + " - " + named)) q.measures.push_back(m->name);
 }
 
 void question_reader::reading::read_measures() {
