@@ -239,8 +239,10 @@ const table& answerer::cube_rows(const std::string& cube, const semantic_query& 
     auto slash = cube.find('/');
     auto path = (fs::path(config_.dumps_dir) / cube.substr(0, slash) / (cube.substr(slash + 1) + ".json")).string();
     const dump* d = nullptr;
+    bool live = false;
     if (auto it = cubes_.find(cube); it != cubes_.end()) {
         d = it->second.get();
+        live = d->note.ends_with("answered live (run bi-regen)");
     } else {
         std::error_code ec;
         std::string damage;
@@ -259,20 +261,48 @@ const table& answerer::cube_rows(const std::string& cube, const semantic_query& 
         }
         if (!d) {
             auto binary = damage.empty() ? read_binary_dump(path, {}, &damage) : std::nullopt;
-            auto kept = std::make_unique<dump>(binary ? std::move(*binary) : read_dump(path));
-            if (!damage.empty()) kept->note = damage + "; answered from the JSON dump (run bi-regen)";
+            std::unique_ptr<dump> kept;
+            if (binary) {
+                kept = std::make_unique<dump>(std::move(*binary));
+            } else {
+                try {
+                    kept = std::make_unique<dump>(read_dump(path));
+                } catch (const error& e) {
+                    kept = cube_live(cube, e.what());  // a damaged dump: the cube's own SQL, live
+                    live = true;
+                }
+            }
+            if (!damage.empty() && !live) kept->note = damage + "; answered from the JSON dump (run bi-regen)";
             d = (cubes_[cube] = std::move(kept)).get();
         }
         if (!d->note.empty()) notes.push_back(d->note);
         if (d->category + "/" + d->query_name != cube)
             throw error(fmt::format("'{}': the dump is of {}/{}, not {} (run bi-regen)", path, d->category, d->query_name, cube));
     }
-    if (generated_at.empty() || d->generated_at < generated_at) {
+    if (!live && (generated_at.empty() || d->generated_at < generated_at)) {
         generated_at = d->generated_at;
         auto f = assess_freshness(*d, database_fingerprint(), utc_now());
         if (!fresh || f.stale) fresh = f;
     }
     return d->data;
+}
+
+std::unique_ptr<dump> answerer::cube_live(const std::string& cube, const std::string& damage) {
+    auto slash = cube.find('/');
+    auto file = (fs::path(config_.queries_dir) / (cube + ".sql")).string();
+    std::optional<query_def> def;
+    try {
+        def = parse_query(read_file(file), file, cube.substr(0, slash), cube.substr(slash + 1));
+    } catch (const error&) {
+        throw error(damage);  // no SQL to run instead: the damage is the answer's error
+    }
+    auto live = std::make_unique<dump>();
+    live->category = def->category;
+    live->query_name = def->name;
+    live->data = to_table(query_all(live_database(), sql_for(*def, live_database().dialect())));
+    live->generated_at = utc_now_iso8601();
+    live->note = damage + "; answered live (run bi-regen)";
+    return live;
 }
 
 answer answerer::no_answer(std::string_view question, const std::string& reason, const semantic_query* q,

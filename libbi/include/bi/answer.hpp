@@ -69,6 +69,8 @@ private:
     std::optional<answer> ask_semantic(const semantic_query& q, std::string_view question, const ask_options& options,
                                        bool from_text);
     /// A cube's rows, read once (a batch) or filtered to one question's rows.
+    /// The cube's rows from its own SQL, run live, when its dump is damaged (`damage` says how).
+    std::unique_ptr<dump> cube_live(const std::string& cube, const std::string& damage);
     const table& cube_rows(const std::string& cube, const semantic_query& q, std::string& generated_at,
                            std::optional<freshness>& fresh,
                            std::vector<std::string>& notes);
