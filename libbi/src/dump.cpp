@@ -1121,7 +1121,7 @@ void scan_rows(companion_file& in, std::int64_t row_count, std::uint64_t rows_en
     std::uint64_t position = sizeof binary_magic;  // of buffer[end]
     auto next = [&](size_t n) -> const char* {
         if (end - begin < n) {
-            std::memmove(buffer.data(), buffer.data() + begin, end - begin);
+            if (end > begin) std::memmove(buffer.data(), buffer.data() + begin, end - begin);  // never from null
             end -= begin;
             begin = 0;
             auto want = std::max(n - end, static_cast<size_t>(std::min<std::uint64_t>(chunk, rows_end - position)));
