@@ -263,7 +263,8 @@ schedule_status detect_schedule(const std::string& queries_dir, const std::strin
             auto timer = fmt::format("{}/bi-regen-{}.timer", dir, kind);
             if (!fs::exists(timer, ec)) continue;
             bool ours = false;
-            for (auto line : detail::split_lines(read_text(fmt::format("{}/bi-regen-{}.service", dir, kind))))
+            auto service = read_text(fmt::format("{}/bi-regen-{}.service", dir, kind));  // the lines are views into it
+            for (auto line : detail::split_lines(service))
                 if (line.starts_with("ExecStart=") && schedules_these(line, queries_dir, dumps_dir)) ours = true;
             found(ours, timer);
         }

@@ -171,7 +171,7 @@ done
 # --batch reads at most the question limit of a line: a 200 MB line costs its own answer (one
 # error line) under a 400 MB address space, and the questions around it are answered.
 { echo "top selling models"; head -c 200000000 /dev/zero | tr '\0' 'a'; echo; echo "revenue by region"; } |
-  bash -c 'ulimit -v 400000 && exec "$@"' bounded "$BI_BIN/bi-ask" "${common[@]}" --quiet --batch >"$BI_TMP/long.jsonl" 2>"$BI_TMP/err"
+  bash -c 'ulimit -v "$0" && exec "$@"' "$(memory_ceiling 400000)" "$BI_BIN/bi-ask" "${common[@]}" --quiet --batch >"$BI_TMP/long.jsonl" 2>"$BI_TMP/err"
 status=$?
 err=$(cat "$BI_TMP/err")
 expect_status "--batch with a 200 MB line exits 0" 0

@@ -80,7 +80,7 @@ expect_status "a missing command exits 7" 7
 cross="SELECT * FROM sales s1, sales s2"
 while IFS='|' read -r conf wanted; do
   printf '%b' "$conf" > "$BI_TMP/bounds.conf"
-  FAKE_SQL="$cross" run bash -c 'ulimit -v 600000 && exec "$@"' bounded \
+  FAKE_SQL="$cross" run bash -c 'ulimit -v "$0" && exec "$@"' "$(memory_ceiling 600000)" \
     timeout 120 "$BI_BIN/bi-ask" --config "$BI_TMP/bounds.conf" "${common[@]}" --fallback "$fake" "$q"
   expect_status "a cross join stops with 1 ($wanted)" 1
   expect_contains "it says why ($wanted)" "bi-ask: error: $wanted" "$err"

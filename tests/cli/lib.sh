@@ -4,6 +4,11 @@ set -uo pipefail
 : "${BI_BIN:?}" "${BI_SOURCE:?}" "${BI_TMP:?}"
 rm -rf "$BI_TMP" && mkdir -p "$BI_TMP"
 export NO_COLOR=1
+# A memory ceiling for a test of bounded memory (ulimit -v KiB), or none under AddressSanitizer,
+# whose shadow memory alone is terabytes of address space.
+memory_ceiling() {
+  if grep -q __asan_init "$BI_BIN/bi-ask" 2>/dev/null; then echo unlimited; else echo "$1"; fi
+}
 passed=0
 failed=0
 
