@@ -293,18 +293,8 @@ std::string render_json(const answer& a) {
 
 namespace {
 
-std::string string_member(const rapidjson::Value& obj, const char* key) {
-    auto it = obj.FindMember(key);
-    if (it == obj.MemberEnd() || !it->value.IsString()) return {};
-    return {it->value.GetString(), it->value.GetStringLength()};
-}
-
-std::string json_text(const rapidjson::Value& v) {
-    rapidjson::StringBuffer buffer;
-    json_writer w(buffer);
-    v.Accept(w);
-    return {buffer.GetString(), buffer.GetSize()};
-}
+using detail::string_member;
+using detail::json_text;
 
 /// A JSON value as a cell: what the dump format defines as it is, anything else as its text.
 value read_cell(const rapidjson::Value& v) {

@@ -49,18 +49,8 @@ struct shown {
 bool is_text(const value& v) { return std::holds_alternative<std::string>(v); }
 const std::string& text_of(const value& v) { return std::get<std::string>(v); }
 
-std::string string_member(const rapidjson::Value& obj, const char* key) {
-    auto it = obj.FindMember(key);
-    if (it == obj.MemberEnd() || !it->value.IsString()) return {};
-    return {it->value.GetString(), it->value.GetStringLength()};
-}
-
-std::string json_text(const rapidjson::Value& v) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-    v.Accept(w);
-    return {buffer.GetString(), buffer.GetSize()};
-}
+using detail::string_member;
+using detail::json_text;
 
 /// A filter value as text: strings as they are, numbers (year) as the JSON writes them.
 std::string value_text(const value& v) {

@@ -135,4 +135,17 @@ bool read_value(const rapidjson::Value& json, value& out) {
     return true;
 }
 
+std::string string_member(const rapidjson::Value& obj, const char* key) {
+    auto it = obj.FindMember(key);
+    if (it == obj.MemberEnd() || !it->value.IsString()) return {};
+    return {it->value.GetString(), it->value.GetStringLength()};
+}
+
+std::string json_text(const rapidjson::Value& v) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    v.Accept(w);
+    return {buffer.GetString(), buffer.GetSize()};
+}
+
 }  // namespace bi::detail

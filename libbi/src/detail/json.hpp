@@ -74,4 +74,10 @@ std::string number_text(double d);
 /// Reads a value written by write_value; returns false for anything else.
 bool read_value(const rapidjson::Value& json, value& out);
 
+/// The string member `key` of `obj`, or "" when it is missing or not a string.
+std::string string_member(const rapidjson::Value& obj, const char* key);
+
+/// `v` written back as compact JSON text.
+std::string json_text(const rapidjson::Value& v);
+
 }  // namespace bi::detail
