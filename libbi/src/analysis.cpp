@@ -1688,7 +1688,9 @@ void question_reader::reading::read_context_measures() {
                 return false;
         return true;
     };
-    for (auto& [at, candidates] : context_measures_at) {
+    for (auto& entry : context_measures_at) {
+        size_t at = entry.first;  // not a structured binding: clang before 16 cannot capture one in a lambda
+        auto& candidates = entry.second;
         std::vector<std::string> fitting;
         for (auto& m : candidates)
             if (std::any_of(model.cubes.begin(), model.cubes.end(), [&](auto& c) { return fits(c, m); })) fitting.push_back(m);
