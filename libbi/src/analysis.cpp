@@ -152,13 +152,14 @@ const std::set<std::string_view>& filler() {
         "break", "different", "distinct", "unique", "quantity", "quantities", "figure", "currently",
         "logged", "log", "booked", "book", "racked", "rack", "gets", "getting", "summed", "whose", "anyone",
         "anybody", "sitting", "wide", "companywide", "recorded", "registered", "reported", "posted",
+        "included", "carried", "carrying", "attached", "account", "accounted",
     };
     return words;
 }
 
 /// Words the reader's grammar uses (time, comparison, shares, growth, averages, exclusion):
 /// never typos, even when they are one letter from a name in the model.
-bool grammar_word(std::string_view w) {
+const std::set<std::string_view>& grammar_words() {
     static const std::set<std::string_view> words = {
         "last", "this", "next", "previous", "prior", "past", "current", "trailing", "recent", "since", "after",
         "before", "until", "till", "through", "between", "from", "year", "years", "month", "months", "quarter",
@@ -169,8 +170,10 @@ bool grammar_word(std::string_view w) {
         "change", "increase", "decrease", "decline", "average", "avg", "mean", "excluding", "except", "without",
         "other", "versus", "against", "compared", "compare", "each", "every", "per", "yesterday", "today", "vs",
         "top", "bottom", "best", "worst", "highest", "lowest", "biggest", "smallest", "largest", "fewest"};
-    return words.count(w) > 0;
+    return words;
 }
+
+bool grammar_word(std::string_view w) { return grammar_words().count(w) > 0; }
 
 /// Ranking words: which end of the order they ask for.
 enum class end_asked { none, high, low, best, worst };
@@ -178,7 +181,7 @@ enum class end_asked { none, high, low, best, worst };
 end_asked rank_word(std::string_view w) {
     static const std::set<std::string_view> high = {"top", "most", "highest", "biggest", "largest", "greatest",
                                                     "max", "maximum", "leading", "leader", "leaders", "higher", "fattest", "richest",
-                                                    "more", "heaviest", "costliest", "priciest", "busiest", "longest"};
+                                                    "more", "heaviest", "costliest", "priciest", "busiest", "longest", "fastest"};
     static const std::set<std::string_view> low = {"bottom", "least", "lowest", "smallest", "fewest", "min", "shortest",
                                                    "minimum", "slowest", "lower", "less", "fewer", "thinnest", "weakest_volume"};
     static const std::set<std::string_view> best = {"best", "strongest", "better", "greatest_performing"};
@@ -438,14 +441,18 @@ void question_reader::protect_english(lexicon& lx) {
     std::ifstream in("/usr/share/dict/words");
     std::unordered_set<std::string> dictionary;
     for (std::string line; std::getline(in, line);)
-        if (line.size() >= 4 && std::all_of(line.begin(), line.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
+        if (line.size() >= 3 && std::all_of(line.begin(), line.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
             dictionary.insert(line);
     std::set<std::string> found;
     auto check = [&](const std::string& w) {
-        if (dictionary.count(w) && !lx.words.count(w)) found.insert(w);
+        if (dictionary.count(w) && !lx.words.count(w) && !grammar_word(w) && !filler().count(w)) found.insert(w);
     };
+    // The words a typo is corrected to: the model's and the grammar's ("lst" is "last").
+    std::vector<std::string_view> targets(lx.words.begin(), lx.words.end());
+    for (auto w : grammar_words()) targets.push_back(w);
+    for (auto w : filler()) targets.push_back(w);
     static constexpr std::string_view letters = "abcdefghijklmnopqrstuvwxyz";
-    for (auto& v : lx.words) {
+    for (auto& v : targets) {
         if (v.size() < 4) continue;
         std::string word(v);
         for (size_t i = 0; i <= word.size(); ++i) {
@@ -462,7 +469,7 @@ void question_reader::protect_english(lexicon& lx) {
         }
     }
     for (auto& line : dictionary)
-        if (line.size() <= 5 && !lx.words.count(line) &&
+        if (line.size() >= 4 && line.size() <= 5 && !lx.words.count(line) &&
             std::any_of(lx.words.begin(), lx.words.end(), [&](auto& v) { return abbreviates(line, v); }))
             found.insert(line);
     for (auto& w : found) lx.english.append(lx.keep(w));
@@ -618,25 +625,29 @@ question_reader& question_reader::operator=(question_reader&&) noexcept = defaul
 
 namespace {
 
-/// Numbers as people type them: "2,000" → "2000", "$1.5m" → "1500000", "5k" → "5000".
 /// The question without what it says in parentheses to define a measure the way the model
-/// does: "gross profit (price minus cost)", "days of supply (on hand / daily usage)".
+/// does: "gross profit (price minus cost)", "days of supply (on hand / daily usage)", "margin
+/// (gross profit = price - cost)".
 std::string without_definitions(std::string text) {
     for (size_t open = text.find('('); open != std::string::npos; open = text.find('(', open + 1)) {
         auto close = text.find(')', open);
         if (close == std::string::npos) break;
-        auto inside = words_of(std::string_view(text).substr(open + 1, close - open - 1));
-        bool arithmetic = text.substr(open, close - open).find('/') != std::string::npos;
+        auto inner = std::string_view(text).substr(open + 1, close - open - 1);
+        auto inside = words_of(inner);
+        bool definition = inner.find('/') != std::string::npos || inner.find('=') != std::string::npos ||
+                          inner.find(" - ") != std::string::npos || inner.find("i.e.") != std::string::npos;
         for (size_t k = 0; k < inside.size(); ++k) {
             auto& w = inside[k];
             bool than = k + 1 < inside.size() && inside[k + 1] == "than";  // "(less than 500)" is a threshold
-            arithmetic = arithmetic || w == "minus" || (w == "less" && !than) || w == "plus" || w == "divided" || w == "times";
+            definition = definition || w == "minus" || (w == "less" && !than) || w == "plus" || w == "divided" ||
+                         w == "times" || w == "defined" || w == "meaning" || w == "calculated";
         }
-        if (arithmetic) text.replace(open, close - open + 1, " ");
+        if (definition) text.replace(open, close - open + 1, " ");
     }
     return text;
 }
 
+/// Numbers as people type them: "2,000" → "2000", "$1.5m" → "1500000", "5k" → "5000".
 std::string normalise_numbers(std::string_view text) {
     std::string out;
     for (size_t i = 0; i < text.size(); ++i) {
@@ -872,27 +883,52 @@ void question_reader::reading::correct_typos() {
         if (w.size() < 3 || is_number(w) || lx.words.count(w) || lx.stems.count(tk.stem) || filler().count(w) || lx.english.count(w) ||
             is_stop_word(w) || month_number(w) || rank_word(w) != end_asked::none || grammar_word(w))
             continue;
-        int limit = w.size() >= 8 ? 2 : w.size() >= 4 ? 1 : 0;
+        int limit = w.size() >= 8 ? 2 : w.size() >= 3 ? 1 : 0;
         // The nearest word within the limit, first among the words of the model's names, then
-        // among all (values too): "modle" is the dimension "model" before the value "Module".
+        // among all (values too), then the grammar's: "modle" is the dimension "model" before
+        // the value "Module". A plural is compared without its "s" too ("dealrs" is "dealer").
+        // A word of three letters is only ever one with a letter left out ("sel", "lst").
         std::string best;
         bool tie = false;
-        auto nearest = [&](const word_set& candidates) {
+        std::string_view singular = w.size() >= 5 && w.back() == 's' ? std::string_view(w).substr(0, w.size() - 1) : std::string_view();
+        if (!singular.empty() && lx.english.count(singular)) singular = {};  // "pairs" is not "fair"
+        // Of two words as near, the one the typed letters are all in wins: letters left out are
+        // the commonest typo ("dealr" is "dealer", not "deal").
+        auto omitted = [](std::string_view typed, std::string_view v) {
+            size_t k = 0;
+            for (char c : v)
+                if (k < typed.size() && c == typed[k]) ++k;
+            return k == typed.size();
+        };
+        auto nearest = [&](const auto& candidates) {
             std::string found;
             int found_d = limit + 1;
-            bool ambiguous = false;
-            for (auto& v : candidates) {
-                if (v.size() < 4 || std::abs(int(v.size()) - int(w.size())) > limit) continue;
-                int d = edit_distance(w, v, limit);
-                if (d < found_d) { found_d = d; found = v; ambiguous = false; }
-                else if (d == found_d && stem(v) != stem(found)) ambiguous = true;
+            bool ambiguous = false, found_omits = false;
+            for (std::string_view v : candidates) {
+                if (v.size() < 4 || std::abs(int(v.size()) - int(w.size())) > limit + 1) continue;
+                if (w.size() == 3 && v.size() != 4) continue;
+                int d = std::abs(int(v.size()) - int(w.size())) > limit ? limit + 1 : edit_distance(w, v, limit);
+                std::string_view typed = w;
+                if (!singular.empty() && d > limit && std::abs(int(v.size()) - int(singular.size())) <= limit) {
+                    d = edit_distance(singular, v, limit);
+                    typed = singular;
+                }
+                if (d > limit) continue;
+                bool omits = omitted(typed, v);
+                if (d < found_d || (d == found_d && omits && !found_omits)) {
+                    found_d = d; found = v; ambiguous = false; found_omits = omits;
+                } else if (d == found_d && omits == found_omits && stem(v) != stem(found)) {
+                    ambiguous = true;
+                }
             }
             if (found_d > limit) return;
             if (ambiguous) tie = true;
             else best = found;
         };
-        if (limit > 0) nearest(lx.name_words);
-        if (limit > 0 && best.empty() && !tie) nearest(lx.words);
+        nearest(lx.name_words);
+        if (best.empty() && !tie) nearest(lx.words);
+        if (best.empty() && !tie) nearest(grammar_words());
+        if (best.empty() && !tie) nearest(filler());
         // Abbreviations: "rev" → revenue, "pen" → penetration, then "mkt" → market, "tgt" →
         // target (the same first letter, the letters in order): only when one word fits.
         // Words of the model's names come first, then the values' words.
@@ -1984,7 +2020,9 @@ void question_reader::reading::read_breakdowns() {
         if (word(i) == "total" || word(i) == "overall" || word(i) == "altogether" || word(i) == "combined" ||
             (word(i) == "in" && word(i + 1) == "total"))
             total_asked = true;
-    auto explicit_cue = [&](size_t at) {
+    // The word before a dimension's name that asks for its rows; `ranked` says it was a ranking
+    // word ("top dealers"), which asks for the rows of only the first dimension named so.
+    auto explicit_cue = [&](size_t at, bool* ranked = nullptr) {
         for (size_t back = 1; back <= 5 && back <= at; ++back) {
             auto w = word(at - back);
             if (w == "by" && at - back >= 1) {
@@ -1994,15 +2032,20 @@ void question_reader::reading::read_breakdowns() {
                     return false;
             }
             if (w == "by" || w == "per" || w == "each" || w == "every" || w == "which" || w == "what" || w == "across" ||
-                w == "among" || w == "list" || w == "show" || w == "rank" || w == "name" ||
-                rank_word(w) != end_asked::none || (is_digits(w) && w.size() <= 3))
+                w == "among" || w == "list" || w == "show" || w == "rank" || w == "name" || (is_digits(w) && w.size() <= 3))
                 return true;
+            if (rank_word(w) != end_asked::none) {
+                if (ranked) *ranked = true;
+                return true;
+            }
             size_t pos = at - back;
             bool in_value = std::any_of(values.begin(), values.end(), [&](auto& v) { return v.start <= pos && pos < v.start + v.length; });
             bool in_measure = std::any_of(phrases.begin(), phrases.end(), [&](auto& p) {
                 return p.start <= pos && pos < p.start + p.length && (p.e->what == kind::measure || p.e->what == kind::weak_measure);
             });
-            if (!(filler().count(std::string(w)) || in_value || in_measure)) break;
+            // "each West region dealer": the value's dimension named with it
+            bool in_dimension = in_value || std::any_of(dims_at.begin(), dims_at.end(), [&](auto& x) { return x.first == pos; });
+            if (!(filler().count(std::string(w)) || in_value || in_measure || (in_dimension && back == 1 && pos >= 1))) break;
         }
         return false;
     };
@@ -2010,6 +2053,10 @@ void question_reader::reading::read_breakdowns() {
         while (at >= 1 && (word(at - 1) == "different" || word(at - 1) == "distinct" || word(at - 1) == "unique" ||
                            word(at - 1) == "individual" || word(at - 1) == "separate"))
             --at;
+        // "how many of our dealers", "how many of the plants"
+        if (at >= 4 && (word(at - 1) == "our" || word(at - 1) == "the") && word(at - 2) == "of" && word(at - 3) == "many" &&
+            word(at - 4) == "how")
+            at -= 2;
         auto w1 = at >= 1 ? word(at - 1) : std::string_view(), w2 = at >= 2 ? word(at - 2) : std::string_view();
         return (w1 == "many" && w2 == "how") || (w1 == "of" && (w2 == "number" || w2 == "count")) || w1 == "most" ||
                w1 == "fewest" || w1 == "least" || w1 == "more" || w1 == "fewer";
@@ -2047,8 +2094,20 @@ void question_reader::reading::read_breakdowns() {
             auto* x = find_measure(model, q, m);
             return x && std::find(x->per.begin(), x->per.end(), d) != x->per.end();
         });
-        bool cue = subject || per_dimension || explicit_cue(at);
+        bool ranked = false;
+        bool cue = subject || per_dimension || explicit_cue(at, &ranked);
+        // "which plant has the least electrical parts": the ranking is the plant's
+        if (cue && ranked && !subject && !per_dimension && !breakdowns.empty()) cue = false;
         if (!cue && total_asked) continue;
+        // "sales with an F&I product", "didn't sell a single Halcyon": one of them, not each
+        auto article = at >= 1 ? word(at - 1) : std::string_view();
+        if (!cue && q.average_over != "?" && (article == "a" || article == "an" || article == "any" || article == "single"))
+            continue;
+        // "claims from dealers in each region": the rows are the regions'
+        if (!cue && (after == "in" || after == "within" || after == "for") &&
+            (word(at + 2) == "each" || word(at + 2) == "every") &&
+            std::any_of(dims_at.begin(), dims_at.end(), [&](auto& x) { return x.first == at + 3; }))
+            continue;
         auto other_value_at = [&](size_t pos) {
             return std::any_of(values.begin(), values.end(), [&](auto& v) {
                 return v.start <= pos && pos < v.start + v.length && !v.readings.empty() &&
