@@ -152,7 +152,8 @@ const std::set<std::string_view>& filler() {
         "break", "different", "distinct", "unique", "quantity", "quantities", "figure", "currently",
         "logged", "log", "booked", "book", "racked", "rack", "gets", "getting", "summed", "whose", "anyone",
         "anybody", "sitting", "wide", "companywide", "recorded", "registered", "reported", "posted",
-        "included", "carried", "carrying", "attached", "account", "accounted",
+        "included", "carried", "carrying", "attached", "account", "accounted", "earned", "earn", "earns", "earning",
+        "brings", "bringing",
     };
     return words;
 }
@@ -757,6 +758,12 @@ struct question_reader::reading {
     std::vector<value_at> values;
     std::vector<std::string> value_dimension;       // per value: the dimension it was read as
     std::vector<std::pair<size_t, period>> periods; // each period named, by position
+    struct within_year {
+        size_t at;
+        char unit;  // 'm'onth, 'q'uarter, 'h'alf
+        int n;
+    };
+    std::vector<within_year> yearless;  // "Q1", "March" named without a year: the latest is assumed
     bool weekly = false;                            // "weekly": no cube has weeks
     std::string sequential;                         // "month over month": each period against the one before
     time_grain each_grain = time_grain::none;       // "in each year": a coarser bucket to rank within
@@ -1107,7 +1114,10 @@ void question_reader::reading::read_periods() {
             int y = year_at(i + 1) ? year_at(i + 1) : short_year(i + 1);
             take(i);
             if (y) take(i + 1);
-            else y = latest_year_for_month(m);
+            else {
+                y = latest_year_for_month(m);
+                yearless.push_back({i, 'm', m});
+            }
             year_month ym{year{y}, month{static_cast<unsigned>(m)}};
             periods.emplace_back(i, up_to(month_period(ym), today, true));
             continue;
@@ -1128,6 +1138,7 @@ void question_reader::reading::read_periods() {
             if (!y) {
                 int first_month = w[0] == 'q' ? 3 * n - 2 : (n == 1 ? 1 : 7);
                 y = latest_year_for_month(first_month);
+                yearless.push_back({i, w[0], n});
             }
             // a bare year right before was read as its own period: it belongs to this one
             periods.erase(std::remove_if(periods.begin(), periods.end(),
@@ -1150,7 +1161,10 @@ void question_reader::reading::read_periods() {
                 int y = year_at(after);
                 take(i, 2);
                 if (y) take(i + 2, after - i - 1);
-                else y = latest_year_for_month(half ? (n == 1 ? 1 : 7) : 3 * n - 2);
+                else {
+                    y = latest_year_for_month(half ? (n == 1 ? 1 : 7) : 3 * n - 2);
+                    yearless.push_back({i, half ? 'h' : 'q', n});
+                }
                 periods.emplace_back(i, up_to(half ? half_period(y, n) : quarter_period(y, n), today, true));
                 continue;
             }
@@ -1348,6 +1362,28 @@ void question_reader::reading::combine_periods() {
         auto later = periods[0].second.to >= periods[1].second.to ? periods[0] : periods[1];
         auto earlier = year_before(later.second);
         periods = {{later.first, later.second}, {later.first, earlier}};
+    }
+    // "Q1 revenue, 2025 vs 2026", "march units in 2024 and 2025": a part of the year named
+    // without one, beside whole years, is that part of each of them
+    if (yearless.size() == 1 && periods.size() >= 2) {
+        auto part = yearless.front();
+        std::vector<int> years_named;
+        bool only_years = true;
+        for (auto& [at, p] : periods) {
+            if (at == part.at) continue;
+            bool whole_year = p.label.size() == 4 && is_digits(p.label) && p.from == p.label + "-01-01" && p.to == p.label + "-12-31";
+            if (whole_year) years_named.push_back(std::atoi(p.label.c_str()));
+            else only_years = false;
+        }
+        if (only_years && !years_named.empty()) {
+            std::vector<std::pair<size_t, period>> parts;
+            for (int y : years_named)
+                parts.emplace_back(part.at, up_to(part.unit == 'm'   ? month_period(year_month{year{y}, month{static_cast<unsigned>(part.n)}})
+                                                  : part.unit == 'q' ? quarter_period(y, part.n)
+                                                                     : half_period(y, part.n),
+                                                  today, true));
+            periods = std::move(parts);
+        }
     }
     // "this year vs last year — 2025 against 2024": two comparisons, not one of four periods
     int comparing = 0;
@@ -2373,6 +2409,14 @@ void question_reader::reading::read_rank_measure() {
                 m = name;
                 break;
             }
+        // "which component cost us the most in warranty claims": the measure said just before
+        // the ranking word is the one ranked, over one after "in"
+        for (auto& [mat, name] : measures_at) {
+            auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == mat; });
+            size_t end = mat + (p == phrases.end() ? 1 : p->length);
+            while (end < rank_at && (word(end) == "us" || word(end) == "the" || word(end) == "we")) ++end;
+            if (end == rank_at) m = name;
+        }
         for (auto& [mat, name] : measures_at)
             if (mat == rank_at + 1 || (mat == rank_at + 2 && word(rank_at + 1) == "the")) m = name;
         // "which models grew the most from 2024 to 2025": ranked by the change between the periods
