@@ -2198,6 +2198,17 @@ void question_reader::reading::read_breakdowns() {
             if (st.size() == 1 && st[0] == t[at].stem) fact = true;
         if (!fact && q.count_of.empty()) q.count_of = d;
     }
+    // "in how many months of 2025 did we hit the target": the months the condition holds in
+    if (q.count_of.empty() && !conditions_at.empty())
+        for (size_t i = 2; i < t.size(); ++i)
+            if (word(i - 1) == "many" && word(i - 2) == "how" && (word(i) == "months" || word(i) == "quarters" || word(i) == "years")) {
+                auto g = word(i) == "months" ? time_grain::month : word(i) == "quarters" ? time_grain::quarter : time_grain::year;
+                if (q.grain != time_grain::none && q.grain != g) break;
+                q.grain = time_grain::none;  // the months are counted, not listed
+                q.count_of = to_string(g);
+                take(i);
+                break;
+            }
     // "average units per dealer": the mean over that dimension's values; "average monthly units
     // per region" is a mean per month for each region
     if (q.average_over == "?" && q.grain == time_grain::none)
@@ -2230,13 +2241,14 @@ void question_reader::reading::read_breakdowns() {
             }
     for (auto& [at, d] : breakdowns) q.group_by.push_back(d);
     if (!q.count_of.empty()) {
+        bool periods_counted = q.count_of == "month" || q.count_of == "quarter" || q.count_of == "year";
         q.group_by.erase(std::remove(q.group_by.begin(), q.group_by.end(), q.count_of), q.group_by.end());
         if (q.measures.empty() || !q.named_measure || implied) {
             // members are counted where they have rows: measured by the smallest cube that has them
             q.measures.clear();
             for (auto& h : q.having) q.measures.push_back(h.measure);
             std::vector<std::string> needed = q.group_by;
-            needed.push_back(q.count_of);
+            if (!periods_counted) needed.push_back(q.count_of);
             for (auto& f : q.filters) needed.push_back(f.dimension);
             // an implied measure the cubes with those dimensions hold ("dealers that sold…"),
             // else the first measure of the smallest such cube

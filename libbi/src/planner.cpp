@@ -72,7 +72,7 @@ std::vector<std::string> dimensions_needed(const semantic_model& model, const se
     for (auto& d : q.group_by) add(d);
     for (auto& f : q.filters) add(f.dimension);
     if (!is_time_name(q.limit_per)) add(q.limit_per);
-    add(q.count_of);
+    if (!is_time_name(q.count_of)) add(q.count_of);
     if (model.dimension(q.average_over)) add(q.average_over);
     return out;
 }
@@ -84,7 +84,7 @@ std::string time_needed(const semantic_query& q) {
                 q.average_over == "day";
     if (days) return "day";
     bool months = q.grain != time_grain::none || q.window || !q.compare.empty() || q.average_over == "month" ||
-                  q.average_over == "quarter" || q.average_over == "year";
+                  q.average_over == "quarter" || q.average_over == "year" || is_time_name(q.count_of);
     return months ? "month" : "";
 }
 
@@ -328,7 +328,9 @@ rolled_answer count_members(const semantic_model& model, const semantic_query& q
                             const std::function<const table&(const std::string&)>& rows_of) {
     semantic_query each = q;
     each.count_of.clear();
-    each.group_by.push_back(q.count_of);
+    // "in how many months…": each month's row, counted
+    if (is_time_name(q.count_of)) each.grain = q.count_of == "month" ? time_grain::month : q.count_of == "quarter" ? time_grain::quarter : time_grain::year;
+    else each.group_by.push_back(q.count_of);
     each.rank_measure.clear();
     each.limit.reset();
     each.limit_per.clear();
