@@ -2220,6 +2220,24 @@ void question_reader::reading::read_breakdowns() {
                     return d && (d->is_derived() || d->how == aggregate::avg);
                 };
                 if (!q.measures.empty() && std::all_of(q.measures.begin(), q.measures.end(), mean)) break;
+                // "average warranty claim cost per component": where the model names the average
+                // of a measure ("average warranty cost" is the cost per claim), that is each one's
+                auto measures = q.measures;
+                for (auto& m : measures) {
+                    auto* d = find_measure(model, q, m);
+                    if (!d || d->is_derived()) continue;
+                    for (auto& avg : model.measures)
+                        if (avg.is_derived() && std::any_of(d->names.begin(), d->names.end(), [&](auto& n) {
+                                return std::find(avg.names.begin(), avg.names.end(), "average " + n) != avg.names.end();
+                            })) {
+                            replace_measure(m, avg.name);
+                            break;
+                        }
+                }
+                if (!q.measures.empty() && std::all_of(q.measures.begin(), q.measures.end(), mean)) {
+                    q.average_over.clear();
+                    break;
+                }
                 // "average warranty cost per component": the mean over components, or each
                 // component's cost per claim? Counts ("average units per dealer") are not in doubt.
                 for (auto& m : q.measures) {
@@ -2230,7 +2248,8 @@ void question_reader::reading::read_breakdowns() {
                                    return c.fact_count && cube.has_measure(c.name);
                                });
                     });
-                    if (per_fact && q.problem.empty())
+                    // "average revenue per dealer in each region": the mean across them, region by region
+                    if (per_fact && q.problem.empty() && breakdowns.size() == 1)
                         q.problem = fmt::format("'average {0} per {1}' could be the average across {1}s or each {1}'s average: "
                                                 "say 'average {0} across {1}s' or 'average {0} by {1}'",
                                                 d->names.empty() ? m : d->names.front(), it->second);
@@ -2352,13 +2371,47 @@ void question_reader::reading::complete_measures() {
             return d && (d->is_derived() || d->how == aggregate::avg);
         };
         bool all_means = std::all_of(q.measures.begin(), q.measures.end(), is_mean);
+        // "average monthly days to sell": the mean of the months' values, said as one adjective
+        bool per_period_adjective = false;
+        for (size_t i = 0; i + 1 < words.size(); ++i)
+            if ((words[i] == "average" || words[i] == "avg" || words[i] == "mean") &&
+                (words[i + 1] == "monthly" || words[i + 1] == "quarterly" || words[i + 1] == "yearly" || words[i + 1] == "annual" ||
+                 words[i + 1] == "daily"))
+                per_period_adjective = true;
         if (q.grain != time_grain::none && !all_means) {
             q.average_over = std::string(to_string(q.grain));
             q.grain = time_grain::none;
+        } else if (all_means && per_period_adjective && q.grain != time_grain::none) {
+            // a mean of monthly means is the mean over the period's rows only where each month
+            // is one row averaged ("avg" measures, one value a month); a ratio's is not
+            bool averaged = std::all_of(q.measures.begin(), q.measures.end(), [&](auto& m) {
+                auto* d = find_measure(model, q, m);
+                return d && !d->is_derived() && d->how == aggregate::avg;
+            });
+            if (averaged) q.grain = time_grain::none;
+            else {
+                auto* first = find_measure(model, q, q.measures.front());
+                auto grain = std::string(to_string(q.grain));
+                q.problem = fmt::format("the mean of {} {} values is not pre-computed: ask for it by {} or for the whole period",
+                                        grain == "day" ? "daily" : grain + "ly",
+                                        first && !first->names.empty() ? first->names.front() : q.measures.front(), grain);
+            }
+            q.average_over.clear();
         } else if (all_means) {
             q.average_over.clear();
         } else {
             q.average_over.clear();
+            // "average cost of a warranty claim": the claim is what the cost is averaged over
+            bool other = std::any_of(q.measures.begin(), q.measures.end(), [&](auto& m) {
+                auto* d = find_measure(model, q, m);
+                return d && !d->fact_count && !is_mean(m);
+            });
+            if (other)
+                q.measures.erase(std::remove_if(q.measures.begin(), q.measures.end(), [&](auto& m) {
+                                     auto* d = find_measure(model, q, m);
+                                     return d && d->fact_count;
+                                 }),
+                                 q.measures.end());
             for (auto& m : q.measures) {
                 if (is_mean(m)) continue;
                 std::string count;
