@@ -885,8 +885,26 @@ void question_reader::reading::replace_measure(const std::string& from, const st
 void question_reader::reading::correct_typos() {
     // 1. typos: a word no phrase, calendar or grammar word explains, one or two edits from a
     // word of the model's phrases, is read as that word.
-    for (auto& tk : t) {
+    for (size_t i = 0; i < t.size(); ++i) {
+        auto& tk = t[i];
         auto& w = tk.word;
+        // "reorder pt": two letters after a phrase's first word abbreviate its second
+        if (w.size() == 2 && i > 0 && std::isalpha(static_cast<unsigned char>(w[0])) && std::isalpha(static_cast<unsigned char>(w[1])) &&
+            !lx.words.count(w) && !filler().count(w) && !is_stop_word(w) && !grammar_word(w)) {
+            std::string_view found;
+            bool ambiguous = false;
+            for (auto& e : lx.entries)
+                if (e.stems.size() >= 2 && e.stems[0] == t[i - 1].stem && e.stems[1].size() > 2 && abbreviates(w, e.stems[1])) {
+                    if (found.empty()) found = e.stems[1];
+                    else if (found != e.stems[1]) ambiguous = true;
+                }
+            if (!found.empty() && !ambiguous) {
+                q.corrections.push_back(w + "→" + std::string(found));
+                w = std::string(found);
+                tk.stem = stem(w);
+            }
+            continue;
+        }
         if (w.size() < 3 || is_number(w) || lx.words.count(w) || lx.stems.count(tk.stem) || filler().count(w) || lx.english.count(w) ||
             is_stop_word(w) || month_number(w) || rank_word(w) != end_asked::none || grammar_word(w))
             continue;
@@ -1001,10 +1019,10 @@ void question_reader::reading::match_phrases() {
             same.push_back(&e);
         }
         if (same.empty()) continue;
-        // A condition reads before a measure of the same words: "components below reorder point".
-        std::stable_sort(same.begin(), same.end(), [](auto* a, auto* b) {
-            return (a->what == kind::condition) > (b->what == kind::condition);
-        });
+        // A condition reads before a measure of the same words: "components below reorder point";
+        // a measure's own name before another's context name ("revenue").
+        auto order = [](const lexicon::entry* e) { return e->what == kind::condition ? 0 : e->what == kind::context_measure ? 2 : 1; };
+        std::stable_sort(same.begin(), same.end(), [&](auto* a, auto* b) { return order(a) < order(b); });
         // One span may name values of several dimensions; any other kind of phrase, once.
         for (auto* e : same)
             if (e == same.front() || e->what == kind::value || e->what == kind::weak_measure || e->what == kind::context_measure)
@@ -1101,6 +1119,52 @@ void question_reader::reading::read_periods() {
                 if (!near_time && w != "may" && w != "dec" && w != "sep") continue;
                 if (!near_time) continue;
             }
+            // "June 1-7", "Jan 1 through Jun 15", "March 3, 2025": days. Two digits after a month
+            // are a year when they can be one of the last five ("may 25") and nothing says days.
+            auto day_at = [&](size_t k) -> int {
+                if (!unused(k)) return 0;
+                auto x = word(k);
+                size_t digits = 0;
+                while (digits < x.size() && std::isdigit(static_cast<unsigned char>(x[digits]))) ++digits;
+                auto rest = x.substr(digits);
+                if (digits == 0 || digits > 2 || !(rest.empty() || rest == "st" || rest == "nd" || rest == "rd" || rest == "th")) return 0;
+                int d = std::atoi(std::string(x.substr(0, digits)).c_str());
+                return d >= 1 && d <= 31 ? d : 0;
+            };
+            auto joins = [&](size_t k) { return word(k) == "to" || word(k) == "through" || word(k) == "thru" || word(k) == "until" || word(k) == "till"; };
+            if (int d1 = day_at(i + 1)) {
+                int as_short_year = short_year(i + 1);
+                bool plausible_year = as_short_year >= this_year - 5 && as_short_year <= this_year && word(i + 1).size() == 2;
+                bool days_follow = day_at(i + 2) || (joins(i + 2) && (month_number(word(i + 3)) || day_at(i + 3))) || year_at(i + 2);
+                if (!plausible_year || days_follow) {
+                    size_t k = i + 2;
+                    int m2 = m, d2 = d1;
+                    if (joins(k)) ++k;
+                    if (int mm = month_number(word(k)); mm && day_at(k + 1)) {
+                        m2 = mm;
+                        d2 = day_at(k + 1);
+                        k += 2;
+                    } else if (int d = day_at(k); d && d > d1) {
+                        d2 = d;
+                        ++k;
+                    } else {
+                        k = i + 2;
+                    }
+                    int y = year_at(k);
+                    if (y) ++k;
+                    else y = latest_year_for_month(m);
+                    year_month_day from{year{y}, month{static_cast<unsigned>(m)}, day{static_cast<unsigned>(d1)}};
+                    year_month_day to{year{y}, month{static_cast<unsigned>(m2)}, day{static_cast<unsigned>(d2)}};
+                    if (from.ok() && to.ok() && sys_days{from} <= sys_days{to}) {
+                        auto label = d2 == d1 && m2 == m ? fmt::format("{} {} {}", month_names[m - 1], d1, y)
+                                   : m2 == m        ? fmt::format("{} {}-{} {}", month_names[m - 1], d1, d2, y)
+                                                    : fmt::format("{} {} - {} {} {}", month_names[m - 1], d1, month_names[m2 - 1], d2, y);
+                        take(i, k - i);
+                        periods.emplace_back(i, up_to(period{iso(from), iso(to), label, true}, today, false));
+                        continue;
+                    }
+                }
+            }
             // "Jan-May 2025", "jan to may 2025": the months between, both included
             size_t second = i + 1;
             if (word(second) == "to" || word(second) == "through" || word(second) == "thru" || word(second) == "until") ++second;
@@ -1119,6 +1183,21 @@ void question_reader::reading::read_periods() {
                 yearless.push_back({i, 'm', m});
             }
             year_month ym{year{y}, month{static_cast<unsigned>(m)}};
+            // "the first week of June": its days 1 to 7; "the last week of May": its last seven
+            if (i >= 3 && word(i - 1) == "of" && week_word(word(i - 2)) && word(i - 2).back() != 's' && unused(i - 2) && unused(i - 3)) {
+                auto o = word(i - 3);
+                int n = o == "first" || o == "1st" ? 1 : o == "second" || o == "2nd" ? 2 : o == "third" || o == "3rd" ? 3
+                      : o == "fourth" || o == "4th" ? 4 : o == "last" || o == "final" ? -1 : 0;
+                if (n) {
+                    unsigned end = unsigned(last_of(ym).day());
+                    unsigned from = n > 0 ? unsigned(7 * (n - 1) + 1) : end - 6, to = n > 0 ? unsigned(7 * n) : end;
+                    take(i - 3, 3);
+                    periods.emplace_back(i, up_to(period{iso(ym / day{from}), iso(ym / day{to}),
+                                                         fmt::format("{} {}-{} {}", month_names[m - 1], from, to, y), true},
+                                                  today, false));
+                    continue;
+                }
+            }
             periods.emplace_back(i, up_to(month_period(ym), today, true));
             continue;
         }
@@ -1315,6 +1394,21 @@ void question_reader::reading::combine_periods() {
             }
         }
     }
+    // "this year vs last year — 2025 against 2024": two comparisons, not one of four periods
+    int comparing = 0;
+    for (size_t i = 0; i < words.size(); ++i)
+        comparing += words[i] == "vs" || words[i] == "versus" || words[i] == "against" ||
+                     (words[i] == "compared" && i + 1 < words.size() && (words[i + 1] == "to" || words[i + 1] == "with"));
+    if (comparing >= 2 && periods.size() >= 4 && periods.size() == size_t(2 * comparing))
+        q.problem = "the question names two comparisons: ask for one (\"2024 vs 2025\")";
+    // "last quarter (Q1 2026 vs Q1 2025)": a period named twice is one period
+    for (size_t k = 1; k < periods.size();) {
+        auto& p = periods[k].second;
+        bool again = std::any_of(periods.begin(), periods.begin() + static_cast<long>(k),
+                                 [&](auto& e) { return e.second.from == p.from && e.second.to == p.to; });
+        if (again) periods.erase(periods.begin() + static_cast<long>(k));
+        else ++k;
+    }
     // "year to date vs the same period last year": the earlier period is the later one's span a
     // year before, not the whole of last year.
     bool same_span = false;
@@ -1384,21 +1478,6 @@ void question_reader::reading::combine_periods() {
                                                   today, true));
             periods = std::move(parts);
         }
-    }
-    // "this year vs last year — 2025 against 2024": two comparisons, not one of four periods
-    int comparing = 0;
-    for (size_t i = 0; i < words.size(); ++i)
-        comparing += words[i] == "vs" || words[i] == "versus" || words[i] == "against" ||
-                     (words[i] == "compared" && i + 1 < words.size() && (words[i + 1] == "to" || words[i + 1] == "with"));
-    if (comparing >= 2 && periods.size() >= 4 && periods.size() == size_t(2 * comparing))
-        q.problem = "the question names two comparisons: ask for one (\"2024 vs 2025\")";
-    // "last quarter (Q1 2026 vs Q1 2025)": a period named twice is one period
-    for (size_t k = 1; k < periods.size();) {
-        auto& p = periods[k].second;
-        bool again = std::any_of(periods.begin(), periods.begin() + static_cast<long>(k),
-                                 [&](auto& e) { return e.second.from == p.from && e.second.to == p.to; });
-        if (again) periods.erase(periods.begin() + static_cast<long>(k));
-        else ++k;
     }
     // A range joins the two ends; otherwise several periods are a comparison.
     bool growth_words = std::any_of(words.begin(), words.end(), [](auto& w) { return change_word(w); });
@@ -1693,6 +1772,22 @@ void question_reader::reading::read_counted_nouns() {
     // "the vehicles we sold", "how many F&I products did we sell": the noun a measure counts,
     // then the verb that names the measure, are that measure, not a breakdown by vehicle.
     static const std::set<std::string_view> between = {"we", "that", "which", "you", "they", "were", "was", "did", "have", "had", "got", "do"};
+    // "the most common F&I product sold", where "F&I products sold" names the count: the
+    // products are ranked by it
+    for (auto& [mat, m] : measures_at) {
+        auto kind_of = mat > 0 ? word(mat - 1) : std::string_view();
+        if (mat < 2 || !(kind_of == "common" || kind_of == "popular" || kind_of == "frequent") || rank_word(word(mat - 2)) == end_asked::none)
+            continue;
+        auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == mat; });
+        if (p == phrases.end()) continue;
+        const lexicon::entry* named = nullptr;
+        for (auto& e : lx.entries)
+            if (e.what == kind::dimension && e.stems.size() < p->length && (!named || e.stems.size() > named->stems.size()) &&
+                std::equal(e.stems.begin(), e.stems.end(), t.begin() + static_cast<long>(mat), [](auto& st, auto& tk) { return st == tk.stem; }))
+                named = &e;
+        if (named && std::none_of(dims_at.begin(), dims_at.end(), [&](auto& x) { return x.second == named->target; }))
+            dims_at.insert(std::find_if(dims_at.begin(), dims_at.end(), [&](auto& x) { return x.first > mat; }), {mat, std::string(named->target)});
+    }
     for (auto d = dims_at.begin(); d != dims_at.end();) {
         size_t at = d->first;
         // "how many of each F&I product did we sell", "which models did we sell": a breakdown
@@ -1734,6 +1829,13 @@ void question_reader::reading::read_counted_nouns() {
         measures_at.insert(pos, {at, m});
         weak_measures_at.erase(std::remove_if(weak_measures_at.begin(), weak_measures_at.end(), [&](auto& w) { return w.first == k; }),
                                weak_measures_at.end());
+        // "the most common F&I product sold": the products, ranked by that count
+        auto kind_of = at > 0 ? word(at - 1) : std::string_view();
+        if (at >= 2 && (kind_of == "common" || kind_of == "popular" || kind_of == "frequent") && rank_word(word(at - 2)) != end_asked::none) {
+            take(at + len, k - at - len + 1);
+            ++d;
+            continue;
+        }
         take(at, k - at + 1);
         d = dims_at.erase(d);
     }
@@ -1760,12 +1862,26 @@ void question_reader::reading::read_context_measures() {
                 return false;
         return true;
     };
+    auto fits_some = [&](const std::string& m) { return std::any_of(model.cubes.begin(), model.cubes.end(), [&](auto& c) { return fits(c, m); }); };
     for (auto& entry : context_measures_at) {
         size_t at = entry.first;  // not a structured binding: clang before 16 cannot capture one in a lambda
         auto& candidates = entry.second;
         std::vector<std::string> fitting;
+        // A measure's own name is read as that measure, unless no cube holds it with the rest of
+        // the question and one measure of that context name fits: "F&I products by revenue" is
+        // their F&I revenue.
+        if (auto direct = std::find_if(measures_at.begin(), measures_at.end(), [&](auto& x) { return x.first == at; });
+            direct != measures_at.end()) {
+            auto named = direct->second;
+            measures_at.erase(direct);
+            for (auto& m : candidates)
+                if (fits_some(m)) fitting.push_back(m);
+            auto read = fits_some(named) || fitting.size() != 1 ? named : fitting[0];
+            measures_at.insert(std::find_if(measures_at.begin(), measures_at.end(), [&](auto& x) { return x.first > at; }), {at, read});
+            continue;
+        }
         for (auto& m : candidates)
-            if (std::any_of(model.cubes.begin(), model.cubes.end(), [&](auto& c) { return fits(c, m); })) fitting.push_back(m);
+            if (fits_some(m)) fitting.push_back(m);
         if (fitting.size() == 1) {
             auto pos = std::find_if(measures_at.begin(), measures_at.end(), [&](auto& x) { return x.first > at; });
             measures_at.insert(pos, {at, fitting[0]});
