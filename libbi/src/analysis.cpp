@@ -637,13 +637,17 @@ std::string without_definitions(std::string text) {
         auto inside = words_of(inner);
         bool definition = inner.find('/') != std::string::npos || inner.find('=') != std::string::npos ||
                           inner.find(" - ") != std::string::npos || inner.find("i.e.") != std::string::npos;
+        // "(electrical, powertrain etc)", "(e.g. Lumen)": examples of what is asked, not filters
+        bool examples = !inside.empty() && (inside.back() == "etc" || inside.front() == "eg" || inside.front() == "e" ||
+                                            (inside.size() > 1 && inside[0] == "such" && inside[1] == "as") ||
+                                            (inside.size() > 1 && inside[0] == "for" && inside[1] == "example"));
         for (size_t k = 0; k < inside.size(); ++k) {
             auto& w = inside[k];
             bool than = k + 1 < inside.size() && inside[k + 1] == "than";  // "(less than 500)" is a threshold
             definition = definition || w == "minus" || (w == "less" && !than) || w == "plus" || w == "divided" ||
                          w == "times" || w == "defined" || w == "meaning" || w == "calculated";
         }
-        if (definition) text.replace(open, close - open + 1, " ");
+        if (definition || examples) text.replace(open, close - open + 1, " ");
     }
     return text;
 }
@@ -2218,6 +2222,17 @@ void question_reader::reading::read_breakdowns() {
         auto w = word(at - 2);
         return w == "across" || w == "for" || w == "over" || w == "of" || w == "at" || w == "in" || w == "from";
     };
+    auto owned_by_previous = [&](size_t at) {
+        if (at < 2 || std::none_of(dims_at.begin(), dims_at.end(), [&](auto& x) { return x.first == at - 1; })) return false;
+        auto cue = word(at - 2);
+        if (!(cue == "each" || cue == "every" || cue == "per" || cue == "by")) return false;
+        std::string lower;
+        for (char c : original) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+        auto owner = std::string(word(at - 1)), owned = std::string(word(at));
+        static constexpr const char* apostrophes[] = {"'s ", "\u2019s ", "' "};
+        return std::any_of(std::begin(apostrophes), std::end(apostrophes),
+                           [&](const char* a) { return lower.find(owner + a + owned) != std::string::npos; });
+    };
     std::vector<std::pair<size_t, std::string>> counted_dims;
     std::vector<std::pair<size_t, std::string>> scoped_out;
     for (size_t k = 0; k < dims_at.size(); ++k) {
@@ -2255,6 +2270,8 @@ void question_reader::reading::read_breakdowns() {
         auto article = at >= 1 ? word(at - 1) : std::string_view();
         if (!cue && q.average_over != "?" && (article == "a" || article == "an" || article == "any" || article == "single"))
             continue;
+        // "each region's dealers": the dealers are the region's, whose rows are asked for
+        if (owned_by_previous(at)) continue;
         // "claims from dealers in each region": the rows are the regions'
         if (!cue && (after == "in" || after == "within" || after == "for") &&
             (word(at + 2) == "each" || word(at + 2) == "every") &&

@@ -5,7 +5,8 @@ reference SQL's, run on the same database.
 
 A question is
   right    - bi answered and its rows hold the reference's rows (same count; every reference
-             cell is in the matching answer row, numbers to 0.01; in order when ranked), or bi
+             cell is in the matching answer row, numbers to 0.01 or to the reference's own
+             ROUND(x, n); in order when ranked), or bi
              refused a question the data cannot answer (a comparison's columns per period may
              stand for a reference's rows per period);
   wrong    - bi answered with other numbers, or answered a question the data cannot answer;
@@ -36,12 +37,34 @@ def numeric(v):
     return None
 
 
+TOLERANCE = 0.0101  # numbers to 0.01; set per case by rounded_to()
+
+
+def rounded_to(sql):
+    """The tolerance a reference's own rounding allows: ROUND(x, 1) is good to 0.05."""
+    places = []
+    i = sql.upper().find("ROUND(")
+    while i >= 0:
+        depth, j = 0, i + 5
+        while j < len(sql):
+            depth += {"(": 1, ")": -1}.get(sql[j], 0)
+            if depth == 0:
+                break
+            j += 1
+        inner = sql[i + 6:j]
+        comma = inner.rfind(",")
+        if comma >= 0 and inner[comma + 1:].strip().isdigit():
+            places.append(int(inner[comma + 1:].strip()))
+        i = sql.upper().find("ROUND(", i + 1)
+    return max(0.0101, 0.5 * 10 ** -min(places) + 1e-9) if places else 0.0101
+
+
 def cell_matches(ref, got):
     if ref is None:
         return got is None
     r, g = numeric(ref), numeric(got)
     if r is not None and g is not None and not isinstance(ref, str):
-        return abs(r - g) <= max(0.0101, 1e-6 * abs(r))
+        return abs(r - g) <= max(TOLERANCE, 1e-6 * abs(r))
     if isinstance(ref, str) and isinstance(got, str):
         return ref.strip().lower() == got.strip().lower()
     if isinstance(ref, str) and g is not None and r is not None:
@@ -174,6 +197,8 @@ def main():
             verdict, why = "refused", ans.get("reason") or ans.get("error") or ""
         else:
             ref = [tuple(r) for r in db.execute(case["sql"]).fetchall()]
+            global TOLERANCE
+            TOLERANCE = rounded_to(case["sql"])
             got = [tuple(row.values()) for row in ans.get("data", [])]
             ok, why = grade_rows(ref, got, case.get("ranked", False))
             longer = long_form(ans)
