@@ -76,6 +76,23 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     // a period named twice ("last quarter" is Q1 2026) is compared once
     CHECK(reader.read("units by segment last quarter (Q1 2026 vs Q1 2025)", "2026-06-15").compare.size() == 2);
     CHECK(reader.read("claims by model last quarter versus the same quarter a year earlier", "2026-06-15").compare.size() == 2);
+    // a part of the year named without one, beside years, is that part of each of them
+    auto quarters = reader.read("q1 revenue, 2025 vs 2026", "2026-06-15");
+    REQUIRE(quarters.compare.size() == 2);
+    CHECK(quarters.compare[0].label == "2025-Q1");
+    CHECK(quarters.compare[1].label == "2026-Q1");
+    // "more … than" between two periods compares them; "May of last year" is May 2025
+    auto more = reader.read("did we sell more cars last month than in May of last year", "2026-06-15");
+    REQUIRE(more.compare.size() == 2);
+    CHECK(more.compare[0].label == "May 2025");
+    CHECK(more.unknown.empty());
+    // "in how many months … did it hit its target": the months counted, not listed
+    auto months = reader.read("in how many months of 2025 did on-time delivery rate hit its target", "2026-06-15");
+    CHECK(months.count_of == "month");
+    CHECK(months.grain == bi::time_grain::none);
+    REQUIRE(months.having.size() == 1);
+    // a mean of monthly ratios is not a ratio of the period's sums: said, not guessed
+    CHECK_FALSE(reader.read("average monthly margin in 2025", "2026-06-15").problem.empty());
     // two comparisons in one question are asked back, not merged into one of four periods
     CHECK_FALSE(reader.read("units this year vs last year, 2025 against 2024", "2026-06-15").problem.empty());
     // a dictionary word one edit from a value is not that value ("submit" is not "Summit")

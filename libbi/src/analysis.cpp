@@ -153,7 +153,7 @@ const std::set<std::string_view>& filler() {
         "logged", "log", "booked", "book", "racked", "rack", "gets", "getting", "summed", "whose", "anyone",
         "anybody", "sitting", "wide", "companywide", "recorded", "registered", "reported", "posted",
         "included", "carried", "carrying", "attached", "account", "accounted", "earned", "earn", "earns", "earning",
-        "brings", "bringing",
+        "brings", "bringing", "fix", "record", "records", "alongside", "left", "remaining",
     };
     return words;
 }
@@ -631,13 +631,22 @@ namespace {
 /// (gross profit = price - cost)".
 std::string without_definitions(std::string text) {
     for (size_t open = text.find('('); open != std::string::npos; open = text.find('(', open + 1)) {
-        auto close = text.find(')', open);
-        if (close == std::string::npos) break;
+        size_t close = open, depth = 0;  // "(gross margin = (price - cost) / price)"
+        for (; close < text.size(); ++close) {
+            if (text[close] == '(') ++depth;
+            if (text[close] == ')' && --depth == 0) break;
+        }
+        if (close >= text.size()) break;
         auto inner = std::string_view(text).substr(open + 1, close - open - 1);
         auto inside = words_of(inner);
         bool definition = inner.find('/') != std::string::npos || inner.find('=') != std::string::npos ||
                           inner.find(" - ") != std::string::npos || inner.find("i.e.") != std::string::npos;
         // "(electrical, powertrain etc)", "(e.g. Lumen)": examples of what is asked, not filters
+        // "(based on the dealer that handled the claim)": how it is counted, not a breakdown
+        definition = definition || (!inside.empty() && (inside.front() == "based" || inside.front() == "according" ||
+                                                        inside.front() == "attributed" || inside.front() == "assigned"));
+        // "(one row per model and year)": how to lay the answer out, said by its rows already
+        definition = definition || std::any_of(inside.begin(), inside.end(), [](auto& w) { return w == "row" || w == "rows" || w == "column" || w == "columns"; });
         bool examples = !inside.empty() && (inside.back() == "etc" || inside.front() == "eg" || inside.front() == "e" ||
                                             (inside.size() > 1 && inside[0] == "such" && inside[1] == "as") ||
                                             (inside.size() > 1 && inside[0] == "for" && inside[1] == "example"));
@@ -648,6 +657,12 @@ std::string without_definitions(std::string text) {
                          w == "times" || w == "defined" || w == "meaning" || w == "calculated";
         }
         if (definition || examples) text.replace(open, close - open + 1, " ");
+    }
+    // "… in each region? margin = (price - cost) / price": a definition after the question
+    if (auto eq = text.find('='); eq != std::string::npos && text.find_first_of("?.", 0) < eq) {
+        auto end = text.find_first_of("?.", eq);
+        auto start = text.find_last_of("?.", eq);
+        text.replace(start + 1, (end == std::string::npos ? text.size() : end) - start - 1, " ");
     }
     return text;
 }
@@ -962,18 +977,23 @@ void question_reader::reading::correct_typos() {
         // target (the same first letter, the letters in order): only when one word fits.
         // Words of the model's names come first, then the values' words.
         if (best.empty() && !tie && w.size() <= 5)
-            for (int pass = 0; pass < 4 && best.empty(); ++pass) {
+            for (int pass = 0; pass < 6 && best.empty(); ++pass) {
                 std::string found, found_stem;
                 bool ambiguous = false;
-                for (auto& v : pass < 2 ? lx.name_words : lx.words) {
-                    if (v.size() <= w.size() || v[0] != w[0]) continue;
-                    bool fits = pass % 2 == 0 ? v.compare(0, w.size(), w) == 0 : abbreviates(w, v);
-                    if (!fits) continue;
-                    auto vs = stem(v);
-                    if (found.empty()) { found = v; found_stem = vs; }
-                    else if (vs != found_stem) ambiguous = true;
-                    else if (v.size() < found.size()) found = v;
-                }
+                auto scan = [&](const auto& candidates) {
+                    for (std::string_view v : candidates) {
+                        if (v.size() <= w.size() || v[0] != w[0]) continue;
+                        bool fits = pass % 2 == 0 ? v.compare(0, w.size(), w) == 0 : abbreviates(w, v);
+                        if (!fits) continue;
+                        auto vs = stem(v);
+                        if (found.empty()) { found = v; found_stem = vs; }
+                        else if (vs != found_stem) ambiguous = true;
+                        else if (v.size() < found.size()) found = v;
+                    }
+                };
+                if (pass < 2) scan(lx.name_words);
+                else if (pass < 4) scan(lx.words);
+                else scan(grammar_words());  // "qtrly": quarterly
                 if (!found.empty() && !ambiguous) best = found;
             }
         if (!best.empty()) {
@@ -1182,7 +1202,10 @@ void question_reader::reading::read_periods() {
             int y = year_at(i + 1) ? year_at(i + 1) : short_year(i + 1);
             take(i);
             if (y) take(i + 1);
-            else {
+            else if (word(i + 1) == "of" && relative_year(i + 2)) {  // "May of last year"
+                y = relative_year(i + 2);
+                take(i + 1, 3);
+            } else {
                 y = latest_year_for_month(m);
                 yearless.push_back({i, 'm', m});
             }
@@ -1281,12 +1304,15 @@ void question_reader::reading::read_periods() {
             take(i, 2);
             continue;
         }
-        // "last 6 months", "past 3 quarters", "trailing 12 months", "last 30 days", "last 2 years"
+        // "last 6 months", "past 3 quarters", "trailing 12 months", "last 30 days", "last 2 years";
+        // "the last 6 complete months" too: complete, as "last" months always are
+        size_t u = i + 2;
+        if (word(u) == "complete" || word(u) == "completed" || word(u) == "full" || word(u) == "whole") ++u;
         if ((w == "last" || w == "past" || w == "previous" || w == "trailing" || w == "prior" || w == "recent") &&
-            is_digits(next) && (month_word(word(i + 2)) || quarter_word(word(i + 2)) || day_word(word(i + 2)) ||
-                                year_word(word(i + 2)) || week_word(word(i + 2)))) {
+            is_digits(next) && (month_word(word(u)) || quarter_word(word(u)) || day_word(word(u)) ||
+                                year_word(word(u)) || week_word(word(u)))) {
             int n = std::atoi(std::string(next).c_str());
-            auto unit = word(i + 2);
+            auto unit = word(u);
             if (n > 0 && n <= 120) {
                 // "for each of the last 6 months": one row a month
                 if (i >= 3 && word(i - 1) == "the" && word(i - 2) == "of" && (word(i - 3) == "each" || word(i - 3) == "every")) {
@@ -1305,7 +1331,7 @@ void question_reader::reading::read_periods() {
                              fmt::format("last {} {}", n, unit), true};
                     periods.emplace_back(i, p);
                 }
-                take(i, 3);
+                take(i, u - i + 1);
                 continue;
             }
         }
@@ -1484,7 +1510,10 @@ void question_reader::reading::combine_periods() {
         }
     }
     // A range joins the two ends; otherwise several periods are a comparison.
-    bool growth_words = std::any_of(words.begin(), words.end(), [](auto& w) { return change_word(w); });
+    // "how did units compare between 2024 and 2025": the two side by side, not the span
+    bool growth_words = std::any_of(words.begin(), words.end(), [](auto& w) {
+        return change_word(w) || w == "compare" || w == "compared" || w == "comparison" || w == "comparing";
+    });
     if (range && periods.size() == 2 && !growth_words) {
         auto& a = periods[0].second;
         auto& b = periods[1].second;
@@ -1618,8 +1647,17 @@ void question_reader::reading::read_ranking_words() {
         // comparators ("more than", "less than", "at least", "at most") are not ranking words
         size_t span = 0;
         if (!comparator(words, i, span).empty() || (i > 0 && word(i - 1) == "at") || (i > 0 && word(i - 1) == "no")) continue;
-        if ((w == "more" || w == "less" || w == "fewer" || w == "higher" || w == "lower" || w == "better" || w == "worse"))
+        if ((w == "more" || w == "less" || w == "fewer" || w == "higher" || w == "lower" || w == "better" || w == "worse")) {
+            // "did we sell more cars in May than in April": the two periods side by side
+            if (q.compare.size() == 2)
+                for (size_t k = i + 1; k < t.size(); ++k)
+                    if (unused(k) && word(k) == "than") {
+                        take(i);
+                        take(k);
+                        break;
+                    }
             continue;  // comparatives compare ("more than", "vs"): not a ranking
+        }
         if (asked == end_asked::none) { asked = e; rank_at = i; }
         take(i);
         if (word(i + 1) == "first" || word(i + 1) == "last") take(i + 1);
@@ -1742,7 +1780,9 @@ void question_reader::reading::read_comparisons() {
         if (!unused(i)) continue;
         auto w = word(i);
         if (w == "share" || w == "proportion" || w == "fraction" || w == "contribution" || w == "contributed" ||
-            w == "mix" || (w == "percent" && word(i + 1) == "of") || (w == "percentage" && (word(i + 1) == "of" || !percent_unit(i)))) {
+            w == "mix" || (w == "percent" && word(i + 1) == "of") || (w == "percentage" && (word(i + 1) == "of" || !percent_unit(i))) ||
+            // "how is F&I revenue split between the products, in % terms"
+            ((w == "percent" || w == "percentages") && i > 0 && (word(i - 1) == "in" || word(i - 1) == "as") && !percent_unit(i))) {
             q.share = true;
             if (share_at == SIZE_MAX) share_at = i;
             take(i);
@@ -2161,6 +2201,19 @@ void question_reader::reading::read_filters() {
         if (f == q.filters.end()) q.filters.push_back({dim, {val}, exclude});
         else if (std::find(f->values.begin(), f->values.end(), val) == f->values.end()) f->values.push_back(val);
     }
+    // "Granite truck sales", "Lumen EVs": a value named with its parent's value says what it
+    // is; the child alone is the filter (a wrong parent would otherwise leave no rows)
+    for (size_t k = 0; k + 1 < values.size(); ++k) {
+        if (values[k].start + values[k].length != values[k + 1].start || excluded_values.count(k) || excluded_values.count(k + 1)) continue;
+        auto* child = model.dimension(value_dimension[k]);
+        auto& parent = value_dimension[k + 1];
+        if (!child || parent.empty() || child->parent != parent) continue;
+        auto f = std::find_if(q.filters.begin(), q.filters.end(), [&](auto& x) { return x.dimension == parent && !x.exclude; });
+        auto c = std::find_if(q.filters.begin(), q.filters.end(), [&](auto& x) { return x.dimension == child->name && !x.exclude; });
+        if (f == q.filters.end() || c == q.filters.end() || f->values.size() != 1 || c->values.size() != 1) continue;
+        q.filters.erase(f);
+        value_dimension[k + 1].clear();
+    }
 }
 
 void question_reader::reading::read_breakdowns() {
@@ -2506,11 +2559,14 @@ void question_reader::reading::complete_measures() {
         bool all_means = std::all_of(q.measures.begin(), q.measures.end(), is_mean);
         // "average monthly days to sell": the mean of the months' values, said as one adjective
         bool per_period_adjective = false;
-        for (size_t i = 0; i + 1 < words.size(); ++i)
-            if ((words[i] == "average" || words[i] == "avg" || words[i] == "mean") &&
-                (words[i + 1] == "monthly" || words[i + 1] == "quarterly" || words[i + 1] == "yearly" || words[i + 1] == "annual" ||
-                 words[i + 1] == "daily"))
-                per_period_adjective = true;
+        for (size_t i = 0; i + 1 < words.size(); ++i) {
+            if (!(words[i] == "average" || words[i] == "avg" || words[i] == "mean")) continue;
+            size_t k = i + 1;  // "the average of the monthly actuals"
+            if (k + 1 < words.size() && words[k] == "of") ++k;
+            if (k + 1 < words.size() && words[k] == "the") ++k;
+            auto& a = words[k];
+            if (a == "monthly" || a == "quarterly" || a == "yearly" || a == "annual" || a == "daily") per_period_adjective = true;
+        }
         if (q.grain != time_grain::none && !all_means) {
             q.average_over = std::string(to_string(q.grain));
             q.grain = time_grain::none;
@@ -2570,9 +2626,20 @@ void question_reader::reading::read_shares_and_thresholds() {
     // share of 2025 revenue came from the West"; the part is named before the share word when
     // it is ("Orange Blossom Motors' share of Southeast sales").
     if (q.share && q.group_by.empty() && q.grain == time_grain::none) {
-        for (size_t k = 0; k < values.size(); ++k)
-            if (!value_dimension[k].empty() && values[k].start < share_at && !excluded_values.count(k))
+        // "of all Southwest revenue, what percentage came from the Texas dealers": a value
+        // after the share word, after "from" or "were", is the part
+        for (size_t k = 0; k < values.size() && q.share_dimension.empty(); ++k) {
+            if (value_dimension[k].empty() || values[k].start <= share_at || share_at == SIZE_MAX || excluded_values.count(k)) continue;
+            size_t b = values[k].start;
+            while (b > share_at + 1 && (word(b - 1) == "the" || word(b - 1) == "our")) --b;
+            auto w = word(b - 1);
+            if (w == "from" || w == "were" || w == "was" || w == "in" || w == "by" || w == "at" || w == "through")
                 q.share_dimension = value_dimension[k];
+        }
+        if (q.share_dimension.empty())
+            for (size_t k = 0; k < values.size(); ++k)
+                if (!value_dimension[k].empty() && values[k].start < share_at && !excluded_values.count(k))
+                    q.share_dimension = value_dimension[k];
         if (q.share_dimension.empty())
             for (auto& f : q.filters)
                 if (!f.exclude) q.share_dimension = f.dimension;
@@ -2615,8 +2682,11 @@ void question_reader::reading::read_rank_measure() {
             while (end < rank_at && (word(end) == "us" || word(end) == "the" || word(end) == "we")) ++end;
             if (end == rank_at) m = name;
         }
+        bool by_named = false;
         for (auto& [mat, name] : measures_at)
-            if (mat == rank_at + 1 || (mat == rank_at + 2 && word(rank_at + 1) == "the")) m = name;
+            if (mat > rank_at && mat > 0 && word(mat - 1) == "by") by_named = true;
+        for (auto& [mat, name] : measures_at)
+            if (!by_named && (mat == rank_at + 1 || (mat == rank_at + 2 && word(rank_at + 1) == "the"))) m = name;
         // "which models grew the most from 2024 to 2025": ranked by the change between the periods
         // (in % when the words ask for a rate), not by either period's value
         bool by_change = q.growth && q.compare.size() >= 2;

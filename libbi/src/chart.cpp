@@ -384,6 +384,23 @@ std::string chart_config_for_shape(const table& rows, std::string_view title) {
         if (!numeric && spec.label.empty()) spec.label = rows.columns[i];
         else if (numeric) spec.values.push_back(rows.columns[i]);
     }
+    // One row of numbers only (a total, "2025 vs 2026"): a bar for each number, named by its
+    // column; a change in percent is left out beside the numbers it is a change of.
+    if (spec.label.empty() && rows.rows.size() == 1 && spec.values.size() >= 2) {
+        table bars;
+        bars.columns = {"measure", "value"};
+        bars.types = {"text", "real"};
+        for (auto& v : spec.values) {
+            auto lower = detail::lower_ascii(v);
+            if (lower.size() > 4 && lower.compare(lower.size() - 4, 4, "_pct") == 0) continue;
+            bars.rows.push_back({value(humanize(v)), rows.rows[0][static_cast<size_t>(rows.index_of(v))]});
+        }
+        chart_spec by_column;
+        by_column.type = "bar";
+        by_column.label = "measure";
+        by_column.values = {"value"};
+        return chart_config(by_column, bars, title);
+    }
     if (spec.label.empty() && !spec.values.empty()) {
         spec.label = spec.values.front();
         spec.values.erase(spec.values.begin());

@@ -8,7 +8,8 @@ A question is
              cell is in the matching answer row, numbers to 0.01 or to the reference's own
              ROUND(x, n); in order when ranked), or bi
              refused a question the data cannot answer (a comparison's columns per period may
-             stand for a reference's rows per period);
+             stand for a reference's rows per period; answer rows of zeros only may stand for
+             rows a reference leaves out);
   wrong    - bi answered with other numbers, or answered a question the data cannot answer;
   refused  - bi said it cannot answer exactly (exit 3) a question the data can answer.
 
@@ -86,6 +87,14 @@ def row_holds(ref_row, got_row):
 
 
 def grade_rows(ref_rows, got_rows, ranked):
+    # A row of zeros only ("repeat repairs by component": a component with none) says what a
+    # reference that counts only the rows present leaves out.
+    if len(got_rows) > len(ref_rows):
+        nonzero = [g for g in got_rows
+                   if any(numeric(v) not in (None, 0.0) for v in g if not isinstance(v, str)) or
+                   not any(not isinstance(v, str) and numeric(v) is not None for v in g)]
+        if len(nonzero) == len(ref_rows):
+            got_rows = nonzero
     if len(ref_rows) != len(got_rows):
         return False, f"{len(got_rows)} rows, expected {len(ref_rows)}"
     if ranked:
@@ -118,8 +127,12 @@ def period_keys(p):
         keys.append(f[:4])
     elif f[:7] == t[:7] and f[8:] == "01":
         keys.append(f[:7])
-    elif f[:4] == t[:4] and f[8:] == "01" and f[5:7] in ("01", "04", "07", "10"):
-        keys.append(f"{f[:4]}-Q{(int(f[5:7]) + 2) // 3}")
+    elif f[:4] == t[:4] and f[8:] == "01" and f[5:7] in ("01", "04", "07", "10") and t[5:7] == f"{int(f[5:7]) + 2:02d}":
+        q = (int(f[5:7]) + 2) // 3
+        keys += [f"{f[:4]}-Q{q}", f"Q{q} {f[:4]}"]
+    elif f[:4] == t[:4] and f[5:] in ("01-01", "07-01") and t[5:] in ("06-30", "12-31"):
+        h = 1 if f[5:7] == "01" else 2
+        keys += [f"{f[:4]}-H{h}", f"H{h} {f[:4]}"]
     return keys
 
 
