@@ -153,7 +153,7 @@ const std::set<std::string_view>& filler() {
         "logged", "log", "booked", "book", "racked", "rack", "gets", "getting", "summed", "whose", "anyone",
         "anybody", "sitting", "wide", "companywide", "recorded", "registered", "reported", "posted",
         "included", "carried", "carrying", "attached", "account", "accounted", "earned", "earn", "earns", "earning",
-        "brings", "bringing", "fix", "record", "records", "alongside", "left", "remaining",
+        "brings", "bringing", "fix", "record", "records", "alongside", "left", "remaining", "plus",
     };
     return words;
 }
@@ -1760,7 +1760,7 @@ void question_reader::reading::read_exclusions() {
 bool question_reader::reading::percent_unit(size_t i) const {
     // "by what percentage did revenue grow", "gross margin percentage": the unit of a change or
     // of the measure just named, not a share
-    if (std::any_of(words.begin(), words.end(), [](auto& w) { return change_word(w); })) return true;
+    if (q.growth || std::any_of(words.begin(), words.end(), [](auto& w) { return change_word(w); })) return true;
     return std::any_of(phrases.begin(), phrases.end(), [&](auto& p) {
         return p.start + p.length == i && (p.e->what == kind::measure || p.e->what == kind::context_measure);
     });
@@ -1779,6 +1779,18 @@ void question_reader::reading::read_comparisons() {
         }
         if (!unused(i)) continue;
         auto w = word(i);
+        // "how much did claims go up or down": a change
+        if ((w == "go" || w == "went" || w == "gone" || w == "goes" || w == "going") && (word(i + 1) == "up" || word(i + 1) == "down")) {
+            q.growth = true;
+            take(i, 2);
+            if (word(i + 2) == "or" && (word(i + 3) == "up" || word(i + 3) == "down")) take(i + 2, 2);
+            continue;
+        }
+        // "2025 revenue next to 2025 warranty cost": side by side
+        if (w == "next" && word(i + 1) == "to") {
+            take(i, 2);
+            continue;
+        }
         if (w == "share" || w == "proportion" || w == "fraction" || w == "contribution" || w == "contributed" ||
             w == "mix" || (w == "percent" && word(i + 1) == "of") || (w == "percentage" && (word(i + 1) == "of" || !percent_unit(i))) ||
             // "how is F&I revenue split between the products, in % terms"
@@ -2286,6 +2298,8 @@ void question_reader::reading::read_breakdowns() {
         return std::any_of(std::begin(apostrophes), std::end(apostrophes),
                            [&](const char* a) { return lower.find(owner + a + owned) != std::string::npos; });
     };
+    size_t colon = original.find(':');
+    size_t heading_words = colon == std::string::npos ? 0 : words_of(original.substr(0, colon)).size();
     std::vector<std::pair<size_t, std::string>> counted_dims;
     std::vector<std::pair<size_t, std::string>> scoped_out;
     for (size_t k = 0; k < dims_at.size(); ++k) {
@@ -2315,7 +2329,9 @@ void question_reader::reading::read_breakdowns() {
             return x && std::find(x->per.begin(), x->per.end(), d) != x->per.end();
         });
         bool ranked = false;
-        bool cue = subject || per_dimension || explicit_cue(at, &ranked);
+        // "Northeast dealers: 2025 revenue next to 2024 revenue": a heading names the rows
+        bool heading = at < heading_words && word(at).size() > 3 && word(at).back() == 's';
+        bool cue = subject || per_dimension || heading || explicit_cue(at, &ranked);
         // "which plant has the least electrical parts": the ranking is the plant's
         if (cue && ranked && !subject && !per_dimension && !breakdowns.empty()) cue = false;
         if (!cue && total_asked) continue;
