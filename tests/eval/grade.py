@@ -18,6 +18,7 @@ Usage: grade.py --bin DIR --db FILE --dumps DIR [--report FILE] [--max-wrong PCT
 Exits 1 when the wrong share is above --max-wrong or the right share below --min-right.
 """
 import argparse
+import concurrent.futures
 import json
 import os
 import sqlite3
@@ -187,16 +188,19 @@ def main():
 
     # A question asked alone takes another path (it reads only the rows its filters keep, where
     # a batch keeps whole cubes): both must give the same answer, so each is asked alone too.
-    single = []
-    for c in cases:
+    def alone(c):
         one = subprocess.run(
             [os.path.join(a.bin, "bi-ask"), "--format", "json", "--quiet", "--database", a.db,
              "--dumps-dir", a.dumps, "--log-dir", os.path.join(a.dumps, ".eval-logs"), "--", c["question"]],
             capture_output=True, text=True, env=env, check=False)
         try:
-            single.append(json.loads(one.stdout))
+            return json.loads(one.stdout)
         except ValueError:
-            single.append({"error": one.stderr.strip()})
+            return {"error": one.stderr.strip()}
+
+    # one process a core: the questions are independent
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        single = list(pool.map(alone, cases))
 
     db = sqlite3.connect(f"file:{a.db}?mode=ro", uri=True)
     totals = {"right": 0, "wrong": 0, "refused": 0}
