@@ -314,6 +314,20 @@ TEST_CASE("sha256_hex gives the FIPS 180-4 digests", "[dump]") {
     CHECK(bi::sha256_hex(std::string(1000000, 'a')) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
+TEST_CASE("sha256_hex with the CPU's SHA instructions agrees with the portable rounds", "[dump]") {
+    // Every length around the block and padding boundaries, and a database page's worth.
+    std::string data;
+    std::uint32_t x = 12345;
+    for (int i = 0; i < 4096 + 130; ++i) {
+        x = x * 1103515245u + 12345u;
+        data.push_back(static_cast<char>(x >> 24));
+    }
+    for (size_t n = 0; n <= 200; ++n) CHECK(bi::sha256_hex(std::string_view(data).substr(0, n)) == bi::detail::sha256_hex_portable(std::string_view(data).substr(0, n)));
+    for (size_t n : {size_t{4095}, size_t{4096}, size_t{4097}, data.size()})
+        CHECK(bi::sha256_hex(std::string_view(data).substr(0, n)) == bi::detail::sha256_hex_portable(std::string_view(data).substr(0, n)));
+    CHECK(bi::detail::sha256_hex_portable("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
 TEST_CASE("the binary companion holds the JSON dump's rows and filters them while reading", "[dump]") {
     auto path = bi::test::env("BI_TEST_DUMPS") + "/sales_analytics/top_models_by_region.json";
     auto json = bi::read_dump(path);

@@ -199,6 +199,10 @@ const route_result& answerer::routed(std::string_view question) {
     return routes_.emplace(std::move(key), std::move(r)).first->second;
 }
 
+std::string answerer::outside_scope(std::string_view question) const {
+    if (auto it = routes_.find(std::string(question)); it != routes_.end()) return it->second.outside;
+    return out_of_scope(index_, question, routing_);
+}
 
 namespace {
 
@@ -553,8 +557,10 @@ answer answerer::answer_recovering(std::string_view question, const ask_options&
 
 answer answerer::answer_afresh(std::string_view question, const ask_options& options) {
     // Words the catalog declares out of scope ("drop table", "payroll") end the question on the
-    // report path, which says so; the fallback is never asked.
-    if (!routed(question).outside.empty()) return ask_report(question, options, nullptr);
+    // report path, which says so; the fallback is never asked. Only that is asked of the report
+    // router here: scoring every report waits until a report may answer (it was a tenth of a
+    // question the model answers, callgrind).
+    if (!outside_scope(question).empty()) return ask_report(question, options, nullptr);
     if (!model()) {
         // Without the model (no dumps yet) only the report router reads the question. A name it
         // cannot place ("the Cordova") would be dropped, and the answer would be about every model.

@@ -368,7 +368,10 @@ candidate routing::score_query(int qi, const std::vector<weighted_term>& weighte
 
 }  // namespace
 
-route_result route(const router_index& index, std::string_view question, const route_options& options) {
+namespace {
+
+/// The question checked, split into words and its typos corrected: where routing starts.
+routing start_routing(const router_index& index, std::string_view question, const route_options& options) {
     if (question.size() > max_question_bytes)
         throw usage_error(fmt::format("question is too long ({} bytes; at most {})", question.size(), max_question_bytes));
     if (!is_valid_utf8(question)) throw usage_error("question is not valid UTF-8 text");
@@ -377,6 +380,19 @@ route_result route(const router_index& index, std::string_view question, const r
     g.r.words = words_of(question);
     if (g.r.words.empty()) throw usage_error("question is empty");
     g.correct_typos();
+    return g;
+}
+
+}  // namespace
+
+std::string out_of_scope(const router_index& index, std::string_view question, const route_options& options) {
+    auto g = start_routing(index, question, options);
+    g.out_of_scope();
+    return std::move(g.r.outside);
+}
+
+route_result route(const router_index& index, std::string_view question, const route_options& options) {
+    auto g = start_routing(index, question, options);
     if (g.out_of_scope()) return std::move(g.r);
     g.match_slots();
     g.read_years();

@@ -241,7 +241,9 @@ int run(const options& o, const CLI::App& app) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    bi::tool::prefault_heap(std::size_t{2} << 20);
+    // What a question's heap reaches, with a margin: each page mapped ahead costs ~1.3 µs here,
+    // each one faulted in later ~16 µs (docs/benchmarks.md, fifth round).
+    bi::tool::prefault_heap(std::size_t{1536} << 10);
     CLI::App app{"Answer a business question from the pre-computed dumps, with zero tokens", "bi-ask"};
     options o;
     setup(app, o);

@@ -103,6 +103,8 @@ private:
     /// The question routed: worked out once per distinct text (routing depends on nothing else
     /// the answerer does not hold fixed).
     const route_result& routed(std::string_view question);
+    /// routed(question).outside, found without scoring the catalog's queries.
+    std::string outside_scope(std::string_view question) const;
 
     /// An answer's rows and chart, shaped from a kept dump, for the next question that asks for
     /// the same query, filters, order and limit (a batch: most questions repeat).

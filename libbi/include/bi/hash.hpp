@@ -10,8 +10,13 @@
 
 namespace bi {
 
-/// Lower-case hex SHA-256 of `data`.
+/// Lower-case hex SHA-256 of `data` (with the CPU's SHA instructions where it has them).
 std::string sha256_hex(std::string_view data);
+
+namespace detail {
+/// The same without the SHA instructions, so tests can compare the two on any machine.
+std::string sha256_hex_portable(std::string_view data);
+}  // namespace detail
 
 /// XXH3-64 of `data`: a checksum against damage (a flipped bit, a torn block), not a
 /// defence against anyone who can write the file.

@@ -52,6 +52,10 @@ struct route_result {
 /// (empty, not UTF-8, over 4 KiB).
 route_result route(const router_index& index, std::string_view question, const route_options& options);
 
+/// The out-of-scope phrase route() would stop at (its `outside`), or "" — found without
+/// scoring the catalog's queries. Throws as route() does.
+std::string out_of_scope(const router_index& index, std::string_view question, const route_options& options);
+
 /// Whether the question asks for the opposite of `q`'s default ranking: "worst" on a
 /// best-first query, "best" on a worst-first one, "least"/"lowest" on a descending sort.
 bool wants_reverse(const route_result& r, const query_def& q);
