@@ -80,7 +80,8 @@ void setup(CLI::App& app, options& o) {
 
 /// The structured flags as a query spec; nullopt when none was given.
 std::optional<bi::query_spec> flags_spec(const options& o) {
-    bi::query_spec spec{o.measures, o.by, o.filters, o.excludes, o.from, o.to, o.grain, o.rank_by, o.top, o.bottom};
+    // no flag gives a direction of its own: --top and --bottom say it
+    bi::query_spec spec{o.measures, o.by, o.filters, o.excludes, o.from, o.to, o.grain, o.rank_by, o.top, o.bottom, {}};
     if (spec.empty()) return std::nullopt;
     return spec;
 }
