@@ -91,6 +91,14 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     CHECK(months.count_of == "month");
     CHECK(months.grain == bi::time_grain::none);
     REQUIRE(months.having.size() == 1);
+    // "change from April to May": the two months, not the span
+    auto change = reader.read("by what percent did revenue change from April to May 2026", "2026-06-15");
+    REQUIRE(change.compare.size() == 2);
+    CHECK(change.compare[0].label == "April 2026");
+    // a condition on each claim, or any value of a dimension, is not in the cubes: refused
+    CHECK_FALSE(reader.read("claims by component above $2,000 each", "2026-06-15").problem.empty());
+    CHECK_FALSE(reader.read("what percentage of vehicles sold went out with an F&I product", "2026-06-15").problem.empty());
+    CHECK(reader.read("F&I penetration (share of sales with an F&I product) by region", "2026-06-15").problem.empty());
     // a mean of monthly ratios is not a ratio of the period's sums: said, not guessed
     CHECK_FALSE(reader.read("average monthly margin in 2025", "2026-06-15").problem.empty());
     // two comparisons in one question are asked back, not merged into one of four periods

@@ -666,11 +666,19 @@ std::string without_definitions(std::string text) {
         }
         if (definition || examples) text.replace(open, close - open + 1, " ");
     }
-    // "… in each region? margin = (price - cost) / price": a definition after the question
-    if (auto eq = text.find('='); eq != std::string::npos && text.find_first_of("?.", 0) < eq) {
-        auto end = text.find_first_of("?.", eq);
-        auto start = text.find_last_of("?.", eq);
-        text.replace(start + 1, (end == std::string::npos ? text.size() : end) - start - 1, " ");
+    // "… in each region? margin = (price - cost) / price", "…under 4.5%, with margin = …": a
+    // clause defining a measure, after the question
+    auto boundary = [&](size_t at) {  // a clause ends at ? ! ; : , or a full stop (not "4.5")
+        char c = text[at];
+        if (c == '?' || c == '!' || c == ';' || c == ':' || c == ',') return true;
+        return c == '.' && (at + 1 >= text.size() || std::isspace(static_cast<unsigned char>(text[at + 1])));
+    };
+    if (auto eq = text.find('='); eq != std::string::npos) {
+        size_t start = eq;
+        while (start > 0 && !boundary(start - 1)) --start;
+        size_t end = eq;
+        while (end < text.size() && !(boundary(end) && text[end] != ',')) ++end;
+        if (start > 0) text.replace(start, end - start, " ");
     }
     return text;
 }
@@ -834,6 +842,7 @@ struct question_reader::reading {
     void read_breakdowns();
     void condition_rows();
     void complete_measures();
+    void complete_named_measures();
     void read_shares_and_thresholds();
     void read_rank_measure();
     void check_leftovers();
@@ -1046,7 +1055,10 @@ void question_reader::reading::match_phrases() {
                 if (same_unit && (joint == "by" || joint == "over" || joint == "on" || joint == "to")) continue;
             }
             // A short code that is also an ordinary word ("IN", "OR", "ME") counts only in capitals.
-            if (e.short_code && (is_stop_word(t[i].word) || filler().count(t[i].word)) && !uppercase_in_question(t[i].word)) continue;
+            if (e.short_code && (is_stop_word(t[i].word) || filler().count(t[i].word) || month_word(t[i].word) || year_word(t[i].word) ||
+                                 quarter_word(t[i].word) || week_word(t[i].word)) &&
+                !uppercase_in_question(t[i].word))
+                continue;  // "per mo" is a month, "MO" Missouri
             best_len = e.stems.size();
             same.push_back(&e);
         }
@@ -1202,6 +1214,13 @@ void question_reader::reading::read_periods() {
             if (word(second) == "to" || word(second) == "through" || word(second) == "thru" || word(second) == "until") ++second;
             if (int m2 = month_number(word(second)); m2 > m && (year_at(second + 1) || short_year(second + 1))) {
                 int y = year_at(second + 1) ? year_at(second + 1) : short_year(second + 1);
+                // "how did revenue change from April to May 2026": the two months, side by side
+                if (i > 0 && word(i - 1) == "from" && std::any_of(words.begin(), words.end(), [](auto& x) { return change_word(x); })) {
+                    take(i - 1, second + 3 - i);
+                    periods.emplace_back(i, up_to(month_period(year_month{year{y}, month{static_cast<unsigned>(m)}}), today, true));
+                    periods.emplace_back(second, up_to(month_period(year_month{year{y}, month{static_cast<unsigned>(m2)}}), today, true));
+                    continue;
+                }
                 take(i, second + 2 - i);
                 year_month a{year{y}, month{static_cast<unsigned>(m)}}, b{year{y}, month{static_cast<unsigned>(m2)}};
                 periods.emplace_back(i, up_to(months_period(a, b, fmt::format("{}-{} {}", month_names[m - 1], month_names[m2 - 1], y)), today, true));
@@ -1715,6 +1734,12 @@ void question_reader::reading::read_thresholds() {
         if (word(end) == "percent") ++end;
         for (size_t k = i; k < end; ++k) c.text += (c.text.empty() ? "" : " ") + t[k].word;
         take(i, end - i);
+        // "claims above $2,000 each": a condition on every claim, which no cube keeps
+        if (word(end) == "each" || word(end) == "apiece") {
+            if (q.problem.empty()) q.problem = fmt::format("'{} {}' is a condition on each fact, not on a total: not pre-computed", c.text, word(end));
+            take(end);
+            continue;
+        }
         // "more than 1,850 cars": the words after the number say what is counted
         for (size_t len = 3; len >= 1; --len) {
             if (end + len > t.size()) continue;
@@ -2124,9 +2149,23 @@ void question_reader::reading::define_measures() {
     }
     if (q.share && share_at != SIZE_MAX) {
         std::string a, b;
+        size_t b_at = SIZE_MAX;
         for (auto& [mat, m] : measures_at) {
             if (mat < share_at) a = m;
-            else if (b.empty()) b = m;
+            else if (b.empty()) { b = m; b_at = mat; }
+        }
+        // "as a percentage of vehicle sales revenue": a count's name before a measure names
+        // whose measure it is, as "vehicle revenue" does
+        if (!b.empty()) {
+            auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == b_at; });
+            auto next = std::find_if(measures_at.begin(), measures_at.end(), [&](auto& x) {
+                return p != phrases.end() && x.first == b_at + p->length;
+            });
+            auto* counted = find_measure(model, q, b);
+            if (next != measures_at.end() && counted && counted->fact_count && next->second != b) {
+                q.measures.erase(std::remove(q.measures.begin(), q.measures.end(), b), q.measures.end());
+                b = next->second;
+            }
         }
         // "what share of claims were repeat repairs": the whole first, then the part it was
         if (a.empty() && !b.empty()) {
@@ -2343,10 +2382,26 @@ void question_reader::reading::read_breakdowns() {
         // "which plant has the least electrical parts": the ranking is the plant's
         if (cue && ranked && !subject && !per_dimension && !breakdowns.empty()) cue = false;
         if (!cue && total_asked) continue;
-        // "sales with an F&I product", "didn't sell a single Halcyon": one of them, not each
+        // "sales with an F&I product", "didn't sell a single Halcyon": one of them, not each. A
+        // percentage the model defines so ("F&I penetration … of sales with an F&I product")
+        // says no more than its name; otherwise "any F&I product" is a filter no cube holds.
         auto article = at >= 1 ? word(at - 1) : std::string_view();
-        if (!cue && q.average_over != "?" && (article == "a" || article == "an" || article == "any" || article == "single"))
+        if (!cue && q.average_over != "?" && (article == "a" || article == "an" || article == "any" || article == "single")) {
+            bool defined = std::any_of(measures_at.begin(), measures_at.end(), [&](auto& m) {
+                auto* x = find_measure(model, q, m.second);
+                return x && x->is_derived() && x->unit == "percent";
+            });
+            if (!defined && q.problem.empty()) {
+                auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == at; });
+                std::string text(article);
+                for (size_t k = at; k < at + (p == phrases.end() ? 1 : p->length); ++k) text += " " + t[k].word;
+                q.problem = fmt::format("'{}' (any {} at all) is not a filter the pre-computed data holds", text, d);
+            }
             continue;
+        }
+        // "how much F&I revenue did the dealers book": the dealers together
+        bool how_much = words.size() >= 2 && words[0] == "how" && (words[1] == "much" || words[1] == "many");
+        if (!cue && how_much && at >= 1 && (article == "the" || article == "our" || article == "all")) continue;
         // "each region's dealers": the dealers are the region's, whose rows are asked for
         if (owned_by_previous(at)) continue;
         // "claims from dealers in each region": the rows are the regions'
@@ -2520,6 +2575,26 @@ void question_reader::reading::condition_rows() {
 }
 
 void question_reader::reading::complete_measures() {
+    bool mean_asked = !q.average_over.empty();
+    complete_named_measures();
+    // "market share last 3 months": a monthly figure that is averaged, not added, over months
+    // is shown month by month, unless its mean was asked for
+    auto averaged = [&](const std::string& m) {
+        auto* d = find_measure(model, q, m);
+        if (!d) return false;
+        auto leaves = leaves_of(model, q, m);
+        return !leaves.empty() && std::all_of(leaves.begin(), leaves.end(), [&](auto& l) {
+            auto* x = model.measure(l);
+            return x && !x->is_derived() && x->how == aggregate::avg;
+        });
+    };
+    if (!mean_asked && q.grain == time_grain::none && q.window && q.window->from.substr(0, 7) != q.window->to.substr(0, 7) &&
+        q.group_by.empty() && q.compare.empty() && q.having.empty() && q.count_of.empty() && !q.share && !q.measures.empty() &&
+        std::all_of(q.measures.begin(), q.measures.end(), averaged))
+        q.grain = time_grain::month;
+}
+
+void question_reader::reading::complete_named_measures() {
     // No measure named, and a condition that says what shows it ("below reorder point": the
     // stock and the reorder point it is below)
     if (q.measures.empty())
@@ -2755,6 +2830,10 @@ void question_reader::reading::read_rank_measure() {
         q.limit_per.empty()) {
         q.limit_per = std::string(to_string(each_grain));  // the limit, if any, is per year
     }
+    // "top 3 models by revenue in each quarter": the models ranked within each quarter
+    if (asked != end_asked::none && each_grain != time_grain::none && q.grain == each_grain && !q.group_by.empty() &&
+        q.limit_per.empty() && q.limit)
+        q.limit_per = std::string(to_string(each_grain));
 
     // "what percent of months…": a share of periods is not something the cubes hold
     if (q.share && share_at != SIZE_MAX && q.grain != time_grain::none && q.group_by.empty())

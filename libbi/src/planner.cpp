@@ -217,6 +217,7 @@ using key_t = std::vector<std::string>;
 
 /// The bucket a cube row's time falls in at `grain`: "2025-03", "2025-Q1", "2025", "2025-03-14".
 std::string bucket(const std::string& t, std::string_view grain) {
+    if (t.size() > 5 && t[5] == 'Q') return grain == "year" ? t.substr(0, 4) : t;  // a quarter already ("2025-Q3")
     if (grain == "day") return t;
     if (grain == "month") return t.substr(0, 7);
     if (grain == "quarter") return fmt::format("{}-Q{}", t.substr(0, 4), (std::atoi(t.substr(5, 2).c_str()) - 1) / 3 + 1);
@@ -427,7 +428,9 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
     };
     for (auto& d : q.group_by) a.rows.columns.push_back(d);
     if (per_extra) a.rows.columns.push_back(q.limit_per);
-    if (per_time && has_time) a.rows.columns.push_back(q.limit_per);  // the bucket each row ranks in
+    // the bucket each row ranks in, unless it is the row's own ("top 3 models in each quarter")
+    const bool bucket_column = per_time && has_time && q.limit_per != grain;
+    if (bucket_column) a.rows.columns.push_back(q.limit_per);
     if (has_time) a.rows.columns.push_back(grain);
     struct measure_column {
         std::string measure;
@@ -575,7 +578,7 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
     for (auto& row : kept) {
         std::vector<value> out;
         for (size_t i = 0; i < row.key.size(); ++i) {
-            if (per_time && has_time && i == time_index) {
+            if (bucket_column && i == time_index) {
                 auto b = bucket(row.key[i], q.limit_per);
                 if (q.limit_per == "year") out.emplace_back(static_cast<std::int64_t>(std::atoll(b.c_str())));
                 else out.emplace_back(b);
