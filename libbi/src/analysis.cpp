@@ -153,7 +153,8 @@ const std::set<std::string_view>& filler() {
         "logged", "log", "booked", "book", "racked", "rack", "gets", "getting", "summed", "whose", "anyone",
         "anybody", "sitting", "wide", "companywide", "recorded", "registered", "reported", "posted",
         "included", "carried", "carrying", "attached", "account", "accounted", "earned", "earn", "earns", "earning",
-        "brings", "bringing", "fix", "record", "records", "alongside", "left", "remaining", "plus",
+        "brings", "bringing", "fix", "record", "records", "alongside", "left", "remaining", "plus", "drove", "drive",
+        "drives", "driven", "driving", "move", "moved", "moves", "moving",
     };
     return words;
 }
@@ -182,7 +183,8 @@ enum class end_asked { none, high, low, best, worst };
 end_asked rank_word(std::string_view w) {
     static const std::set<std::string_view> high = {"top", "most", "highest", "biggest", "largest", "greatest",
                                                     "max", "maximum", "leading", "leader", "leaders", "higher", "fattest", "richest",
-                                                    "more", "heaviest", "costliest", "priciest", "busiest", "longest", "fastest"};
+                                                    "more", "heaviest", "costliest", "priciest", "busiest", "longest", "fastest",
+                                                    "leads", "lead"};
     static const std::set<std::string_view> low = {"bottom", "least", "lowest", "smallest", "fewest", "min", "shortest",
                                                    "minimum", "slowest", "lower", "less", "fewer", "thinnest", "weakest_volume"};
     static const std::set<std::string_view> best = {"best", "strongest", "better", "greatest_performing"};
@@ -205,7 +207,8 @@ bool is_exclusion_word(const std::vector<std::string>& w, size_t i, size_t& span
         (at(i) == "but" && at(i + 1) == "not") || (at(i) == "not" && at(i + 1) == "including") ||
         (at(i) == "not" && at(i + 1) == "counting") || (at(i) == "leaving" && at(i + 1) == "aside") ||
         (at(i) == "outside" && at(i + 1) == "of") || (at(i) == "leaving" && at(i + 1) == "out") ||
-        (at(i) == "leave" && at(i + 1) == "out")) {
+        (at(i) == "leave" && at(i + 1) == "out") || (at(i) == "take" && at(i + 1) == "out") ||
+        (at(i) == "taking" && at(i + 1) == "out") || (at(i) == "took" && at(i + 1) == "out")) {
         span = 2;
         return true;
     }
@@ -217,8 +220,10 @@ bool is_exclusion_word(const std::vector<std::string>& w, size_t i, size_t& span
 std::string comparator(const std::vector<std::string>& w, size_t i, size_t& span) {
     auto at = [&](size_t k) -> std::string_view { return k < w.size() ? std::string_view(w[k]) : std::string_view(); };
     span = 2;
-    if ((at(i) == "more" || at(i) == "greater" || at(i) == "higher" || at(i) == "bigger" || at(i) == "larger") && at(i + 1) == "than") return ">";
-    if ((at(i) == "less" || at(i) == "fewer" || at(i) == "lower" || at(i) == "smaller") && at(i + 1) == "than") return "<";
+    // "more then 500": the common slip of "than" before a number
+    auto than = at(i + 1) == "than" || (at(i + 1) == "then" && !at(i + 2).empty() && std::isdigit(static_cast<unsigned char>(at(i + 2)[0])));
+    if ((at(i) == "more" || at(i) == "greater" || at(i) == "higher" || at(i) == "bigger" || at(i) == "larger") && than) return ">";
+    if ((at(i) == "less" || at(i) == "fewer" || at(i) == "lower" || at(i) == "smaller") && than) return "<";
     if (at(i) == "at" && at(i + 1) == "least") return ">=";
     if (at(i) == "at" && at(i + 1) == "most") return "<=";
     if (at(i) == "no" && at(i + 1) == "more" && at(i + 2) == "than") { span = 3; return "<="; }
@@ -1812,7 +1817,12 @@ void question_reader::reading::read_comparisons() {
         }
         if (!unused(i)) continue;
         auto w = word(i);
-        // "how much did claims go up or down": a change
+        // "how much did claims go up or down", "are unit sales up or down": a change
+        if ((w == "up" || w == "down") && word(i + 1) == "or" && (word(i + 2) == "up" || word(i + 2) == "down")) {
+            q.growth = true;
+            take(i, 3);
+            continue;
+        }
         if ((w == "go" || w == "went" || w == "gone" || w == "goes" || w == "going") && (word(i + 1) == "up" || word(i + 1) == "down")) {
             q.growth = true;
             take(i, 2);
@@ -2073,9 +2083,31 @@ void question_reader::reading::read_measures() {
     q.named_measure = !q.measures.empty() || !conditions_at.empty();
     implied = q.measures.empty() && !weak_measures_at.empty();
     compared_alone();
-    if (q.measures.empty())
+    // A weak name counts only where a cube holds it with the dimensions and values named: "how
+    // did the market share KPI move" is not about units moved.
+    auto fits = [&](const std::string& m) {
+        auto leaves = leaves_of(model, q, m);
+        return std::any_of(model.cubes.begin(), model.cubes.end(), [&](auto& cube) {
+            if (!std::all_of(leaves.begin(), leaves.end(), [&](auto& l) { return cube.has_measure(l); })) return false;
+            for (auto& [at, d] : dims_at)
+                if (!cube.has_dimension(d)) return false;
+            for (auto& v : values)
+                if (!v.weak && !v.readings.empty() &&
+                    std::none_of(v.readings.begin(), v.readings.end(), [&](auto& r) { return cube.has_dimension(r.first); }))
+                    return false;
+            return true;
+        });
+    };
+    if (q.measures.empty()) {
         for (auto& [at, m] : weak_measures_at)
-            if (std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
+            if (std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end() && fits(m)) q.measures.push_back(m);
+        if (q.measures.empty() && kpi_context)  // a KPI's own measures answer it: "move" says no more
+            for (auto& [at, m] : weak_measures_at) take(at);
+        else if (q.measures.empty())  // nothing fits: said as read, refused by the planner
+            for (auto& [at, m] : weak_measures_at)
+                if (std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
+        implied = !q.measures.empty();
+    }
 }
 
 void question_reader::reading::define_measures() {
