@@ -154,7 +154,7 @@ const std::set<std::string_view>& filler() {
         "anybody", "sitting", "wide", "companywide", "recorded", "registered", "reported", "posted",
         "included", "carried", "carrying", "attached", "account", "accounted", "earned", "earn", "earns", "earning",
         "brings", "bringing", "fix", "record", "records", "alongside", "left", "remaining", "plus", "drove", "drive",
-        "drives", "driven", "driving", "move", "moved", "moves", "moving",
+        "drives", "driven", "driving", "move", "moved", "moves", "moving", "dollars", "dollar", "usd",
     };
     return words;
 }
@@ -698,7 +698,12 @@ std::string normalise_numbers(std::string_view text) {
             std::isdigit(static_cast<unsigned char>(text[i + 2])) && std::isdigit(static_cast<unsigned char>(text[i + 3])) &&
             (i + 4 >= text.size() || !std::isdigit(static_cast<unsigned char>(text[i + 4]))))
             continue;
-        if (c == '$') continue;
+        if (c == '$') {  // "$2,000" is a number; "warranty $" says dollars
+            size_t k = i + 1;
+            while (k < text.size() && text[k] == ' ') ++k;
+            if (k >= text.size() || !std::isdigit(static_cast<unsigned char>(text[k]))) out += " dollars ";
+            continue;
+        }
         // "w/o EVs", "w/ trucks": the shorthand of a note
         bool word_start = i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1]));
         if (word_start && (c == 'w' || c == 'W') && i + 1 < text.size() && text[i + 1] == '/') {
