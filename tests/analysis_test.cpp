@@ -99,6 +99,11 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     CHECK_FALSE(reader.read("claims by component above $2,000 each", "2026-06-15").problem.empty());
     CHECK_FALSE(reader.read("what percentage of vehicles sold went out with an F&I product", "2026-06-15").problem.empty());
     CHECK(reader.read("F&I penetration (share of sales with an F&I product) by region", "2026-06-15").problem.empty());
+    // what did not happen has no rows in a cube: said, not answered with the rows that did
+    CHECK_FALSE(reader.read("which models didn't sell at all in Illinois last month", "2026-06-15").problem.empty());
+    // a heading names the rows; a scope with "only" does not
+    CHECK(reader.read("For our Northeast dealers, revenue in 2025", "2026-06-15").group_by == std::vector<std::string>{"dealer"});
+    CHECK(reader.read("For Powertrain components only, claims by model in 2025", "2026-06-15").group_by == std::vector<std::string>{"model"});
     // a mean of monthly ratios is not a ratio of the period's sums: said, not guessed
     CHECK_FALSE(reader.read("average monthly margin in 2025", "2026-06-15").problem.empty());
     // two comparisons in one question are asked back, not merged into one of four periods

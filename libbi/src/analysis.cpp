@@ -1878,7 +1878,8 @@ void question_reader::reading::read_counted_nouns() {
     static const std::set<std::string_view> between = {"we", "that", "which", "you", "they", "were", "was", "did", "have", "had", "got", "do"};
     // "the most common F&I product sold", where "F&I products sold" names the count: the
     // products are ranked by it
-    for (auto& [mat, m] : measures_at) {
+    for (auto& measure : measures_at) {
+        size_t mat = measure.first;  // a plain name, as a lambda below captures it (clang 14)
         auto kind_of = mat > 0 ? word(mat - 1) : std::string_view();
         if (mat < 2 || !(kind_of == "common" || kind_of == "popular" || kind_of == "frequent") || rank_word(word(mat - 2)) == end_asked::none)
             continue;
@@ -2219,6 +2220,12 @@ void question_reader::reading::define_measures() {
                 if (copula) a = m;
             }
         }
+        // "repeat-repair rate (percent of its claims that were repeat repairs)": a percentage
+        // named, then said again as a share, is that percentage
+        if (auto* am = a.empty() ? nullptr : find_measure(model, q, a); am && am->unit == "percent") {
+            q.share = false;
+            return;
+        }
         if (!a.empty() && !b.empty() && a != b) {
             auto name = define(fmt::format("{}_pct_of_{}", a, b), fmt::format("{} / {} * 100", a, b), "percent",
                                find_measure(model, q, a)->higher_is_better);
@@ -2382,8 +2389,14 @@ void question_reader::reading::read_breakdowns() {
         return std::any_of(std::begin(apostrophes), std::end(apostrophes),
                            [&](const char* a) { return lower.find(owner + a + owned) != std::string::npos; });
     };
+    // a heading: before a colon, or a leading "For our Northeast dealers," clause
     size_t colon = original.find(':');
+    if (colon == std::string::npos && !words.empty() && words[0] == "for") colon = original.find(',');
     size_t heading_words = colon == std::string::npos ? 0 : words_of(original.substr(0, colon)).size();
+    // "For Powertrain components only,": a scope, not the rows
+    if (std::find(words.begin(), words.begin() + static_cast<long>(std::min(heading_words, words.size())), "only") !=
+        words.begin() + static_cast<long>(std::min(heading_words, words.size())))
+        heading_words = 0;
     std::vector<std::pair<size_t, std::string>> counted_dims;
     std::vector<std::pair<size_t, std::string>> scoped_out;
     for (size_t k = 0; k < dims_at.size(); ++k) {
@@ -2812,7 +2825,9 @@ void question_reader::reading::read_rank_measure() {
             }
         // "which component cost us the most in warranty claims": the measure said just before
         // the ranking word is the one ranked, over one after "in"
-        for (auto& [mat, name] : measures_at) {
+        for (auto& measure : measures_at) {
+            size_t mat = measure.first;  // a plain name, as the lambda captures it (clang 14)
+            auto& name = measure.second;
             auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == mat; });
             size_t end = mat + (p == phrases.end() ? 1 : p->length);
             while (end < rank_at && (word(end) == "us" || word(end) == "the" || word(end) == "we")) ++end;
@@ -2891,6 +2906,12 @@ void question_reader::reading::read_rank_measure() {
 }
 
 void question_reader::reading::check_leftovers() {
+    // "which dealers didn't sell a single Granite", "components that never had a claim": the
+    // rows with none, which the cubes do not hold (a cube has a row where something happened)
+    static const std::set<std::string_view> negations = {"didnt", "dont", "doesnt", "havent", "hasnt", "hadnt", "wasnt", "werent", "never"};
+    for (auto& w : words)
+        if (negations.count(w) && q.problem.empty())
+            q.problem = fmt::format("'{}': what did not happen has no rows in the pre-computed data", w);
     // 10. what is left must be filler: anything else was not understood. A word of a measure
     // already read says it again ("which components cost us the most in warranty").
     std::set<std::string> said;
