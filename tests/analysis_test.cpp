@@ -99,6 +99,8 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     CHECK_FALSE(reader.read("claims by component above $2,000 each", "2026-06-15").problem.empty());
     CHECK_FALSE(reader.read("what percentage of vehicles sold went out with an F&I product", "2026-06-15").problem.empty());
     CHECK(reader.read("F&I penetration (share of sales with an F&I product) by region", "2026-06-15").problem.empty());
+    // found by fuzz_router: a question that is all definition is read as asked, not emptied
+    CHECK_FALSE(reader.read(";x=cvbnm9", "2026-06-15").unknown.empty());
     // what did not happen has no rows in a cube: said, not answered with the rows that did
     CHECK_FALSE(reader.read("which models didn't sell at all in Illinois last month", "2026-06-15").problem.empty());
     // a heading names the rows; a scope with "only" does not

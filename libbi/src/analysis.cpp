@@ -642,7 +642,8 @@ namespace {
 /// The question without what it says in parentheses to define a measure the way the model
 /// does: "gross profit (price minus cost)", "days of supply (on hand / daily usage)", "margin
 /// (gross profit = price - cost)".
-std::string without_definitions(std::string text) {
+std::string without_definitions(std::string original) {
+    auto text = original;
     for (size_t open = text.find('('); open != std::string::npos; open = text.find('(', open + 1)) {
         size_t close = open, depth = 0;  // "(gross margin = (price - cost) / price)"
         for (; close < text.size(); ++close) {
@@ -685,6 +686,8 @@ std::string without_definitions(std::string text) {
         while (end < text.size() && !(boundary(end) && text[end] != ',')) ++end;
         if (start > 0) text.replace(start, end - start, " ");
     }
+    // a question that is all definition ("(a/b)", ";x=y") stays as asked, to be read as such
+    if (std::none_of(text.begin(), text.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); })) return original;
     return text;
 }
 
