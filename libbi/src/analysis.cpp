@@ -2381,12 +2381,12 @@ void question_reader::reading::read_breakdowns() {
         auto w = word(at - 2);
         return w == "across" || w == "for" || w == "over" || w == "of" || w == "at" || w == "in" || w == "from";
     };
+    std::string lower;  // the question as typed, in lower case: for apostrophes the words lost
+    for (char c : original) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
     auto owned_by_previous = [&](size_t at) {
         if (at < 2 || std::none_of(dims_at.begin(), dims_at.end(), [&](auto& x) { return x.first == at - 1; })) return false;
         auto cue = word(at - 2);
         if (!(cue == "each" || cue == "every" || cue == "per" || cue == "by")) return false;
-        std::string lower;
-        for (char c : original) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
         auto owner = std::string(word(at - 1)), owned = std::string(word(at));
         static constexpr const char* apostrophes[] = {"'s ", "\u2019s ", "' "};
         return std::any_of(std::begin(apostrophes), std::end(apostrophes),
