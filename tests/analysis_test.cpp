@@ -101,8 +101,19 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     CHECK(reader.read("F&I penetration (share of sales with an F&I product) by region", "2026-06-15").problem.empty());
     // found by fuzz_router: a question that is all definition is read as asked, not emptied
     CHECK_FALSE(reader.read(";x=cvbnm9", "2026-06-15").unknown.empty());
-    // what did not happen has no rows in a cube: said, not answered with the rows that did
-    CHECK_FALSE(reader.read("which models didn't sell at all in Illinois last month", "2026-06-15").problem.empty());
+    // what did not happen: the breakdown's values with none of one counted measure, never the
+    // rows that did happen; with no breakdown, or of a ratio, it is said, not answered
+    auto none = reader.read("which models didn't sell at all in Illinois last month", "2026-06-15");
+    CHECK(none.problem.empty());
+    CHECK(none.group_by == std::vector<std::string>{"model"});
+    REQUIRE(none.having.size() == 1);
+    CHECK((none.having[0].measure == "units" && none.having[0].op == "=" && none.having[0].value == 0));
+    CHECK_FALSE(reader.read("which dealers had no margin in 2025", "2026-06-15").problem.empty());
+    // one measure against another on each row: the rows are the cube's own
+    auto short_stock = reader.read("where is days of supply shorter than the lead time", "2026-06-15");
+    REQUIRE(short_stock.having.size() == 1);
+    CHECK(short_stock.having[0].other == "lead_time_days");
+    CHECK(short_stock.group_by == std::vector<std::string>{"plant", "component"});
     // a heading names the rows; a scope with "only" does not
     CHECK(reader.read("For our Northeast dealers, revenue in 2025", "2026-06-15").group_by == std::vector<std::string>{"dealer"});
     CHECK(reader.read("For Powertrain components only, claims by model in 2025", "2026-06-15").group_by == std::vector<std::string>{"model"});
@@ -180,6 +191,62 @@ TEST_CASE("the planner answers only what a cube holds exactly", "[planner]") {
         }
         CHECK_THAT(got, Catch::Matchers::Contains(c.expect));
     }
+}
+
+TEST_CASE("the roll-up lists groups with nothing in them only when none was asked", "[planner]") {
+    // a model of its own: the values a group may take are the model's, not the rows'
+    bi::semantic_model m;
+    bi::measure_def units;
+    units.name = "units";
+    units.how = bi::aggregate::sum;
+    units.unit = "count";
+    m.measures.push_back(units);
+    m.dimensions.push_back({"dealer", {"dealer"}, "region"});
+    m.dimensions.push_back({"region", {"region"}, ""});
+    m.dimensions.push_back({"model", {"model"}, ""});
+    bi::cube_def c;
+    c.id = "cubes/sales";
+    c.time = "month";
+    c.grain = {"month", "dealer", "model"};
+    c.dimensions = {"dealer", "model", "region"};
+    c.measures = {{"units", bi::aggregate::sum}};
+    m.cubes.push_back(c);
+    m.values["dealer"] = {"Ash", "Birch", "Cedar", "Dogwood"};
+    bi::table t;
+    t.columns = {"month", "dealer", "model", "region", "units"};
+    auto row = [&](const char* month, const char* dealer, const char* model, const char* region, std::int64_t n) {
+        t.rows.push_back({std::string(month), std::string(dealer), std::string(model), std::string(region), n});
+    };
+    row("2026-05", "Ash", "Granite", "East", 3);
+    row("2026-05", "Birch", "Lumen", "East", 2);
+    row("2026-04", "Cedar", "Granite", "West", 1);
+    row("2026-05", "Dogwood", "Granite", "West", 4);
+    row("2026-03", "Birch", "Granite", "East", 1);  // a dealer sells more than one model
+    bi::plan p{{{"cubes/sales", {"units"}}}};
+    auto rows_of = [&](const std::string&) -> const bi::table& { return t; };
+    auto dealers = [&](const bi::rolled_answer& a) {
+        std::vector<std::string> out;
+        for (auto& r : a.rows.rows) out.push_back(std::get<std::string>(r[0]));
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    bi::semantic_query q;
+    q.measures = {"units"};
+    q.group_by = {"dealer"};
+    q.filters = {{"model", {"Granite"}, false}};
+    q.window = bi::period{"2026-05-01", "2026-05-31", "May 2026", false};
+    q.having = {{"units", "=", 0, "", "none"}};
+    REQUIRE(bi::fills_empty_groups(m, q));
+    // Birch sold a Lumen in May, Cedar its Granite in April: neither sold a Granite in May
+    CHECK(dealers(bi::roll_up(m, q, p, rows_of)) == std::vector<std::string>{"Birch", "Cedar"});
+    // "East dealers" names what each dealer belongs to: the West's are not among them
+    q.filters.push_back({"region", {"East"}, false});
+    CHECK(dealers(bi::roll_up(m, q, p, rows_of)) == std::vector<std::string>{"Birch"});
+    // a threshold that 0 passes lists only the groups that have rows, as before
+    q.filters.pop_back();
+    q.having = {{"units", "<", 5, "", "fewer than 5"}};
+    CHECK_FALSE(bi::fills_empty_groups(m, q));
+    CHECK(dealers(bi::roll_up(m, q, p, rows_of)) == std::vector<std::string>{"Ash", "Dogwood"});
 }
 
 TEST_CASE("the reader bi-dump saves reads every question as the one built from the model", "[analysis]") {

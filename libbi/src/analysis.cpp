@@ -154,7 +154,7 @@ const std::set<std::string_view>& filler() {
         "anybody", "sitting", "wide", "companywide", "recorded", "registered", "reported", "posted",
         "included", "carried", "carrying", "attached", "account", "accounted", "earned", "earn", "earns", "earning",
         "brings", "bringing", "fix", "record", "records", "alongside", "left", "remaining", "plus", "drove", "drive",
-        "drives", "driven", "driving", "move", "moved", "moves", "moving", "dollars", "dollar", "usd",
+        "drives", "driven", "driving", "move", "moved", "moves", "moving", "dollars", "dollar", "usd", "bucks", "actually", "really", "generally", "transact", "transacted", "transacting",
     };
     return words;
 }
@@ -223,7 +223,8 @@ std::string comparator(const std::vector<std::string>& w, size_t i, size_t& span
     // "more then 500": the common slip of "than" before a number
     auto than = at(i + 1) == "than" || (at(i + 1) == "then" && !at(i + 2).empty() && std::isdigit(static_cast<unsigned char>(at(i + 2)[0])));
     if ((at(i) == "more" || at(i) == "greater" || at(i) == "higher" || at(i) == "bigger" || at(i) == "larger") && than) return ">";
-    if ((at(i) == "less" || at(i) == "fewer" || at(i) == "lower" || at(i) == "smaller") && than) return "<";
+    if ((at(i) == "less" || at(i) == "fewer" || at(i) == "lower" || at(i) == "smaller" || at(i) == "shorter") && than) return "<";
+    if (at(i) == "longer" && than) return ">";
     if (at(i) == "at" && at(i + 1) == "least") return ">=";
     if (at(i) == "at" && at(i + 1) == "most") return "<=";
     if (at(i) == "no" && at(i + 1) == "more" && at(i + 2) == "than") { span = 3; return "<="; }
@@ -821,6 +822,8 @@ struct question_reader::reading {
     std::vector<std::pair<size_t, measure_condition>> thresholds;
     std::set<size_t> threshold_units;               // "more than 1,850 cars": words a threshold counts
     std::set<size_t> excluded_values;               // positions in `values`
+    std::string none_word;                          // "didn't", "no", "never": the rows where nothing happened
+    std::vector<size_t> unknown_at;                 // where each word not understood is
     size_t share_at = SIZE_MAX;
     bool implied = false;                           // measures only implied ("sales", "how many")
     std::vector<std::pair<size_t, std::string>> breakdowns;
@@ -843,6 +846,8 @@ struct question_reader::reading {
     void years_as_rows();
     void read_ranking_words();
     void read_thresholds();
+    void read_none();
+    bool compares_measures(size_t i, size_t span);
     void read_exclusions();
     void read_comparisons();
     bool percent_unit(size_t i) const;
@@ -880,7 +885,9 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
     if (words.empty()) throw usage_error("question is empty");
     for (auto& w : words) {
         if (w == "avg") w = "average";  // so "avg sale price" finds "average sale price"
-        t.push_back({w, is_number(w) ? w : stem(w)});
+        // "what did we actually get": the adverb, not the KPIs' actual its stem would be
+        bool adverb = w == "actually" || w == "really" || w == "totally" || w == "generally";
+        t.push_back({w, is_number(w) || adverb ? w : stem(w)});
     }
 }
 
@@ -950,6 +957,7 @@ void question_reader::reading::correct_typos() {
             if (!found.empty() && !ambiguous) {
                 q.corrections.push_back(w + "→" + std::string(found));
                 w = std::string(found);
+                words[i] = w;
                 tk.stem = stem(w);
             }
             continue;
@@ -1029,6 +1037,7 @@ void question_reader::reading::correct_typos() {
         if (!best.empty()) {
             q.corrections.push_back(w + "→" + best);
             w = best;
+            words[i] = best;  // the grammar reads `words`: "excl." is "excluding" there too
             tk.stem = stem(best);
         }
     }
@@ -1173,6 +1182,10 @@ void question_reader::reading::read_periods() {
             if (w == "mar" || w == "may" || w == "dec" || w == "jun" || w == "sep") {
                 // short forms that are words too count next to a year or a time preposition
                 bool near_time = year_at(i + 1) || (i > 0 && (word(i - 1) == "in" || word(i - 1) == "since" || word(i - 1) == "for" || word(i - 1) == "during" || word(i - 1) == "from" || word(i - 1) == "of" || word(i - 1) == "to" || word(i - 1) == "through" || word(i - 1) == "until" || word(i - 1) == "and"));
+                // "may vs april", "April and May": beside another month's name
+                auto joiner = [](std::string_view x) { return x == "vs" || x == "versus" || x == "against" || x == "and" || x == "or" || x == "to"; };
+                if (joiner(word(i + 1)) && word(i + 2).size() > 3 && month_number(word(i + 2))) near_time = true;
+                if (i >= 2 && joiner(word(i - 1)) && word(i - 2).size() > 3 && month_number(word(i - 2))) near_time = true;
                 if (!near_time && w != "may" && w != "dec" && w != "sep") continue;
                 if (!near_time) continue;
             }
@@ -1549,6 +1562,27 @@ void question_reader::reading::combine_periods() {
             periods = std::move(parts);
         }
     }
+    // "the first half vs the second half of 2025", "Q1 vs Q2 2024": parts named without a year
+    // beside parts of one year are of that year
+    if (!yearless.empty() && periods.size() >= 2 && yearless.size() < periods.size()) {
+        int y = 0;
+        bool one_year = true;
+        for (auto& [at, p] : periods) {
+            if (std::any_of(yearless.begin(), yearless.end(), [&](auto& part) { return part.at == at; })) continue;
+            int from_year = std::atoi(p.from.substr(0, 4).c_str());
+            bool whole_year = p.from.substr(5) == "01-01" && p.to.substr(5) == "12-31";
+            if (whole_year || p.to.substr(0, 4) != p.from.substr(0, 4) || (y && y != from_year)) one_year = false;
+            y = from_year;
+        }
+        if (one_year && y)
+            for (auto& [at, p] : periods)
+                for (auto& part : yearless)
+                    if (part.at == at)
+                        p = up_to(part.unit == 'm'   ? month_period(year_month{year{y}, month{static_cast<unsigned>(part.n)}})
+                                  : part.unit == 'q' ? quarter_period(y, part.n)
+                                                     : half_period(y, part.n),
+                                  today, true);
+    }
     // A range joins the two ends; otherwise several periods are a comparison.
     // "how did units compare between 2024 and 2025": the two side by side, not the span
     bool growth_words = std::any_of(words.begin(), words.end(), [](auto& w) {
@@ -1739,6 +1773,7 @@ void question_reader::reading::read_thresholds() {
         auto op = comparator(words, i, span);
         if (op.empty()) continue;
         size_t n = i + span;
+        if (compares_measures(i, span)) continue;
         if (!is_number(word(n)) || !unused(n)) continue;
         measure_condition c;
         c.op = op;
@@ -1768,6 +1803,64 @@ void question_reader::reading::read_thresholds() {
             for (auto& [at, d] : dims_at)
                 if (at == end) threshold_units.insert(at);
         thresholds.emplace_back(i, c);
+    }
+}
+
+bool question_reader::reading::compares_measures(size_t i, size_t span) {
+    // "where days of supply is shorter than the lead time": one measure against another, on
+    // each row of the answer
+    auto measure_from = [&](size_t at) -> const std::string* {
+        for (auto& m : measures_at)
+            if (m.first == at) return &m.second;
+        return nullptr;
+    };
+    size_t n = i + span;
+    while (unused(n) && (word(n) == "the" || word(n) == "its" || word(n) == "our")) ++n;
+    auto* right = measure_from(n);
+    size_t end = i;
+    while (end > 0 && unused(end - 1) && (word(end - 1) == "is" || word(end - 1) == "are" || word(end - 1) == "was" || word(end - 1) == "were"))
+        --end;
+    const std::string* left = nullptr;
+    for (auto& p : phrases)
+        if (p.start + p.length == end && p.e->what == kind::measure) left = measure_from(p.start);
+    if (!right || !left || *left == *right) return false;
+    measure_condition c;
+    c.measure = *left;
+    c.op = comparator(words, i, span);
+    c.other = *right;
+    for (size_t k = end; k < n; ++k) c.text += (c.text.empty() ? "" : " ") + t[k].word;
+    auto rp = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == n; });
+    c.text += " " + std::string(rp->e->target);
+    take(end, n - end);
+    q.having.push_back(c);
+    return true;
+}
+
+void question_reader::reading::read_none() {
+    // "which dealers didn't sell a single Granite", "components that never had a claim",
+    // "dealers with no (zero) claims": the groups where nothing happened. Read here, answered
+    // only as a breakdown of one counted or summed measure (read_shares_and_thresholds).
+    static const std::set<std::string_view> verbs = {"didnt", "dont", "doesnt", "havent", "hasnt", "hadnt", "wasnt", "werent", "never"};
+    static const std::set<std::string_view> auxiliaries = {"did", "do", "does", "have", "has", "had", "was", "were"};
+    for (size_t i = 0; i < t.size(); ++i) {
+        if (!unused(i)) continue;
+        auto w = word(i);
+        bool none = verbs.count(w) || (w == "not" && i > 0 && auxiliaries.count(word(i - 1))) ||
+                    // "had no claims", "with zero sales": not "no more than", not "number 0"
+                    ((w == "no" || w == "0" || w == "zero") && i > 0 &&
+                     (word(i - 1) == "had" || word(i - 1) == "with" || word(i - 1) == "have" || word(i - 1) == "has" ||
+                      word(i - 1) == "sold" || word(i - 1) == "made" || word(i - 1) == "got" || word(i - 1) == "recorded" ||
+                      word(i - 1) == "see" || word(i - 1) == "saw" || word(i - 1) == "logged"));
+        if (!none) continue;
+        if (none_word.empty()) none_word = std::string(w);
+        take(i);
+        if (w == "not" && auxiliaries.count(word(i - 1))) take(i - 1);
+        // "a single", "any", "at all": what the negation counts, said again
+        for (size_t k = i + 1; k < t.size() && k <= i + 6; ++k) {
+            auto x = word(k);
+            if (x == "single" || x == "any" || x == "one") take(k);
+            if (x == "at" && word(k + 1) == "all") take(k, 2);
+        }
     }
 }
 
@@ -1884,7 +1977,10 @@ void question_reader::reading::read_counted_nouns() {
     for (auto& measure : measures_at) {
         size_t mat = measure.first;  // a plain name, as a lambda below captures it (clang 14)
         auto kind_of = mat > 0 ? word(mat - 1) : std::string_view();
-        if (mat < 2 || !(kind_of == "common" || kind_of == "popular" || kind_of == "frequent") || rank_word(word(mat - 2)) == end_asked::none)
+        // "the number of each F&I product sold": a breakdown by the products, counted
+        bool each = kind_of == "each" || kind_of == "every";
+        if (!each && (mat < 2 || !(kind_of == "common" || kind_of == "popular" || kind_of == "frequent") ||
+                      rank_word(word(mat - 2)) == end_asked::none))
             continue;
         auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == mat; });
         if (p == phrases.end()) continue;
@@ -2036,6 +2132,20 @@ void question_reader::reading::compared_alone() {
 
 void question_reader::reading::read_measures() {
     // 8. measures: named ones; weak names ("sales", "how many") only when nothing else is named.
+    // "on-hand units", "reorder point units": the word "units" after a measure of counts is
+    // that measure's unit, not the measure the word names alone
+    for (size_t k = 1; k < measures_at.size();) {
+        size_t at = measures_at[k].first;
+        auto prev = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == measures_at[k - 1].first; });
+        auto* d = model.measure(measures_at[k - 1].second);
+        bool unit_word = word(at) == "units" || word(at) == "unit";
+        if (unit_word && prev != phrases.end() && prev->start + prev->length == at && d && d->unit == "count" &&
+            measures_at[k].second != measures_at[k - 1].second && (word(at + 1).empty() || !unused(at + 1) || word(at + 1) != "sold")) {
+            measures_at.erase(measures_at.begin() + static_cast<long>(k));
+            continue;
+        }
+        ++k;
+    }
     for (auto& [at, m] : measures_at)
         if (std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
     bool kpi_context = false;
@@ -2340,6 +2450,12 @@ void question_reader::reading::read_breakdowns() {
     auto explicit_cue = [&](size_t at, bool* ranked = nullptr) {
         for (size_t back = 1; back <= 5 && back <= at; ++back) {
             auto w = word(at - back);
+            // "cost per claim for Electrical parts": a word of a measure's name is no cue
+            bool named = std::any_of(phrases.begin(), phrases.end(), [&](auto& p) {
+                return p.start <= at - back && at - back < p.start + p.length && p.length > 1 &&
+                       (p.e->what == kind::measure || p.e->what == kind::weak_measure);
+            });
+            if (named) continue;
             if (w == "by" && at - back >= 1) {
                 auto verb = word(at - back - 1);
                 if (verb == "sold" || verb == "filed" || verb == "made" || verb == "generated" || verb == "earned" ||
@@ -2368,6 +2484,11 @@ void question_reader::reading::read_breakdowns() {
         while (at >= 1 && (word(at - 1) == "different" || word(at - 1) == "distinct" || word(at - 1) == "unique" ||
                            word(at - 1) == "individual" || word(at - 1) == "separate"))
             --at;
+        // "the number of off-target KPIs": a condition said before the noun counted
+        for (auto& c : conditions_at) {
+            auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == c.first; });
+            if (p != phrases.end() && p->start + p->length == at) at = p->start;
+        }
         // "how many of our dealers", "how many of the plants"
         if (at >= 4 && (word(at - 1) == "our" || word(at - 1) == "the") && word(at - 2) == "of" && word(at - 3) == "many" &&
             word(at - 4) == "how")
@@ -2377,6 +2498,12 @@ void question_reader::reading::read_breakdowns() {
                w1 == "fewest" || w1 == "least" || w1 == "more" || w1 == "fewer";
     };
     auto scoped = [&](size_t at) {
+        // "lead time for each component (across plants)": summed over, beside the breakdown named
+        if (at >= 1 && word(at - 1) == "across" && std::any_of(dims_at.begin(), dims_at.end(), [&](auto& x) {
+                auto cue = x.first > 0 ? word(x.first - 1) : std::string_view();
+                return x.first != at && (cue == "each" || cue == "every");
+            }))
+            return true;
         if (at < 2 || (word(at - 1) != "all" && word(at - 1) != "any")) return false;
         auto w = word(at - 2);
         return w == "across" || w == "for" || w == "over" || w == "of" || w == "at" || w == "in" || w == "from";
@@ -2614,11 +2741,17 @@ void question_reader::reading::read_breakdowns() {
 void question_reader::reading::condition_rows() {
     // "list everything below reorder point": a condition holds of rows, so with no breakdown
     // the rows are the grain of the one cube that holds the condition's measure.
-    if (conditions_at.empty() || !q.group_by.empty() || q.grain != time_grain::none || q.share || !q.count_of.empty()) return;
+    bool compared = std::any_of(q.having.begin(), q.having.end(), [](auto& h) { return !h.other.empty(); });
+    if ((conditions_at.empty() && !compared) || !q.group_by.empty() || q.grain != time_grain::none || q.share || !q.count_of.empty())
+        return;
     const cube_def* only = nullptr;
     for (auto& h : q.having)
         for (auto& cube : model.cubes)
-            if (cube.has_measure(h.measure)) {
+            if (cube.has_measure(h.measure) || (!h.other.empty() && [&] {
+                    auto leaves = leaves_of(model, q, h.measure), more = leaves_of(model, q, h.other);
+                    leaves.insert(leaves.end(), more.begin(), more.end());
+                    return std::all_of(leaves.begin(), leaves.end(), [&](auto& l) { return cube.has_measure(l); });
+                }())) {
                 if (only && only != &cube) return;
                 only = &cube;
             }
@@ -2814,6 +2947,25 @@ void question_reader::reading::read_shares_and_thresholds() {
         if (!m.empty()) q.having.push_back(c);
         else q.problem = fmt::format("'{}' of what?", c.text);
     }
+    // "which dealers sold no Granite": the breakdown's values whose measure is 0, for one
+    // measure that counts or sums facts (a group with no facts has no margin or average)
+    if (!none_word.empty()) {
+        auto* m = q.measures.size() == 1 ? model.measure(q.measures.front()) : nullptr;
+        bool summed = m && !m->is_derived() && *m->how == aggregate::sum && !m->snapshot;
+        bool one_breakdown = (q.group_by.size() == 1 && q.count_of.empty()) || (q.group_by.empty() && !q.count_of.empty() && model.dimension(q.count_of));
+        if (summed && one_breakdown && q.grain == time_grain::none && q.compare.empty() && !q.share && q.having.empty() &&
+            asked == end_asked::none) {
+            measure_condition c;
+            c.measure = q.measures.front();
+            c.op = "=";
+            c.value = 0;
+            c.text = "none";
+            q.having.push_back(c);
+        } else if (q.problem.empty()) {
+            q.problem = fmt::format("'{}': what did not happen is answered only as a list of one breakdown's values with none "
+                                    "of one counted measure (\"which dealers sold no Granite\")", none_word);
+        }
+    }
 }
 
 void question_reader::reading::read_rank_measure() {
@@ -2899,6 +3051,25 @@ void question_reader::reading::read_rank_measure() {
         q.problem = "ranked by what? Name the measure (\"by variance\", \"by actual\")";
 
     if (weekly && !q.measures.empty()) q.problem = "there is no weekly breakdown in the pre-computed data";
+    // "month-over-month revenue change for last month": that month against the one before
+    if (!sequential.empty() && !q.measures.empty() && q.compare.empty() && q.window && (sequential == "month" || sequential == "quarter") &&
+        (q.grain == time_grain::none || to_string(q.grain) == sequential) && q.group_by.empty()) {
+        auto from = parse_iso(q.window->from), to = parse_iso(q.window->to);
+        year_month ym = from.year() / from.month();
+        bool one_month = from.day() == day{1} && to == last_of(ym);
+        bool one_quarter = from.day() == day{1} && (unsigned(from.month()) - 1) % 3 == 0 && to == last_of(ym + months{2});
+        if (sequential == "month" && one_month) {
+            q.compare = {month_period(ym - months{1}), *q.window};
+        } else if (sequential == "quarter" && one_quarter) {
+            auto before = ym - months{3};
+            q.compare = {quarter_period(int(before.year()), int(unsigned(before.month()) - 1) / 3 + 1), *q.window};
+        }
+        if (!q.compare.empty()) {
+            q.window.reset();
+            q.grain = time_grain::none;
+            q.growth = true;
+        }
+    }
     if (!sequential.empty() && !q.measures.empty() && q.compare.size() < 2)
         q.problem = fmt::format("the change from each {0} to the one before is not computed; ask for the {0}s side by side "
                                 "(\"by {0}\") or for two periods (\"March vs April\")", sequential);
@@ -2909,12 +3080,6 @@ void question_reader::reading::read_rank_measure() {
 }
 
 void question_reader::reading::check_leftovers() {
-    // "which dealers didn't sell a single Granite", "components that never had a claim": the
-    // rows with none, which the cubes do not hold (a cube has a row where something happened)
-    static const std::set<std::string_view> negations = {"didnt", "dont", "doesnt", "havent", "hasnt", "hadnt", "wasnt", "werent", "never"};
-    for (auto& w : words)
-        if (negations.count(w) && q.problem.empty())
-            q.problem = fmt::format("'{}': what did not happen has no rows in the pre-computed data", w);
     // 10. what is left must be filler: anything else was not understood. A word of a measure
     // already read says it again ("which components cost us the most in warranty").
     std::set<std::string> said;
@@ -2938,7 +3103,28 @@ void question_reader::reading::check_leftovers() {
                                        w == "pair" || w == "pairs"))
             continue;
         if (w == "the" || w == "of") continue;
+        // "the first week of June (1st-7th)": a day already read as an end of the period
+        if (w.size() >= 3 && w.size() <= 4 && std::isdigit(static_cast<unsigned char>(w[0])) && q.window) {
+            auto suffix = w.substr(w.size() - 2);
+            int d = std::atoi(w.c_str());
+            bool ordinal = suffix == "st" || suffix == "nd" || suffix == "rd" || suffix == "th";
+            if (ordinal && d >= 1 && d <= 31 &&
+                (std::atoi(q.window->from.substr(8).c_str()) == d || std::atoi(q.window->to.substr(8).c_str()) == d))
+                continue;
+        }
         q.unknown.push_back(w);
+        unknown_at.push_back(i);
+    }
+    // "Where will we run out before a reorder could arrive, i.e. days of supply below lead
+    // time?": what follows "i.e." says again, in words the reader knows, what came before
+    for (size_t i = 0; i + 1 < t.size() && !q.unknown.empty(); ++i) {
+        bool restates = (word(i) == "i" && word(i + 1) == "e") || word(i) == "ie" ||
+                        (word(i) == "in" && word(i + 1) == "other" && word(i + 2) == "words");
+        if (!restates || q.measures.empty()) continue;
+        if (std::all_of(unknown_at.begin(), unknown_at.end(), [&](size_t at) { return at < i || (word(i) != "ie" && at == i + 1); })) {
+            q.unknown.clear();
+            unknown_at.clear();
+        }
     }
 }
 
@@ -2951,6 +3137,7 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     r.read_grains();
     r.read_ranking_words();
     r.read_thresholds();
+    r.read_none();
     r.read_exclusions();
     r.read_comparisons();
     r.read_counted_nouns();
@@ -3151,7 +3338,9 @@ std::string restate(const semantic_model& model, const semantic_query& q) {
         for (size_t i = 0; i < q.compare.size(); ++i) out += (i == 0 ? "" : " vs ") + q.compare[i].label;
         if (q.growth) out += " (change in %)";
     }
-    for (auto& h : q.having) out += fmt::format(" · {} {} {}", nice(h.measure), h.op, h.value);
+    for (auto& h : q.having)
+        out += h.other.empty() ? fmt::format(" · {} {} {}", nice(h.measure), h.op, h.value)
+                               : fmt::format(" · {} {} {}", nice(h.measure), h.op, nice(h.other));
     if (!q.rank_measure.empty() && q.rank_measure != "?") {
         bool desc = q.direction == sort_direction::desc;
         out += fmt::format(" · {} {}", desc ? "highest" : "lowest", nice(q.rank_measure));

@@ -251,9 +251,10 @@ const table& answerer::cube_rows(const std::string& cube, const semantic_query& 
         std::error_code ec;
         std::string damage;
         if (!fs::exists(path, ec)) throw error(fmt::format("'{}': the cube's dump is missing (run bi-dump)", path));
-        if (!keep_dumps_) {
+        if (!keep_dumps_ && !fills_empty_groups(*model_, q)) {
             // One question a process: read only the rows its single-value filters keep — but
-            // not a share's part: the whole it is a share of is every value of that dimension.
+            // not a share's part: the whole it is a share of is every value of that dimension,
+            // nor groups with nothing in them: what they belong to is in rows the filters drop.
             std::vector<std::pair<std::string, value>> wanted;
             for (auto& f : q.filters)
                 if (!f.exclude && f.values.size() == 1 && !(q.share && f.dimension == q.share_dimension))

@@ -43,7 +43,8 @@ void write_having(json_writer& w, const semantic_query& q) {
         w.StartObject();
         w.Key("measure"); w.String(h.measure);
         w.Key("op"); w.String(h.op);
-        w.Key("value"); w.Double(h.value);
+        if (h.other.empty()) { w.Key("value"); w.Double(h.value); }
+        else { w.Key("other"); w.String(h.other); }
         w.Key("text"); w.String(h.text);
         w.EndObject();
     }

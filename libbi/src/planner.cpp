@@ -60,7 +60,10 @@ std::vector<std::string> measures_needed(const semantic_query& q) {
         if (!m.empty() && std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
     };
     if (!is_change_column(q, q.rank_measure)) add(q.rank_measure);
-    for (auto& h : q.having) add(h.measure);
+    for (auto& h : q.having) {
+        add(h.measure);
+        if (!h.other.empty()) add(h.other);
+    }
     return out;
 }
 
@@ -321,7 +324,66 @@ double round_to(double x, int digits) {
 
 }  // namespace
 
+bool fills_empty_groups(const semantic_model& model, const semantic_query& q) {
+    if (q.group_by.size() != 1 || q.grain != time_grain::none || !q.compare.empty() || !q.limit_per.empty() ||
+        !q.average_over.empty() || q.share || !q.count_of.empty())
+        return false;
+    bool none = std::any_of(q.having.begin(), q.having.end(), [](auto& h) { return h.other.empty() && h.op == "=" && h.value == 0; });
+    if (!none) return false;
+    // a group with no facts is 0 only for a sum of facts; a ratio of nothing is no number
+    auto needed = measures_needed(q);
+    return std::all_of(needed.begin(), needed.end(), [&](auto& name) {
+        auto* m = model.measure(name);
+        return m && !m->is_derived() && *m->how == aggregate::sum;
+    });
+}
+
 namespace {
+
+/// The values a group may take when nothing happened in it: every value of the dimension in
+/// the cubes, or, when a filter names something each value belongs to ("Northeast dealers"),
+/// the values the first cube's rows put there. A filter on something that happened (a model
+/// sold, a period) does not narrow the values: those are what the rows with none lack.
+std::set<std::string> possible_members(const semantic_model& model, const semantic_query& q, const plan& p,
+                                       const std::function<const table&(const std::string&)>& rows_of) {
+    const auto& g = q.group_by.front();
+    const table& t = rows_of(p.parts.front().cube);
+    int gc = t.index_of(g);
+    std::set<std::string> members;
+    if (auto v = model.values.find(g); v != model.values.end()) members.insert(v->second.begin(), v->second.end());
+    if (gc < 0) return members;
+    auto text = [](const value& cell) {
+        auto s = std::get_if<std::string>(&cell);
+        return s ? *s : std::string();
+    };
+    for (auto& f : q.filters) {
+        auto matches = [&](const std::string& cell) {
+            bool any = std::any_of(f.values.begin(), f.values.end(), [&](auto& v) { return detail::equal_ignoring_ascii_case(cell, v); });
+            return any != f.exclude;
+        };
+        if (f.dimension == g) {
+            std::erase_if(members, [&](auto& m) { return !matches(m); });
+            continue;
+        }
+        int fc = t.index_of(f.dimension);
+        if (fc < 0) continue;
+        // an attribute of the group when every value of the group has one value of it
+        std::map<std::string, std::string> of;
+        bool attribute = true;
+        for (auto& row : t.rows) {
+            auto key = text(row[static_cast<size_t>(gc)]);
+            auto val = text(row[static_cast<size_t>(fc)]);
+            auto [it, added] = of.emplace(key, val);
+            if (!added && it->second != val) { attribute = false; break; }
+        }
+        if (!attribute) continue;
+        std::erase_if(members, [&](auto& m) {
+            auto it = of.find(m);
+            return it == of.end() || !matches(it->second);
+        });
+    }
+    return members;
+}
 
 /// "How many dealers sold more than 500 cars": each dealer's row first, then the dealers counted
 /// per row of the answer.
@@ -482,6 +544,15 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
         row.key = k;
         for (auto& [m, v] : vals) row.v[{m, period}] = v;
     }
+    // "Which dealers sold no Granite": the values with no rows at all, at zero.
+    if (fills_empty_groups(model, q))
+        for (auto& member : possible_members(model, q, p, rows_of)) {
+            key_t k{member};
+            if (rows.count(k)) continue;
+            auto& row = rows[k];
+            row.key = k;
+            for (auto& m : needed) row.v[{m, -1}] = 0.0;
+        }
     // Conditions on measures ("more than 600 sales", "off target"): on the row's own values;
     // with periods side by side, on the latest period's.
     auto measure_value = [&](const out_row& row, const std::string& m) -> std::optional<double> {
@@ -502,8 +573,9 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
         bool ok = true;
         for (auto& h : q.having) {
             auto v = measure_value(row, h.measure);
-            if (!v) { ok = false; break; }
-            double x = *v, y = h.value;
+            auto other = h.other.empty() ? std::optional<double>(h.value) : measure_value(row, h.other);
+            if (!v || !other) { ok = false; break; }
+            double x = *v, y = *other;
             ok = h.op == ">" ? x > y : h.op == ">=" ? x >= y : h.op == "<" ? x < y : h.op == "<=" ? x <= y : std::abs(x - y) < 1e-9;
             if (!ok) break;
         }

@@ -36,6 +36,7 @@ struct measure_condition {
     std::string measure;
     std::string op;                      ///< >, >=, <, <=, =
     double value = 0;
+    std::string other;                   ///< compared with this measure of the same row, not with `value`
     std::string text;                    ///< the words that said it
 };
 

@@ -44,6 +44,10 @@ struct rolled_answer {
     std::optional<int> limit;
 };
 
+/// Whether the answer lists groups with nothing in them ("which dealers sold no Granite"):
+/// then the roll-up needs every row of the cube, not only the rows the filters keep.
+bool fills_empty_groups(const semantic_model& model, const semantic_query& q);
+
 /// Rolls the plan's cubes up to `q`'s answer. `rows_of(cube id)` returns a cube's rows (the
 /// whole cube, or at least every row `q`'s filters keep).
 rolled_answer roll_up(const semantic_model& model, const semantic_query& q, const plan& p,
