@@ -109,6 +109,10 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     REQUIRE(none.having.size() == 1);
     CHECK((none.having[0].measure == "units" && none.having[0].op == "=" && none.having[0].value == 0));
     CHECK_FALSE(reader.read("which dealers had no margin in 2025", "2026-06-15").problem.empty());
+    // a named condition is a number compared, not another measure
+    auto missed = reader.read("which KPIs missed target last month", "2026-06-15");
+    REQUIRE(missed.having.size() == 1);
+    CHECK((missed.having[0].measure == "missed" && missed.having[0].other.empty() && missed.having[0].op == ">"));
     // one measure against another on each row: the rows are the cube's own
     auto short_stock = reader.read("where is days of supply shorter than the lead time", "2026-06-15");
     REQUIRE(short_stock.having.size() == 1);

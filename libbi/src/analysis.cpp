@@ -2355,7 +2355,7 @@ void question_reader::reading::read_filters() {
         size_t at = condition.first;
         const auto& c = condition.second;
         auto it = std::find_if(model.conditions.begin(), model.conditions.end(), [&](auto& x) { return x.name == c; });
-        measure_condition mc{it->measure, it->op, it->threshold, it->name};
+        measure_condition mc{it->measure, it->op, it->threshold, "", it->name};
         for (auto& p : phrases)
             if (p.start == at) {
                 mc.text.clear();
