@@ -109,6 +109,19 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     REQUIRE(none.having.size() == 1);
     CHECK((none.having[0].measure == "units" && none.having[0].op == "=" && none.having[0].value == 0));
     CHECK_FALSE(reader.read("which dealers had no margin in 2025", "2026-06-15").problem.empty());
+    // an amount of money is no condition on a count: each sale's price is not pre-computed
+    CHECK_FALSE(reader.read("how many vehicles went for more than $60,000 this year", "2026-06-15").problem.empty());
+    CHECK(reader.read("dealers with more than $5M revenue in 2025", "2026-06-15").problem.empty());
+    // cars sold with a product are counted by the measure that counts those with one; never in a share
+    auto gap = reader.read("# of cars sold w/ GAP insurance last qtr", "2026-06-15");
+    CHECK(gap.measures == std::vector<std::string>{"fi_units"});
+    auto part = reader.read("what pct of the cars we sold in 2025 went out with an extended warranty", "2026-06-15");
+    CHECK(part.measures != std::vector<std::string>{"fi_units"});
+    CHECK_FALSE(reader.read("how many cars did we sell last yr with no F&I product at all", "2026-06-15").problem.empty());
+    // "never missed target" is the condition's count at zero
+    auto never = reader.read("Any KPIs that have never once missed their target?", "2026-06-15");
+    REQUIRE(never.having.size() == 1);
+    CHECK((never.having[0].measure == "missed" && never.having[0].op == "="));
     // a named condition is a number compared, not another measure
     auto missed = reader.read("which KPIs missed target last month", "2026-06-15");
     REQUIRE(missed.having.size() == 1);

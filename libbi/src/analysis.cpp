@@ -155,6 +155,7 @@ const std::set<std::string_view>& filler() {
         "included", "carried", "carrying", "attached", "account", "accounted", "earned", "earn", "earns", "earning",
         "brings", "bringing", "fix", "record", "records", "alongside", "left", "remaining", "plus", "drove", "drive",
         "drives", "driven", "driving", "move", "moved", "moves", "moving", "dollars", "dollar", "usd", "bucks", "actually", "really", "generally", "transact", "transacted", "transacting",
+        "door", "yet", "history", "roughly", "approximately", "approx", "racks", "racking",
     };
     return words;
 }
@@ -722,6 +723,14 @@ std::string normalise_numbers(std::string_view text) {
             ++i;
             continue;
         }
+        // "300+ claims": at least 300
+        if (c == '+' && i > 0 && std::isdigit(static_cast<unsigned char>(text[i - 1])) &&
+            (i + 1 >= text.size() || !std::isdigit(static_cast<unsigned char>(text[i + 1])))) {
+            size_t start = out.size();
+            while (start > 0 && (std::isdigit(static_cast<unsigned char>(out[start - 1])) || out[start - 1] == '.')) --start;
+            out.insert(start, " at least ");
+            continue;
+        }
         if (c == '>' || c == '<') {
             bool eq = i + 1 < text.size() && text[i + 1] == '=';
             out += c == '>' ? (eq ? " at least " : " more than ") : (eq ? " at most " : " less than ");
@@ -824,6 +833,8 @@ struct question_reader::reading {
     std::set<size_t> excluded_values;               // positions in `values`
     std::string none_word;                          // "didn't", "no", "never": the rows where nothing happened
     std::vector<size_t> unknown_at;                 // where each word not understood is
+    std::vector<double> money_amounts;              // the numbers written after "$"
+    std::set<size_t> money_conditions;              // thresholds (by index) on an amount of money
     size_t share_at = SIZE_MAX;
     bool implied = false;                           // measures only implied ("sales", "how many")
     std::vector<std::pair<size_t, std::string>> breakdowns;
@@ -878,6 +889,15 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
     this_year = int(today.year());
     this_month = today.year() / today.month();
     original = std::string(question);
+    // "$60,000", "$45k", "$1.2 million": amounts of money, as normalise_numbers reads them
+    for (size_t at = original.find('$'); at != std::string::npos; at = original.find('$', at + 1)) {
+        size_t end = at + 1;
+        while (end < original.size() && (std::isdigit(static_cast<unsigned char>(original[end])) || original[end] == ',' ||
+                                         original[end] == '.' || original[end] == ' ' || std::isalpha(static_cast<unsigned char>(original[end]))))
+            ++end;
+        auto amount = words_of(normalise_numbers(original.substr(at + 1, end - at - 1)));
+        if (!amount.empty() && is_number(amount.front())) money_amounts.push_back(std::atof(amount.front().c_str()));
+    }
     words = words_of(without_definitions(normalise_numbers(question)));
     // Determiners that never change a question's meaning inside a phrase: "below their reorder point".
     words.erase(std::remove_if(words.begin(), words.end(), [](auto& w) { return w == "their" || w == "its" || w == "his" || w == "her"; }),
@@ -988,13 +1008,16 @@ void question_reader::reading::correct_typos() {
             bool ambiguous = false, found_omits = false;
             for (std::string_view v : candidates) {
                 if (v.size() < 4 || std::abs(int(v.size()) - int(w.size())) > limit + 1) continue;
-                if (w.size() == 3 && v.size() != 4) continue;
+                if (w.size() == 3 && (v.size() != 4 || v[0] != w[0])) continue;  // "ext" is no "next"
                 int d = std::abs(int(v.size()) - int(w.size())) > limit ? limit + 1 : edit_distance(w, v, limit);
                 std::string_view typed = w;
                 if (!singular.empty() && d > limit && std::abs(int(v.size()) - int(singular.size())) <= limit) {
                     d = edit_distance(singular, v, limit);
                     typed = singular;
                 }
+                // "delears": the same letters, one moved, is as near as one edit
+                if (d > limit && v.size() == w.size() && w.size() >= 5 && v[0] == w[0] && std::is_permutation(w.begin(), w.end(), v.begin()))
+                    d = limit;
                 if (d > limit) continue;
                 bool omits = omitted(typed, v);
                 if (d < found_d || (d == found_d && omits && !found_omits)) {
@@ -1441,9 +1464,28 @@ void question_reader::reading::combine_periods() {
                   }),
                   periods.end());
     bool range = false;  // "from March to May", "between 2024 and 2025"
+    // "since the data starts", "since the beginning": all of the data, as with no period
+    for (size_t i = 0; i + 2 < t.size(); ++i)
+        if (unused(i) && word(i) == "since" && word(i + 1) == "the" && (word(i + 2) == "start" || word(i + 2) == "beginning") &&
+            word(i + 3) != "of") {
+            size_t end = i + 3;
+            if (word(end) == "of" || word(end) == "the" || word(end) == "data" || word(end) == "records") ++end;
+            take(i, 3);
+        } else if (unused(i) && word(i) == "since" && word(i + 1) == "the" && (word(i + 2) == "data" || word(i + 2) == "records") &&
+                   (word(i + 3) == "starts" || word(i + 3) == "start" || word(i + 3) == "began" || word(i + 3) == "begin")) {
+            take(i, 4);
+        }
     // "since March", "from Q1 2025 to Q3 2025", "between 2024 and 2025", "through May"
     for (size_t k = 0; k < periods.size(); ++k) {
         auto at = periods[k].first;
+        // "since the start of 2024": since 2024
+        if (at >= 3 && word(at - 1) == "of" && (word(at - 2) == "start" || word(at - 2) == "beginning")) {
+            size_t lead = word(at - 3) == "the" ? at - 3 : at - 2;
+            if (lead >= 1 && (word(lead - 1) == "since" || word(lead - 1) == "from")) {
+                take(lead, at - lead);
+                periods[k].first = at = lead;  // the words before the period are now its own
+            }
+        }
         auto before = at > 0 ? word(at - 1) : std::string_view();
         // "from 2024 through now", "from March until today": since then
         if (before == "from") {
@@ -1645,11 +1687,14 @@ void question_reader::reading::read_grains() {
                    (month_word(word(i + 2)) || quarter_word(word(i + 2)) || year_word(word(i + 2)))) {
             // "month by month", "year over year", "month on month", "quarter to quarter"
             g = month_word(w) ? time_grain::month : quarter_word(w) ? time_grain::quarter : time_grain::year;
-            if (g != time_grain::year && word(i + 1) != "by") sequential = month_word(w) ? "month" : "quarter";
+            if (g != time_grain::year && word(i + 1) != "by" && word(i + 1) != "to") sequential = month_word(w) ? "month" : "quarter";
             n = 3;
         } else if (w == "trend" || w == "trends" || w == "trending" || w == "trended" || w == "trajectory" ||
                    w == "evolve" || w == "evolved" || w == "evolving" ||
-                   ((w == "over" || w == "across") && word(i + 1) == "time") || w == "timeline" || w == "history" || w == "evolution") {
+                   ((w == "over" || w == "across") && word(i + 1) == "time") || w == "timeline" ||
+                   (w == "history" && !(i > 0 && (word(i - 1) == "whole" || word(i - 1) == "entire" || word(i - 1) == "all" ||
+                                                  word(i - 1) == "full"))) ||
+                   w == "evolution") {
             trend = true;
             if (w == "over" || w == "across") take(i, 2);
             else take(i);
@@ -1778,6 +1823,11 @@ void question_reader::reading::read_thresholds() {
         measure_condition c;
         c.op = op;
         c.value = std::atof(std::string(word(n)).c_str());
+        // "$60,000", "45k dollars": an amount of money, which only a measure in dollars can pass
+        auto after_number = word(n + 1);
+        bool money = after_number == "dollars" || after_number == "dollar" || after_number == "bucks" || after_number == "usd" ||
+                     std::any_of(money_amounts.begin(), money_amounts.end(), [&](double v) { return std::abs(v - c.value) < 1e-6; });
+        if (money) money_conditions.insert(thresholds.size());
         size_t end = n + 1;
         if (word(end) == "percent") ++end;
         for (size_t k = i; k < end; ++k) c.text += (c.text.empty() ? "" : " ") + t[k].word;
@@ -1852,13 +1902,25 @@ void question_reader::reading::read_none() {
                       word(i - 1) == "sold" || word(i - 1) == "made" || word(i - 1) == "got" || word(i - 1) == "recorded" ||
                       word(i - 1) == "see" || word(i - 1) == "saw" || word(i - 1) == "logged"));
         if (!none) continue;
+        // "cars sold with no F&I product": a fact without any value of a dimension, which the
+        // cubes do not keep apart (a group with none is "dealers with no claims")
+        size_t next = i + 1;
+        while (word(next) == "any" || word(next) == "a" || word(next) == "an") ++next;
+        auto absent = std::find_if(dims_at.begin(), dims_at.end(), [&](auto& d) { return d.first == next; });
+        if ((w == "no" || w == "0" || w == "zero") && word(i - 1) == "with" && absent != dims_at.end() && q.problem.empty()) {
+            std::string dim = absent->second;
+            std::replace(dim.begin(), dim.end(), '_', ' ');
+            q.problem = fmt::format("'with {} {}': facts with no {} at all are not kept apart in the pre-computed data", w, dim, dim);
+            take(i);
+            continue;
+        }
         if (none_word.empty()) none_word = std::string(w);
         take(i);
         if (w == "not" && auxiliaries.count(word(i - 1))) take(i - 1);
         // "a single", "any", "at all": what the negation counts, said again
         for (size_t k = i + 1; k < t.size() && k <= i + 6; ++k) {
             auto x = word(k);
-            if (x == "single" || x == "any" || x == "one") take(k);
+            if (x == "single" || x == "any" || x == "one" || x == "once") take(k);
             if (x == "at" && word(k + 1) == "all") take(k, 2);
         }
     }
@@ -2504,6 +2566,7 @@ void question_reader::reading::read_breakdowns() {
                 return x.first != at && (cue == "each" || cue == "every");
             }))
             return true;
+        if (at >= 2 && word(at - 1) == "every" && word(at - 2) == "across") return true;  // "across every dealer": all together
         if (at < 2 || (word(at - 1) != "all" && word(at - 1) != "any")) return false;
         auto w = word(at - 2);
         return w == "across" || w == "for" || w == "over" || w == "of" || w == "at" || w == "in" || w == "from";
@@ -2549,6 +2612,7 @@ void question_reader::reading::read_breakdowns() {
         if (scoped(at)) continue;
         auto after = word(at + 1);
         bool subject = after == "with" || after == "that" || after == "where" || after == "whose" || after == "having" ||
+                       after == "mix" ||  // "model mix": the share of each model
                        after == "which" || std::any_of(thresholds.begin(), thresholds.end(), [&](auto& th) { return th.first == at + 1; });
         // a dimension the measures are never added up across is always a breakdown: "Finance KPIs"
         bool per_dimension = std::any_of(q.measures.begin(), q.measures.end(), [&](auto& m) {
@@ -2763,6 +2827,44 @@ void question_reader::reading::condition_rows() {
 void question_reader::reading::complete_measures() {
     bool mean_asked = !q.average_over.empty();
     complete_named_measures();
+    // "cars sold with GAP insurance", "units by F&I product": the sales counted by the measure
+    // that counts those of them with a product, whose cubes hold the product
+    // "the F&I product mix": a share of what the breakdown's cube counts
+    if (q.measures.empty() && q.share && !q.group_by.empty() && q.grain == time_grain::none) {
+        const cube_def* best = nullptr;
+        for (auto& cube : model.cubes)
+            if (std::all_of(q.group_by.begin(), q.group_by.end(), [&](auto& d) { return cube.has_dimension(d); }) &&
+                std::all_of(q.filters.begin(), q.filters.end(), [&](auto& f) { return cube.has_dimension(f.dimension); }) &&
+                (!best || cube.rows < best->rows))
+                best = &cube;
+        if (best)
+            for (auto& [m, how] : best->measures)
+                if (auto* d = model.measure(m); d && d->fact_count && q.measures.empty()) q.measures.push_back(m);
+    }
+    // never in a share or a rate, whose whole would be the narrower count ("what percent of cars
+    // went out with an extended warranty": of all cars)
+    bool part_of_whole = q.share || std::any_of(words.begin(), words.end(), [](auto& w) {
+        return w == "percent" || w == "pct" || w == "percentage" || w == "share" || w == "fraction" || w == "proportion" ||
+               w == "rate" || w == "ratio" || w == "portion" || w == "part";
+    });
+    if (!part_of_whole)
+        for (auto& sub : model.measures) {
+            if (sub.subset_of.empty() || std::find(q.measures.begin(), q.measures.end(), sub.subset_of) == q.measures.end()) continue;
+            auto holds = [&](const std::string& measure, const std::string& dim) {
+                return std::any_of(model.cubes.begin(), model.cubes.end(), [&](auto& c) { return c.has_measure(measure) && c.has_dimension(dim); });
+            };
+            std::vector<std::string> dims = q.group_by;
+            for (auto& f : q.filters)
+                if (!f.exclude) dims.push_back(f.dimension);
+            bool narrows = std::any_of(dims.begin(), dims.end(), [&](auto& d) { return !holds(sub.subset_of, d) && holds(sub.name, d); });
+            bool excluded = std::any_of(q.filters.begin(), q.filters.end(), [&](auto& f) { return f.exclude && !holds(sub.subset_of, f.dimension); });
+            if (narrows && !excluded) {
+                replace_measure(sub.subset_of, sub.name);
+                if (q.rank_measure == sub.subset_of) q.rank_measure = sub.name;
+                for (auto& h : q.having)
+                    if (h.measure == sub.subset_of) h.measure = sub.name;
+            }
+        }
     // "market share last 3 months": a monthly figure that is averaged, not added, over months
     // is shown month by month, unless its mean was asked for
     auto averaged = [&](const std::string& m) {
@@ -2933,7 +3035,9 @@ void question_reader::reading::read_shares_and_thresholds() {
 
     // Thresholds take the measure their number counts ("more than 1,850 cars"), else the
     // measure named right after the number, else the nearest one, else the main one.
-    for (auto& [at, c] : thresholds) {
+    for (size_t k = 0; k < thresholds.size(); ++k) {
+        auto& c = thresholds[k].second;
+        size_t at = thresholds[k].first;
         std::string m = c.measure;
         if (m.empty()) {
             size_t best = SIZE_MAX;
@@ -2944,12 +3048,25 @@ void question_reader::reading::read_shares_and_thresholds() {
         }
         if (m.empty() && !q.measures.empty()) m = q.measures.front();
         c.measure = m;
+        // "how many vehicles went for more than $60,000": each sale's price, not a count
+        auto* md = m.empty() ? nullptr : find_measure(model, q, m);
+        if (md && money_conditions.count(k) && md->unit != "usd" && q.problem.empty())
+            q.problem = fmt::format("'{}' is an amount of money and {} is not: a condition on each fact's own price or cost is "
+                                    "not pre-computed", c.text, m);
         if (!m.empty()) q.having.push_back(c);
         else q.problem = fmt::format("'{}' of what?", c.text);
     }
     // "which dealers sold no Granite": the breakdown's values whose measure is 0, for one
     // measure that counts or sums facts (a group with no facts has no margin or average)
-    if (!none_word.empty()) {
+    // "KPIs that never missed their target": the condition's count is 0, not above it
+    bool flipped = false;
+    if (!none_word.empty() && q.having.size() == 1 && q.having[0].other.empty() && q.having[0].op == ">" && q.having[0].value == 0 &&
+        !conditions_at.empty()) {
+        q.having[0].op = "=";
+        q.having[0].text = none_word + " " + q.having[0].text;
+        flipped = true;
+    }
+    if (!none_word.empty() && !flipped) {
         auto* m = q.measures.size() == 1 ? model.measure(q.measures.front()) : nullptr;
         bool summed = m && !m->is_derived() && *m->how == aggregate::sum && !m->snapshot;
         bool one_breakdown = (q.group_by.size() == 1 && q.count_of.empty()) || (q.group_by.empty() && !q.count_of.empty() && model.dimension(q.count_of));
@@ -3024,8 +3141,12 @@ void question_reader::reading::read_rank_measure() {
             for (auto& [at, dim] : breakdowns) {
                 if (at >= t.size() || dim == q.limit_per) continue;
                 auto& w = t[at].word;
-                singular = !(w.size() > 3 && w.back() == 's');
+                // "list every component, lowest first": all of them, in that order
+                bool all = at > 0 && (word(at - 1) == "every" || word(at - 1) == "each" || word(at - 1) == "all");
+                singular = !(w.size() > 3 && w.back() == 's') && !all;
             }
+            for (size_t i = 1; i < t.size(); ++i)
+                if (word(i) == "first" && rank_word(word(i - 1)) != end_asked::none) singular = false;
             if (breakdowns.empty() && singular_time) singular = true;
             if (singular) q.limit = 1;
         }
@@ -3103,6 +3224,8 @@ void question_reader::reading::check_leftovers() {
                                        w == "pair" || w == "pairs"))
             continue;
         if (w == "the" || w == "of") continue;
+        if (w == "v" && q.compare.size() >= 2) continue;    // "Q1 2026 v Q1 2025"
+        if (w == "x" && q.group_by.size() >= 2) continue;   // "by region x system"
         // "the first week of June (1st-7th)": a day already read as an end of the period
         if (w.size() >= 3 && w.size() <= 4 && std::isdigit(static_cast<unsigned char>(w[0])) && q.window) {
             auto suffix = w.substr(w.size() - 2);

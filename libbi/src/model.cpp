@@ -269,6 +269,7 @@ semantic_model parse_model(std::string_view text, const std::string& file) {
             else if (key == "context_names") x.context_names = names();
             else if (key == "description") x.description = value;
             else if (key == "per_names") x.per_names = names();
+            else if (key == "subset_of") x.subset_of = value;
             else if (key == "fact_count") {
                 if (value != "yes" && value != "no") fail(fmt::format("fact_count must be yes or no, not '{}'", value));
                 x.fact_count = value == "yes";
@@ -297,6 +298,8 @@ semantic_model parse_model(std::string_view text, const std::string& file) {
             if (!m.measure(n)) fail(fmt::format("measure '{}': formula names '{}', which is not a measure", x.name, n));
         for (auto& d : x.per)
             if (!m.dimension(d)) fail(fmt::format("measure '{}': per names '{}', which is not a dimension", x.name, d));
+        if (!x.subset_of.empty() && (!m.measure(x.subset_of) || m.measure(x.subset_of)->is_derived() || x.is_derived()))
+            fail(fmt::format("measure '{}': subset_of names '{}', which is not a leaf measure", x.name, x.subset_of));
     }
     for (auto& d : m.dimensions)
         if (!d.parent.empty() && !m.dimension(d.parent))
@@ -434,6 +437,7 @@ void write_model(const semantic_model& m, const std::string& path) {
         w.Key("snapshot"); w.Bool(x.snapshot);
         w.Key("default"); w.Bool(x.shown_by_default);
         w.Key("fact_count"); w.Bool(x.fact_count);
+        if (!x.subset_of.empty()) { w.Key("subset_of"); w.String(x.subset_of); }
         detail::write_strings(w, "per_names", x.per_names);
         detail::write_strings(w, "per", x.per);
         detail::write_strings(w, "names", x.names);
@@ -536,6 +540,7 @@ semantic_model load_model(const std::string& path) {
         x.snapshot = v.HasMember("snapshot") && v["snapshot"].IsBool() && v["snapshot"].GetBool();
         x.shown_by_default = v.HasMember("default") && v["default"].IsBool() && v["default"].GetBool();
         x.fact_count = v.HasMember("fact_count") && v["fact_count"].IsBool() && v["fact_count"].GetBool();
+        if (v.HasMember("subset_of") && v["subset_of"].IsString()) x.subset_of = v["subset_of"].GetString();
         x.per_names = read_strings(v, "per_names");
         x.per = read_strings(v, "per");
         x.names = read_strings(v, "names");

@@ -56,6 +56,7 @@ struct measure_def {
     std::string description;
     bool shown_by_default = false;       ///< shown when a question names its cube's dimensions but no measure
     bool fact_count = false;             ///< counts its facts: "average X" is X divided by it
+    std::string subset_of;               ///< counts that measure's facts that have a value of the dimensions only its cubes hold
     std::vector<std::string> per_names;  ///< "X per vehicle": X divided by this measure
     bool is_derived() const { return !how; }
 };
