@@ -155,7 +155,7 @@ const std::set<std::string_view>& filler() {
         "included", "carried", "carrying", "attached", "account", "accounted", "earned", "earn", "earns", "earning",
         "brings", "bringing", "fix", "record", "records", "alongside", "left", "remaining", "plus", "drove", "drive",
         "drives", "driven", "driving", "move", "moved", "moves", "moving", "dollars", "dollar", "usd", "bucks", "actually", "really", "generally", "transact", "transacted", "transacting",
-        "door", "yet", "history", "roughly", "approximately", "approx", "racks", "racking",
+        "door", "yet", "history", "rn", "roughly", "approximately", "approx", "racks", "racking",
     };
     return words;
 }
@@ -1146,6 +1146,29 @@ void question_reader::reading::match_phrases() {
                 break;
         }
     }
+    // "did we hit the on-time delivery target": a condition of two words ("hit target") with
+    // the value it is about between them
+    for (auto& e : lx.entries) {
+        if (e.what != kind::condition || e.stems.size() != 2) continue;
+        for (size_t i = 0; i + 2 < t.size(); ++i) {
+            if (t[i].used || t[i].stem != e.stems[0]) continue;
+            size_t j = i + 1;
+            while (j < t.size() && !t[j].used && (t[j].word == "the" || t[j].word == "our" || t[j].word == "a")) ++j;
+            auto v = std::find_if(values.begin(), values.end(), [&](auto& x) { return x.start == j; });
+            if (v == values.end() || v->start + v->length >= t.size()) continue;
+            size_t k = v->start + v->length;
+            if (t[k].stem != e.stems[1]) continue;
+            auto at_k = [&](auto& x) { return x.first == k; };
+            if (t[k].used && std::none_of(measures_at.begin(), measures_at.end(), at_k)) continue;
+            measures_at.erase(std::remove_if(measures_at.begin(), measures_at.end(), at_k), measures_at.end());
+            phrases.erase(std::remove_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == k; }), phrases.end());
+            phrases.push_back({i, 1, &e});
+            conditions_at.insert(std::find_if(conditions_at.begin(), conditions_at.end(), [&](auto& x) { return x.first > i; }),
+                                 {i, std::string(e.target)});
+            for (size_t x = i; x < j; ++x) t[x].used = true;
+            t[k].used = true;
+        }
+    }
 }
 
 void question_reader::reading::read_periods() {
@@ -1179,6 +1202,18 @@ void question_reader::reading::read_periods() {
         if (!unused(i)) continue;
         auto w = word(i);
         auto next = word(i + 1);
+        // "GP for Orange Blossom in 25?": two digits after "in" at the end, or before "vs", are a
+        // year the data covers
+        if (w.size() == 2 && is_digits(w) && i > 0 && (word(i - 1) == "in" || word(i - 1) == "during") &&
+            (next.empty() || next == "vs" || next == "versus" || next == "and" || next == "compared")) {
+            int y = 2000 + std::atoi(std::string(w).c_str());
+            int first = model.first_period.empty() ? this_year : std::atoi(model.first_period.substr(0, 4).c_str());
+            if (y >= first && y <= this_year) {
+                periods.emplace_back(i, up_to(year_period(y), today, true));
+                take(i);
+                continue;
+            }
+        }
         // A number before a comparator's unit is not a year: "more than 2000 sales".
         if (int y = year_at(i); y) {
             size_t span = 0;
