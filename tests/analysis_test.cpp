@@ -122,6 +122,14 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     auto never = reader.read("Any KPIs that have never once missed their target?", "2026-06-15");
     REQUIRE(never.having.size() == 1);
     CHECK((never.having[0].measure == "missed" && never.having[0].op == "="));
+    // a condition or a measure with the value it is about inside its words
+    auto hit = reader.read("In how many months of 2025 did we hit the on-time delivery target?", "2026-06-15");
+    REQUIRE(hit.having.size() == 1);
+    CHECK(hit.having[0].measure == "missed");
+    CHECK(filters_text(hit) == "kpi=On-time delivery rate");
+    auto supply = reader.read("which plant has the fewest days of battery pack supply left", "2026-06-15");
+    CHECK(supply.measures == std::vector<std::string>{"days_of_supply"});
+    CHECK(filters_text(supply) == "component=Battery Pack");
     // a named condition is a number compared, not another measure
     auto missed = reader.read("which KPIs missed target last month", "2026-06-15");
     REQUIRE(missed.having.size() == 1);

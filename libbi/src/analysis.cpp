@@ -1146,28 +1146,39 @@ void question_reader::reading::match_phrases() {
                 break;
         }
     }
-    // "did we hit the on-time delivery target": a condition of two words ("hit target") with
-    // the value it is about between them
+    // "did we hit the on-time delivery target", "days of battery pack supply": a condition or
+    // a measure named with the value it is about inside its words
     for (auto& e : lx.entries) {
-        if (e.what != kind::condition || e.stems.size() != 2) continue;
-        for (size_t i = 0; i + 2 < t.size(); ++i) {
-            if (t[i].used || t[i].stem != e.stems[0]) continue;
-            size_t j = i + 1;
-            while (j < t.size() && !t[j].used && (t[j].word == "the" || t[j].word == "our" || t[j].word == "a")) ++j;
-            auto v = std::find_if(values.begin(), values.end(), [&](auto& x) { return x.start == j; });
-            if (v == values.end() || v->start + v->length >= t.size()) continue;
-            size_t k = v->start + v->length;
-            if (t[k].stem != e.stems[1]) continue;
-            auto at_k = [&](auto& x) { return x.first == k; };
-            if (t[k].used && std::none_of(measures_at.begin(), measures_at.end(), at_k)) continue;
-            measures_at.erase(std::remove_if(measures_at.begin(), measures_at.end(), at_k), measures_at.end());
-            phrases.erase(std::remove_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == k; }), phrases.end());
-            phrases.push_back({i, 1, &e});
-            conditions_at.insert(std::find_if(conditions_at.begin(), conditions_at.end(), [&](auto& x) { return x.first > i; }),
-                                 {i, std::string(e.target)});
-            for (size_t x = i; x < j; ++x) t[x].used = true;
-            t[k].used = true;
-        }
+        if ((e.what != kind::condition && e.what != kind::measure) || e.stems.size() < 2) continue;
+        for (size_t split = 1; split < e.stems.size(); ++split)
+            for (size_t i = 0; i + split + 1 < t.size(); ++i) {
+                bool head = true;
+                for (size_t x = 0; x < split && head; ++x) head = !t[i + x].used && t[i + x].stem == e.stems[x];
+                if (!head) continue;
+                size_t j = i + split;
+                while (j < t.size() && !t[j].used && (t[j].word == "the" || t[j].word == "our" || t[j].word == "a")) ++j;
+                auto v = std::find_if(values.begin(), values.end(), [&](auto& x) { return x.start == j; });
+                if (v == values.end()) continue;
+                size_t k = v->start + v->length, tail = e.stems.size() - split;
+                if (k + tail > t.size()) continue;
+                bool rest = true;
+                for (size_t x = 0; x < tail && rest; ++x) {
+                    auto& tk = t[k + x];
+                    // the words after the value are free, or a measure's own ("target")
+                    bool free = !tk.used || std::any_of(measures_at.begin(), measures_at.end(), [&](auto& m) { return m.first == k + x; });
+                    rest = free && tk.stem == e.stems[split + x];
+                }
+                if (!rest) continue;
+                auto in_tail = [&](size_t at) { return at >= k && at < k + tail; };
+                measures_at.erase(std::remove_if(measures_at.begin(), measures_at.end(), [&](auto& m) { return in_tail(m.first); }),
+                                  measures_at.end());
+                phrases.erase(std::remove_if(phrases.begin(), phrases.end(), [&](auto& x) { return in_tail(x.start); }), phrases.end());
+                phrases.push_back({i, split, &e});
+                auto& list = e.what == kind::condition ? conditions_at : measures_at;
+                list.insert(std::find_if(list.begin(), list.end(), [&](auto& x) { return x.first > i; }), {i, std::string(e.target)});
+                for (size_t x = i; x < j; ++x) t[x].used = true;
+                for (size_t x = k; x < k + tail; ++x) t[x].used = true;
+            }
     }
 }
 
