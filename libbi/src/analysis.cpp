@@ -1655,7 +1655,9 @@ void question_reader::reading::combine_periods() {
     if (!yearless.empty() && periods.size() >= 2 && yearless.size() < periods.size()) {
         int y = 0;
         bool one_year = true;
-        for (auto& [at, p] : periods) {
+        for (auto& named : periods) {
+            size_t at = named.first;  // a plain name, as the lambda captures it (clang 14)
+            auto& p = named.second;
             if (std::any_of(yearless.begin(), yearless.end(), [&](auto& part) { return part.at == at; })) continue;
             int from_year = std::atoi(p.from.substr(0, 4).c_str());
             bool whole_year = p.from.substr(5) == "01-01" && p.to.substr(5) == "12-31";
