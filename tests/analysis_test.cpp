@@ -154,8 +154,10 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     // "by what percentage did … grow" is the unit of a growth, not a share
     auto growth = reader.read("by what percentage did units grow in 2025 versus 2024", "2026-06-15");
     CHECK((growth.growth && !growth.share && growth.compare.size() == 2));
-    // each month against the one before is not what a comparison of two periods computes
-    CHECK_FALSE(reader.read("month-over-month revenue growth for Jan through May 2026", "2026-06-15").problem.empty());
+    // each month against the one before: a monthly series with its changes (January's from December)
+    auto mom = reader.read("month-over-month revenue growth for Jan through May 2026", "2026-06-15");
+    CHECK(mom.problem.empty());
+    CHECK((mom.growth && mom.grain == bi::time_grain::month && mom.compare.empty()));
     // found by fuzz_router: a zero before a dimension is no limit, and is left over
     auto zero = reader.read("top 0 models", "2026-06-15");
     CHECK_FALSE(zero.limit);
@@ -267,6 +269,16 @@ TEST_CASE("the roll-up lists groups with nothing in them only when none was aske
     // "East dealers" names what each dealer belongs to: the West's are not among them
     q.filters.push_back({"region", {"East"}, false});
     CHECK(dealers(bi::roll_up(m, q, p, rows_of)) == std::vector<std::string>{"Birch"});
+    // a series' first change is from the period before the one asked about, which is not shown
+    bi::semantic_query series;
+    series.measures = {"units"};
+    series.grain = bi::time_grain::month;
+    series.growth = true;
+    series.window = bi::period{"2026-05-01", "2026-05-31", "May 2026", false};
+    auto growth = bi::roll_up(m, series, p, rows_of);
+    REQUIRE(growth.rows.rows.size() == 1);
+    CHECK(std::get<std::string>(growth.rows.rows[0][0]) == "2026-05");
+    CHECK(std::get<double>(growth.rows.rows[0].back()) == Approx(800.0));  // 9 units in May against 1 in April
     // a threshold that 0 passes lists only the groups that have rows, as before
     q.filters.pop_back();
     q.having = {{"units", "<", 5, "", "fewer than 5"}};

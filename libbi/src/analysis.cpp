@@ -155,7 +155,7 @@ const std::set<std::string_view>& filler() {
         "included", "carried", "carrying", "attached", "account", "accounted", "earned", "earn", "earns", "earning",
         "brings", "bringing", "fix", "record", "records", "alongside", "left", "remaining", "plus", "drove", "drive",
         "drives", "driven", "driving", "move", "moved", "moves", "moving", "dollars", "dollar", "usd", "bucks", "actually", "really", "generally", "transact", "transacted", "transacting",
-        "door", "yet", "history", "rn", "roughly", "approximately", "approx", "racks", "racking",
+        "door", "yet", "history", "rn", "fine", "roughly", "approximately", "approx", "racks", "racking",
     };
     return words;
 }
@@ -1713,6 +1713,18 @@ void question_reader::reading::read_grains() {
     for (size_t i = 0; i < t.size(); ++i) {
         if (!unused(i)) continue;
         auto w = word(i);
+        // "lead time (days)", "lead time in days": the unit of a measure counted in days
+        if (w == "days" || w == "day") {
+            size_t end = i > 0 && word(i - 1) == "in" ? i - 1 : i;
+            bool unit = std::any_of(phrases.begin(), phrases.end(), [&](auto& p) {
+                auto* m = p.e->what == kind::measure ? model.measure(p.e->target) : nullptr;
+                return m && m->unit == "days" && p.start + p.length == end;
+            });
+            if (unit) {
+                take(end, i - end + 1);
+                continue;
+            }
+        }
         time_grain g = time_grain::none;
         size_t n = 1;
         if (w == "mom" || w == "qoq" || w == "wow") sequential = w == "mom" ? "month" : w == "qoq" ? "quarter" : "week";
@@ -1989,7 +2001,7 @@ void question_reader::reading::read_exclusions() {
                 k += v->length;
                 continue;
             }
-            if (unused(k) && (word(k) == "the" || word(k) == "and" || word(k) == "or" || word(k) == "nor" ||
+            if (unused(k) && (word(k) == "the" || word(k) == "and" || word(k) == "or" || word(k) == "nor" || word(k) == "both" ||
                               word(k) == "any" || word(k) == "all" || word(k) == "anyone" || word(k) == "anything" ||
                               word(k) == "in" || word(k) == "from" || word(k) == "those")) {
                 ++k;
@@ -3060,7 +3072,7 @@ void question_reader::reading::read_shares_and_thresholds() {
     // A share without a breakdown is the part its filter makes of the whole without it: "what
     // share of 2025 revenue came from the West"; the part is named before the share word when
     // it is ("Orange Blossom Motors' share of Southeast sales").
-    if (q.share && q.group_by.empty() && q.grain == time_grain::none) {
+    if (q.share && q.group_by.empty()) {
         // "of all Southwest revenue, what percentage came from the Texas dealers": a value
         // after the share word, after "from" or "were", is the part
         for (size_t k = 0; k < values.size() && q.share_dimension.empty(); ++k) {
@@ -3078,7 +3090,9 @@ void question_reader::reading::read_shares_and_thresholds() {
         if (q.share_dimension.empty())
             for (auto& f : q.filters)
                 if (!f.exclude) q.share_dimension = f.dimension;
-        if (q.share_dimension.empty()) q.problem = "a share of what? Name the part (\"from the West\") or a breakdown";
+        // "what share of the year's revenue came in each month": the periods' shares of the whole
+        if (q.share_dimension.empty() && q.grain == time_grain::none)
+            q.problem = "a share of what? Name the part (\"from the West\") or a breakdown";
     }
 
     // Thresholds take the measure their number counts ("more than 1,850 cars"), else the
@@ -3212,7 +3226,12 @@ void question_reader::reading::read_rank_measure() {
         q.limit_per = std::string(to_string(each_grain));
 
     // "what percent of months…": a share of periods is not something the cubes hold
-    if (q.share && share_at != SIZE_MAX && q.grain != time_grain::none && q.group_by.empty())
+    bool of_periods = false;  // "in what percent of months…"
+    for (size_t k = share_at; share_at != SIZE_MAX && k < share_at + 4 && k + 1 < t.size(); ++k)
+        if (word(k) == "of" && (month_word(word(k + 1)) || quarter_word(word(k + 1)) || year_word(word(k + 1)) || week_word(word(k + 1)) ||
+                                day_word(word(k + 1))))
+            of_periods = true;
+    if (q.share && share_at != SIZE_MAX && q.grain != time_grain::none && q.group_by.empty() && (q.share_dimension.empty() || of_periods))
         q.problem = "a share of periods (months, quarters) is not pre-computed";
     // Ranked by a measure the question did not name, under a condition ("which KPI missed its
     // target by the most"): by how much of what is not said.
@@ -3237,8 +3256,15 @@ void question_reader::reading::read_rank_measure() {
             q.window.reset();
             q.grain = time_grain::none;
             q.growth = true;
+        } else if (q.window->from.substr(0, 7) != q.window->to.substr(0, 7)) {
+            // "month-over-month revenue growth for Jan through May": each month's change from
+            // the one before (January's from December)
+            q.grain = sequential == "month" ? time_grain::month : time_grain::quarter;
+            q.growth = true;
         }
     }
+    if (!sequential.empty() && q.growth && q.compare.empty() && q.grain != time_grain::none && to_string(q.grain) == sequential)
+        sequential.clear();
     if (!sequential.empty() && !q.measures.empty() && q.compare.size() < 2)
         q.problem = fmt::format("the change from each {0} to the one before is not computed; ask for the {0}s side by side "
                                 "(\"by {0}\") or for two periods (\"March vs April\")", sequential);

@@ -237,6 +237,17 @@ bool inside(const std::string& t, const period& p) {
     return first >= p.from && first <= p.to;
 }
 
+/// The first day of the `grain` bucket before the one `from` (YYYY-MM-DD, a bucket's first
+/// day) starts: the row a change from the period before needs.
+std::optional<std::string> bucket_before(const std::string& from, std::string_view grain) {
+    int y = std::atoi(from.substr(0, 4).c_str()), m = std::atoi(from.substr(5, 2).c_str());
+    if (from.size() != 10 || from.substr(8) != "01") return std::nullopt;
+    int back = grain == "month" ? 1 : grain == "quarter" ? 3 : grain == "year" ? 12 : 0;
+    if (!back || (grain == "quarter" && (m - 1) % 3) || (grain == "year" && m != 1)) return std::nullopt;
+    int months = y * 12 + (m - 1) - back;
+    return fmt::format("{:04}-{:02}-01", months / 12, months % 12 + 1);
+}
+
 bool text_equal(const value& cell, const std::string& wanted) {
     auto s = std::get_if<std::string>(&cell);
     return s && detail::equal_ignoring_ascii_case(*s, wanted);
@@ -445,7 +456,17 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
     auto needed = measures_needed(q);
     std::string grain(to_string(q.grain));
     std::string average = q.average_over;
-    auto r = accumulate(model, q, p, rows_of, grain, average, "");
+    // "monthly revenue growth in 2026": January's change is from December, so the month before
+    // the period is rolled up too, and dropped once the changes are known
+    const bool series_growth = q.growth && q.compare.empty() && !grain.empty();
+    std::optional<std::string> first_shown;
+    semantic_query widened = q;
+    if (series_growth && q.window && grain != "day")
+        if (auto before = bucket_before(q.window->from, grain)) {
+            widened.window->from = *before;
+            first_shown = bucket(q.window->from, grain);
+        }
+    auto r = accumulate(model, widened, p, rows_of, grain, average, "");
 
     // Values per key, then (for an average) per key without its last part.
     auto value_of = [&](const std::map<std::string, accumulator>& leaves, const std::string& name) -> std::optional<double> {
@@ -517,7 +538,6 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
         a.rows.columns.push_back("change_pct");
         a.units["change_pct"] = "percent";
     }
-    bool series_growth = q.growth && q.compare.empty() && has_time;
     if (series_growth) {
         a.rows.columns.push_back("change_pct");
         a.units["change_pct"] = "percent";
@@ -584,9 +604,14 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
 
     // Shares: of the rows' total, or (one row) of the total without the filter that made the part.
     std::optional<double> whole;
+    std::map<std::string, double> whole_at;  // "EV share of units each month": each month's whole
     if (q.share && !q.measures.empty()) {
         auto& m = q.measures.front();
-        if (n_group == 0 && !has_time && !q.share_dimension.empty()) {
+        if (n_group == 0 && has_time && !q.share_dimension.empty() && !per_extra) {
+            auto all = accumulate(model, q, p, rows_of, grain, "", q.share_dimension);
+            for (auto& [key, leaves] : all.groups)
+                if (auto v = value_of(leaves, m); v && !key.empty()) whole_at[key.back()] += *v;
+        } else if (n_group == 0 && !has_time && !q.share_dimension.empty()) {
             auto all = accumulate(model, q, p, rows_of, grain, "", q.share_dimension);
             double total = 0;
             for (auto& [key, leaves] : all.groups)
@@ -615,6 +640,24 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
         if (vx && vy && *vx != *vy) return a.direction == sort_direction::desc ? *vx > *vy : *vx < *vy;
         return x.key < y.key;
     });
+    // A series' change from each period to the one before, per group; then the period before
+    // the one asked about, rolled up for its first change, is dropped.
+    std::map<key_t, std::optional<double>> change_of;
+    if (series_growth) {
+        std::map<key_t, std::optional<double>> previous;
+        auto ordered = kept;
+        std::stable_sort(ordered.begin(), ordered.end(), [&](auto& x, auto& y) { return x.key[time_index] < y.key[time_index]; });
+        for (auto& row : ordered) {
+            key_t group = row.key;
+            group.erase(group.begin() + static_cast<long>(time_index));
+            auto v = measure_value(row, q.measures.front());
+            auto& before = previous[group];
+            change_of[row.key] = before && v && *before != 0 ? std::optional<double>((*v - *before) / std::abs(*before) * 100) : std::nullopt;
+            before = v;
+        }
+        if (first_shown)
+            kept.erase(std::remove_if(kept.begin(), kept.end(), [&](auto& row) { return row.key[time_index] < *first_shown; }), kept.end());
+    }
     // Rank within a group: the first N of each value of limit_per.
     if (!q.limit_per.empty()) {
         size_t per_index = per_time    ? time_index
@@ -646,7 +689,6 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
         if (unit == "count" && std::abs(*v - std::round(*v)) < 1e-9) return static_cast<std::int64_t>(std::llround(*v));
         return round_to(*v, 2);
     };
-    std::optional<double> previous;
     for (auto& row : kept) {
         std::vector<value> out;
         for (size_t i = 0; i < row.key.size(); ++i) {
@@ -671,14 +713,15 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
             out.push_back(cell(f && l ? std::optional<double>(*l - *f) : std::nullopt, unit_of(m)));
             out.push_back(cell(f && l && *f != 0 ? std::optional<double>((*l - *f) / std::abs(*f) * 100) : std::nullopt, "percent"));
         }
-        if (series_growth) {
-            auto v = measure_value(row, q.measures.front());
-            out.push_back(cell(previous && v && *previous != 0 ? std::optional<double>((*v - *previous) / std::abs(*previous) * 100) : std::nullopt, "percent"));
-            previous = v;
-        }
+        if (series_growth) out.push_back(cell(change_of[row.key], "percent"));
         if (q.share) {
             auto v = measure_value(row, q.measures.front());
-            out.push_back(cell(v && whole && *whole != 0 ? std::optional<double>(*v / *whole * 100) : std::nullopt, "percent"));
+            std::optional<double> of = whole;
+            if (!whole_at.empty()) {
+                auto it = whole_at.find(row.key[time_index]);
+                of = it == whole_at.end() ? std::nullopt : std::optional<double>(it->second);
+            }
+            out.push_back(cell(v && of && *of != 0 ? std::optional<double>(*v / *of * 100) : std::nullopt, "percent"));
         }
         a.rows.rows.push_back(std::move(out));
     }
