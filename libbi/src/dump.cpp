@@ -1084,10 +1084,20 @@ public:
             decode(static_cast<size_t>(i), cell_end);
             if (!value_matches(row_[static_cast<size_t>(i)], *wanted)) return;
         }
-        for (size_t i = 0; i < row_.size(); ++i) decode(i, cell_end);
-        out_.rows.push_back(row_);
+        // decoded where it is kept: copying a decoded row cost as much as decoding it
+        auto& row = out_.rows.emplace_back(row_.size());
+        for (size_t i = 0; i < row.size(); ++i) {
+            const char* c = starts_[i];
+            if (!decode_cell(c, cell_end, row[i])) throw companion_damage{"a cell is malformed"};
+        }
         in_order_ = in_order_ && (ordinals_.empty() || ordinals_.back() <= ordinal);
         ordinals_.push_back(ordinal);
+    }
+
+    /// Room for `n` more rows, when that many may be kept.
+    void reserve(size_t n) {
+        out_.rows.reserve(out_.rows.size() + n);
+        ordinals_.reserve(ordinals_.size() + n);
     }
 
     /// Puts the rows kept back in the query's order (the file groups them by value).
@@ -1192,6 +1202,7 @@ void read_rows_at(companion_file& in, const std::vector<std::uint64_t>& offsets,
     constexpr std::uint64_t near = 16 << 10, piece_limit = 256 << 10, row_guess = 512;
     read_buffer piece_buffer;
     std::vector<char> record;
+    rows.reserve(offsets.size());
     for (size_t i = 0; i < offsets.size();) {
         auto start = offsets[i];
         if (start < sizeof binary_magic || start + 4 > rows_end) throw companion_damage{"a row offset lies outside the rows"};
