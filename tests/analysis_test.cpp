@@ -7,6 +7,7 @@
 
 #include "bi/analysis.hpp"
 #include "bi/error.hpp"
+#include "bi/files.hpp"
 #include "bi/index.hpp"
 #include "bi/model.hpp"
 #include "bi/planner.hpp"
@@ -301,6 +302,17 @@ TEST_CASE("the reader bi-dump saves reads every question as the one built from t
     CHECK(compared > 15);
     // written for another model.json, it is not used
     CHECK_FALSE(bi::question_reader::load(fixture_model(), bi::lexicon_path(dumps), bi::index_path(dumps)));
+}
+
+TEST_CASE("a reader read back from its file saves the same file again", "[analysis]") {
+    // The dictionary words are read from the file only when first asked about: saving them
+    // again reads every one.
+    auto dumps = bi::test::env("BI_TEST_DUMPS");
+    auto saved = bi::question_reader::load(fixture_model(), bi::lexicon_path(dumps), bi::model_path(dumps));
+    REQUIRE(saved);
+    auto again = bi::test::scratch_dir("lexicon-again") + "/lexicon.txt";
+    saved->save(again, bi::model_path(dumps));
+    CHECK(bi::read_file(again) == bi::read_file(bi::lexicon_path(dumps)));
 }
 
 TEST_CASE("a value two dimensions hold is a question back, naming both", "[analysis]") {

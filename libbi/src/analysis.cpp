@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
 #include <span>
 #include <unordered_map>
@@ -291,6 +292,38 @@ private:
     std::vector<std::string_view> sorted_;
 };
 
+/// The dictionary words of a saved lexicon, read from their lines only when a question first
+/// asks about one: most questions never do, and they are two-thirds of the file's lines.
+class deferred_word_set {
+public:
+    bool append(std::string_view w) { return set_.append(w); }
+    /// The "X\t<word>\n" lines of a saved file (checked by its checksum), read on first use; a
+    /// line that is not one ends the set.
+    void defer(std::string_view lines) { lines_ = lines; }
+    bool deferred() const { return !lines_.empty(); }
+    size_t count(std::string_view w) const { return read().count(w); }
+    auto begin() const { return read().begin(); }
+    auto end() const { return read().end(); }
+
+private:
+    const word_set& read() const {
+        std::call_once(read_, [this] {
+            for (auto rest = lines_; !rest.empty();) {
+                auto eol = rest.find('\n');
+                auto line = rest.substr(0, eol);
+                if (!line.starts_with("X\t") || line.size() < 3 || line.find('\t', 2) != std::string_view::npos ||
+                    !set_.append(line.substr(2)))
+                    break;
+                rest.remove_prefix(eol == std::string_view::npos ? rest.size() : eol + 1);
+            }
+        });
+        return set_;
+    }
+    mutable std::once_flag read_;
+    mutable word_set set_;
+    std::string_view lines_;
+};
+
 }  // namespace
 
 struct question_reader::lexicon {
@@ -314,7 +347,7 @@ struct question_reader::lexicon {
     word_set stems;                  // and their stems
     std::map<std::vector<std::string>, std::string> per_names;  // "per vehicle" → units
     word_set name_words;             // words of measure, dimension and condition names
-    word_set english;                // dictionary words that would read as an abbreviation ("name")
+    deferred_word_set english;       // dictionary words that would read as an abbreviation ("name")
 
     /// The entries whose first stem is `first`, longest first.
     std::span<const uint32_t> starting(std::string_view first) const {
@@ -565,8 +598,13 @@ std::optional<question_reader> question_reader::load(const semantic_model& model
     text.remove_prefix(22);
     // Sized once: growing the vector copies it, touching fresh pages each time (page faults are
     // most of what a question costs on a virtual machine, docs/benchmarks.md).
-    size_t phrases = text.starts_with("E\t") ? 1 : 0;
-    for (auto at = text.find("\nE\t"); at != std::string_view::npos; at = text.find("\nE\t", at + 3)) ++phrases;
+    // save() writes the phrases first: counting stops at the first other line, not at the end.
+    size_t phrases = 0;
+    for (size_t at = 0; text.substr(at).starts_with("E\t"); ++phrases) {
+        at = text.find('\n', at);
+        if (at == std::string_view::npos) break;
+        ++at;
+    }
     lx.entries.reserve(phrases);
     // Scanned by hand, a line at a time: this runs for every question, over ~4,700 lines.
     const char* p = text.data();
@@ -603,8 +641,14 @@ std::optional<question_reader> question_reader::load(const semantic_model& model
             if (k.size() != 1 || k[0] < '0' || k[0] > '5' || stems.empty() || rest.find('\t') != std::string_view::npos)
                 return std::nullopt;
             lx.entries.push_back({std::move(stems), static_cast<lexicon::kind>(k[0] - '0'), target, value, weak == "1", shrt == "1"});
-        } else if (tag == 'W' || tag == 'S' || tag == 'N' || tag == 'X') {
-            auto& set = tag == 'W' ? lx.words : tag == 'S' ? lx.stems : tag == 'N' ? lx.name_words : lx.english;
+        } else if (tag == 'X') {
+            // save() writes them in one run before the per-names: read when first asked about
+            if (lx.english.deferred()) return std::nullopt;
+            auto run_end = std::string_view(p - 2, static_cast<size_t>(end - (p - 2))).find("\nP\t");
+            next = run_end == std::string_view::npos ? end : p - 2 + run_end + 1;
+            lx.english.defer(std::string_view(p - 2, static_cast<size_t>(next - (p - 2))));
+        } else if (tag == 'W' || tag == 'S' || tag == 'N') {
+            auto& set = tag == 'W' ? lx.words : tag == 'S' ? lx.stems : lx.name_words;
             std::string_view line(p, static_cast<size_t>(eol - p));
             if (line.empty() || std::memchr(line.data(), '\t', line.size()) || !set.append(line)) return std::nullopt;
         } else if (tag == 'P') {

@@ -141,8 +141,9 @@ private:
 
 using file_writer = rapidjson::Writer<file_stream>;
 
-// The binary companion: "BIDUMP03", then one record per row ([u32 length][cells]), each cell a
-// tag byte and its payload; then the value index (below); then the header block (written
+// The binary companion: "BIDUMP04", then one record per row ([u32 length][u32 ordinal][cells],
+// the length counting the ordinal and the cells), each cell a tag byte and its payload; then
+// the value index (below); then the header block (written
 // last, when the column types and the JSON file's identity are known); then the checksums
 // (XXH3-64) of each 4 KiB block of everything before them; then the trailer: the header's and
 // the checksums' offsets, the checksum of those two, and "BIDUMPOK". A reader checks each
@@ -155,7 +156,14 @@ using file_writer = rapidjson::Writer<file_stream>;
 // where the rows end, and per column its position and, per value key, where its offsets are
 // and how many. A key is what value_matches compares: "t" + text without ASCII case, or
 // "n" + a number as a double.
-constexpr char binary_magic[8] = {'B', 'I', 'D', 'U', 'M', 'P', '0', '3'};
+//
+// Rows are not kept in the query's order: within each few MiB, those with the same value in
+// the first indexed column lie side by side, so that the rows of a filter on it share blocks
+// (a region's rows of a cube ordered by month come in one short read, not one of the whole
+// file). A row's ordinal is its place in the query's order, and a reader puts the rows it
+// keeps back in that order.
+constexpr char binary_magic[8] = {'B', 'I', 'D', 'U', 'M', 'P', '0', '4'};
+constexpr std::uint32_t row_ordinal_max = 0xffffffff;
 constexpr std::uint64_t binary_block = 4096;
 constexpr size_t binary_trailer = 3 * 8 + 8;
 constexpr char binary_end[8] = {'B', 'I', 'D', 'U', 'M', 'P', 'O', 'K'};
@@ -292,6 +300,7 @@ public:
 
     /// Writes the value index after the rows; returns where its directory starts.
     std::uint64_t write_value_index() {
+        flush_rows();
         std::string out;
         std::uint64_t rows_end = binary_at_;
         std::string directory;
@@ -316,10 +325,12 @@ public:
     }
 
 private:
-    void index_row(const row_view& row, std::uint64_t at) {
-        if (value_index_.empty()) return;
-        for (auto& column : value_index_) {
-            int i = static_cast<int>(column.column);
+    /// Adds the row's key in each indexed column to `pending_keys_`; returns the key of the
+    /// first (the rows are grouped by it), or "" when it has none.
+    std::string index_keys(const row_view& row) {
+        std::string group;
+        for (size_t c = 0; c < value_index_.size(); ++c) {
+            int i = static_cast<int>(value_index_[c].column);
             std::string key;
             switch (row.type(i)) {
                 case column_type::integer: key = number_key(static_cast<double>(row.integer(i))); break;
@@ -330,12 +341,14 @@ private:
                 case column_type::text: key = text_key(row.text(i)); break;
                 default: continue;  // NULL and blobs match no filter
             }
-            column.rows[key].push_back(at);
+            if (c == 0) group = key;
+            pending_keys_.emplace_back(c, std::move(key));
         }
+        return group;
     }
 
     void write_binary_row(const row_view& row) {
-        binary_row_.assign(4, '\0');
+        binary_row_.assign(8, '\0');
         for (int i = 0; i < row.size(); ++i) {
             switch (row.type(i)) {
                 case column_type::integer: binary_row_.push_back(tag_integer); put(binary_row_, row.integer(i)); break;
@@ -346,10 +359,36 @@ private:
             }
         }
         auto length = static_cast<std::uint32_t>(binary_row_.size() - 4);
+        // Past 2^32 - 1 rows every ordinal is the last one and rows are no longer regrouped:
+        // a reader's stable sort by ordinal then keeps them in file order.
+        auto ordinal = static_cast<std::uint32_t>(std::min<std::int64_t>(rows_, row_ordinal_max));
         std::memcpy(binary_row_.data(), &length, 4);
-        binary->write(binary_row_);
-        index_row(row, binary_at_);
-        binary_at_ += binary_row_.size();
+        std::memcpy(binary_row_.data() + 4, &ordinal, 4);
+        if (ordinal == row_ordinal_max && !pending_.empty()) flush_rows();
+        auto keys_at = pending_keys_.size();
+        auto group_key = index_keys(row);
+        auto group = groups_.emplace(std::move(group_key), static_cast<std::uint32_t>(groups_.size())).first->second;
+        if (ordinal == row_ordinal_max) group = 0;
+        pending_.push_back({group, chunk_.size(), binary_row_.size(), keys_at, pending_keys_.size()});
+        chunk_ += binary_row_;
+        if (chunk_.size() >= grouped_chunk || ordinal == row_ordinal_max) flush_rows();
+    }
+
+    /// Writes the rows waiting, those with the same first indexed value side by side (in the
+    /// order the values first came, each value's rows in their own order), and indexes them
+    /// where they land.
+    void flush_rows() {
+        std::stable_sort(pending_.begin(), pending_.end(), [](auto& a, auto& b) { return a.group < b.group; });
+        for (auto& r : pending_) {
+            binary->write(std::string_view(chunk_).substr(r.at, r.size));
+            for (auto k = r.keys_at; k < r.keys_end; ++k)
+                value_index_[pending_keys_[k].first].rows[pending_keys_[k].second].push_back(binary_at_);
+            binary_at_ += r.size;
+        }
+        pending_.clear();
+        pending_keys_.clear();
+        groups_.clear();
+        chunk_.clear();
     }
 
     struct value_index {
@@ -359,6 +398,19 @@ private:
     std::vector<value_index> value_index_;
     std::uint64_t binary_at_ = sizeof binary_magic;
     std::string binary_row_;
+    // Rows wait in chunks of a few MiB to be written grouped by their first indexed value, so
+    // that a filter on it reads a few adjacent blocks, not every block of the file; memory
+    // stays bounded however many rows the dump has.
+    static constexpr size_t grouped_chunk = 4 << 20;
+    struct pending_row {
+        std::uint32_t group;           // rank of its first indexed value in this chunk
+        size_t at, size;               // its record in chunk_
+        size_t keys_at, keys_end;      // its index keys in pending_keys_
+    };
+    std::vector<pending_row> pending_;
+    std::vector<std::pair<size_t, std::string>> pending_keys_;  // (position in value_index_, key)
+    std::unordered_map<std::string, std::uint32_t> groups_;     // first indexed value → rank
+    std::string chunk_;
     // The kinds of value each column has held, as bits; table_.types is named from them at the end.
     enum kind_bit : std::uint8_t { kind_integer = 1, kind_real = 2, kind_text = 4, kind_blob = 8 };
     void note_type(int i, kind_bit kind) { kinds_[static_cast<size_t>(i)] |= kind; }
@@ -1011,8 +1063,13 @@ public:
     row_collector(table& out, const std::vector<std::pair<int, const value*>>& tests)
         : out_(out), tests_(tests), row_(out.columns.size()), starts_(out.columns.size()) {}
 
-    void take(const char* cell, std::uint32_t length) {
-        const char* cell_end = cell + length;
+    /// Takes the record after its length: the ordinal, then the cells.
+    void take(const char* record, std::uint32_t length) {
+        if (length < 4) throw companion_damage{"a row is cut short"};
+        std::uint32_t ordinal = 0;
+        std::memcpy(&ordinal, record, 4);
+        const char* cell = record + 4;
+        const char* cell_end = record + length;
         for (size_t i = 0; i < row_.size(); ++i) {
             starts_[i] = cell;
             if (!skip_cell(cell, cell_end)) throw companion_damage{"a row is malformed"};
@@ -1027,8 +1084,32 @@ public:
             decode(static_cast<size_t>(i), cell_end);
             if (!value_matches(row_[static_cast<size_t>(i)], *wanted)) return;
         }
-        for (size_t i = 0; i < row_.size(); ++i) decode(i, cell_end);
-        out_.rows.push_back(row_);
+        // decoded where it is kept: copying a decoded row cost as much as decoding it
+        auto& row = out_.rows.emplace_back(row_.size());
+        for (size_t i = 0; i < row.size(); ++i) {
+            const char* c = starts_[i];
+            if (!decode_cell(c, cell_end, row[i])) throw companion_damage{"a cell is malformed"};
+        }
+        in_order_ = in_order_ && (ordinals_.empty() || ordinals_.back() <= ordinal);
+        ordinals_.push_back(ordinal);
+    }
+
+    /// Room for `n` more rows, when that many may be kept.
+    void reserve(size_t n) {
+        out_.rows.reserve(out_.rows.size() + n);
+        ordinals_.reserve(ordinals_.size() + n);
+    }
+
+    /// Puts the rows kept back in the query's order (the file groups them by value).
+    void finish() {
+        if (in_order_) return;
+        std::vector<std::uint32_t> order(ordinals_.size());
+        for (std::uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+        std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return ordinals_[a] < ordinals_[b]; });
+        std::vector<std::vector<value>> rows;
+        rows.reserve(order.size());
+        for (auto k : order) rows.push_back(std::move(out_.rows[k]));
+        out_.rows = std::move(rows);
     }
 
 private:
@@ -1040,6 +1121,8 @@ private:
     const std::vector<std::pair<int, const value*>>& tests_;
     std::vector<value> row_;
     std::vector<const char*> starts_;
+    std::vector<std::uint32_t> ordinals_;  // of each row kept
+    bool in_order_ = true;
 };
 
 /// The index's row offsets for one filter: (at, count) per key found, and their total.
@@ -1119,6 +1202,7 @@ void read_rows_at(companion_file& in, const std::vector<std::uint64_t>& offsets,
     constexpr std::uint64_t near = 16 << 10, piece_limit = 256 << 10, row_guess = 512;
     read_buffer piece_buffer;
     std::vector<char> record;
+    rows.reserve(offsets.size());
     for (size_t i = 0; i < offsets.size();) {
         auto start = offsets[i];
         if (start < sizeof binary_magic || start + 4 > rows_end) throw companion_damage{"a row offset lies outside the rows"};
@@ -1197,6 +1281,7 @@ std::optional<dump> read_companion(companion_file& in, const std::string& json_p
     auto indexed = indexed_filters(dir, tests);
     if (indexed.empty()) scan_rows(in, d.row_count, dir.rows_end, rows);
     else read_rows_at(in, candidate_rows(in, std::move(indexed)), dir.rows_end, rows);
+    rows.finish();
     return std::move(d);
 }
 

@@ -244,7 +244,7 @@ int run(const options& o, const CLI::App& app) {
 int main(int argc, char** argv) {
     // What a question's heap reaches, with a margin: each page mapped ahead costs ~1.3 µs here,
     // each one faulted in later ~16 µs (docs/benchmarks.md, fifth round).
-    bi::tool::prefault_heap(std::size_t{1536} << 10);
+    bi::tool::prefault_heap(std::size_t{1024} << 10);
     CLI::App app{"Answer a business question from the pre-computed dumps, with zero tokens", "bi-ask"};
     options o;
     setup(app, o);
