@@ -131,6 +131,9 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     auto supply = reader.read("which plant has the fewest days of battery pack supply left", "2026-06-15");
     CHECK(supply.measures == std::vector<std::string>{"days_of_supply"});
     CHECK(filters_text(supply) == "component=Battery Pack");
+    auto missed_it = reader.read("which KPIs didn't hit their target last month", "2026-06-15");
+    REQUIRE(missed_it.having.size() == 1);
+    CHECK((missed_it.having[0].measure == "missed" && missed_it.having[0].op == ">" && missed_it.problem.empty()));
     // a named condition is a number compared, not another measure
     auto missed = reader.read("which KPIs missed target last month", "2026-06-15");
     REQUIRE(missed.having.size() == 1);

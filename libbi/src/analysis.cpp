@@ -3166,9 +3166,10 @@ void question_reader::reading::read_shares_and_thresholds() {
     // measure that counts or sums facts (a group with no facts has no margin or average)
     // "KPIs that never missed their target": the condition's count is 0, not above it
     bool flipped = false;
-    if (!none_word.empty() && q.having.size() == 1 && q.having[0].other.empty() && q.having[0].op == ">" && q.having[0].value == 0 &&
-        !conditions_at.empty()) {
-        q.having[0].op = "=";
+    // ("KPIs that didn't hit their target": the other way round, above 0)
+    if (!none_word.empty() && q.having.size() == 1 && q.having[0].other.empty() && (q.having[0].op == ">" || q.having[0].op == "=") &&
+        q.having[0].value == 0 && !conditions_at.empty()) {
+        q.having[0].op = q.having[0].op == ">" ? "=" : ">";
         q.having[0].text = none_word + " " + q.having[0].text;
         flipped = true;
     }
