@@ -201,6 +201,27 @@ void parse_condition(condition_def& c, std::string_view text, const std::functio
     fail(fmt::format("'when' needs 'measure OP number' with OP one of > >= < <= =, not '{}'", text));
 }
 
+/// `every = missed = kpi_months`, `every = missed = 0`: the condition held in every period.
+void parse_every(condition_def& c, std::string_view text, const std::function<void(const std::string&)>& fail) {
+    static const char* ops[] = {">=", "<=", ">", "<", "="};
+    for (const char* op : ops) {
+        auto at = text.find(op);
+        if (at == std::string_view::npos) continue;
+        if (trim(text.substr(0, at)) != c.measure)
+            fail(fmt::format("'every' needs the measure of 'when' ('{}'), not '{}'", c.measure, text));
+        c.every_op = op;
+        auto rhs = trim(text.substr(at + std::string_view(op).size()));
+        auto [end, ec] = std::from_chars(rhs.data(), rhs.data() + rhs.size(), c.every_value);
+        if (ec != std::errc() || end != rhs.data() + rhs.size()) {
+            if (!is_name(rhs)) fail(fmt::format("'every' needs 'measure OP number' or 'measure OP measure', not '{}'", text));
+            c.every_value = 0;
+            c.every_other = std::string(rhs);
+        }
+        return;
+    }
+    fail(fmt::format("'every' needs 'measure OP number' or 'measure OP measure', not '{}'", text));
+}
+
 }  // namespace
 
 semantic_model parse_model(std::string_view text, const std::string& file) {
@@ -270,6 +291,7 @@ semantic_model parse_model(std::string_view text, const std::string& file) {
             else if (key == "description") x.description = value;
             else if (key == "per_names") x.per_names = names();
             else if (key == "subset_of") x.subset_of = value;
+            else if (key == "facts") x.facts = value;
             else if (key == "fact_count") {
                 if (value != "yes" && value != "no") fail(fmt::format("fact_count must be yes or no, not '{}'", value));
                 x.fact_count = value == "yes";
@@ -287,7 +309,10 @@ semantic_model parse_model(std::string_view text, const std::string& file) {
             if (key == "when") parse_condition(x, value, fail);
             else if (key == "names") x.names = names();
             else if (key == "shows") x.shows = split_list(value);
-            else fail(fmt::format("unknown condition key '{}'", key));
+            else if (key == "every") {
+                if (x.op.empty()) fail("'every' comes after 'when'");
+                parse_every(x, value, fail);
+            } else fail(fmt::format("unknown condition key '{}'", key));
         }
     }
     line_no = 0;
@@ -300,6 +325,8 @@ semantic_model parse_model(std::string_view text, const std::string& file) {
             if (!m.dimension(d)) fail(fmt::format("measure '{}': per names '{}', which is not a dimension", x.name, d));
         if (!x.subset_of.empty() && (!m.measure(x.subset_of) || m.measure(x.subset_of)->is_derived() || x.is_derived()))
             fail(fmt::format("measure '{}': subset_of names '{}', which is not a leaf measure", x.name, x.subset_of));
+        if (!x.facts.empty() && (x.subset_of.empty() || !m.measure(x.facts) || m.measure(x.facts)->subset_of.empty()))
+            fail(fmt::format("measure '{}': facts needs subset_of, and names '{}', which is not a measure with subset_of", x.name, x.facts));
     }
     for (auto& d : m.dimensions)
         if (!d.parent.empty() && !m.dimension(d.parent))
@@ -307,6 +334,8 @@ semantic_model parse_model(std::string_view text, const std::string& file) {
     for (auto& c : m.conditions) {
         if (c.op.empty()) fail(fmt::format("condition '{}' needs 'when'", c.name));
         if (!m.measure(c.measure)) fail(fmt::format("condition '{}' names '{}', which is not a measure", c.name, c.measure));
+        if (!c.every_other.empty() && !m.measure(c.every_other))
+            fail(fmt::format("condition '{}': every names '{}', which is not a measure", c.name, c.every_other));
         for (auto& s : c.shows)
             if (!m.measure(s)) fail(fmt::format("condition '{}' shows '{}', which is not a measure", c.name, s));
     }
@@ -438,6 +467,7 @@ void write_model(const semantic_model& m, const std::string& path) {
         w.Key("default"); w.Bool(x.shown_by_default);
         w.Key("fact_count"); w.Bool(x.fact_count);
         if (!x.subset_of.empty()) { w.Key("subset_of"); w.String(x.subset_of); }
+        if (!x.facts.empty()) { w.Key("facts"); w.String(x.facts); }
         detail::write_strings(w, "per_names", x.per_names);
         detail::write_strings(w, "per", x.per);
         detail::write_strings(w, "names", x.names);
@@ -469,6 +499,11 @@ void write_model(const semantic_model& m, const std::string& path) {
         w.Key("threshold"); w.Double(c.threshold);
         detail::write_strings(w, "names", c.names);
         detail::write_strings(w, "shows", c.shows);
+        if (!c.every_op.empty()) {
+            w.Key("every_op"); w.String(c.every_op);
+            w.Key("every_value"); w.Double(c.every_value);
+            w.Key("every_other"); w.String(c.every_other);
+        }
         w.EndObject();
     }
     w.EndArray();
@@ -541,6 +576,7 @@ semantic_model load_model(const std::string& path) {
         x.shown_by_default = v.HasMember("default") && v["default"].IsBool() && v["default"].GetBool();
         x.fact_count = v.HasMember("fact_count") && v["fact_count"].IsBool() && v["fact_count"].GetBool();
         if (v.HasMember("subset_of") && v["subset_of"].IsString()) x.subset_of = v["subset_of"].GetString();
+        if (v.HasMember("facts") && v["facts"].IsString()) x.facts = v["facts"].GetString();
         x.per_names = read_strings(v, "per_names");
         x.per = read_strings(v, "per");
         x.names = read_strings(v, "names");
@@ -559,6 +595,11 @@ semantic_model load_model(const std::string& path) {
         condition_def c{read_string(v, "name"), read_string(v, "measure"), read_string(v, "op"), 0, read_strings(v, "names"),
                         read_strings(v, "shows")};
         if (v.HasMember("threshold") && v["threshold"].IsNumber()) c.threshold = v["threshold"].GetDouble();
+        if (v.HasMember("every_op")) {
+            c.every_op = read_string(v, "every_op");
+            c.every_other = read_string(v, "every_other");
+            if (v.HasMember("every_value") && v["every_value"].IsNumber()) c.every_value = v["every_value"].GetDouble();
+        }
         m.conditions.push_back(std::move(c));
     }
     for (auto& v : array("cubes").GetArray()) {

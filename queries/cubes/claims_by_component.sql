@@ -1,8 +1,8 @@
 -- title: Warranty claims by month, model and component
--- description: Warranty claims, their repair cost and repeat repairs by month, model and component, with each model's segment and each component's system.
+-- description: Warranty claims, their repair cost, and the count and cost of repeat repairs by month, model and component, with each model's segment and each component's system.
 -- cube: month, model, component
 -- dimensions: segment, system
--- measures: claims = sum, claim_cost = sum, repeat_repairs = sum
+-- measures: claims = sum, claim_cost = sum, repeat_repairs = sum, repeat_cost = sum
 -- schedule: daily
 SELECT
     substr(CAST(w.claim_date AS TEXT), 1, 7) AS month,
@@ -12,7 +12,8 @@ SELECT
     c.system,
     COUNT(*) AS claims,
     SUM(w.cost) AS claim_cost,
-    SUM(w.repeat_repair) AS repeat_repairs
+    SUM(w.repeat_repair) AS repeat_repairs,
+    SUM(w.cost * w.repeat_repair) AS repeat_cost
 FROM warranty_claims AS w
 JOIN models AS m ON m.model_id = w.model_id
 JOIN components AS c ON c.component_id = w.component_id

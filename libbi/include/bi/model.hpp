@@ -56,7 +56,8 @@ struct measure_def {
     std::string description;
     bool shown_by_default = false;       ///< shown when a question names its cube's dimensions but no measure
     bool fact_count = false;             ///< counts its facts: "average X" is X divided by it
-    std::string subset_of;               ///< counts that measure's facts that have a value of the dimensions only its cubes hold
+    std::string subset_of;               ///< counts (sums) a part of that measure's facts: those with a value of the dimensions only its cubes hold, or of a flag
+    std::string facts;                   ///< a subset_of measure summed over the facts this count measure counts ("the cost of repeat repairs")
     std::vector<std::string> per_names;  ///< "X per vehicle": X divided by this measure
     bool is_derived() const { return !how; }
 };
@@ -75,6 +76,11 @@ struct condition_def {
     double threshold = 0;
     std::vector<std::string> names;
     std::vector<std::string> shows;      ///< the measures an answer shows when none is named
+    /// `every`: the condition held in every month (quarter…) of the period, as a condition on
+    /// the whole period ("missed = kpi_months"); empty when that cannot be said of the sums.
+    std::string every_op;
+    double every_value = 0;
+    std::string every_other;             ///< compared with this measure, not with every_value
 };
 
 /// A cube as the planner sees it.
