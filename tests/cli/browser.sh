@@ -40,6 +40,6 @@ if [ "$status" -ne 0 ] && ! grep -q '^FAIL ' "$BI_TMP/browser.out"; then
   fail "render_charts.mjs ran" "exit $status: $(head -c 2000 "$BI_TMP/browser.err")"
 fi
 shots=$(find "$artifacts" -name '*.png' 2>/dev/null | wc -l)
-[ "$shots" -eq 26 ] && pass "26 screenshots in $artifacts (24 dumps, 2 answers)" || fail "26 screenshots" "found $shots"
+[ "$shots" -eq 28 ] && pass "28 screenshots in $artifacts (26 dumps, 2 answers)" || fail "28 screenshots" "found $shots"
 
 finish
