@@ -98,7 +98,6 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     CHECK(change.compare[0].label == "April 2026");
     // a condition on each claim, or any value of a dimension, is not in the cubes: refused
     CHECK_FALSE(reader.read("claims by component above $2,000 each", "2026-06-15").problem.empty());
-    CHECK_FALSE(reader.read("what percentage of vehicles sold went out with an F&I product", "2026-06-15").problem.empty());
     CHECK(reader.read("F&I penetration (share of sales with an F&I product) by region", "2026-06-15").problem.empty());
     // found by fuzz_router: a question that is all definition is read as asked, not emptied
     CHECK_FALSE(reader.read(";x=cvbnm9", "2026-06-15").unknown.empty());
@@ -118,7 +117,47 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     CHECK(gap.measures == std::vector<std::string>{"fi_units"});
     auto part = reader.read("what pct of the cars we sold in 2025 went out with an extended warranty", "2026-06-15");
     CHECK(part.measures != std::vector<std::string>{"fi_units"});
-    CHECK_FALSE(reader.read("how many cars did we sell last yr with no F&I product at all", "2026-06-15").problem.empty());
+    // cars with or without any F&I product: the subset, the whole less it, the subset's share
+    auto without = reader.read("how many cars did we sell last yr with no F&I product at all", "2026-06-15");
+    CHECK(without.problem.empty());
+    REQUIRE(without.measures.size() == 1);
+    REQUIRE(bi::find_measure(fixture_model(), without, without.measures[0]));
+    CHECK(bi::find_measure(fixture_model(), without, without.measures[0])->derived.text() == "units - fi_units");
+    CHECK(without.group_by.empty());
+    auto with_one = reader.read("what percentage of vehicles sold went out with an F&I product, by region", "2026-06-15");
+    CHECK(with_one.measures == std::vector<std::string>{"fi_penetration"});
+    CHECK_FALSE(with_one.share);
+    CHECK(reader.read("units sold with an F&I product by model", "2026-06-15").measures == std::vector<std::string>{"fi_units"});
+    // revenue has no subset measure: the revenue of cars without a product is not pre-computed
+    CHECK_FALSE(reader.read("revenue from cars sold without an F&I product", "2026-06-15").problem.empty());
+    // "without" a value is an exclusion, as before
+    CHECK(filters_text(reader.read("F&I revenue by product, without GAP Insurance", "2026-06-15")) == "fi_product!=GAP Insurance");
+    // a part of the facts taken out: the whole less the part, or less the part's own cost
+    auto repeats = reader.read("claims by model in 2025, not counting repeat repairs", "2026-06-15");
+    CHECK(repeats.problem.empty());
+    CHECK(repeats.measures == std::vector<std::string>{"first_time_repairs"});
+    auto cost = reader.read("warranty cost by system, ignoring repeat repairs", "2026-06-15");
+    REQUIRE(cost.measures.size() == 1);
+    CHECK(bi::find_measure(fixture_model(), cost, cost.measures[0])->derived.text() == "claim_cost - repeat_cost");
+    CHECK_FALSE(reader.read("average claim cost excluding repeat repairs", "2026-06-15").problem.empty());
+    CHECK_FALSE(reader.read("warranty cost by region, repeat repairs vs first-time repairs", "2026-06-15").problem.empty());
+    // an amount of money per fact: the model's mean over that fact count
+    auto mean = reader.read("which components averaged over $1,000 per warranty claim", "2026-06-15");
+    CHECK(mean.problem.empty());
+    CHECK(mean.measures == std::vector<std::string>{"avg_claim_cost"});
+    REQUIRE(mean.having.size() == 1);
+    CHECK((mean.having[0].measure == "avg_claim_cost" && mean.having[0].value == 1000));
+    CHECK(reader.read("models averaging more than $45k a sale in 2025", "2026-06-15").measures == std::vector<std::string>{"asp"});
+    // a condition held in every month: the model's `every` form over the whole period
+    auto every = reader.read("which KPIs were off target every single month of 2025", "2026-06-15");
+    CHECK(every.grain == bi::time_grain::none);
+    REQUIRE(every.having.size() == 1);
+    CHECK((every.having[0].measure == "missed" && every.having[0].other == "kpi_months"));
+    CHECK(reader.read("which KPIs were off target each month of 2025", "2026-06-15").grain == bi::time_grain::month);
+    CHECK_FALSE(reader.read("components below reorder point every month", "2026-06-15").problem.empty());
+    // a word of three letters is no abbreviation of a value's name, nor with its vowels typed
+    CHECK(reader.read("how bad were airbag claims last year", "2026-06-15").unknown == std::vector<std::string>{"bad"});
+    CHECK(reader.read("average customer age by model", "2026-06-15").unknown == std::vector<std::string>{"age"});
     // "never missed target" is the condition's count at zero
     auto never = reader.read("Any KPIs that have never once missed their target?", "2026-06-15");
     REQUIRE(never.having.size() == 1);
@@ -200,7 +239,8 @@ TEST_CASE("the planner answers only what a cube holds exactly", "[planner]") {
         {"2: dimension held", {"units"}, {"dealer"}, g::none, "", "cubes/sales_by_month"},
         {"2: dimension not held", {"revenue"}, {"fi_product"}, g::none, "", "no pre-computed data has revenue by fi product"},
         {"3: daily needs a daily cube", {"units"}, {"region"}, g::day, "", "cubes/sales_by_day"},
-        {"3: daily by model is not held", {"units"}, {"model"}, g::day, "", "no pre-computed data"},
+        {"3: daily by model", {"units"}, {"model"}, g::day, "", "cubes/sales_by_day_model"},
+        {"3: daily by dealer is not held", {"units"}, {"dealer"}, g::day, "", "no pre-computed data"},
         {"4: derived from its leaves", {"margin_pct"}, {"region"}, g::month, "", "cubes/sales_by_region"},
         {"5: snapshots have no history", {"on_hand"}, {"plant"}, g::month, "", "no history"},
         {"6: never across KPIs", {"actual"}, {}, g::none, "", "not added up across kpis"},
@@ -339,4 +379,32 @@ TEST_CASE("'the same period last year' is the later period's span a year before"
     REQUIRE(month.compare.size() == 2);
     CHECK(month.compare[0].label == "May 2025");
     CHECK(month.grain == bi::time_grain::none);  // "the same month" names no breakdown
+}
+
+TEST_CASE("the model's conditions held in every period and measures over a part of the facts", "[analysis]") {
+    const std::string base =
+        "[measure claims]\naggregate = sum\nfact_count = yes\nnames = claims\n"
+        "[measure claim_cost]\naggregate = sum\nunit = usd\nnames = warranty cost\n"
+        "[measure repeats]\naggregate = sum\nsubset_of = claims\nnames = repeat repairs\n"
+        "[measure months]\naggregate = sum\nnames = months\n";
+    auto m = bi::parse_model(base +
+                                 "[measure repeat_cost]\naggregate = sum\nunit = usd\nsubset_of = claim_cost\nfacts = repeats\nnames = repeat cost\n"
+                                 "[condition bad]\nwhen = repeats > 0\nevery = repeats = months\nnames = bad\n",
+                             "model.conf");
+    REQUIRE(m.conditions.size() == 1);
+    CHECK((m.conditions[0].every_op == "=" && m.conditions[0].every_other == "months"));
+    CHECK(m.measure("repeat_cost")->facts == "repeats");
+    // both survive model.json, which bi-ask reads
+    auto dir = bi::test::scratch_dir("model_every");
+    bi::write_model(m, dir + "/model.json");
+    auto back = bi::load_model(dir + "/model.json");
+    CHECK(back.conditions[0].every_other == "months");
+    CHECK(back.measure("repeat_cost")->facts == "repeats");
+    // a mistake in either is said, with its line
+    CHECK_THROWS_AS(bi::parse_model(base + "[condition c]\nwhen = repeats > 0\nevery = claims = 0\nnames = c\n", "model.conf"), bi::error);
+    CHECK_THROWS_AS(bi::parse_model(base + "[condition c]\nwhen = repeats > 0\nevery = repeats = nothing\nnames = c\n", "model.conf"), bi::error);
+    CHECK_THROWS_AS(bi::parse_model(base + "[condition c]\nevery = repeats = 0\nnames = c\n", "model.conf"), bi::error);
+    CHECK_THROWS_AS(bi::parse_model(base + "[measure x]\naggregate = sum\nfacts = repeats\nnames = x\n", "model.conf"), bi::error);
+    CHECK_THROWS_AS(bi::parse_model(base + "[measure x]\naggregate = sum\nsubset_of = claim_cost\nfacts = claims\nnames = x\n", "model.conf"),
+                    bi::error);
 }

@@ -149,7 +149,8 @@ const std::set<std::string_view>& filler() {
         "hw", "wat", "ya", "involving", "involve", "filed", "file", "located", "based", "common", "frequent",
         "ever", "alltime", "like", "been", "doing", "track", "tracked", "tracking", "measured", "went", "spent",
         "spend", "tot", "like", "far", "so", "counting", "whole", "full", "entire", "period", "periods", "time",
-        "times", "term", "terms", "lately", "recently", "went", "go", "goes", "our", "ours", "all", "status",
+        "times", "term", "terms", "lately", "recently", "network", "board", "deck", "slide", "slides", "presentation",
+        "lineup", "generates", "generating", "wherever", "seeing", "went", "go", "goes", "our", "ours", "all", "status",
         "break", "different", "distinct", "unique", "quantity", "quantities", "figure", "currently",
         "logged", "log", "booked", "book", "racked", "rack", "gets", "getting", "summed", "whose", "anyone",
         "anybody", "sitting", "wide", "companywide", "recorded", "registered", "reported", "posted",
@@ -876,6 +877,10 @@ struct question_reader::reading {
     std::set<size_t> threshold_units;               // "more than 1,850 cars": words a threshold counts
     std::set<size_t> excluded_values;               // positions in `values`
     std::string none_word;                          // "didn't", "no", "never": the rows where nothing happened
+    std::string without_dim, with_any_dim;          // "cars sold without an F&I product", "… with an F&I product"
+    std::string excluded_measure;                   // "claims excluding repeat repairs": a subset measure taken out
+    std::string excluded_text;
+    std::string without_text, with_any_text;        // the words that said so
     std::vector<size_t> unknown_at;                 // where each word not understood is
     std::vector<double> money_amounts;              // the numbers written after "$"
     std::set<size_t> money_conditions;              // thresholds (by index) on an amount of money
@@ -946,6 +951,15 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
     // Determiners that never change a question's meaning inside a phrase: "below their reorder point".
     words.erase(std::remove_if(words.begin(), words.end(), [](auto& w) { return w == "their" || w == "its" || w == "his" || w == "her"; }),
                 words.end());
+    // "every single month", "a single number", "the single lowest": the intensifier says no
+    // more than the words around it ("a single dealer" is one dealer, and stays)
+    for (size_t i = 0; i < words.size(); ++i) {
+        if (words[i] != "single") continue;
+        auto next = i + 1 < words.size() ? std::string_view(words[i + 1]) : std::string_view();
+        bool intensifier = (i > 0 && (words[i - 1] == "every" || words[i - 1] == "each")) || next == "number" || next == "figure" ||
+                           next == "total" || (!next.empty() && rank_word(next) != end_asked::none);
+        if (intensifier) words.erase(words.begin() + static_cast<long>(i--));
+    }
     if (words.empty()) throw usage_error("question is empty");
     for (auto& w : words) {
         if (w == "avg") w = "average";  // so "avg sale price" finds "average sale price"
@@ -1078,6 +1092,10 @@ void question_reader::reading::correct_typos() {
         if (best.empty() && !tie) nearest(lx.words);
         if (best.empty() && !tie) nearest(grammar_words());
         if (best.empty() && !tie) nearest(filler());
+        // "Febuary", "Setpember": the months' full names (five letters or more)
+        static const std::vector<std::string_view> months = {"january", "february", "march", "april", "august",
+                                                             "september", "october", "november", "december"};
+        if (best.empty() && !tie && w.size() >= 5) nearest(months);
         // Abbreviations: "rev" → revenue, "pen" → penetration, then "mkt" → market, "tgt" →
         // target (the same first letter, the letters in order): only when one word fits.
         // Words of the model's names come first, then the values' words.
@@ -1088,7 +1106,9 @@ void question_reader::reading::correct_typos() {
                 auto scan = [&](const auto& candidates) {
                     for (std::string_view v : candidates) {
                         if (v.size() <= w.size() || v[0] != w[0]) continue;
-                        bool fits = pass % 2 == 0 ? v.compare(0, w.size(), w) == 0 : abbreviates(w, v);
+                        // letters left out are vowels first: "mkt", "tgt", never "age" for "average"
+                        bool fits = pass % 2 == 0 ? v.compare(0, w.size(), w) == 0
+                                                  : abbreviates(w, v) && (w.size() > 4 || w.find_first_of("aeiou", 1) == std::string::npos);
                         if (!fits) continue;
                         auto vs = stem(v);
                         if (found.empty()) { found = v; found_stem = vs; }
@@ -1097,7 +1117,8 @@ void question_reader::reading::correct_typos() {
                     }
                 };
                 if (pass < 2) scan(lx.name_words);
-                else if (pass < 4) scan(lx.words);
+                // "bad" is no "Badger": a value's name is not cut to its first three letters
+                else if (pass < 4 && (w.size() >= 4 || pass == 3)) scan(lx.words);
                 else scan(grammar_words());  // "qtrly": quarterly
                 if (!found.empty() && !ambiguous) best = found;
             }
@@ -1667,10 +1688,20 @@ void question_reader::reading::combine_periods() {
                                     : quarter_period(int(before.year()), int((unsigned(before.month()) - 1) / 3 + 1))});
         take(i - 1, 3);
     }
-    if (same_span && periods.size() == 2) {
-        auto later = periods[0].second.to >= periods[1].second.to ? periods[0] : periods[1];
+    // ("… the same stretch last year (Jan 1 to Jun 14, 2025)": the earlier span said again, or
+    // the year it lies in, names no third period)
+    if (same_span && periods.size() >= 2) {
+        auto later = *std::max_element(periods.begin(), periods.end(), [](auto& a, auto& b) { return a.second.to < b.second.to; });
         auto earlier = year_before(later.second);
-        periods = {{later.first, later.second}, {later.first, earlier}};
+        std::optional<period> said;  // the span as the question gives it, to the day
+        bool restated = std::all_of(periods.begin(), periods.end(), [&](auto& p) {
+            // the span itself (a day either way: "Jan 1 to Jun 14" when the data ends then), or its year
+            bool span = p.second.from == earlier.from && p.second.to.substr(0, 7) == earlier.to.substr(0, 7) && p.second.to != later.second.to;
+            if (span) said = p.second;
+            bool year = p.second.from <= earlier.from && p.second.to >= earlier.to && p.second.from.substr(0, 4) == earlier.from.substr(0, 4);
+            return p.second.to == later.second.to || span || year;
+        });
+        if (periods.size() == 2 || restated) periods = {{later.first, later.second}, {later.first, said && restated ? *said : earlier}};
     }
     // "Q1 revenue, 2025 vs 2026", "march units in 2024 and 2025": a part of the year named
     // without one, beside whole years, is that part of each of them
@@ -1942,6 +1973,40 @@ void question_reader::reading::read_thresholds() {
             take(end);
             continue;
         }
+        // "averaging over $1,000 per warranty claim", "over $45k a sale": an amount of money per
+        // fact is the model's mean of a sum in dollars over that fact count (of two, the one of
+        // the measure "how much" asks for)
+        if (money && (word(end) == "per" || word(end) == "a" || word(end) == "an")) {
+            std::string fact;
+            size_t len = 0;
+            for (size_t n2 = 3; n2 >= 1 && fact.empty(); --n2) {
+                if (end + 1 + n2 > t.size()) continue;
+                std::vector<std::string> st;
+                for (size_t k = end + 1; k < end + 1 + n2; ++k) st.push_back(t[k].stem);
+                if (auto it = lx.per_names.find(st); it != lx.per_names.end()) { fact = it->second; len = n2; }
+            }
+            const measure_def* mean = nullptr;
+            bool ambiguous = false;
+            auto asked_by_how_much = [&](const measure_def& m) {
+                auto* x = model.measure(m.derived.names().front());
+                return x && std::find(x->weak_names.begin(), x->weak_names.end(), "how much") != x->weak_names.end();
+            };
+            for (auto& m : model.measures) {
+                if (fact.empty() || !m.is_derived() || m.unit != "usd") continue;
+                auto parts = m.derived.names();
+                if (parts.size() != 2 || parts[1] != fact || m.derived.text().find('/') == std::string::npos) continue;
+                if (auto* x = model.measure(parts[0]); !x || x->unit != "usd" || !x->subset_of.empty()) continue;
+                if (!mean || (asked_by_how_much(m) && !asked_by_how_much(*mean))) { ambiguous = mean && asked_by_how_much(*mean); mean = &m; }
+                else if (asked_by_how_much(m) == asked_by_how_much(*mean)) ambiguous = true;
+            }
+            if (mean && !ambiguous) {
+                c.measure = mean->name;
+                for (size_t k = end; k < end + 1 + len; ++k) threshold_units.insert(k);
+                take(end, 1 + len);
+                thresholds.emplace_back(i, c);
+                continue;
+            }
+        }
         // "more than 1,850 cars": the words after the number say what is counted
         for (size_t len = 3; len >= 1; --len) {
             if (end + len > t.size()) continue;
@@ -2005,17 +2070,21 @@ void question_reader::reading::read_none() {
                      (word(i - 1) == "had" || word(i - 1) == "with" || word(i - 1) == "have" || word(i - 1) == "has" ||
                       word(i - 1) == "sold" || word(i - 1) == "made" || word(i - 1) == "got" || word(i - 1) == "recorded" ||
                       word(i - 1) == "see" || word(i - 1) == "saw" || word(i - 1) == "logged"));
-        if (!none) continue;
-        // "cars sold with no F&I product": a fact without any value of a dimension, which the
-        // cubes do not keep apart (a group with none is "dealers with no claims")
+        // "cars sold with no F&I product", "without any F&I product": a fact without any value of
+        // a dimension (a group with none is "dealers with no claims"; "without GAP" an exclusion)
         size_t next = i + 1;
         while (word(next) == "any" || word(next) == "a" || word(next) == "an") ++next;
         auto absent = std::find_if(dims_at.begin(), dims_at.end(), [&](auto& d) { return d.first == next; });
-        if ((w == "no" || w == "0" || w == "zero") && word(i - 1) == "with" && absent != dims_at.end() && q.problem.empty()) {
-            std::string dim = absent->second;
-            std::replace(dim.begin(), dim.end(), '_', ' ');
-            q.problem = fmt::format("'with {} {}': facts with no {} at all are not kept apart in the pre-computed data", w, dim, dim);
-            take(i);
+        none = none || (w == "without" && absent != dims_at.end());
+        if (!none) continue;
+        // (answered by complete_measures as the count less the count of those with one)
+        if ((((w == "no" || w == "0" || w == "zero") && word(i - 1) == "with") || w == "without") && absent != dims_at.end()) {
+            if (without_dim.empty()) {
+                without_dim = absent->second;
+                without_text = std::string(w == "without" ? "without " : "with no ") + without_dim;
+                take(i, next - i);
+                dims_at.erase(absent);
+            }
             continue;
         }
         if (none_word.empty()) none_word = std::string(w);
@@ -2059,6 +2128,16 @@ void question_reader::reading::read_exclusions() {
             break;
         }
         if (any) take(i, span);
+        // "warranty cost, not counting repeat repairs": a part of the facts a measure names
+        auto m = std::find_if(measures_at.begin(), measures_at.end(), [&](auto& x) { return x.first == k; });
+        if (!any && m != measures_at.end() && excluded_measure.empty())
+            if (auto* d = model.measure(m->second); d && !d->subset_of.empty()) {
+                excluded_measure = m->second;
+                auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == k; });
+                for (size_t x = i; x < k + (p == phrases.end() ? 1 : p->length); ++x) excluded_text += (excluded_text.empty() ? "" : " ") + t[x].word;
+                measures_at.erase(m);
+                take(i, span);
+            }
     }
 }
 
@@ -2104,7 +2183,9 @@ void question_reader::reading::read_comparisons() {
         if (w == "share" || w == "proportion" || w == "fraction" || w == "contribution" || w == "contributed" ||
             w == "mix" || (w == "percent" && word(i + 1) == "of") || (w == "percentage" && (word(i + 1) == "of" || !percent_unit(i))) ||
             // "how is F&I revenue split between the products, in % terms"
-            ((w == "percent" || w == "percentages") && i > 0 && (word(i - 1) == "in" || word(i - 1) == "as") && !percent_unit(i))) {
+            ((w == "percent" || w == "percentages") && i > 0 && (word(i - 1) == "in" || word(i - 1) == "as") && !percent_unit(i)) ||
+            // "Transmission claims: what percent came through each region's dealers"
+            (w == "percent" && i > 0 && word(i - 1) == "what" && !percent_unit(i))) {
             q.share = true;
             if (share_at == SIZE_MAX) share_at = i;
             take(i);
@@ -2116,7 +2197,8 @@ void question_reader::reading::read_comparisons() {
                    (w == "compare")) {
             take(i);
             if (w == "compared") take(i + 1);
-        } else if (w == "average" || w == "avg" || w == "mean" || w == "typical") {
+        } else if (w == "average" || w == "avg" || w == "mean" || w == "typical" || w == "averaged" || w == "averaging" ||
+                   w == "averages") {
             take(i);
             // "average monthly units", "average units per month", "monthly average"
             q.average_over = "?";
@@ -2516,12 +2598,27 @@ void question_reader::reading::define_measures() {
 }
 
 void question_reader::reading::read_filters() {
+    // "in every month of 2025": a condition held in each period of the window, said of the
+    // whole window by the model's `every` form; the months are not the rows
+    size_t every_at = SIZE_MAX;
+    for (size_t i = 0; i + 1 < t.size(); ++i)
+        if (word(i) == "every" && (month_word(word(i + 1)) || quarter_word(word(i + 1)) || year_word(word(i + 1)))) every_at = i;
     // Conditions become thresholds on their measure.
     for (auto& condition : conditions_at) {
         size_t at = condition.first;
         const auto& c = condition.second;
         auto it = std::find_if(model.conditions.begin(), model.conditions.end(), [&](auto& x) { return x.name == c; });
         measure_condition mc{it->measure, it->op, it->threshold, "", it->name};
+        if (every_at != SIZE_MAX) {
+            if (it->every_op.empty()) {
+                if (q.problem.empty())
+                    q.problem = fmt::format("'{} every {}': a condition held in every period is not pre-computed", it->name, word(every_at + 1));
+            } else if (each_grain == q.grain) {
+                mc = {it->measure, it->every_op, it->every_value, it->every_other, it->name};
+                q.grain = time_grain::none;
+                each_grain = time_grain::none;
+            }
+        }
         for (auto& p : phrases)
             if (p.start == at) {
                 mc.text.clear();
@@ -2671,6 +2768,13 @@ void question_reader::reading::read_breakdowns() {
             }))
             return true;
         if (at >= 2 && word(at - 1) == "every" && word(at - 2) == "across") return true;  // "across every dealer": all together
+        // "across the whole dealer network": all together
+        if (at >= 2 && (word(at - 1) == "whole" || word(at - 1) == "entire")) {
+            size_t k = at - 2;
+            if (k > 0 && word(k) == "the") --k;
+            auto w = word(k);
+            if (w == "across" || w == "over" || w == "for" || w == "in" || w == "of") return true;
+        }
         if (at < 2 || (word(at - 1) != "all" && word(at - 1) != "any")) return false;
         auto w = word(at - 2);
         return w == "across" || w == "for" || w == "over" || w == "of" || w == "at" || w == "in" || w == "from";
@@ -2739,11 +2843,12 @@ void question_reader::reading::read_breakdowns() {
                 auto* x = find_measure(model, q, m.second);
                 return x && x->is_derived() && x->unit == "percent";
             });
-            if (!defined && q.problem.empty()) {
+            if (!defined && with_any_dim.empty()) {
+                // answered by complete_measures as the count of those with one, when the model has it
                 auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == at; });
-                std::string text(article);
-                for (size_t k = at; k < at + (p == phrases.end() ? 1 : p->length); ++k) text += " " + t[k].word;
-                q.problem = fmt::format("'{}' (any {} at all) is not a filter the pre-computed data holds", text, d);
+                with_any_text = std::string(article);
+                for (size_t k = at; k < at + (p == phrases.end() ? 1 : p->length); ++k) with_any_text += " " + t[k].word;
+                with_any_dim = d;
             }
             continue;
         }
@@ -2945,6 +3050,97 @@ void question_reader::reading::complete_measures() {
             for (auto& [m, how] : best->measures)
                 if (auto* d = model.measure(m); d && d->fact_count && q.measures.empty()) q.measures.push_back(m);
     }
+    // "cars sold with an F&I product" / "without any F&I product": of the facts a measure counts,
+    // those with a value of a dimension are what its subset measure counts where the whole's
+    // cubes lack that dimension (fi_units of units); those without, the whole less the subset.
+    // A share of those with one is the subset over the whole.
+    auto subset_for = [&](const std::string& dim) -> const measure_def* {
+        for (auto& sub : model.measures) {
+            if (sub.subset_of.empty() || std::find(q.measures.begin(), q.measures.end(), sub.subset_of) == q.measures.end()) continue;
+            bool whole_has = false, sub_has = false;
+            for (auto& c : model.cubes) {
+                whole_has = whole_has || (c.has_measure(sub.subset_of) && c.has_dimension(dim));
+                sub_has = sub_has || (c.has_measure(sub.name) && c.has_dimension(dim));
+            }
+            if (sub_has && !whole_has) return &sub;
+        }
+        return nullptr;
+    };
+    for (int pass = 0; pass < 2; ++pass) {
+        auto& dim = pass == 0 ? without_dim : with_any_dim;
+        auto& text = pass == 0 ? without_text : with_any_text;
+        if (dim.empty()) continue;
+        bool unsplit = std::none_of(q.group_by.begin(), q.group_by.end(), [&](auto& d) { return d == dim; }) &&
+                       std::none_of(q.filters.begin(), q.filters.end(), [&](auto& f) { return f.dimension == dim; });
+        if (!unsplit && pass == 1) continue;  // "by F&I product (the ones with a product)": so each row is
+        auto* sub = unsplit && q.measures.size() == 1 ? subset_for(dim) : nullptr;
+        if (!sub) {
+            std::replace(text.begin(), text.end(), '_', ' ');
+            if (q.problem.empty())
+                q.problem = fmt::format("'{}': facts {} are not kept apart in the pre-computed data", text,
+                                        pass == 0 ? "without one" : "with one");
+            continue;
+        }
+        auto whole = sub->subset_of;
+        if (pass == 0) {
+            auto name = whole + "_without_" + dim;
+            replace_measure(whole, define(name, whole + " - " + sub->name, model.measure(whole)->unit, model.measure(whole)->higher_is_better));
+        } else if (q.share) {
+            // "what percent of cars went out with an F&I product": of all of them
+            auto* w = model.measure(whole);
+            replace_measure(whole, define(sub->name + "_share", sub->name + " / " + whole + " * 100", "percent", w->higher_is_better));
+            q.share = false;
+        } else {
+            replace_measure(whole, sub->name);
+        }
+        if (q.rank_measure == whole) q.rank_measure = q.measures.front();
+        for (auto& h : q.having)
+            if (h.measure == whole) h.measure = q.measures.front();
+    }
+    // "claims excluding repeat repairs": the whole less the part; "warranty cost excluding repeat
+    // repairs": less the part of the cost those facts carry (a measure with `facts`)
+    if (!excluded_measure.empty()) {
+        auto* part = model.measure(excluded_measure);
+        if (q.measures.empty()) q.measures.push_back(part->subset_of);
+        for (auto m : std::vector<std::string>(q.measures)) {
+            const measure_def* sub = m == part->subset_of ? part : nullptr;
+            for (auto& x : model.measures)
+                if (!sub && x.subset_of == m && x.facts == excluded_measure) sub = &x;
+            if (!sub) {
+                auto spaced = m;
+                std::replace(spaced.begin(), spaced.end(), '_', ' ');
+                if (q.problem.empty())
+                    q.problem = fmt::format("'{}': the {} of those is not kept apart in the pre-computed data", excluded_text, spaced);
+                break;
+            }
+            auto* whole = model.measure(m);
+            auto name = define(m + "_excluding_" + excluded_measure, m + " - " + sub->name, whole->unit, whole->higher_is_better);
+            replace_measure(m, name);
+            if (q.rank_measure == m) q.rank_measure = name;
+            for (auto& h : q.having)
+                if (h.measure == m) h.measure = name;
+        }
+    }
+    // "warranty cost by region, repeat repairs vs first-time repairs": another measure split
+    // between a part of the facts and the rest, which are rows, not columns of counts
+    for (auto& part : model.measures) {
+        if (part.subset_of.empty() || std::find(q.measures.begin(), q.measures.end(), part.name) == q.measures.end()) continue;
+        auto rest = std::find_if(q.measures.begin(), q.measures.end(), [&](auto& m) {
+            auto* d = find_measure(model, q, m);
+            auto names = d && d->is_derived() ? d->derived.names() : std::vector<std::string>{};
+            return names.size() == 2 && names[0] == part.subset_of && names[1] == part.name && d->derived.text().find('-') != std::string::npos;
+        });
+        bool other = std::any_of(q.measures.begin(), q.measures.end(), [&](auto& m) {
+            return m != part.name && m != part.subset_of && (rest == q.measures.end() || m != *rest);
+        });
+        auto spaced = [](std::string m) {
+            std::replace(m.begin(), m.end(), '_', ' ');
+            return m;
+        };
+        if (rest != q.measures.end() && other && q.problem.empty())
+            q.problem = fmt::format("'{}' split between {} and the rest is not pre-computed as rows", spaced(q.measures.front()),
+                                    spaced(part.name));
+    }
     // never in a share or a rate, whose whole would be the narrower count ("what percent of cars
     // went out with an extended warranty": of all cars)
     bool part_of_whole = q.share || std::any_of(words.begin(), words.end(), [](auto& w) {
@@ -3042,6 +3238,20 @@ void question_reader::reading::complete_named_measures() {
     // "average": per a time grain or a dimension asked for ("average monthly units", "average
     // units per dealer"); a mean or ratio is one already ("average margin"); an additive
     // measure otherwise averages over its facts ("average revenue" per vehicle sold).
+    // "models averaging over $1,200 per claim": the average is the threshold's mean per fact
+    if (q.average_over == "?")
+        for (auto& [at, c] : thresholds) {
+            auto* d = c.measure.empty() ? nullptr : model.measure(c.measure);
+            if (!d || !d->is_derived() || d->derived.names().size() != 2) continue;
+            auto* fact = model.measure(d->derived.names()[1]);
+            if (!fact || !fact->fact_count) continue;
+            if (std::all_of(q.measures.begin(), q.measures.end(), [&](auto& m) {
+                    auto* x = find_measure(model, q, m);
+                    return x && x->fact_count;
+                }))
+                q.measures = {c.measure};
+            q.average_over.clear();
+        }
     if (q.average_over == "?") {
         auto is_mean = [&](const std::string& m) {
             auto* d = find_measure(model, q, m);

@@ -454,6 +454,22 @@ std::string answerer::report_refusal(const semantic_query& q) const {
     return "";
 }
 
+namespace {
+
+/// Whether the report the router chose answers the period the model read in the question: a
+/// report narrows only by a whole year, so "Q1 this year" is not "2026".
+bool report_holds_period(const semantic_query& q, const route_result& r, std::string_view today) {
+    if (!q.window) return true;
+    auto& w = *q.window;
+    if (w.from.size() != 10 || w.from.substr(4) != "-01-01") return false;
+    auto year = w.from.substr(0, 4);
+    // a whole year, or this year to date: the data goes no further than today
+    bool whole = w.to == year + "-12-31" || (today.substr(0, 4) == year && w.to.substr(0, 7) == today.substr(0, 7));
+    return whole && std::any_of(r.slots.begin(), r.slots.end(), [&](auto& s) { return s.slot == "year" && s.value == year; });
+}
+
+}  // namespace
+
 std::optional<answer> answerer::ask_model(const semantic_query& q, std::string_view question, const ask_options& options) {
     // "Failure pattern analysis", "variance report": a question that asks for an analysis or a
     // report by name gets the curated one, when the router is sure of it.
@@ -574,7 +590,12 @@ answer answerer::answer_afresh(std::string_view question, const ask_options& opt
     }
     auto q = reader_->read(question, today_iso());
     auto a = ask_model(q, question, options);
-    if (!a) return ask_report(question, options, &q);  // no measure named: the closest report
+    if (!a) {  // no measure named: the closest report, when it holds the period asked for
+        if (!report_holds_period(q, routed(question), today_iso()))
+            return no_answer(question, fmt::format("no report or pre-computed data answers this for {}", q.window->label), &q,
+                             &routed(question), options.explain);
+        return ask_report(question, options, &q);
+    }
     if (a->code == exit_code::ok && !options.save_as.empty())
         throw usage_error("--save-as saves an answer from the fallback; this question is answered by the catalog");
     if (a->code != exit_code::ok && (!config_.fallback_command.empty() || options.use_cache)) {

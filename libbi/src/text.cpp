@@ -73,6 +73,14 @@ int tens_number(std::string_view w) {
     return -1;
 }
 
+/// "quick one", "the one with the lowest revenue", "one number": a pronoun or "a single", not a count.
+bool one_as_pronoun(const std::vector<std::string>& before, const std::vector<std::string>& words, size_t at) {
+    auto previous = before.empty() ? std::string_view() : std::string_view(before.back());
+    auto next = at + 1 < words.size() ? std::string_view(words[at + 1]) : std::string_view();
+    return previous == "quick" || (previous == "the" && (next == "with" || next == "that" || next == "who" || next == "which")) ||
+           next == "number" || next == "figure";
+}
+
 /// Rewrites runs of number words into digits: "twenty five" → "25", "a hundred" → "100".
 std::vector<std::string> numbers_to_digits(std::vector<std::string> words) {
     std::vector<std::string> out;
@@ -85,7 +93,7 @@ std::vector<std::string> numbers_to_digits(std::vector<std::string> words) {
             if (j < words.size()) {
                 if (int o = small_number(words[j]); o > 0 && o < 10) { value += o; ++j; }
             }
-        } else if (int o = small_number(words[j]); o >= 0) {
+        } else if (int o = small_number(words[j]); o >= 0 && !(o == 1 && one_as_pronoun(out, words, j))) {
             value = o;
             ++j;
         } else if (words[j] == "hundred") {
