@@ -155,6 +155,16 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     CHECK((every.having[0].measure == "missed" && every.having[0].other == "kpi_months"));
     CHECK(reader.read("which KPIs were off target each month of 2025", "2026-06-15").grain == bi::time_grain::month);
     CHECK_FALSE(reader.read("components below reorder point every month", "2026-06-15").problem.empty());
+    // "fewer days of supply than lead time": the comparison split around the first measure
+    auto fewer = reader.read("where do we have fewer days of supply than the supplier lead time", "2026-06-15");
+    REQUIRE(fewer.having.size() == 1);
+    CHECK((fewer.having[0].measure == "days_of_supply" && fewer.having[0].op == "<" && fewer.having[0].other == "lead_time_days"));
+    // the part of a whole that a named part of the facts carries
+    auto part_cost = reader.read("how much of our warranty cost comes from repeat repairs, as a percentage", "2026-06-15");
+    REQUIRE(part_cost.measures.size() == 1);
+    CHECK(bi::find_measure(fixture_model(), part_cost, part_cost.measures[0])->derived.text() == "repeat_cost / claim_cost * 100");
+    // "(by total warranty cost)" names the ranking measure, not a total
+    CHECK(reader.read("most expensive component (by total warranty cost) for each model in 2025", "2026-06-15").group_by.size() == 2);
     // a word of three letters is no abbreviation of a value's name, nor with its vowels typed
     CHECK(reader.read("how bad were airbag claims last year", "2026-06-15").unknown == std::vector<std::string>{"bad"});
     CHECK(reader.read("average customer age by model", "2026-06-15").unknown == std::vector<std::string>{"age"});

@@ -149,7 +149,7 @@ const std::set<std::string_view>& filler() {
         "hw", "wat", "ya", "involving", "involve", "filed", "file", "located", "based", "common", "frequent",
         "ever", "alltime", "like", "been", "doing", "track", "tracked", "tracking", "measured", "went", "spent",
         "spend", "tot", "like", "far", "so", "counting", "whole", "full", "entire", "period", "periods", "time",
-        "times", "term", "terms", "lately", "recently", "network", "board", "deck", "slide", "slides", "presentation",
+        "times", "term", "terms", "lately", "recently", "network", "board", "deck", "slide", "slides", "presentation", "paid", "push", "pushed", "ran", "running",
         "lineup", "generates", "generating", "wherever", "seeing", "went", "go", "goes", "our", "ours", "all", "status",
         "break", "different", "distinct", "unique", "quantity", "quantities", "figure", "currently",
         "logged", "log", "booked", "book", "racked", "rack", "gets", "getting", "summed", "whose", "anyone",
@@ -258,7 +258,7 @@ bool falling_word(std::string_view w) {
 
 /// Words that ask for the change between periods: "growth", "grew", "drop".
 bool change_word(std::string_view w) {
-    return falling_word(w) || w == "growth" || w == "grow" || w == "grew" || w == "growing" || w == "change" ||
+    return falling_word(w) || w == "growth" || w == "grow" || w == "grew" || w == "grown" || w == "grows" || w == "growing" || w == "change" ||
            w == "changed" || w == "increase" || w == "increased" || w == "rise" || w == "rose" || w == "gain" ||
            w == "gained" || w == "yoy" || w == "delta" || w == "difference";
 }
@@ -1950,6 +1950,31 @@ void question_reader::reading::read_thresholds() {
     for (size_t i = 0; i < t.size(); ++i) {
         if (!unused(i) && !(i < t.size() && rank_word(word(i)) != end_asked::none)) continue;
         size_t span = 0;
+        // "where do we have fewer days of supply than lead time": the comparison split around
+        // the first measure
+        if (auto w = word(i); unused(i) && (w == "fewer" || w == "less" || w == "more" || w == "shorter" || w == "longer" ||
+                                             w == "lower" || w == "higher" || w == "greater")) {
+            auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == i + 1 && x.e->what == kind::measure; });
+            size_t than = p == phrases.end() ? 0 : i + 1 + p->length;
+            if (than && word(than) == "than") {
+                size_t n = than + 1;
+                while (unused(n) && (word(n) == "the" || word(n) == "its" || word(n) == "our")) ++n;
+                auto right = std::find_if(measures_at.begin(), measures_at.end(), [&](auto& m) { return m.first == n; });
+                auto left = std::find_if(measures_at.begin(), measures_at.end(), [&](auto& m) { return m.first == i + 1; });
+                if (right != measures_at.end() && left != measures_at.end() && right->second != left->second) {
+                    measure_condition c;
+                    c.measure = left->second;
+                    c.op = w == "more" || w == "longer" || w == "higher" || w == "greater" ? ">" : "<";
+                    c.other = right->second;
+                    for (size_t k = i; k < n; ++k) c.text += (c.text.empty() ? "" : " ") + t[k].word;
+                    c.text += " " + right->second;
+                    take(i);
+                    take(than, n - than);
+                    q.having.push_back(c);
+                    continue;
+                }
+            }
+        }
         auto op = comparator(words, i, span);
         if (op.empty()) continue;
         size_t n = i + span;
@@ -2706,8 +2731,13 @@ void question_reader::reading::read_breakdowns() {
     bool total_asked = false;
     for (size_t i = 0; i < t.size(); ++i)
         if (word(i) == "total" || word(i) == "overall" || word(i) == "altogether" || word(i) == "combined" ||
-            (word(i) == "in" && word(i + 1) == "total"))
-            total_asked = true;
+            (word(i) == "in" && word(i + 1) == "total")) {
+            // "ranked by total warranty cost": the measure summed, not a total asked for
+            bool ranking_measure = i > 0 && word(i - 1) == "by" && std::any_of(measures_at.begin(), measures_at.end(), [&](auto& m) {
+                return m.first == i + 1;
+            });
+            if (!ranking_measure) total_asked = true;
+        }
     // The word before a dimension's name that asks for its rows; `ranked` says it was a ranking
     // word ("top dealers"), which asks for the rows of only the first dimension named so.
     auto explicit_cue = [&](size_t at, bool* ranked = nullptr) {
@@ -3141,6 +3171,18 @@ void question_reader::reading::complete_measures() {
             q.problem = fmt::format("'{}' split between {} and the rest is not pre-computed as rows", spaced(q.measures.front()),
                                     spaced(part.name));
     }
+    // "how much of our warranty cost comes from repeat repairs, as a percentage": the part of
+    // the whole the named part of the facts carries (repeat_cost of claim_cost)
+    if (q.share && q.measures.size() == 2 && q.group_by.empty() && q.filters.empty())
+        for (auto& x : model.measures) {
+            if (x.subset_of != q.measures[0] || (x.facts != q.measures[1] && x.name != q.measures[1])) continue;
+            auto whole = q.measures[0];
+            auto* w = model.measure(whole);
+            auto name = define(x.name + "_share_of_" + whole, x.name + " / " + whole + " * 100", "percent", !w->higher_is_better);
+            q.measures = {name};
+            q.share = false;
+            break;
+        }
     // never in a share or a rate, whose whole would be the narrower count ("what percent of cars
     // went out with an extended warranty": of all cars)
     bool part_of_whole = q.share || std::any_of(words.begin(), words.end(), [](auto& w) {
