@@ -165,6 +165,26 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     CHECK(bi::find_measure(fixture_model(), part_cost, part_cost.measures[0])->derived.text() == "repeat_cost / claim_cost * 100");
     // "(by total warranty cost)" names the ranking measure, not a total
     CHECK(reader.read("most expensive component (by total warranty cost) for each model in 2025", "2026-06-15").group_by.size() == 2);
+    // "May of last year" beside "last month"; "the NE" is no state code; "NE vs SE" regions
+    auto may = reader.read("how did last month's unit sales compare with May of last year", "2026-06-15");
+    REQUIRE(may.compare.size() == 2);
+    CHECK(may.compare[0].label == "May 2025");
+    CHECK(filters_text(reader.read("ASP in the NE last quarter", "2026-06-15")) == "region=Northeast");
+    CHECK(filters_text(reader.read("NE vs SE gross profit last year", "2026-06-15")) == "region=Northeast|Southeast");
+    CHECK_FALSE(reader.read("units in NE 2025", "2026-06-15").problem.empty());  // a state and a region: asked, not guessed
+    CHECK(filters_text(reader.read("units sold in the state of NE", "2026-06-15")) == "state=NE");
+    // values given as examples of a breakdown are no filter
+    auto examples = reader.read("warranty cost by vehicle system (electrical, cooling and so on)", "2026-06-15");
+    CHECK(examples.group_by == std::vector<std::string>{"system"});
+    CHECK(examples.filters.empty());
+    // "which of our Florida stores … the most": one of them
+    CHECK(reader.read("which of our Florida stores moved the most cars in 2025", "2026-06-15").limit == 1);
+    // a KPI named by its value, asked for its target: its actual beside it
+    CHECK(reader.read("what was plant capacity utilization last month, and what's the target", "2026-06-15").measures ==
+          (std::vector<std::string>{"actual", "target"}));
+    // "per thousand cars"; "how many of the last 12 months were off target": months counted
+    CHECK(reader.read("warranty claims per thousand cars sold in 2025", "2026-06-15").problem.empty());
+    CHECK(reader.read("for each KPI, how many of the last 12 months were off target", "2026-06-15").count_of == "month");
     // a word of three letters is no abbreviation of a value's name, nor with its vowels typed
     CHECK(reader.read("how bad were airbag claims last year", "2026-06-15").unknown == std::vector<std::string>{"bad"});
     CHECK(reader.read("average customer age by model", "2026-06-15").unknown == std::vector<std::string>{"age"});

@@ -149,7 +149,7 @@ const std::set<std::string_view>& filler() {
         "hw", "wat", "ya", "involving", "involve", "filed", "file", "located", "based", "common", "frequent",
         "ever", "alltime", "like", "been", "doing", "track", "tracked", "tracking", "measured", "went", "spent",
         "spend", "tot", "like", "far", "so", "counting", "whole", "full", "entire", "period", "periods", "time",
-        "times", "term", "terms", "lately", "recently", "network", "board", "deck", "slide", "slides", "presentation", "paid", "push", "pushed", "ran", "running",
+        "times", "term", "terms", "lately", "recently", "network", "board", "deck", "slide", "slides", "presentation", "paid", "push", "pushed", "ran", "running", "calendar", "scorecard", "weird", "sorry", "basic",
         "lineup", "generates", "generating", "wherever", "seeing", "went", "go", "goes", "our", "ours", "all", "status",
         "break", "different", "distinct", "unique", "quantity", "quantities", "figure", "currently",
         "logged", "log", "booked", "book", "racked", "rack", "gets", "getting", "summed", "whose", "anyone",
@@ -709,6 +709,8 @@ std::string without_definitions(std::string original) {
         // "(one row per model and year)": how to lay the answer out, said by its rows already
         definition = definition || std::any_of(inside.begin(), inside.end(), [](auto& w) { return w == "row" || w == "rows" || w == "column" || w == "columns"; });
         bool examples = !inside.empty() && (inside.back() == "etc" || inside.front() == "eg" || inside.front() == "e" ||
+                                            (inside.size() > 2 && inside[inside.size() - 2] == "so" && inside.back() == "on") ||
+                                            (inside.size() > 2 && inside[inside.size() - 2] == "the" && inside.back() == "like") ||
                                             (inside.size() > 1 && inside[0] == "such" && inside[1] == "as") ||
                                             (inside.size() > 1 && inside[0] == "for" && inside[1] == "example"));
         for (size_t k = 0; k < inside.size(); ++k) {
@@ -1315,7 +1317,10 @@ void question_reader::reading::read_periods() {
             // "march", "march 2025", "mar 25"
             if (w == "mar" || w == "may" || w == "dec" || w == "jun" || w == "sep") {
                 // short forms that are words too count next to a year or a time preposition
-                bool near_time = year_at(i + 1) || (i > 0 && (word(i - 1) == "in" || word(i - 1) == "since" || word(i - 1) == "for" || word(i - 1) == "during" || word(i - 1) == "from" || word(i - 1) == "of" || word(i - 1) == "to" || word(i - 1) == "through" || word(i - 1) == "until" || word(i - 1) == "and"));
+                bool near_time = year_at(i + 1) || (i > 0 && (word(i - 1) == "in" || word(i - 1) == "since" || word(i - 1) == "for" || word(i - 1) == "during" || word(i - 1) == "from" || word(i - 1) == "of" || word(i - 1) == "to" || word(i - 1) == "through" || word(i - 1) == "until" || word(i - 1) == "and" ||
+                                                     word(i - 1) == "with" || word(i - 1) == "vs" || word(i - 1) == "versus" || word(i - 1) == "against" || word(i - 1) == "than"));
+                // "May of last year", "May of 2025"
+                if (word(i + 1) == "of" && (year_at(i + 2) || word(i + 2) == "last" || word(i + 2) == "this" || word(i + 2) == "next")) near_time = true;
                 // "may vs april", "April and May": beside another month's name
                 auto joiner = [](std::string_view x) { return x == "vs" || x == "versus" || x == "against" || x == "and" || x == "or" || x == "to"; };
                 if (joiner(word(i + 1)) && word(i + 2).size() > 3 && month_number(word(i + 2))) near_time = true;
@@ -1791,9 +1796,11 @@ void question_reader::reading::read_grains() {
         // "lead time (days)", "lead time in days": the unit of a measure counted in days
         if (w == "days" || w == "day") {
             size_t end = i > 0 && word(i - 1) == "in" ? i - 1 : i;
+            // ("avg lead time per plant (days)": the unit in parentheses, anywhere after it)
+            bool bracketed = original.find("(days)") != std::string::npos || original.find("(in days)") != std::string::npos;
             bool unit = std::any_of(phrases.begin(), phrases.end(), [&](auto& p) {
                 auto* m = p.e->what == kind::measure ? model.measure(p.e->target) : nullptr;
-                return m && m->unit == "days" && p.start + p.length == end;
+                return m && m->unit == "days" && (p.start + p.length == end || (bracketed && p.start + p.length <= end));
             });
             if (unit) {
                 take(end, i - end + 1);
@@ -2141,7 +2148,7 @@ void question_reader::reading::read_exclusions() {
             }
             if (unused(k) && (word(k) == "the" || word(k) == "and" || word(k) == "or" || word(k) == "nor" || word(k) == "both" ||
                               word(k) == "any" || word(k) == "all" || word(k) == "anyone" || word(k) == "anything" ||
-                              word(k) == "in" || word(k) == "from" || word(k) == "those")) {
+                              word(k) == "in" || word(k) == "from" || word(k) == "those" || word(k) == "ones")) {
                 ++k;
                 continue;
             }
@@ -2674,9 +2681,33 @@ void question_reader::reading::read_filters() {
         if (fitting.size() > 1) {
             // the dimension named right after the value settles it: "San Antonio plant"
             for (auto& [at, d] : dims_at)
-                if (at == v.start + v.length || at + 1 == v.start)
+                if (at == v.start + v.length || at + 1 == v.start || (at + 2 == v.start && word(at + 1) == "of"))  // "the state of NE"
                     for (auto& r : fitting)
                         if (r.first == d) fitting = {r};
+        }
+        if (fitting.size() > 1 && v.start > 0 && word(v.start - 1) == "the") {
+            // "in the NE": a code such as a state's is not said with "the"; an abbreviated name is
+            auto code = [](const std::string& value) {
+                return value.size() <= 3 && std::all_of(value.begin(), value.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); });
+            };
+            std::vector<std::pair<std::string, std::string>> named;
+            for (auto& r : fitting)
+                if (!code(r.second)) named.push_back(r);
+            if (!named.empty()) fitting = named;
+        }
+        if (fitting.size() > 1) {
+            // "NE vs SE": a value named beside one of a single dimension is of that dimension
+            auto joiner = [&](size_t at) { return word(at) == "vs" || word(at) == "versus" || word(at) == "and" || word(at) == "or" || word(at) == "against"; };
+            for (auto& other : values) {
+                if (&other == &v || other.readings.size() != 1) continue;
+                bool beside = (other.start == v.start + v.length + 1 && joiner(v.start + v.length)) ||
+                              (other.start + other.length + 1 == v.start && joiner(v.start - 1));
+                if (!beside) continue;
+                std::vector<std::pair<std::string, std::string>> same;
+                for (auto& r : fitting)
+                    if (r.first == other.readings[0].first) same.push_back(r);
+                if (!same.empty()) fitting = same;
+            }
         }
         if (fitting.size() > 1) {
             std::set<std::string> dims;
@@ -2798,6 +2829,7 @@ void question_reader::reading::read_breakdowns() {
             }))
             return true;
         if (at >= 2 && word(at - 1) == "every" && word(at - 2) == "across") return true;  // "across every dealer": all together
+        if (at >= 2 && word(at - 1) == "every" && word(at - 2) == "from" && total_asked) return true;  // "total revenue from every dealer"
         // "across the whole dealer network": all together
         if (at >= 2 && (word(at - 1) == "whole" || word(at - 1) == "entire")) {
             size_t k = at - 2;
@@ -2805,6 +2837,7 @@ void question_reader::reading::read_breakdowns() {
             auto w = word(k);
             if (w == "across" || w == "over" || w == "for" || w == "in" || w == "of") return true;
         }
+        if (at >= 3 && (word(at - 1) == "our" || word(at - 1) == "the") && (word(at - 2) == "all" || word(at - 2) == "any")) --at;  // "across all our plants"
         if (at < 2 || (word(at - 1) != "all" && word(at - 1) != "any")) return false;
         auto w = word(at - 2);
         return w == "across" || w == "for" || w == "over" || w == "of" || w == "at" || w == "in" || w == "from";
@@ -2955,6 +2988,18 @@ void question_reader::reading::read_breakdowns() {
                 q.grain = time_grain::none;  // the months are counted, not listed
                 q.count_of = to_string(g);
                 take(i);
+                break;
+            } else if (word(i - 1) == "many" && word(i - 2) == "how" && word(i) == "of") {
+                // "how many of the last 12 months were off target": the period's months, counted
+                for (size_t k = i + 1; k < t.size() && k <= i + 4; ++k)
+                    if (word(k) == "months" || word(k) == "quarters") {
+                        auto g = word(k) == "months" ? time_grain::month : time_grain::quarter;
+                        if (q.grain != time_grain::none && q.grain != g) break;
+                        q.grain = time_grain::none;
+                        q.count_of = to_string(g);
+                        take(i);
+                        break;
+                    }
                 break;
             }
     // "average units per dealer": the mean over that dimension's values; "average monthly units
@@ -3171,6 +3216,21 @@ void question_reader::reading::complete_measures() {
             q.problem = fmt::format("'{}' split between {} and the rest is not pre-computed as rows", spaced(q.measures.front()),
                                     spaced(part.name));
     }
+    // "what was plant capacity utilization last month, and what's the target": a KPI named by
+    // its value is asked for its actual; its target alone is shown beside it
+    // beside it (the other measures its cube shows by default, per the same dimension)
+    if (q.measures.size() == 1 && q.having.empty() && q.compare.empty())
+        if (auto* named = model.measure(q.measures[0]); named && named->shown_by_default && !named->per.empty() &&
+                                                         std::any_of(q.filters.begin(), q.filters.end(), [&](auto& f) {
+                                                             return !f.exclude && f.values.size() == 1 && f.dimension == named->per.front();
+                                                         })) {
+            std::vector<std::string> shown;
+            for (auto& m : model.measures)
+                if (m.shown_by_default && m.per == named->per &&
+                    std::any_of(model.cubes.begin(), model.cubes.end(), [&](auto& c) { return c.has_measure(m.name) && c.has_measure(named->name); }))
+                    shown.push_back(m.name);
+            if (shown.size() > 1) q.measures = shown;
+        }
     // "how much of our warranty cost comes from repeat repairs, as a percentage": the part of
     // the whole the named part of the facts carries (repeat_cost of claim_cost)
     if (q.share && q.measures.size() == 2 && q.group_by.empty() && q.filters.empty())
@@ -3502,7 +3562,15 @@ void question_reader::reading::read_rank_measure() {
                 auto& w = t[at].word;
                 // "list every component, lowest first": all of them, in that order
                 bool all = at > 0 && (word(at - 1) == "every" || word(at - 1) == "each" || word(at - 1) == "all");
-                singular = !(w.size() > 3 && w.back() == 's') && !all;
+                // "which of our Florida stores moved the most": one of them
+                size_t k = at;
+                while (k > 0 && (word(k - 1) == "our" || word(k - 1) == "the" || word(k - 1) == "these" ||
+                                 std::any_of(values.begin(), values.end(), [&](auto& v) { return v.start + v.length == k; }))) {
+                    auto v = std::find_if(values.begin(), values.end(), [&](auto& x) { return x.start + x.length == k; });
+                    k = v != values.end() && word(k - 1) != "our" && word(k - 1) != "the" && word(k - 1) != "these" ? v->start : k - 1;
+                }
+                bool one_of = k >= 2 && word(k - 1) == "of" && (word(k - 2) == "which" || word(k - 2) == "who");
+                singular = (!(w.size() > 3 && w.back() == 's') && !all) || one_of;
             }
             for (size_t i = 1; i < t.size(); ++i)
                 if (word(i) == "first" && rank_word(word(i - 1)) != end_asked::none) singular = false;

@@ -99,6 +99,9 @@ std::vector<std::string> numbers_to_digits(std::vector<std::string> words) {
         } else if (words[j] == "hundred") {
             value = 100;
             ++j;
+        } else if (words[j] == "thousand") {
+            value = 1000;
+            ++j;
         }
         if (value < 0) {
             out.push_back(std::move(words[i]));
@@ -106,6 +109,10 @@ std::vector<std::string> numbers_to_digits(std::vector<std::string> words) {
         }
         if (j < words.size() && words[j] == "hundred") {
             value = std::max(value, 1) * 100;
+            ++j;
+        }
+        if (j < words.size() && words[j] == "thousand") {  // "per thousand cars", "two thousand"
+            value = std::max(value, 1) * 1000;
             ++j;
         }
         out.push_back(std::to_string(value));
