@@ -185,6 +185,13 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     // "per thousand cars"; "how many of the last 12 months were off target": months counted
     CHECK(reader.read("warranty claims per thousand cars sold in 2025", "2026-06-15").problem.empty());
     CHECK(reader.read("for each KPI, how many of the last 12 months were off target", "2026-06-15").count_of == "month");
+    // a dictionary word is no value's name by its stem alone ("bill" is no "Billings"); "who's"
+    // asks for a person; "component / region" names two breakdowns
+    CHECK(reader.read("the warranty bill for Battery Pack claims in 2025", "2026-06-15").unknown == std::vector<std::string>{"bill"});
+    CHECK(filters_text(reader.read("units sold in Billings 2025", "2026-06-15")) == "city=Billings");
+    CHECK_FALSE(reader.read("who's the CEO?", "2026-06-15").problem.empty());
+    CHECK(reader.read("claims for every component / region combination", "2026-06-15").group_by ==
+          (std::vector<std::string>{"component", "region"}));
     // a word of three letters is no abbreviation of a value's name, nor with its vowels typed
     CHECK(reader.read("how bad were airbag claims last year", "2026-06-15").unknown == std::vector<std::string>{"bad"});
     CHECK(reader.read("average customer age by model", "2026-06-15").unknown == std::vector<std::string>{"age"});

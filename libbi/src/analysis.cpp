@@ -150,6 +150,7 @@ const std::set<std::string_view>& filler() {
         "ever", "alltime", "like", "been", "doing", "track", "tracked", "tracking", "measured", "went", "spent",
         "spend", "tot", "like", "far", "so", "counting", "whole", "full", "entire", "period", "periods", "time",
         "times", "term", "terms", "lately", "recently", "network", "board", "deck", "slide", "slides", "presentation", "paid", "push", "pushed", "ran", "running", "calendar", "scorecard", "weird", "sorry", "basic",
+        "combination", "combinations", "combo", "combos", "boss", "rough", "picture",
         "lineup", "generates", "generating", "wherever", "seeing", "went", "go", "goes", "our", "ours", "all", "status",
         "break", "different", "distinct", "unique", "quantity", "quantities", "figure", "currently",
         "logged", "log", "booked", "book", "racked", "rack", "gets", "getting", "summed", "whose", "anyone",
@@ -257,6 +258,12 @@ bool falling_word(std::string_view w) {
 }
 
 /// Words that ask for the change between periods: "growth", "grew", "drop".
+/// A model name as words: "fi_product" → "fi product", for what bi-ask says.
+std::string spoken(std::string name) {
+    std::replace(name.begin(), name.end(), '_', ' ');
+    return name;
+}
+
 bool change_word(std::string_view w) {
     return falling_word(w) || w == "growth" || w == "grow" || w == "grew" || w == "grown" || w == "grows" || w == "growing" || w == "change" ||
            w == "changed" || w == "increase" || w == "increased" || w == "rise" || w == "rose" || w == "gain" ||
@@ -1120,7 +1127,7 @@ void question_reader::reading::correct_typos() {
                 };
                 if (pass < 2) scan(lx.name_words);
                 // "bad" is no "Badger": a value's name is not cut to its first three letters
-                else if (pass < 4 && (w.size() >= 4 || pass == 3)) scan(lx.words);
+                else if (pass < 4 && (w.size() >= 5 || pass == 3)) scan(lx.words);  // nor "bill" Billings
                 else scan(grammar_words());  // "qtrly": quarterly
                 if (!found.empty() && !ambiguous) best = found;
             }
@@ -1158,6 +1165,13 @@ void question_reader::reading::match_phrases() {
             bool match = true;
             for (size_t j = 0; j < e.stems.size() && match; ++j) match = !t[i + j].used && t[i + j].stem == e.stems[j];
             if (!match) continue;
+            // A one-word name matched by its stem only is not a dictionary word's: "warranty bill"
+            // is no "Billings" (the stems agree, the words do not)
+            if (e.what == kind::value && e.stems.size() == 1 && lx.english.count(t[i].word)) {
+                std::string value;
+                for (char c : e.value) value.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+                if (value != t[i].word && value != t[i].word + "s" && value + "s" != t[i].word) continue;
+            }
             // A phrase never takes the first word of "month by month", "quarter over quarter":
             // "the market share KPI month by month" is a series, not a measure named "KPI months".
             if (size_t last = i + e.stems.size() - 1; e.stems.size() > 1 && last + 2 < t.size()) {
@@ -2867,7 +2881,18 @@ void question_reader::reading::read_breakdowns() {
         size_t at = dims_at[k].first;
         const auto& d = dims_at[k].second;
         // "dealer state" is the dealer's state: a dimension named before one of its attributes
-        if (k + 1 < dims_at.size() && dims_at[k + 1].first == at + 1 &&
+        // ("component / region" names two)
+        auto slash = [&](size_t a) {
+            auto& o = original;
+            for (auto sep : {"/", " / ", " /", "/ "}) {
+                auto joined = t[a].word + sep + t[a + 1].word;
+                auto it = std::search(o.begin(), o.end(), joined.begin(), joined.end(),
+                                      [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == y; });
+                if (it != o.end()) return true;
+            }
+            return false;
+        };
+        if (k + 1 < dims_at.size() && dims_at[k + 1].first == at + 1 && !slash(at) &&
             std::any_of(model.cubes.begin(), model.cubes.end(), [&](auto& c) {
                 auto& next = dims_at[k + 1].second;
                 return std::find(c.grain.begin(), c.grain.end(), d) != c.grain.end() &&
@@ -3150,9 +3175,8 @@ void question_reader::reading::complete_measures() {
         if (!unsplit && pass == 1) continue;  // "by F&I product (the ones with a product)": so each row is
         auto* sub = unsplit && q.measures.size() == 1 ? subset_for(dim) : nullptr;
         if (!sub) {
-            std::replace(text.begin(), text.end(), '_', ' ');
             if (q.problem.empty())
-                q.problem = fmt::format("'{}': facts {} are not kept apart in the pre-computed data", text,
+                q.problem = fmt::format("'{}': facts {} are not kept apart in the pre-computed data", spoken(text),
                                         pass == 0 ? "without one" : "with one");
             continue;
         }
@@ -3182,10 +3206,8 @@ void question_reader::reading::complete_measures() {
             for (auto& x : model.measures)
                 if (!sub && x.subset_of == m && x.facts == excluded_measure) sub = &x;
             if (!sub) {
-                auto spaced = m;
-                std::replace(spaced.begin(), spaced.end(), '_', ' ');
                 if (q.problem.empty())
-                    q.problem = fmt::format("'{}': the {} of those is not kept apart in the pre-computed data", excluded_text, spaced);
+                    q.problem = fmt::format("'{}': the {} of those is not kept apart in the pre-computed data", excluded_text, spoken(m));
                 break;
             }
             auto* whole = model.measure(m);
@@ -3208,13 +3230,9 @@ void question_reader::reading::complete_measures() {
         bool other = std::any_of(q.measures.begin(), q.measures.end(), [&](auto& m) {
             return m != part.name && m != part.subset_of && (rest == q.measures.end() || m != *rest);
         });
-        auto spaced = [](std::string m) {
-            std::replace(m.begin(), m.end(), '_', ' ');
-            return m;
-        };
         if (rest != q.measures.end() && other && q.problem.empty())
-            q.problem = fmt::format("'{}' split between {} and the rest is not pre-computed as rows", spaced(q.measures.front()),
-                                    spaced(part.name));
+            q.problem = fmt::format("'{}' split between {} and the rest is not pre-computed as rows", spoken(q.measures.front()),
+                                    spoken(part.name));
     }
     // "what was plant capacity utilization last month, and what's the target": a KPI named by
     // its value is asked for its actual; its target alone is shown beside it
@@ -3634,7 +3652,8 @@ void question_reader::reading::read_rank_measure() {
         q.problem = fmt::format("the change from each {0} to the one before is not computed; ask for the {0}s side by side "
                                 "(\"by {0}\") or for two periods (\"March vs April\")", sequential);
     // "Who is the CEO?": the data holds no people; "who sold the most" is a ranking.
-    if (word(0) == "who" && (word(1) == "is" || word(1) == "are" || word(1) == "was" || word(1) == "were") &&
+    // ("who's the CEO" is read as "who the CEO": the apostrophe's "s" goes)
+    if (word(0) == "who" && (word(1) == "is" || word(1) == "are" || word(1) == "was" || word(1) == "were" || word(1) == "the") &&
         asked == end_asked::none)
         q.problem = "the data holds no people: ask about dealers, models, regions, plants or KPIs";
 }
