@@ -47,6 +47,7 @@ kinds=(
   "index.bin                                 cubes/inventory.bin"
   "model.json                                cubes/inventory.json"
   "lexicon.txt                               index.json"
+  "model.bin                                 cubes/inventory.bin"
 )
 damages=(truncate zero flip fifo symlink)
 
