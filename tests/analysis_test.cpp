@@ -320,6 +320,34 @@ TEST_CASE("a reader read back from its file saves the same file again", "[analys
     CHECK(bi::read_file(again) == bi::read_file(bi::lexicon_path(dumps)));
 }
 
+TEST_CASE("lexicon.txt alone reads back as lexicon.bin does, and a damaged lexicon.bin is not read", "[analysis]") {
+    auto dumps = bi::test::env("BI_TEST_DUMPS");
+    auto model = bi::model_path(dumps);
+    auto dir = bi::test::scratch_dir("lexicon-forms");
+    auto write = [](const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; };
+    write(dir + "/lexicon.txt", bi::test::file_bytes(bi::lexicon_path(dumps)));
+    auto text = bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", model);
+    REQUIRE(text);
+    text->save(dir + "/again.txt", model);
+    CHECK(bi::test::file_bytes(dir + "/again.txt") == bi::test::file_bytes(bi::lexicon_path(dumps)));
+    CHECK(bi::test::file_bytes(dir + "/again.bin") == bi::test::file_bytes(dumps + "/lexicon.bin"));
+    // one bit flipped in lexicon.bin: the reader comes from lexicon.txt, and the damage is told
+    auto bin = bi::test::file_bytes(dumps + "/lexicon.bin");
+    bin[bin.size() / 2] ^= 4;
+    write(dir + "/lexicon.bin", bin);
+    CHECK_THAT(bi::lexicon_damage(dir + "/lexicon.txt", model), Catch::Matchers::Contains("lexicon.bin"));
+    auto back = bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", model);
+    REQUIRE(back);
+    bi::question_reader built(fixture_model());
+    for (auto& c : bi::test::read_table("readings.tsv"))
+        CHECK(bi::restate(fixture_model(), built.read(c[0], "2026-06-15")) == bi::restate(fixture_model(), back->read(c[0], "2026-06-15")));
+    // cut short, and without lexicon.txt: the reader is built from the model
+    write(dir + "/lexicon.bin", bin.substr(0, bin.size() / 3));
+    std::filesystem::remove(dir + "/lexicon.txt");
+    CHECK_FALSE(bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", model));
+    CHECK_FALSE(bi::lexicon_damage(dir + "/lexicon.txt", model).empty());
+}
+
 TEST_CASE("model.bin reads back as model.json does, and is not read when damaged or written with another model.json", "[analysis]") {
     auto dumps = bi::test::env("BI_TEST_DUMPS");
     auto dir = bi::test::scratch_dir("model-forms");

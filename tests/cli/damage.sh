@@ -48,6 +48,7 @@ kinds=(
   "model.json                                cubes/inventory.json"
   "lexicon.txt                               index.json"
   "model.bin                                 cubes/inventory.bin"
+  "lexicon.bin                               cubes/inventory.bin"
 )
 damages=(truncate zero flip fifo symlink)
 
