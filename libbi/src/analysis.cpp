@@ -342,8 +342,10 @@ struct question_reader::lexicon {
         bool weak = false;         // a value whose words also name a measure, dimension or condition
         bool short_code = false;   // a value of three letters or fewer: "TX", "NE"
     };
-    // Every view below points into `saved` (the file read back) or `built` (made from the model).
+    // Every view below points into `saved` (lexicon.txt read back), `mapped` (lexicon.bin) or
+    // `built` (made from the model).
     std::string saved;
+    mapped_file mapped;
     std::deque<std::string> built;
     std::string_view keep(std::string_view s) { return built.emplace_back(s); }
     // The entries' stems, one list an entry (built) or all in one (read back from lexicon.bin).
@@ -480,30 +482,31 @@ std::string binary_lexicon_path(const std::string& text_path) {
 
 constexpr size_t binary_lexicon_header = 24;
 
-/// The bytes of the lexicon.bin at `path` when they match their checksum, or why not (""
+/// The lexicon.bin at `path`, mapped, when it matches its checksum, or why not (""
 /// when it is missing); `stamp` gets the model.json stamp it was written with.
-std::optional<std::string> binary_lexicon_bytes(const std::string& path, file_stamp& stamp, std::string& damage) {
-    std::string bytes;
+std::optional<mapped_file> binary_lexicon_file(const std::string& path, file_stamp& stamp, std::string& damage) {
+    mapped_file file;
     try {
-        bytes = read_file(path);
+        file = mapped_file(path);
     } catch (const error& e) {
         std::error_code ec;
         if (std::filesystem::exists(std::filesystem::symlink_status(path, ec))) damage = e.what();
         return std::nullopt;
     }
+    auto bytes = file.bytes();
     std::uint64_t sum = 0;
-    if (bytes.size() < binary_lexicon_header + 8 || !std::string_view(bytes).starts_with("BILEXI01")) {
+    if (bytes.size() < binary_lexicon_header + 8 || !bytes.starts_with("BILEXI01")) {
         damage = fmt::format("'{}' is damaged or was written by another version of bi", path);
         return std::nullopt;
     }
     std::memcpy(&stamp.size, bytes.data() + 8, 8);
     std::memcpy(&stamp.mtime_ns, bytes.data() + 16, 8);
     std::memcpy(&sum, bytes.data() + bytes.size() - 8, 8);
-    if (checksum64(std::string_view(bytes).substr(0, bytes.size() - 8)) != sum) {
+    if (checksum64(bytes.substr(0, bytes.size() - 8)) != sum) {
         damage = fmt::format("'{}' does not match its checksum: it is damaged", path);
         return std::nullopt;
     }
-    return bytes;
+    return file;
 }
 
 /// Is `w` an abbreviation of `v`: the same first letter, then its letters in order ("mkt")?
@@ -562,7 +565,7 @@ void question_reader::protect_english(lexicon& lx) {
 std::string lexicon_damage(const std::string& path, const std::string& model_file) {
     file_stamp written;
     std::string damage;
-    binary_lexicon_bytes(binary_lexicon_path(path), written, damage);
+    binary_lexicon_file(binary_lexicon_path(path), written, damage);
     if (!damage.empty()) return damage;
     std::error_code ec;
     if (!std::filesystem::exists(std::filesystem::symlink_status(path, ec))) return {};
@@ -704,13 +707,14 @@ std::optional<question_reader> question_reader::load_binary(const semantic_model
     auto& lx = *r.lexicon_;
     file_stamp written;
     std::string damage;
-    auto bytes = binary_lexicon_bytes(path, written, damage);
-    if (!bytes) return std::nullopt;
+    auto file = binary_lexicon_file(path, written, damage);
+    if (!file) return std::nullopt;
     auto stamp = stamp_of(model_file).value_or(file_stamp{});
     if (!(written == stamp)) return std::nullopt;
-    lx.saved = std::move(*bytes);
+    lx.mapped = std::move(*file);
+    auto bytes = lx.mapped.bytes();
     try {
-        detail::bin_reader in(lx.saved.data() + binary_lexicon_header, lx.saved.data() + lx.saved.size() - 8);
+        detail::bin_reader in(bytes.data() + binary_lexicon_header, bytes.data() + bytes.size() - 8);
         auto u32 = [](const char* p) {
             std::uint32_t v;
             std::memcpy(&v, p, 4);

@@ -495,19 +495,20 @@ void write_binary_model(const semantic_model& m, const std::string& json_path) {
     out.commit();
 }
 
-/// The checked body of model.bin, or why there is none: "" when the file is missing or was
-/// written with another model.json (a cache not used, not damage).
-std::optional<std::string> binary_model_body(const std::string& json_path, std::string& damage) {
+/// model.bin mapped, when it matches its checksum and was written with the model.json at
+/// `json_path`; else why not in `damage` ("" when the file is missing or was written with
+/// another model.json: a cache not used, not damage).
+std::optional<mapped_file> binary_model_file(const std::string& json_path, std::string& damage) {
     auto path = binary_model_path(json_path);
-    std::string bytes;
+    mapped_file file;
     try {
-        bytes = read_file(path);
+        file = mapped_file(path);
     } catch (const error& e) {
         std::error_code ec;
         if (fs::exists(fs::symlink_status(path, ec))) damage = e.what();
         return std::nullopt;
     }
-    std::string_view text = bytes;
+    auto text = file.bytes();
     if (text.size() < binary_model_header + 8 || !text.starts_with(binary_model_magic)) {
         damage = fmt::format("'{}' is damaged or was written by another version of bi", path);
         return std::nullopt;
@@ -523,9 +524,13 @@ std::optional<std::string> binary_model_body(const std::string& json_path, std::
     }
     auto stamp = stamp_of(json_path);
     if (!stamp || stamp->size != size || stamp->mtime_ns != mtime_ns) return std::nullopt;
-    bytes.resize(bytes.size() - 8);
-    bytes.erase(0, binary_model_header);
-    return bytes;
+    return file;
+}
+
+/// The model's records: between the header and the checksum.
+std::string_view binary_model_body(const mapped_file& file) {
+    auto bytes = file.bytes();
+    return bytes.substr(binary_model_header, bytes.size() - binary_model_header - 8);
 }
 
 std::optional<semantic_model> decode_binary_model(std::string_view body) {
@@ -612,8 +617,8 @@ std::optional<semantic_model> decode_binary_model(std::string_view body) {
 /// `json_path`; nullopt sends the caller to model.json, which says what is wrong with it.
 std::optional<semantic_model> load_binary_model(const std::string& json_path) {
     std::string damage;
-    auto body = binary_model_body(json_path, damage);
-    return body ? decode_binary_model(*body) : std::nullopt;
+    auto file = binary_model_file(json_path, damage);
+    return file ? decode_binary_model(binary_model_body(*file)) : std::nullopt;
 }
 
 }  // namespace
@@ -624,8 +629,8 @@ std::string binary_model_path(const std::string& json_path) {
 
 std::string binary_model_damage(const std::string& json_path) {
     std::string damage;
-    auto body = binary_model_body(json_path, damage);
-    if (body && !decode_binary_model(*body))
+    auto file = binary_model_file(json_path, damage);
+    if (file && !decode_binary_model(binary_model_body(*file)))
         damage = fmt::format("'{}' is damaged: its records do not read back", binary_model_path(json_path));
     return damage;
 }
