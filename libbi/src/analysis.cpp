@@ -633,7 +633,8 @@ void question_reader::save(const std::string& path, const std::string& model_fil
 // lexicon.bin: the tables of lexicon.txt as numbers and one pool of strings, so that reading
 // them back for a question is taking views, not parsing lines (docs/benchmarks.md, seventh
 // round). All numbers little-endian:
-//   "BILEXI01"  i64 model.json's size  i64 its mtime (ns)
+//   "BILEXI01" (the format's version: a change of layout changes it)
+//   i64 model.json's size  i64 its mtime (ns)
 //   strings:  u32 n, u32 offsets[n + 1] into the pool that follows, the pool
 //   entries:  u32 n, n × {u32 target, u32 value, u32 first stem, u16 stems, u8 kind, u8 flags}
 //             (strings by number; flags: 1 weak, 2 short code), in index order

@@ -420,7 +420,8 @@ constexpr int model_format = 1;
 
 // model.bin: the model as model.json holds it, for bi-ask to read for every question without
 // parsing JSON (docs/benchmarks.md, seventh round). Tied to the model.json it was written with:
-//   "BIMODEL1"  i64 model.json's size  i64 its mtime (ns)
+//   "BIMODEL1" (the format's version: a change of layout changes it)
+//   i64 model.json's size  i64 its mtime (ns)
 //   the model's fields in the order write_binary_model writes them
 //   u64 checksum64 of every byte before it
 constexpr std::string_view binary_model_magic = "BIMODEL1";
