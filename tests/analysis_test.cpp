@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "bi/analysis.hpp"
@@ -393,6 +395,65 @@ TEST_CASE("a reader read back from its file saves the same file again", "[analys
     auto again = bi::test::scratch_dir("lexicon-again") + "/lexicon.txt";
     saved->save(again, bi::model_path(dumps));
     CHECK(bi::read_file(again) == bi::read_file(bi::lexicon_path(dumps)));
+}
+
+TEST_CASE("lexicon.txt alone reads back as lexicon.bin does, and a damaged lexicon.bin is not read", "[analysis]") {
+    auto dumps = bi::test::env("BI_TEST_DUMPS");
+    auto model = bi::model_path(dumps);
+    auto dir = bi::test::scratch_dir("lexicon-forms");
+    auto write = [](const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; };
+    write(dir + "/lexicon.txt", bi::test::file_bytes(bi::lexicon_path(dumps)));
+    auto text = bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", model);
+    REQUIRE(text);
+    text->save(dir + "/again.txt", model);
+    CHECK(bi::test::file_bytes(dir + "/again.txt") == bi::test::file_bytes(bi::lexicon_path(dumps)));
+    CHECK(bi::test::file_bytes(dir + "/again.bin") == bi::test::file_bytes(dumps + "/lexicon.bin"));
+    // one bit flipped in lexicon.bin: the reader comes from lexicon.txt, and the damage is told
+    auto bin = bi::test::file_bytes(dumps + "/lexicon.bin");
+    bin[bin.size() / 2] ^= 4;
+    write(dir + "/lexicon.bin", bin);
+    CHECK_THAT(bi::lexicon_damage(dir + "/lexicon.txt", model), Catch::Matchers::Contains("lexicon.bin"));
+    auto back = bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", model);
+    REQUIRE(back);
+    bi::question_reader built(fixture_model());
+    for (auto& c : bi::test::read_table("readings.tsv"))
+        CHECK(bi::restate(fixture_model(), built.read(c[0], "2026-06-15")) == bi::restate(fixture_model(), back->read(c[0], "2026-06-15")));
+    // cut short, and without lexicon.txt: the reader is built from the model
+    write(dir + "/lexicon.bin", bin.substr(0, bin.size() / 3));
+    std::filesystem::remove(dir + "/lexicon.txt");
+    CHECK_FALSE(bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", model));
+    CHECK_FALSE(bi::lexicon_damage(dir + "/lexicon.txt", model).empty());
+}
+
+TEST_CASE("model.bin reads back as model.json does, and is not read when damaged or written with another model.json", "[analysis]") {
+    auto dumps = bi::test::env("BI_TEST_DUMPS");
+    auto dir = bi::test::scratch_dir("model-forms");
+    auto json_of = [&](const bi::semantic_model& m) {
+        bi::write_model(m, dir + "/out.json");
+        return bi::test::file_bytes(dir + "/out.json");
+    };
+    auto from_json = json_of(bi::load_model_json(bi::model_path(dumps)));
+    CHECK(json_of(bi::load_model(bi::model_path(dumps))) == from_json);
+    CHECK(bi::binary_model_damage(bi::model_path(dumps)).empty());
+    // a copy of model.json with a damaged model.bin beside it: read from the JSON, the damage told
+    auto write = [](const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; };
+    write(dir + "/model.json", bi::test::file_bytes(bi::model_path(dumps)));
+    bi::write_model(bi::load_model_json(dir + "/model.json"), dir + "/model.json");
+    auto bin = bi::test::file_bytes(dir + "/model.bin");
+    auto flipped = bin;
+    flipped[flipped.size() / 2] ^= 1;
+    write(dir + "/model.bin", flipped);
+    CHECK_THAT(bi::binary_model_damage(dir + "/model.json"), Catch::Matchers::Contains("model.bin"));
+    CHECK(json_of(bi::load_model(dir + "/model.json")) == from_json);
+    // whole again, but model.json rewritten since: a cache not used, not damage
+    write(dir + "/model.bin", bin);
+    CHECK(bi::binary_model_damage(dir + "/model.json").empty());
+    auto other = bi::load_model_json(dir + "/model.json");
+    other.first_period = "1999-01";
+    bi::write_model(other, dir + "/other.json");
+    write(dir + "/model.json", bi::test::file_bytes(dir + "/other.json"));
+    CHECK(bi::load_model(dir + "/model.json").first_period == "1999-01");
+    CHECK(bi::binary_model_damage(dir + "/model.json").empty());
 }
 
 TEST_CASE("a value two dimensions hold is a question back, naming both", "[analysis]") {

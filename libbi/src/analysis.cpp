@@ -26,6 +26,7 @@
 #include "bi/files.hpp"
 #include "bi/hash.hpp"
 #include "bi/text.hpp"
+#include "detail/binary.hpp"
 #include "detail/strings.hpp"
 
 namespace bi {
@@ -292,6 +293,7 @@ public:
         sorted_.push_back(w);
         return true;
     }
+    void reserve(size_t n) { sorted_.reserve(n); }
     size_t count(std::string_view w) const { return std::binary_search(sorted_.begin(), sorted_.end(), w) ? 1 : 0; }
     auto begin() const { return sorted_.begin(); }
     auto end() const { return sorted_.end(); }
@@ -305,9 +307,12 @@ private:
 class deferred_word_set {
 public:
     bool append(std::string_view w) { return set_.append(w); }
-    /// The "X\t<word>\n" lines of a saved file (checked by its checksum), read on first use; a
-    /// line that is not one ends the set.
-    void defer(std::string_view lines) { lines_ = lines; }
+    /// The "<tag><word>\n" lines of a saved file (checked by its checksum), read on first use;
+    /// a line that is not one ends the set.
+    void defer(std::string_view lines, std::string_view tag) {
+        lines_ = lines;
+        tag_ = tag;
+    }
     bool deferred() const { return !lines_.empty(); }
     size_t count(std::string_view w) const { return read().count(w); }
     auto begin() const { return read().begin(); }
@@ -319,8 +324,8 @@ private:
             for (auto rest = lines_; !rest.empty();) {
                 auto eol = rest.find('\n');
                 auto line = rest.substr(0, eol);
-                if (!line.starts_with("X\t") || line.size() < 3 || line.find('\t', 2) != std::string_view::npos ||
-                    !set_.append(line.substr(2)))
+                if (!line.starts_with(tag_) || line.size() <= tag_.size() || line.find('\t', tag_.size()) != std::string_view::npos ||
+                    !set_.append(line.substr(tag_.size())))
                     break;
                 rest.remove_prefix(eol == std::string_view::npos ? rest.size() : eol + 1);
             }
@@ -330,6 +335,7 @@ private:
     mutable std::once_flag read_;
     mutable word_set set_;
     std::string_view lines_;
+    std::string_view tag_;
 };
 
 }  // namespace
@@ -337,17 +343,22 @@ private:
 struct question_reader::lexicon {
     enum class kind { measure, weak_measure, dimension, value, condition, context_measure };
     struct entry {
-        std::vector<std::string_view> stems;
+        std::span<const std::string_view> stems;
         kind what;
         std::string_view target;   // measure, dimension or condition name; for a value, its dimension
         std::string_view value;    // a value as in the data
         bool weak = false;         // a value whose words also name a measure, dimension or condition
         bool short_code = false;   // a value of three letters or fewer: "TX", "NE"
     };
-    // Every view below points into `saved` (the file read back) or `built` (made from the model).
+    // Every view below points into `saved` (lexicon.txt read back), `mapped` (lexicon.bin) or
+    // `built` (made from the model).
     std::string saved;
+    mapped_file mapped;
     std::deque<std::string> built;
     std::string_view keep(std::string_view s) { return built.emplace_back(s); }
+    // The entries' stems, one list an entry (built) or all in one (read back from lexicon.bin).
+    std::deque<std::vector<std::string_view>> built_stems;
+    std::vector<std::string_view> saved_stems;
 
     std::vector<entry> entries;
     std::vector<uint32_t> by_first;  // entries by first stem, longest first, then in order
@@ -393,10 +404,12 @@ question_reader::question_reader(const semantic_model& model) : model_(&model), 
         for (auto& w : words) kept(lx.words, w);
         auto stems = stems_of(words);
         lexicon::entry e{{}, k, lx.keep(target), lx.keep(value)};
+        auto& list = lx.built_stems.emplace_back();
         for (auto& s : stems) {
             kept(lx.stems, s);
-            e.stems.push_back(lx.keep(s));
+            list.push_back(lx.keep(s));
         }
+        e.stems = list;
         if (k != kind::value) {
             name_stems.insert(stems);
             for (auto& w : words) kept(lx.name_words, w);
@@ -471,6 +484,39 @@ std::string lexicon_path(const std::string& dumps_dir) { return dumps_dir + "/le
 
 namespace {
 
+std::string binary_lexicon_path(const std::string& text_path) {
+    return std::filesystem::path(text_path).replace_extension(".bin").string();
+}
+
+constexpr size_t binary_lexicon_header = 24;
+
+/// The lexicon.bin at `path`, mapped, when it matches its checksum, or why not (""
+/// when it is missing); `stamp` gets the model.json stamp it was written with.
+std::optional<mapped_file> binary_lexicon_file(const std::string& path, file_stamp& stamp, std::string& damage) {
+    mapped_file file;
+    try {
+        file = mapped_file(path);
+    } catch (const error& e) {
+        std::error_code ec;
+        if (std::filesystem::exists(std::filesystem::symlink_status(path, ec))) damage = e.what();
+        return std::nullopt;
+    }
+    auto bytes = file.bytes();
+    std::uint64_t sum = 0;
+    if (bytes.size() < binary_lexicon_header + 8 || !bytes.starts_with("BILEXI01")) {
+        damage = fmt::format("'{}' is damaged or was written by another version of bi", path);
+        return std::nullopt;
+    }
+    std::memcpy(&stamp.size, bytes.data() + 8, 8);
+    std::memcpy(&stamp.mtime_ns, bytes.data() + 16, 8);
+    std::memcpy(&sum, bytes.data() + bytes.size() - 8, 8);
+    if (checksum64(bytes.substr(0, bytes.size() - 8)) != sum) {
+        damage = fmt::format("'{}' does not match its checksum: it is damaged", path);
+        return std::nullopt;
+    }
+    return file;
+}
+
 /// Is `w` an abbreviation of `v`: the same first letter, then its letters in order ("mkt")?
 bool abbreviates(std::string_view w, std::string_view v) {
     if (v.size() <= w.size() || v[0] != w[0]) return false;
@@ -525,6 +571,10 @@ void question_reader::protect_english(lexicon& lx) {
 }
 
 std::string lexicon_damage(const std::string& path, const std::string& model_file) {
+    file_stamp written;
+    std::string damage;
+    binary_lexicon_file(binary_lexicon_path(path), written, damage);
+    if (!damage.empty()) return damage;
     std::error_code ec;
     if (!std::filesystem::exists(std::filesystem::symlink_status(path, ec))) return {};
     std::string text;
@@ -569,6 +619,7 @@ void question_reader::save(const std::string& path, const std::string& model_fil
         if (e.value.find_first_of("\t\n\r") != std::string_view::npos) {
             std::error_code ec;
             std::filesystem::remove(path, ec);
+            std::filesystem::remove(binary_lexicon_path(path), ec);
             return;
         }
         out += fmt::format("E\t{}\t{}\t{}\t{}\t{}\t{}\n", static_cast<int>(e.what), e.target, e.value, e.weak ? 1 : 0,
@@ -584,10 +635,157 @@ void question_reader::save(const std::string& path, const std::string& model_fil
     std::fwrite(header.data(), 1, header.size(), file.stream());
     std::fwrite(out.data(), 1, out.size(), file.stream());
     file.commit();
+    save_binary(binary_lexicon_path(path), stamp.size, stamp.mtime_ns);
+}
+
+// lexicon.bin: the tables of lexicon.txt as numbers and one pool of strings, so that reading
+// them back for a question is taking views, not parsing lines (docs/benchmarks.md, seventh
+// round). All numbers little-endian:
+//   "BILEXI01" (the format's version: a change of layout changes it)
+//   i64 model.json's size  i64 its mtime (ns)
+//   strings:  u32 n, u32 offsets[n + 1] into the pool that follows, the pool
+//   entries:  u32 n, n × {u32 target, u32 value, u32 first stem, u16 stems, u8 kind, u8 flags}
+//             (strings by number; flags: 1 weak, 2 short code), in index order
+//   stems:    u32 n, u32 strings[n] (each entry's stems side by side)
+//   words, stems, name words: each u32 n, u32 strings[n], sorted
+//   per names: u32 n, n × {u32 measure, u32 k, u32 stems[k]}
+//   dictionary words: u32 bytes, then one word a line, sorted (read when first asked about)
+//   u64 checksum64 of every byte before it
+void question_reader::save_binary(const std::string& path, std::int64_t model_size, std::int64_t model_mtime_ns) const {
+    auto& lx = *lexicon_;
+    std::vector<std::string_view> strings;
+    std::unordered_map<std::string_view, std::uint32_t> ids;
+    auto id = [&](std::string_view s) {
+        auto [it, added] = ids.try_emplace(s, static_cast<std::uint32_t>(strings.size()));
+        if (added) strings.push_back(s);
+        return it->second;
+    };
+    detail::bin_writer body;  // everything after the strings, which are known only at the end
+    std::vector<std::uint32_t> refs;
+    body.num(static_cast<std::uint32_t>(lx.by_first.size()));
+    for (auto k : lx.by_first) {
+        auto& e = lx.entries[k];
+        body.num(id(e.target));
+        body.num(id(e.value));
+        body.num(static_cast<std::uint32_t>(refs.size()));
+        body.num(static_cast<std::uint16_t>(e.stems.size()));
+        body.num(static_cast<std::uint8_t>(e.what));
+        body.num(static_cast<std::uint8_t>((e.weak ? 1 : 0) | (e.short_code ? 2 : 0)));
+        for (auto st : e.stems) refs.push_back(id(st));
+    }
+    body.num(static_cast<std::uint32_t>(refs.size()));
+    for (auto r : refs) body.num(r);
+    for (auto* set : {&lx.words, &lx.stems, &lx.name_words}) {
+        body.num(static_cast<std::uint32_t>(std::distance(set->begin(), set->end())));
+        for (auto w : *set) body.num(id(w));
+    }
+    body.num(static_cast<std::uint32_t>(lx.per_names.size()));
+    for (auto& [st, m] : lx.per_names) {
+        body.num(id(m));
+        body.num(static_cast<std::uint32_t>(st.size()));
+        for (auto& w : st) body.num(id(w));
+    }
+    std::string english;
+    for (auto w : lx.english) (english += w) += '\n';
+    body.str(english);
+    detail::bin_writer out;
+    out.num(static_cast<std::uint32_t>(strings.size()));
+    std::uint32_t at = 0;
+    for (auto s : strings) {
+        out.num(at);
+        at += static_cast<std::uint32_t>(s.size());
+    }
+    out.num(at);
+    for (auto s : strings) out.bytes() += s;
+    out.bytes() += body.bytes();
+    detail::bin_writer whole;
+    whole.bytes() += "BILEXI01";
+    whole.num(model_size);
+    whole.num(model_mtime_ns);
+    whole.bytes() += out.bytes();
+    whole.num(checksum64(whole.bytes()));
+    atomic_file file(path, replace_mode::entry);
+    std::fwrite(whole.bytes().data(), 1, whole.bytes().size(), file.stream());
+    file.commit();
+}
+
+
+std::optional<question_reader> question_reader::load_binary(const semantic_model& model, const std::string& path,
+                                                            const std::string& model_file) {
+    question_reader r(model, nullptr);
+    auto& lx = *r.lexicon_;
+    file_stamp written;
+    std::string damage;
+    auto file = binary_lexicon_file(path, written, damage);
+    if (!file) return std::nullopt;
+    auto stamp = stamp_of(model_file).value_or(file_stamp{});
+    if (!(written == stamp)) return std::nullopt;
+    lx.mapped = std::move(*file);
+    auto bytes = lx.mapped.bytes();
+    try {
+        detail::bin_reader in(bytes.data() + binary_lexicon_header, bytes.data() + bytes.size() - 8);
+        auto u32 = [](const char* p) {
+            std::uint32_t v;
+            std::memcpy(&v, p, 4);
+            return v;
+        };
+        auto n_strings = in.num<std::uint32_t>();
+        const char* offsets = in.take(std::size_t{n_strings} + 1, 4);
+        auto pool_size = u32(offsets + 4 * std::size_t{n_strings});
+        const char* pool = in.take(pool_size, 1);
+        auto string = [&](std::uint32_t i) {
+            if (i >= n_strings) throw std::out_of_range("lexicon.bin: no such string");
+            auto from = u32(offsets + 4 * std::size_t{i}), to = u32(offsets + 4 * std::size_t{i} + 4);
+            if (from > to || to > pool_size) throw std::out_of_range("lexicon.bin: a string out of the pool");
+            return std::string_view(pool + from, to - from);
+        };
+        auto n_entries = in.num<std::uint32_t>();
+        const char* entries = in.take(n_entries, 16);
+        auto n_refs = in.num<std::uint32_t>();
+        const char* refs = in.take(n_refs, 4);
+        lx.saved_stems.reserve(n_refs);
+        for (std::uint32_t i = 0; i < n_refs; ++i) lx.saved_stems.push_back(string(u32(refs + 4 * std::size_t{i})));
+        lx.entries.reserve(n_entries);
+        for (std::uint32_t i = 0; i < n_entries; ++i) {
+            const char* e = entries + 16 * std::size_t{i};
+            auto first = u32(e + 8);
+            std::uint16_t count;
+            std::memcpy(&count, e + 12, 2);
+            auto what = static_cast<std::uint8_t>(e[14]), flags = static_cast<std::uint8_t>(e[15]);
+            if (count == 0 || first > n_refs || count > n_refs - first || what > 5 || flags > 3) return std::nullopt;
+            lx.entries.push_back({std::span<const std::string_view>(lx.saved_stems).subspan(first, count),
+                                  static_cast<lexicon::kind>(what), string(u32(e)), string(u32(e + 4)), (flags & 1) != 0,
+                                  (flags & 2) != 0});
+        }
+        for (auto* set : {&lx.words, &lx.stems, &lx.name_words}) {
+            auto n = in.num<std::uint32_t>();
+            const char* ids = in.take(n, 4);
+            set->reserve(n);
+            for (std::uint32_t i = 0; i < n; ++i)
+                if (!set->append(string(u32(ids + 4 * std::size_t{i})))) return std::nullopt;
+        }
+        for (auto n = in.num<std::uint32_t>(); n > 0; --n) {
+            auto m = string(in.num<std::uint32_t>());
+            auto k = in.num<std::uint32_t>();
+            const char* ids = in.take(k, 4);
+            std::vector<std::string> st;
+            for (std::uint32_t i = 0; i < k; ++i) st.emplace_back(string(u32(ids + 4 * std::size_t{i})));
+            if (m.empty() || st.empty()) return std::nullopt;
+            lx.per_names[std::move(st)] = std::string(m);
+        }
+        auto english = in.view();
+        if (!in.done() || (!english.empty() && english.back() != '\n')) return std::nullopt;
+        if (!english.empty()) lx.english.defer(english, "");
+    } catch (const std::out_of_range&) {
+        return std::nullopt;
+    }
+    r.index_phrases();
+    return r;
 }
 
 std::optional<question_reader> question_reader::load(const semantic_model& model, const std::string& path,
                                                      const std::string& model_file) {
+    if (auto r = load_binary(model, binary_lexicon_path(path), model_file)) return r;
     question_reader r(model, nullptr);
     auto& lx = *r.lexicon_;
     try {
@@ -645,16 +843,16 @@ std::optional<question_reader> question_reader::load(const semantic_model& model
         if (tag == 'E') {
             auto k = field(p, eol), target = field(p, eol), value = field(p, eol), weak = field(p, eol), shrt = field(p, eol);
             std::string_view rest(p, static_cast<size_t>(eol - p));
-            auto stems = words(rest);
+            auto& stems = lx.built_stems.emplace_back(words(rest));
             if (k.size() != 1 || k[0] < '0' || k[0] > '5' || stems.empty() || rest.find('\t') != std::string_view::npos)
                 return std::nullopt;
-            lx.entries.push_back({std::move(stems), static_cast<lexicon::kind>(k[0] - '0'), target, value, weak == "1", shrt == "1"});
+            lx.entries.push_back({stems, static_cast<lexicon::kind>(k[0] - '0'), target, value, weak == "1", shrt == "1"});
         } else if (tag == 'X') {
             // save() writes them in one run before the per-names: read when first asked about
             if (lx.english.deferred()) return std::nullopt;
             auto run_end = std::string_view(p - 2, static_cast<size_t>(end - (p - 2))).find("\nP\t");
             next = run_end == std::string_view::npos ? end : p - 2 + run_end + 1;
-            lx.english.defer(std::string_view(p - 2, static_cast<size_t>(next - (p - 2))));
+            lx.english.defer(std::string_view(p - 2, static_cast<size_t>(next - (p - 2))), "X\t");
         } else if (tag == 'W' || tag == 'S' || tag == 'N') {
             auto& set = tag == 'W' ? lx.words : tag == 'S' ? lx.stems : lx.name_words;
             std::string_view line(p, static_cast<size_t>(eol - p));
@@ -3005,8 +3203,8 @@ void question_reader::reading::read_breakdowns() {
         if (!fact && q.count_of.empty()) q.count_of = d;
     }
     // "in how many months of 2025 did we hit the target": the months the condition holds in
-    if (q.count_of.empty() && !conditions_at.empty())
-        for (size_t i = 2; i < t.size(); ++i)
+    if (q.count_of.empty() && !conditions_at.empty()) {
+        for (size_t i = 2; i < t.size(); ++i) {
             if (word(i - 1) == "many" && word(i - 2) == "how" && (word(i) == "months" || word(i) == "quarters" || word(i) == "years")) {
                 auto g = word(i) == "months" ? time_grain::month : word(i) == "quarters" ? time_grain::quarter : time_grain::year;
                 if (q.grain != time_grain::none && q.grain != g) break;
@@ -3027,6 +3225,8 @@ void question_reader::reading::read_breakdowns() {
                     }
                 break;
             }
+        }
+    }
     // "average units per dealer": the mean over that dimension's values; "average monthly units
     // per region" is a mean per month for each region
     if (q.average_over == "?" && q.grain == time_grain::none)

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <set>
 #include <stdexcept>
@@ -17,6 +18,7 @@
 #include "bi/error.hpp"
 #include "bi/files.hpp"
 #include "bi/hash.hpp"
+#include "detail/binary.hpp"
 #include "detail/json.hpp"
 #include "detail/strings.hpp"
 
@@ -445,7 +447,231 @@ std::string read_string(const rapidjson::Value& v, const char* key) {
 
 constexpr int model_format = 1;
 
+// model.bin: the model as model.json holds it, for bi-ask to read for every question without
+// parsing JSON (docs/benchmarks.md, seventh round). Tied to the model.json it was written with:
+//   "BIMODEL1" (the format's version: a change of layout changes it)
+//   i64 model.json's size  i64 its mtime (ns)
+//   the model's fields in the order write_binary_model writes them
+//   u64 checksum64 of every byte before it
+constexpr std::string_view binary_model_magic = "BIMODEL1";
+constexpr size_t binary_model_header = 24;
+
+void write_binary_model(const semantic_model& m, const std::string& json_path) {
+    detail::bin_writer o;
+    o.str(m.first_period);
+    o.str(m.last_period);
+    o.num(static_cast<std::uint32_t>(m.measures.size()));
+    for (auto& x : m.measures) {
+        o.str(x.how ? aggregate_name(*x.how) : std::string_view());
+        o.str(x.name);
+        o.str(x.derived.text());
+        o.str(x.unit);
+        o.num(static_cast<std::uint8_t>((x.higher_is_better ? 1 : 0) | (x.snapshot ? 2 : 0) | (x.shown_by_default ? 4 : 0) |
+                                        (x.fact_count ? 8 : 0)));
+        o.str(x.subset_of);
+        o.str(x.facts);
+        o.strs(x.per_names);
+        o.strs(x.per);
+        o.strs(x.names);
+        o.strs(x.weak_names);
+        o.strs(x.context_names);
+        o.str(x.description);
+    }
+    o.num(static_cast<std::uint32_t>(m.dimensions.size()));
+    for (auto& d : m.dimensions) {
+        o.str(d.name);
+        o.strs(d.names);
+        o.str(d.parent);
+        auto v = m.values.find(d.name);
+        o.strs(v == m.values.end() ? std::vector<std::string>{} : v->second);
+    }
+    o.num(static_cast<std::uint32_t>(m.conditions.size()));
+    for (auto& c : m.conditions) {
+        o.str(c.name);
+        o.str(c.measure);
+        o.str(c.op);
+        o.num(c.threshold);
+        o.strs(c.names);
+        o.strs(c.shows);
+        o.str(c.every_op);
+        o.num(c.every_value);
+        o.str(c.every_other);
+    }
+    o.num(static_cast<std::uint32_t>(m.cubes.size()));
+    for (auto& c : m.cubes) {
+        o.str(c.id);
+        o.str(c.title);
+        o.str(c.time);
+        o.strs(c.grain);
+        o.strs(c.dimensions);
+        o.num(static_cast<std::uint32_t>(c.measures.size()));
+        for (auto& [name, how] : c.measures) {
+            o.str(name);
+            o.str(aggregate_name(how));
+        }
+        o.num(c.rows);
+    }
+    o.num(static_cast<std::uint32_t>(m.aliases.size()));
+    for (auto& a : m.aliases) {
+        o.str(a.slot);
+        o.str(a.value);
+        o.strs(a.aliases);
+    }
+    auto stamp = stamp_of(json_path).value_or(file_stamp{});
+    detail::bin_writer file;
+    file.bytes() += binary_model_magic;
+    file.num(stamp.size);
+    file.num(stamp.mtime_ns);
+    file.bytes() += o.bytes();
+    file.num(checksum64(file.bytes()));
+    atomic_file out(binary_model_path(json_path), replace_mode::entry);
+    std::fwrite(file.bytes().data(), 1, file.bytes().size(), out.stream());
+    out.commit();
+}
+
+/// model.bin mapped, when it matches its checksum and was written with the model.json at
+/// `json_path`; else why not in `damage` ("" when the file is missing or was written with
+/// another model.json: a cache not used, not damage).
+std::optional<mapped_file> binary_model_file(const std::string& json_path, std::string& damage) {
+    auto path = binary_model_path(json_path);
+    mapped_file file;
+    try {
+        file = mapped_file(path);
+    } catch (const error& e) {
+        std::error_code ec;
+        if (fs::exists(fs::symlink_status(path, ec))) damage = e.what();
+        return std::nullopt;
+    }
+    auto text = file.bytes();
+    if (text.size() < binary_model_header + 8 || !text.starts_with(binary_model_magic)) {
+        damage = fmt::format("'{}' is damaged or was written by another version of bi", path);
+        return std::nullopt;
+    }
+    std::int64_t size = 0, mtime_ns = 0;
+    std::uint64_t sum = 0;
+    std::memcpy(&size, text.data() + 8, 8);
+    std::memcpy(&mtime_ns, text.data() + 16, 8);
+    std::memcpy(&sum, text.data() + text.size() - 8, 8);
+    if (checksum64(text.substr(0, text.size() - 8)) != sum) {
+        damage = fmt::format("'{}' does not match its checksum: it is damaged", path);
+        return std::nullopt;
+    }
+    auto stamp = stamp_of(json_path);
+    if (!stamp || stamp->size != size || stamp->mtime_ns != mtime_ns) return std::nullopt;
+    return file;
+}
+
+/// The model's records: between the header and the checksum.
+std::string_view binary_model_body(const mapped_file& file) {
+    auto bytes = file.bytes();
+    return bytes.substr(binary_model_header, bytes.size() - binary_model_header - 8);
+}
+
+std::optional<semantic_model> decode_binary_model(std::string_view body) {
+    try {
+        detail::bin_reader in(body.data(), body.data() + body.size());
+        semantic_model m;
+        m.first_period = in.str();
+        m.last_period = in.str();
+        auto count = [&](auto& v) {  // each record is at least 4 bytes: a damaged count fails here, not in reserve
+            auto n = in.num<std::uint32_t>();
+            in.expect(n, 4);
+            v.reserve(n);
+            return n;
+        };
+        for (auto n = count(m.measures); n > 0; --n) {
+            auto& x = m.measures.emplace_back();
+            auto how = in.view();
+            x.name = in.str();
+            auto text = in.view();
+            if (auto a = parse_aggregate(how)) x.how = a;
+            else x.derived = formula(text);  // throws std::invalid_argument, as a damaged file would
+            x.unit = in.str();
+            auto flags = in.num<std::uint8_t>();
+            x.higher_is_better = flags & 1;
+            x.snapshot = flags & 2;
+            x.shown_by_default = flags & 4;
+            x.fact_count = flags & 8;
+            x.subset_of = in.str();
+            x.facts = in.str();
+            x.per_names = in.strs();
+            x.per = in.strs();
+            x.names = in.strs();
+            x.weak_names = in.strs();
+            x.context_names = in.strs();
+            x.description = in.str();
+        }
+        for (auto n = count(m.dimensions); n > 0; --n) {
+            auto& d = m.dimensions.emplace_back();
+            d.name = in.str();
+            d.names = in.strs();
+            d.parent = in.str();
+            auto values = in.strs();
+            if (!values.empty()) m.values[d.name] = std::move(values);
+        }
+        for (auto n = count(m.conditions); n > 0; --n) {
+            auto& c = m.conditions.emplace_back();
+            c.name = in.str();
+            c.measure = in.str();
+            c.op = in.str();
+            c.threshold = in.num<double>();
+            c.names = in.strs();
+            c.shows = in.strs();
+            c.every_op = in.str();
+            c.every_value = in.num<double>();
+            c.every_other = in.str();
+        }
+        for (auto n = count(m.cubes); n > 0; --n) {
+            auto& c = m.cubes.emplace_back();
+            c.id = in.str();
+            c.title = in.str();
+            c.time = in.str();
+            c.grain = in.strs();
+            c.dimensions = in.strs();
+            for (auto k = in.num<std::uint32_t>(); k > 0; --k) {
+                auto name = in.view();
+                auto a = parse_aggregate(in.view());
+                if (!a) return std::nullopt;
+                c.measures.emplace_back(std::string(name), *a);
+            }
+            c.rows = in.num<std::int64_t>();
+        }
+        for (auto n = count(m.aliases); n > 0; --n) {
+            auto& a = m.aliases.emplace_back();
+            a.slot = in.str();
+            a.value = in.str();
+            a.aliases = in.strs();
+        }
+        if (!in.done()) return std::nullopt;
+        return m;
+    } catch (const std::out_of_range&) {
+        return std::nullopt;
+    } catch (const std::invalid_argument&) {
+        return std::nullopt;
+    }
+}
+
+/// The model from model.bin when it is there, whole, and was written with the model.json at
+/// `json_path`; nullopt sends the caller to model.json, which says what is wrong with it.
+std::optional<semantic_model> load_binary_model(const std::string& json_path) {
+    std::string damage;
+    auto file = binary_model_file(json_path, damage);
+    return file ? decode_binary_model(binary_model_body(*file)) : std::nullopt;
+}
+
 }  // namespace
+
+std::string binary_model_path(const std::string& json_path) {
+    return fs::path(json_path).replace_extension(".bin").string();
+}
+
+std::string binary_model_damage(const std::string& json_path) {
+    std::string damage;
+    auto file = binary_model_file(json_path, damage);
+    if (file && !decode_binary_model(binary_model_body(*file)))
+        damage = fmt::format("'{}' is damaged: its records do not read back", binary_model_path(json_path));
+    return damage;
+}
 
 void write_model(const semantic_model& m, const std::string& path) {
     rapidjson::StringBuffer b;
@@ -541,9 +767,15 @@ void write_model(const semantic_model& m, const std::string& path) {
     std::fwrite(b.GetString(), 1, b.GetSize(), out.stream());
     std::fputc('\n', out.stream());
     out.commit();
+    write_binary_model(m, path);
 }
 
 semantic_model load_model(const std::string& path) {
+    if (auto m = load_binary_model(path)) return std::move(*m);
+    return load_model_json(path);
+}
+
+semantic_model load_model_json(const std::string& path) {
     auto text = read_file(path);
     check_json_checksum(text, path);
     rapidjson::Document doc;
@@ -593,7 +825,7 @@ semantic_model load_model(const std::string& path) {
     }
     for (auto& v : array("conditions").GetArray()) {
         condition_def c{read_string(v, "name"), read_string(v, "measure"), read_string(v, "op"), 0, read_strings(v, "names"),
-                        read_strings(v, "shows")};
+                        read_strings(v, "shows"), "", 0, ""};
         if (v.HasMember("threshold") && v["threshold"].IsNumber()) c.threshold = v["threshold"].GetDouble();
         if (v.HasMember("every_op")) {
             c.every_op = read_string(v, "every_op");

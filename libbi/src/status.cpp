@@ -288,11 +288,12 @@ std::vector<std::string> cache_damage(const std::string& dumps_dir) {
     auto model = model_path(dumps_dir);
     if (fs::exists(fs::symlink_status(model, ec))) {
         try {
-            load_model(model);
+            load_model_json(model);
         } catch (const error& e) {
             out.push_back(e.what());
         }
     }
+    if (auto why = binary_model_damage(model); !why.empty()) out.push_back(why);
     if (auto why = lexicon_damage(lexicon_path(dumps_dir), model); !why.empty()) out.push_back(why);
     return out;
 }

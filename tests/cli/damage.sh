@@ -47,6 +47,8 @@ kinds=(
   "index.bin                                 cubes/inventory.bin"
   "model.json                                cubes/inventory.json"
   "lexicon.txt                               index.json"
+  "model.bin                                 cubes/inventory.bin"
+  "lexicon.bin                               cubes/inventory.bin"
 )
 damages=(truncate zero flip fifo symlink)
 

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <link.h>
 #include <malloc.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -231,6 +232,39 @@ void prefault_heap(size_t bytes) {
     auto end = (reinterpret_cast<uintptr_t>(block) + bytes) & ~(page - 1);
     if (end > start) ::madvise(reinterpret_cast<void*>(start), end - start, MADV_POPULATE_WRITE);
     std::free(block);
+#else
+    (void)bytes;
+#endif
+}
+
+void prefault_stack(size_t bytes) {
+#ifdef MADV_POPULATE_WRITE
+    char here;
+    auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    auto top = reinterpret_cast<uintptr_t>(&here) & ~(page - 1);
+    ::madvise(reinterpret_cast<void*>(top - bytes), bytes, MADV_POPULATE_WRITE);
+#else
+    (void)bytes;
+#endif
+}
+
+void prefault_code(size_t bytes) {
+#ifdef MADV_POPULATE_READ
+    // The program itself is the first object dl_iterate_phdr reports.
+    ::dl_iterate_phdr(
+        [](dl_phdr_info* info, size_t, void* wanted) {
+            for (int i = 0; i < info->dlpi_phnum; ++i) {
+                auto& ph = info->dlpi_phdr[i];
+                if (ph.p_type != PT_LOAD || !(ph.p_flags & PF_X)) continue;
+                auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+                auto start = (info->dlpi_addr + ph.p_vaddr) & ~(page - 1);
+                auto end = std::min<uintptr_t>(info->dlpi_addr + ph.p_vaddr + ph.p_memsz, start + *static_cast<size_t*>(wanted));
+                ::madvise(reinterpret_cast<void*>(start), end - start, MADV_POPULATE_READ);
+                break;
+            }
+            return 1;
+        },
+        &bytes);
 #else
     (void)bytes;
 #endif

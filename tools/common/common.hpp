@@ -47,6 +47,15 @@ void warn(const CLI::App& app, const std::string& what);
 /// lacks the call (before Linux 5.14).
 void prefault_heap(size_t bytes);
 
+/// The same for the `bytes` of stack below the caller's frame (inside the stack the kernel
+/// sets up at exec, 128 KiB beyond the arguments and environment).
+void prefault_stack(size_t bytes);
+
+/// Maps the first `bytes` of the program's code in one call (MADV_POPULATE_READ): where lld
+/// lays the functions answering runs (tools/startup-order.txt), so that start-up takes one
+/// call instead of a page fault per 64 KiB it reaches. A no-op where the kernel lacks it.
+void prefault_code(size_t bytes);
+
 /// True when stdout is a terminal.
 bool stdout_is_terminal();
 

@@ -4,6 +4,7 @@
 // dimension, value and condition comes from the model.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -95,6 +96,10 @@ private:
     struct lexicon;
     struct reading;
     static void protect_english(lexicon& lx);
+    /// lexicon.bin, beside lexicon.txt: the same tables read in place (docs/benchmarks.md).
+    void save_binary(const std::string& path, std::int64_t model_size, std::int64_t model_mtime_ns) const;
+    static std::optional<question_reader> load_binary(const semantic_model& model, const std::string& path,
+                                                      const std::string& model_file);
     const semantic_model* model_;
     std::unique_ptr<lexicon> lexicon_;
 };

@@ -122,8 +122,18 @@ semantic_model build_model(const catalog& c, const std::string& dumps_dir);
 
 /// Where the model lives in a dumps directory, and its JSON form.
 std::string model_path(const std::string& dumps_dir);
+/// Writes the model's JSON form to `path` and its binary form beside it (binary_model_path).
 void write_model(const semantic_model& m, const std::string& path);
-/// Loads dumps/model.json; throws parse_error naming the file when it is unreadable.
+/// Loads the model at `path` (dumps/model.json): from its binary form when that was written
+/// with this model.json and reads back whole, else from the JSON; throws parse_error naming
+/// the file when neither can be read.
 semantic_model load_model(const std::string& path);
+/// The same from the JSON alone (bi-status checks it whole).
+semantic_model load_model_json(const std::string& path);
+/// Where the binary form of the model at `json_path` lives (dumps/model.bin).
+std::string binary_model_path(const std::string& json_path);
+/// What is wrong with model.bin ("" when nothing is, or when it is missing or was written with
+/// another model.json: then it is a cache not used, not damage).
+std::string binary_model_damage(const std::string& json_path);
 
 }  // namespace bi
