@@ -29,6 +29,7 @@
 #include "bi/files.hpp"
 #include "bi/hash.hpp"
 #include "bi/text.hpp"
+#include "detail/binary.hpp"
 
 namespace bi {
 
@@ -549,20 +550,7 @@ struct block_check {
     }
 };
 
-class bin_out {
-public:
-    template <typename T>
-    void num(T v) { s_.append(reinterpret_cast<const char*>(&v), sizeof v); }
-    void str(std::string_view v) { num(static_cast<std::uint32_t>(v.size())); s_.append(v); }
-    void strs(const std::vector<std::string>& v) {
-        num(static_cast<std::uint32_t>(v.size()));
-        for (auto& x : v) str(x);
-    }
-    std::string& bytes() { return s_; }
-
-private:
-    std::string s_;
-};
+using bin_out = detail::bin_writer;  // the same encoding as model.bin's and lexicon.bin's
 
 class bin_in {
 public:
