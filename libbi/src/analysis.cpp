@@ -1365,10 +1365,12 @@ void question_reader::reading::match_phrases() {
             if (!match) continue;
             // A one-word name matched by its stem only is not a dictionary word's: "warranty bill"
             // is no "Billings" (the stems agree, the words do not)
-            if (e.what == kind::value && e.stems.size() == 1 && lx.english.count(t[i].word)) {
+            // (the dictionary's words are read only then: the headline question never needs them)
+            if (e.what == kind::value && e.stems.size() == 1) {
                 std::string value;
                 for (char c : e.value) value.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-                if (value != t[i].word && value != t[i].word + "s" && value + "s" != t[i].word) continue;
+                bool same = value == t[i].word || value == t[i].word + "s" || value + "s" == t[i].word;
+                if (!same && lx.english.count(t[i].word)) continue;
             }
             // A phrase never takes the first word of "month by month", "quarter over quarter":
             // "the market share KPI month by month" is a series, not a measure named "KPI months".
