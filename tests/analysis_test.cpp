@@ -465,14 +465,44 @@ TEST_CASE("a value two dimensions hold is a question back, naming both", "[analy
     CHECK(q.filters.empty());
 }
 
+TEST_CASE("'below target' is the number; 'missed target' is the KPI's own direction", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto under = reader.read("months in 2025 where days to sell came in under target", "2026-06-15");
+    REQUIRE(under.having.size() == 1);
+    CHECK(under.having[0].measure == "under_target");
+    auto missed = reader.read("which KPIs missed target last month", "2026-06-15");
+    REQUIRE(missed.having.size() == 1);
+    CHECK(missed.having[0].measure == "missed");
+    // a remark on which way is better is no word left unread; "where lower is better" asks which
+    CHECK(reader.read("which KPIs missed target in May 2026? lower is better for some of them", "2026-06-15").unknown.empty());
+    CHECK_FALSE(reader.read("list the KPIs where lower is better", "2026-06-15").unknown.empty());
+}
+
+TEST_CASE("'rank X within Y' keeps every row, ranked in its group; 'top N in each' keeps N", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto all = reader.read("rank dealers within their region by gross profit", "2026-06-15");
+    CHECK(all.limit_per == "region");
+    CHECK(all.rank_all);
+    CHECK_FALSE(all.limit);
+    auto two = reader.read("top 2 models by revenue in each region", "2026-06-15");
+    CHECK(two.limit_per == "region");
+    CHECK_FALSE(two.rank_all);
+    CHECK(two.limit == 2);
+}
+
 TEST_CASE("'the same period last year' is the later period's span a year before", "[analysis]") {
     bi::question_reader reader(fixture_model());
     auto q = reader.read("revenue year to date vs the same period last year", "2026-06-15");
     REQUIRE(q.compare.size() == 2);
     CHECK(q.compare[0].from == "2025-01-01");
-    CHECK(q.compare[0].to == "2025-06-15");
+    CHECK(q.compare[0].to == "2025-06-14");  // the same complete days: to date ends yesterday
     CHECK(q.compare[1].from == "2026-01-01");
-    CHECK(q.compare[1].to == "2026-06-15");
+    CHECK(q.compare[1].to == "2026-06-14");
+    // dates said to the day are kept as said, and the earlier span follows them
+    auto said = reader.read("claims so far this year vs the same period last year (Jan 1 through Jun 15)", "2026-06-15");
+    REQUIRE(said.compare.size() == 2);
+    CHECK(said.compare[0].to == "2025-06-15");
+    CHECK(said.compare[1].to == "2026-06-15");
     auto month = reader.read("revenue in May 2026 vs the same month last year", "2026-06-15");
     REQUIRE(month.compare.size() == 2);
     CHECK(month.compare[0].label == "May 2025");

@@ -72,6 +72,12 @@ year_month_day parse_iso(const std::string& s) {
 
 year_month_day last_of(year_month ym) { return year_month_day{ym / last}; }
 
+/// Whether `d` (YYYY-MM-DD) is the last day of its month.
+bool month_end(const std::string& d) {
+    year_month ym{year{std::stoi(d.substr(0, 4))}, month{static_cast<unsigned>(std::stoi(d.substr(5, 2)))}};
+    return static_cast<unsigned>(last_of(ym).day()) == static_cast<unsigned>(std::stoi(d.substr(8, 2)));
+}
+
 constexpr const char* month_names[] = {"January", "February", "March", "April", "May", "June", "July",
                                        "August", "September", "October", "November", "December"};
 
@@ -96,11 +102,16 @@ period half_period(int y, int h) {
     return months_period(first, first + months{5}, fmt::format("{}-H{}", y, h));
 }
 
-/// Cuts a period at today: "this year" ends today, not on 31 December. No data lies after
-/// today, so the cut needs no daily data: the current month so far is all of that month.
+/// Cuts a period at the last complete day: "this year" ends yesterday, not on 31 December,
+/// as "last month" is the last complete month and "the last 7 days" end yesterday. So "year
+/// to date vs the same period last year" compares the same complete days of both years. A
+/// period that starts today keeps today. No data lies after today, so the cut needs no daily
+/// data: the current month so far is all of that month.
 period up_to(period p, const year_month_day& today, bool to_date_label) {
-    if (p.to > iso(today)) {
-        p.to = iso(today);
+    auto last = iso(year_month_day{sys_days{today} - days{1}});
+    if (p.from > last) last = iso(today);
+    if (p.to > last) {
+        p.to = last;
         if (to_date_label) p.label += " to date";
     }
     return p;
@@ -159,7 +170,7 @@ const std::set<std::string_view>& filler() {
         "included", "carried", "carrying", "attached", "account", "accounted", "earned", "earn", "earns", "earning",
         "brings", "bringing", "fix", "record", "records", "alongside", "left", "remaining", "plus", "drove", "drive",
         "drives", "driven", "driving", "move", "moved", "moves", "moving", "dollars", "dollar", "usd", "bucks", "actually", "really", "generally", "transact", "transacted", "transacting",
-        "door", "yet", "history", "rn", "fine", "roughly", "approximately", "approx", "racks", "racking",
+        "door", "yet", "history", "rn", "fine", "thx", "asap", "lol", "ugh", "honestly", "remember", "roughly", "approximately", "approx", "racks", "racking",
     };
     return words;
 }
@@ -905,8 +916,10 @@ std::string without_definitions(std::string original) {
         if (close >= text.size()) break;
         auto inner = std::string_view(text).substr(open + 1, close - open - 1);
         auto inside = words_of(inner);
+        // ("Jan 1 - Jun 14": a span of dates, not a difference)
+        bool dates = std::any_of(inside.begin(), inside.end(), [](auto& w) { return month_number(w) != 0; });
         bool definition = inner.find('/') != std::string::npos || inner.find('=') != std::string::npos ||
-                          inner.find(" - ") != std::string::npos || inner.find("i.e.") != std::string::npos;
+                          (inner.find(" - ") != std::string::npos && !dates) || inner.find("i.e.") != std::string::npos;
         // "(electrical, powertrain etc)", "(e.g. Lumen)": examples of what is asked, not filters
         // "(based on the dealer that handled the claim)": how it is counted, not a breakdown
         definition = definition || (!inside.empty() && (inside.front() == "based" || inside.front() == "according" ||
@@ -968,6 +981,19 @@ std::string normalise_numbers(std::string_view text) {
                            (i + 3 >= text.size() || !std::isalnum(static_cast<unsigned char>(text[i + 3])));
             out += without ? "without" : "with";
             i += without ? 2 : 1;
+            continue;
+        }
+        // "May '26": a year said with its last two digits
+        if (c == '\'' && word_start && i + 2 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1])) &&
+            std::isdigit(static_cast<unsigned char>(text[i + 2])) &&
+            (i + 3 >= text.size() || !std::isalnum(static_cast<unsigned char>(text[i + 3])))) {
+            out += "20";
+            continue;
+        }
+        // "#1 dealer": the first; "# of cars": the number of them
+        if (c == '#' && word_start) {
+            bool place = i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1]));
+            out += place ? " top " : " number ";
             continue;
         }
         if (c == '-' && i + 1 < text.size() && text[i + 1] == '>') {  // "2024 -> 2025"
@@ -1111,6 +1137,7 @@ struct question_reader::reading {
     void combine_periods();
     void read_grains();
     void years_as_rows();
+    void read_remarks();
     void read_ranking_words();
     void read_thresholds();
     void read_none();
@@ -1166,6 +1193,22 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
         bool intensifier = (i > 0 && (words[i - 1] == "every" || words[i - 1] == "each")) || next == "number" || next == "figure" ||
                            next == "total" || (!next.empty() && rank_word(next) != end_asked::none);
         if (intensifier) words.erase(words.begin() + static_cast<long>(i--));
+    }
+    // "bearing in mind that…", "keep in mind": the idiom, not a wheel bearing
+    for (size_t i = 0; i + 2 < words.size(); ++i)
+        if ((words[i] == "bearing" || words[i] == "bear" || words[i] == "keeping" || words[i] == "keep") && words[i + 1] == "in" &&
+            words[i + 2] == "mind")
+            words.erase(words.begin() + static_cast<long>(i), words.begin() + static_cast<long>(i + 3));
+    // "rev YTD vs same period LY", "units ex EVs": a note's shorthand for two words, or one
+    for (size_t i = 0; i < words.size(); ++i) {
+        if (words[i] == "ly") {
+            words[i] = "year";
+            words.insert(words.begin() + static_cast<long>(i), "last");
+        } else if (words[i] == "pct") {
+            words[i] = "percent";
+        } else if (words[i] == "ex" && i + 1 < words.size() && i > 0) {
+            words[i] = "excluding";
+        }
     }
     if (words.empty()) throw usage_error("question is empty");
     for (auto& w : words) {
@@ -1537,8 +1580,12 @@ void question_reader::reading::read_periods() {
                 if (word(i + 1) == "of" && (year_at(i + 2) || word(i + 2) == "last" || word(i + 2) == "this" || word(i + 2) == "next")) near_time = true;
                 // "may vs april", "April and May": beside another month's name
                 auto joiner = [](std::string_view x) { return x == "vs" || x == "versus" || x == "against" || x == "and" || x == "or" || x == "to"; };
-                if (joiner(word(i + 1)) && word(i + 2).size() > 3 && month_number(word(i + 2))) near_time = true;
-                if (i >= 2 && joiner(word(i - 1)) && word(i - 2).size() > 3 && month_number(word(i - 2))) near_time = true;
+                // ("apr", "feb": short forms that are no other word)
+                auto other_month = [](std::string_view x) {
+                    return month_number(x) && x != "mar" && x != "may" && x != "dec" && x != "jun" && x != "sep";
+                };
+                if (joiner(word(i + 1)) && other_month(word(i + 2))) near_time = true;
+                if (i >= 2 && joiner(word(i - 1)) && other_month(word(i - 2))) near_time = true;
                 if (!near_time && w != "may" && w != "dec" && w != "sep") continue;
                 if (!near_time) continue;
             }
@@ -1583,7 +1630,10 @@ void question_reader::reading::read_periods() {
                                    : m2 == m        ? fmt::format("{} {}-{} {}", month_names[m - 1], d1, d2, y)
                                                     : fmt::format("{} {} - {} {} {}", month_names[m - 1], d1, month_names[m2 - 1], d2, y);
                         take(i, k - i);
-                        periods.emplace_back(i, up_to(period{iso(from), iso(to), label, true}, today, false));
+                        // dates said to the day are kept as said, up to today ("Jan 1 through Jun 15")
+                        period said{iso(from), iso(to), label, true};
+                        said.to = std::min(said.to, iso(today));
+                        periods.emplace_back(i, said);
                         continue;
                     }
                 }
@@ -1611,6 +1661,9 @@ void question_reader::reading::read_periods() {
             else if (word(i + 1) == "of" && relative_year(i + 2)) {  // "May of last year"
                 y = relative_year(i + 2);
                 take(i + 1, 3);
+            } else if (relative_year(i + 1)) {  // "April this year"
+                y = relative_year(i + 1);
+                take(i + 1, 2);
             } else {
                 y = latest_year_for_month(m);
                 yearless.push_back({i, 'm', m});
@@ -1759,7 +1812,8 @@ void question_reader::reading::read_periods() {
             if (k == 'y' && !periods.empty() && periods.back().first + 1 == i && periods.back().second.label.size() == 4) {
                 int y = std::atoi(periods.back().second.label.c_str());
                 auto to = parse_iso(p.to);
-                p = {fmt::format("{}-01-01", y), iso(year_month_day{year{y}, to.month(), to.day()}), fmt::format("{} to date", y), p.needs_days};
+                auto end = iso(year_month_day{year{y}, to.month(), to.day()});
+                p = {fmt::format("{}-01-01", y), end, fmt::format("{} to date", y), !month_end(end)};
                 periods.pop_back();
             }
             periods.emplace_back(i, p);
@@ -1793,6 +1847,21 @@ void question_reader::reading::combine_periods() {
                       return included;
                   }),
                   periods.end());
+    // "2026 to date", "June to date", "this year to date": a period that runs to today is cut
+    // at the last complete day already
+    auto yesterday = iso(year_month_day{sys_days{today} - days{1}});
+    for (size_t k = 1; k + 1 < t.size(); ++k) {
+        if (!unused(k) || !unused(k + 1) || word(k) != "to" || word(k + 1) != "date" || unused(k - 1)) continue;
+        std::pair<size_t, period>* named = nullptr;
+        for (auto& p : periods)
+            if (p.first < k && (!named || p.first > named->first)) named = &p;
+        if (!named || named->second.to < yesterday || named->second.from > yesterday) continue;
+        bool between = true;  // only the period's own words before "to date"
+        for (size_t j = named->first; j < k; ++j) between = between && !unused(j);
+        if (!between) continue;
+        take(k, 2);
+        named->second = up_to(named->second, today, true);
+    }
     bool range = false;  // "from March to May", "between 2024 and 2025"
     // "since the data starts", "since the beginning": all of the data, as with no period
     for (size_t i = 0; i + 2 < t.size(); ++i)
@@ -1917,8 +1986,10 @@ void question_reader::reading::combine_periods() {
             // the span itself (a day either way: "Jan 1 to Jun 14" when the data ends then), or its year
             bool span = p.second.from == earlier.from && p.second.to.substr(0, 7) == earlier.to.substr(0, 7) && p.second.to != later.second.to;
             if (span) said = p.second;
+            // the later span said to the day ("YTD … (Jan 1 through Jun 15)"), the latest of them
+            bool again = p.second.from == later.second.from && p.second.to.substr(0, 7) == later.second.to.substr(0, 7);
             bool year = p.second.from <= earlier.from && p.second.to >= earlier.to && p.second.from.substr(0, 4) == earlier.from.substr(0, 4);
-            return p.second.to == later.second.to || span || year;
+            return p.second.to == later.second.to || again || span || year;
         });
         if (periods.size() == 2 || restated) periods = {{later.first, later.second}, {later.first, said && restated ? *said : earlier}};
     }
@@ -1989,7 +2060,8 @@ period question_reader::reading::year_before(const period& p) const {
     year_month_day pf{from.year() - years{1}, from.month(), from.day()}, pt{to.year() - years{1}, to.month(), to.day()};
     if (!pt.ok()) pt = last_of(pt.year() / pt.month());
     // the same span a year earlier ends inside a month unless this one ends with one
-    bool inside_month = pt != last_of(pt.year() / pt.month()) && p.to == iso(today);
+    // (a period cut at the last complete day is all its month's data; a year earlier it is not)
+    bool inside_month = pt != last_of(pt.year() / pt.month()) && p.to >= iso(year_month_day{sys_days{today} - days{1}});
     // the label with its year one less ("May 2026" → "May 2025"), else said in words
     std::string label = p.label + " a year earlier";
     for (size_t k = 0; k + 4 <= p.label.size(); ++k)
@@ -2112,6 +2184,27 @@ void question_reader::reading::years_as_rows() {
     q.compare.clear();
 }
 
+void question_reader::reading::read_remarks() {
+    // "… bearing in mind that for some of them lower is better", "Lower is better for that
+    // one": which way a measure is better, which the model declares already
+    static const std::set<std::string_view> before = {"that", "for", "some", "of", "them", "those", "these", "it", "one", "ones",
+                                                      "note", "remember", "bearing", "keeping", "keep", "in", "mind", "given",
+                                                      "since", "as", "and", "1"};
+    static const std::set<std::string_view> after = {"for", "that", "one", "1", "ones", "them", "it", "some", "of", "those", "these"};
+    for (size_t i = 0; i + 2 < t.size(); ++i) {
+        if (!(word(i) == "lower" || word(i) == "higher") || word(i + 1) != "is" || !(word(i + 2) == "better" || word(i + 2) == "worse"))
+            continue;
+        if (!unused(i) || !unused(i + 1) || !unused(i + 2)) continue;
+        size_t from = i, to = i + 3;
+        while (from > 0 && unused(from - 1) && before.count(word(from - 1))) --from;
+        while (to < t.size() && unused(to) && after.count(word(to))) ++to;
+        // "the KPIs where lower is better": which ones, not a remark
+        if (from > 0 && (word(from - 1) == "where" || word(from - 1) == "which" || word(from - 1) == "whose" || word(from - 1) == "with"))
+            continue;
+        take(from, to - from);
+    }
+}
+
 void question_reader::reading::read_ranking_words() {
     // 4. limits and ranking
     for (size_t i = 0; i < t.size(); ++i) {
@@ -2136,6 +2229,8 @@ void question_reader::reading::read_ranking_words() {
         if (asked == end_asked::none) { asked = e; rank_at = i; }
         take(i);
         if (word(i + 1) == "first" || word(i + 1) == "last") take(i + 1);
+        // "most expensive first", "highest revenue first": the order said after its measure
+        else if (word(i + 2) == "first" && unused(i + 2)) take(i + 2);
         auto number_at = [&](size_t k) {
             if (!unused(k) || !is_digits(word(k)) || word(k).size() > 4) return false;
             int n = std::atoi(std::string(word(k)).c_str());
@@ -2200,6 +2295,7 @@ void question_reader::reading::read_thresholds() {
         if (op.empty()) continue;
         size_t n = i + span;
         if (compares_measures(i, span)) continue;
+        if ((word(n) == "a" || word(n) == "an") && unused(n) && is_number(word(n + 1))) ++n;  // "below a 5% margin"
         if (!is_number(word(n)) || !unused(n)) continue;
         measure_condition c;
         c.op = op;
@@ -2589,6 +2685,27 @@ void question_reader::reading::read_context_measures() {
         std::string text, list;
         for (size_t k = at; k < at + p->length; ++k) text += (text.empty() ? "" : " ") + t[k].word;
         auto& among = fitting.empty() ? candidates : fitting;
+        // "which model cost us the least in warranty": the one whose own name holds another
+        // word of the question
+        std::vector<std::string> named_elsewhere;
+        for (auto& m : among) {
+            auto* d = model.measure(m);
+            if (!d) continue;
+            std::set<std::string> name_stems;
+            for (auto& n : d->names)
+                for (auto& w : words_of(n))
+                    if (!filler().count(w)) name_stems.insert(stem(w));
+            for (size_t k = at; k < at + p->length; ++k) name_stems.erase(t[k].stem);
+            bool elsewhere = false;
+            for (size_t k = 0; k < t.size(); ++k)
+                if ((k < at || k >= at + p->length) && !filler().count(std::string(word(k))) && name_stems.count(t[k].stem)) elsewhere = true;
+            if (elsewhere) named_elsewhere.push_back(m);
+        }
+        if (named_elsewhere.size() == 1) {
+            auto pos = std::find_if(measures_at.begin(), measures_at.end(), [&](auto& x) { return x.first > at; });
+            measures_at.insert(pos, {at, named_elsewhere[0]});
+            continue;
+        }
         for (size_t k = 0; k < among.size(); ++k) {
             auto* d = model.measure(among[k]);
             auto name = d && !d->names.empty() ? d->names.front() : among[k];
@@ -2724,6 +2841,88 @@ void question_reader::reading::read_measures() {
 }
 
 void question_reader::reading::define_measures() {
+    // "repeat repairs divided by claims", "on hand minus reorder point": one measure divided by
+    // or less another, the model's own when it declares it (its "* 100" aside). Said after a
+    // measure ("days of cover, taking days of cover as on hand divided by daily usage", "…,
+    // i.e. warranty cost divided by units sold"), it defines that measure again.
+    for (size_t i = 1; i + 1 < t.size(); ++i) {
+        bool divided = word(i) == "divided" && word(i + 1) == "by", minus = word(i) == "minus";
+        if (!unused(i) || !(divided || minus)) continue;
+        auto a = std::find_if(measures_at.rbegin(), measures_at.rend(), [&](auto& m) { return m.first < i; });
+        if (a == measures_at.rend()) continue;
+        auto pa = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == a->first; });
+        if (a->first + (pa == phrases.end() ? 1 : pa->length) != i) continue;
+        // "by that month's units sold", "by the number of cars sold"
+        static const std::set<std::string_view> lead = {"the", "number", "of", "that", "this", "each", "our", "total", "s", "its"};
+        size_t k = i + (divided ? 2 : 1);
+        auto leading = [&](size_t at) {
+            return lead.count(word(at)) || month_word(word(at)) || quarter_word(word(at)) || year_word(word(at));
+        };
+        while (k < t.size() && leading(k)) ++k;
+        auto b = std::find_if(measures_at.begin(), measures_at.end(), [&](auto& m) { return m.first == k; });
+        if (b == measures_at.end() || b->second == a->second) continue;
+        std::string x = a->second, y = b->second;
+        auto* xm = find_measure(model, q, x);
+        auto* ym = find_measure(model, q, y);
+        if (!xm || !ym) continue;
+        auto bare = [](std::string f) {
+            f.erase(std::remove(f.begin(), f.end(), ' '), f.end());
+            return f;
+        };
+        std::string op = divided ? "/" : "-", name;
+        for (auto& m : model.measures)
+            if (m.is_derived() && (bare(m.derived.text()) == x + op + y || (divided && bare(m.derived.text()) == x + op + y + "*100")))
+                name = m.name;
+        if (name.empty()) {
+            std::string unit = divided ? (xm->unit == "usd" && ym->unit != "usd" ? "usd" : "number") : xm->unit;
+            name = define(fmt::format("{}_{}_{}", x, divided ? "over" : "minus", y), fmt::format("{} {} {}", x, op, y), unit,
+                          divided || xm->higher_is_better == ym->higher_is_better ? xm->higher_is_better : xm->higher_is_better);
+        }
+        auto pb = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == b->first; });
+        size_t end = b->first + (pb == phrases.end() ? 1 : pb->length);
+        size_t start = a->first;
+        // the words that say a definition follows, and the measure it defines said again
+        static const std::set<std::string_view> marker = {"measured", "as", "taking", "take", "meaning", "use", "using", "i", "e", "ie",
+                                                          "calculated", "computed", "defined", "is", "so", "which", "where", "that",
+                                                          "mean", "means", "i", "we", "define", "it", "being"};
+        while (start > 0) {
+            auto again = std::find_if(measures_at.begin(), measures_at.end(), [&](auto& m) {
+                auto pm = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == m.first; });
+                return m.second == name && m.first + (pm == phrases.end() ? 1 : pm->length) == start;
+            });
+            if (again != measures_at.end() && again->first != a->first) { start = again->first; continue; }
+            if (unused(start - 1) && marker.count(word(start - 1))) { --start; continue; }
+            // "meaning this year's total warranty cost divided by…"
+            if (leading(start - 1) && std::none_of(measures_at.begin(), measures_at.end(), [&](auto& m) { return m.first == start - 1; })) {
+                --start;
+                continue;
+            }
+            break;
+        }
+        bool restated = std::any_of(measures_at.begin(), measures_at.end(), [&](auto& m) { return m.second == name && (m.first < start || m.first >= end); });
+        take(start, end - start);
+        auto x_at = a->first;
+        measures_at.erase(std::remove_if(measures_at.begin(), measures_at.end(), [&](auto& m) { return m.first >= start && m.first < end; }),
+                          measures_at.end());
+        weak_measures_at.erase(std::remove_if(weak_measures_at.begin(), weak_measures_at.end(), [&](auto& m) { return m.first >= start && m.first < end; }),
+                               weak_measures_at.end());
+        dims_at.erase(std::remove_if(dims_at.begin(), dims_at.end(), [&](auto& d) { return d.first >= start && d.first < end; }), dims_at.end());
+        if (!restated)
+            measures_at.insert(std::find_if(measures_at.begin(), measures_at.end(), [&](auto& m) { return m.first > x_at; }), {x_at, name});
+        // the measures the question shows: the ratio in place of its parts
+        bool x_elsewhere = std::any_of(measures_at.begin(), measures_at.end(), [&](auto& m) { return m.second == x; });
+        bool y_elsewhere = std::any_of(measures_at.begin(), measures_at.end(), [&](auto& m) { return m.second == y; });
+        auto pos = std::find(q.measures.begin(), q.measures.end(), x);
+        if (std::find(q.measures.begin(), q.measures.end(), name) == q.measures.end()) {
+            if (pos != q.measures.end()) *pos = name;
+            else q.measures.insert(q.measures.begin(), name);
+        } else if (pos != q.measures.end() && !x_elsewhere) {
+            q.measures.erase(pos);
+        }
+        if (!x_elsewhere) q.measures.erase(std::remove(q.measures.begin(), q.measures.end(), x), q.measures.end());
+        if (!y_elsewhere) q.measures.erase(std::remove(q.measures.begin(), q.measures.end(), y), q.measures.end());
+        i = end - 1;
+    }
     // Measures the question defines from two others:
     //  - "gross profit per vehicle", "claims per 100 vehicles sold": X divided by the measure a
     //    per-name names (times the number);
@@ -3195,6 +3394,32 @@ void question_reader::reading::read_breakdowns() {
                 q.limit_per = d;
                 take(at - 1);
             }
+    }
+    // "rank dealers within their region by gross profit", "rank the components within each
+    // system, most expensive first": every row, ranked within the dimension named after
+    // "within"/"each", unless a number limits it
+    size_t rank_verb = SIZE_MAX;
+    for (size_t i = 0; i < t.size(); ++i)
+        if (word(i) == "rank" || word(i) == "ranked" || word(i) == "ranking" || word(i) == "rankings") rank_verb = std::min(rank_verb, i);
+    if (rank_verb != SIZE_MAX && breakdowns.size() >= 2 && !q.limit) {
+        if (q.limit_per.empty())
+            for (auto& [at, d] : breakdowns) {
+                if (at == 0 || at >= t.size()) continue;
+                auto before = word(at - 1);
+                bool own = (before == "their" || before == "its" || before == "the") && at >= 2 && word(at - 2) == "within";
+                if (before != "within" && before != "each" && before != "every" && before != "per" && !own) continue;
+                q.limit_per = d;
+                take(at - 1);
+                if (own) take(at - 2);
+                break;
+            }
+        if (!q.limit_per.empty()) {
+            q.rank_all = true;
+            if (asked == end_asked::none) {
+                asked = end_asked::high;
+                rank_at = rank_verb;
+            }
+        }
     }
     // "how many dealers…", "number of KPIs…": the count of a dimension's values, unless the noun
     // is what a measure counts ("how many cars": units).
@@ -3677,10 +3902,21 @@ void question_reader::reading::read_shares_and_thresholds() {
         auto& c = thresholds[k].second;
         size_t at = thresholds[k].first;
         std::string m = c.measure;
+        // "attach rate (share of cars with a product) below 37%": a percentage is a measure in
+        // percent, when one is asked for
+        bool percent = c.text.size() > 8 && c.text.substr(c.text.size() - 8) == " percent";
+        auto in_percent = [&](const std::string& name) {
+            auto* x = find_measure(model, q, name);
+            return x && x->unit == "percent";
+        };
+        bool some_percent = percent && std::any_of(measures_at.begin(), measures_at.end(), [&](auto& x) {
+            return in_percent(x.second) && std::find(q.measures.begin(), q.measures.end(), x.second) != q.measures.end();
+        });
         if (m.empty()) {
             size_t best = SIZE_MAX;
             for (auto& [mat, name] : measures_at) {
                 size_t d = mat > at ? mat - at : at - mat + 1;  // after the number beats before it
+                if (some_percent && !in_percent(name)) continue;
                 if (d < best && std::find(q.measures.begin(), q.measures.end(), name) != q.measures.end()) { best = d; m = name; }
             }
         }
@@ -3918,6 +4154,7 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     r.read_periods();
     r.combine_periods();
     r.read_grains();
+    r.read_remarks();
     r.read_ranking_words();
     r.read_thresholds();
     r.read_none();
@@ -3983,11 +4220,6 @@ semantic_query structured_query(const semantic_model* model, const query_spec& o
         period p{o.from.empty() ? "0000-01-01" : o.from, o.to.empty() ? "9999-12-31" : o.to, "", false};
         p.label = fmt::format("{} to {}", o.from.empty() ? "the start" : o.from, o.to.empty() ? "today" : o.to);
         // a period that starts or ends inside a month needs a daily cube
-        auto month_end = [](const std::string& d) {
-            using namespace std::chrono;
-            year_month ym{year{std::stoi(d.substr(0, 4))}, month{static_cast<unsigned>(std::stoi(d.substr(5, 2)))}};
-            return static_cast<unsigned>(year_month_day_last{ym / last}.day()) == static_cast<unsigned>(std::stoi(d.substr(8, 2)));
-        };
         p.needs_days = (!o.from.empty() && o.from.substr(8) != "01") || (!o.to.empty() && !month_end(o.to));
         q.window = p;
     }
@@ -4126,9 +4358,13 @@ std::string restate(const semantic_model& model, const semantic_query& q) {
                                : fmt::format(" · {} {} {}", nice(h.measure), h.op, nice(h.other));
     if (!q.rank_measure.empty() && q.rank_measure != "?") {
         bool desc = q.direction == sort_direction::desc;
-        out += fmt::format(" · {} {}", desc ? "highest" : "lowest", nice(q.rank_measure));
-        out += q.limit ? fmt::format(" {}", *q.limit) : " first";
-        if (!q.limit_per.empty()) out += " in each " + nice(q.limit_per);
+        if (q.rank_all) {
+            out += fmt::format(" · ranked by {}, {} first, in each {}", nice(q.rank_measure), desc ? "highest" : "lowest", nice(q.limit_per));
+        } else {
+            out += fmt::format(" · {} {}", desc ? "highest" : "lowest", nice(q.rank_measure));
+            out += q.limit ? fmt::format(" {}", *q.limit) : " first";
+            if (!q.limit_per.empty()) out += " in each " + nice(q.limit_per);
+        }
     } else if (q.limit) {
         out += fmt::format(" · {} rows", *q.limit);
     }

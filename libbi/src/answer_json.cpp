@@ -32,6 +32,7 @@ void write_rank(json_writer& w, const semantic_query& q) {
     w.Key("measure"); w.String(q.rank_measure);
     w.Key("direction"); w.String(q.direction == sort_direction::asc ? "asc" : "desc");
     if (!q.limit_per.empty()) { w.Key("within"); w.String(q.limit_per); }
+    if (q.rank_all) { w.Key("all"); w.Bool(true); }
     w.EndObject();
 }
 

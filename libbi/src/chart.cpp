@@ -381,6 +381,7 @@ std::string chart_config_for_shape(const table& rows, std::string_view title) {
     for (size_t i = 0; i < rows.columns.size(); ++i) {
         auto& type = rows.types.size() > i ? rows.types[i] : std::string("null");
         bool numeric = type == "integer" || type == "real";
+        if (rows.columns[i] == "rank") continue;  // a row's place, not a value to plot
         if (!numeric && spec.label.empty()) spec.label = rows.columns[i];
         else if (numeric) spec.values.push_back(rows.columns[i]);
     }

@@ -19,6 +19,7 @@
 #include "bi/planner.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <set>
 
@@ -515,6 +516,12 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
     const bool bucket_column = per_time && has_time && q.limit_per != grain;
     if (bucket_column) a.rows.columns.push_back(q.limit_per);
     if (has_time) a.rows.columns.push_back(grain);
+    // "the top 2 models in each region": each row's place in its group
+    const bool rank_column = !q.limit_per.empty();
+    if (rank_column) {
+        a.rows.columns.push_back("rank");
+        a.units["rank"] = "count";
+    }
     struct measure_column {
         std::string measure;
         int period = -1;  // index into q.compare, or -1
@@ -659,6 +666,7 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
             kept.erase(std::remove_if(kept.begin(), kept.end(), [&](auto& row) { return row.key[time_index] < *first_shown; }), kept.end());
     }
     // Rank within a group: the first N of each value of limit_per.
+    std::map<key_t, int> rank_of;
     if (!q.limit_per.empty()) {
         size_t per_index = per_time    ? time_index
                            : per_extra ? n_group
@@ -668,10 +676,21 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
             return per_time ? bucket(row.key[per_index], q.limit_per) : row.key[per_index];
         };
         std::map<std::string, int> taken;
+        std::map<std::string, std::pair<std::optional<double>, int>> last;  // a group's last value and its rank
         std::vector<out_row> first;
-        int n = q.limit.value_or(1);
-        for (auto& row : kept)
-            if (taken[group_of(row)]++ < n) first.push_back(row);
+        int n = q.limit.value_or(q.rank_all ? INT_MAX : 1);
+        for (auto& row : kept) {
+            auto group = group_of(row);
+            int place = ++taken[group];
+            if (place > n) continue;
+            // ties share a place, as SQL's RANK() gives it
+            auto v = measure_value(row, a.sort_column);
+            auto& [value, rank] = last[group];
+            if (place == 1 || !v || !value || *v != *value) rank = place;
+            value = v;
+            rank_of[row.key] = rank;
+            first.push_back(row);
+        }
         std::stable_sort(first.begin(), first.end(), [&](auto& x, auto& y) { return group_of(x) < group_of(y); });
         kept = std::move(first);
     }
@@ -701,6 +720,7 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
             if (year_col) out.emplace_back(static_cast<std::int64_t>(std::atoll(row.key[i].c_str())));
             else out.emplace_back(row.key[i]);
         }
+        if (rank_column) out.emplace_back(static_cast<std::int64_t>(rank_of[row.key]));
         for (auto& c : mcols) {
             auto it = row.v.find({c.measure, c.period});
             out.push_back(cell(it == row.v.end() ? std::nullopt : it->second, unit_of(c.measure)));

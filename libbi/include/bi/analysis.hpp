@@ -53,6 +53,7 @@ struct semantic_query {
     sort_direction direction = sort_direction::desc;
     std::optional<int> limit;
     std::string limit_per;                       ///< rank within each value of this dimension
+    bool rank_all = false;                       ///< with limit_per and no limit: every row, ranked in its group
     std::vector<measure_condition> having;
     bool share = false;                          ///< each row's share of the total, in %
     std::string share_dimension;                 ///< without a breakdown: the filter that makes the part
