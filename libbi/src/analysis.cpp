@@ -170,7 +170,7 @@ const std::set<std::string_view>& filler() {
         "included", "carried", "carrying", "attached", "account", "accounted", "earned", "earn", "earns", "earning",
         "brings", "bringing", "fix", "record", "records", "alongside", "left", "remaining", "plus", "drove", "drive",
         "drives", "driven", "driving", "move", "moved", "moves", "moving", "dollars", "dollar", "usd", "bucks", "actually", "really", "generally", "transact", "transacted", "transacting",
-        "door", "yet", "history", "rn", "fine", "thx", "asap", "lol", "ugh", "honestly", "remember", "roughly", "approximately", "approx", "racks", "racking",
+        "door", "yet", "history", "rn", "fine", "thx", "asap", "lol", "ugh", "honestly", "remember", "received", "receive", "asking", "holding", "moment", "roughly", "approximately", "approx", "racks", "racking",
     };
     return words;
 }
@@ -922,8 +922,8 @@ std::string without_definitions(std::string original) {
                           (inner.find(" - ") != std::string::npos && !dates) || inner.find("i.e.") != std::string::npos;
         // "(electrical, powertrain etc)", "(e.g. Lumen)": examples of what is asked, not filters
         // "(based on the dealer that handled the claim)": how it is counted, not a breakdown
-        definition = definition || (!inside.empty() && (inside.front() == "based" || inside.front() == "according" ||
-                                                        inside.front() == "attributed" || inside.front() == "assigned"));
+        auto how_counted = [](const std::string& w) { return w == "based" || w == "according" || w == "attributed" || w == "assigned"; };
+        definition = definition || (!inside.empty() && how_counted(inside.front())) || (inside.size() > 1 && how_counted(inside[1]));
         // "(one row per model and year)": how to lay the answer out, said by its rows already
         definition = definition || std::any_of(inside.begin(), inside.end(), [](auto& w) { return w == "row" || w == "rows" || w == "column" || w == "columns"; });
         bool examples = !inside.empty() && (inside.back() == "etc" || inside.front() == "eg" || inside.front() == "e" ||
@@ -1199,6 +1199,30 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
         if ((words[i] == "bearing" || words[i] == "bear" || words[i] == "keeping" || words[i] == "keep") && words[i + 1] == "in" &&
             words[i + 2] == "mind")
             words.erase(words.begin() + static_cast<long>(i), words.begin() + static_cast<long>(i + 3));
+    // "500 units or more", "30 days or longer", "20 claims or fewer": the bound said after its
+    // number is "at least 500 units", "at most 20 claims"
+    for (size_t j = 1; j + 1 < words.size(); ++j) {
+        if (words[j] != "or") continue;
+        auto& w = words[j + 1];
+        bool up = w == "more" || w == "above" || w == "higher" || w == "greater" || w == "over" || w == "longer" || w == "better";
+        bool down = w == "less" || w == "fewer" || w == "below" || w == "lower" || w == "under" || w == "shorter";
+        if (!up && !down) continue;
+        size_t n = is_number(words[j - 1]) ? j - 1 : j >= 2 && is_number(words[j - 2]) && !is_number(words[j - 1]) ? j - 2 : SIZE_MAX;
+        if (n == SIZE_MAX || (n > 0 && (words[n - 1] == "than" || words[n - 1] == "least" || words[n - 1] == "most"))) continue;
+        words.erase(words.begin() + static_cast<long>(j), words.begin() + static_cast<long>(j + 2));
+        words.insert(words.begin() + static_cast<long>(n), {"at", up ? "least" : "most"});
+    }
+    // "if you leave the Electrical system out entirely": "leave out the Electrical system"
+    for (size_t i = 0; i + 2 < words.size(); ++i) {
+        if (words[i] != "leave" && words[i] != "leaving" && words[i] != "take" && words[i] != "taking") continue;
+        for (size_t j = i + 2; j < words.size() && j <= i + 5; ++j) {
+            if (words[j] != "out") continue;
+            words.erase(words.begin() + static_cast<long>(j));
+            if (j < words.size() && (words[j] == "entirely" || words[j] == "completely")) words.erase(words.begin() + static_cast<long>(j));
+            words.insert(words.begin() + static_cast<long>(i + 1), "out");
+            break;
+        }
+    }
     // "rev YTD vs same period LY", "units ex EVs": a note's shorthand for two words, or one
     for (size_t i = 0; i < words.size(); ++i) {
         if (words[i] == "ly") {
@@ -2092,6 +2116,15 @@ void question_reader::reading::read_grains() {
                 take(end, i - end + 1);
                 continue;
             }
+            // "a lead time of 30 days or more": an amount of a measure counted in days
+            bool amount = i > 0 && is_number(word(i - 1)) && std::any_of(phrases.begin(), phrases.end(), [&](auto& p) {
+                auto* m = p.e->what == kind::measure ? model.measure(p.e->target) : nullptr;
+                return m && m->unit == "days";
+            });
+            if (amount) {
+                take(i);
+                continue;
+            }
         }
         time_grain g = time_grain::none;
         size_t n = 1;
@@ -2448,7 +2481,18 @@ void question_reader::reading::read_exclusions() {
         if (!unused(i) || !is_exclusion_word(words, i, span)) continue;
         size_t k = i + span;
         bool any = false;
+        std::vector<size_t> scoping;  // "excluding dealers (located) in Texas": the dimension the value scopes
         while (k < t.size()) {
+            if (!any && std::any_of(dims_at.begin(), dims_at.end(), [&](auto& d) { return d.first == k; })) {
+                size_t n = k + 1;
+                if (word(n) == "located" || word(n) == "based") ++n;
+                if (unused(n) && (word(n) == "in" || word(n) == "from") &&
+                    std::any_of(values.begin(), values.end(), [&](auto& x) { return x.start == n + 1 || (word(n + 1) == "the" && x.start == n + 2); })) {
+                    for (size_t x = k; x <= n; ++x) scoping.push_back(x);
+                    k = n + 1;
+                    continue;
+                }
+            }
             auto v = std::find_if(values.begin(), values.end(), [&](auto& x) { return x.start == k; });
             if (v != values.end()) {
                 excluded_values.insert(static_cast<size_t>(v - values.begin()));
@@ -2469,7 +2513,14 @@ void question_reader::reading::read_exclusions() {
             }
             break;
         }
-        if (any) take(i, span);
+        if (any) {
+            take(i, span);
+            for (auto x : scoping) take(x);
+            dims_at.erase(std::remove_if(dims_at.begin(), dims_at.end(), [&](auto& d) {
+                              return std::find(scoping.begin(), scoping.end(), d.first) != scoping.end();
+                          }),
+                          dims_at.end());
+        }
         // "warranty cost, not counting repeat repairs": a part of the facts a measure names
         auto m = std::find_if(measures_at.begin(), measures_at.end(), [&](auto& x) { return x.first == k; });
         if (!any && m != measures_at.end() && excluded_measure.empty())
@@ -3035,7 +3086,16 @@ void question_reader::reading::define_measures() {
         if (!a.empty() && !b.empty() && a != b) {
             auto name = define(fmt::format("{}_pct_of_{}", a, b), fmt::format("{} / {} * 100", a, b), "percent",
                                find_measure(model, q, a)->higher_is_better);
-            q.measures.erase(std::remove_if(q.measures.begin(), q.measures.end(), [&](auto& m) { return m == a || m == b; }), q.measures.end());
+            // a part named again elsewhere ("dealers with at least 20 claims … as a percentage of
+            // their claims") stays shown; the percentage once
+            auto named_twice = [&](const std::string& m) {
+                return std::count_if(measures_at.begin(), measures_at.end(), [&](auto& x) { return x.second == m; }) > 1;
+            };
+            bool keep_a = named_twice(a), keep_b = named_twice(b);
+            q.measures.erase(std::remove_if(q.measures.begin(), q.measures.end(), [&](auto& m) {
+                                 return (m == a && !keep_a) || (m == b && !keep_b) || m == name;
+                             }),
+                             q.measures.end());
             q.measures.insert(q.measures.begin(), name);
             q.share = false;
         }
@@ -3318,6 +3378,11 @@ void question_reader::reading::read_breakdowns() {
         // "Northeast dealers: 2025 revenue next to 2024 revenue": a heading names the rows
         bool heading = at < heading_words && word(at).size() > 3 && word(at).back() == 's';
         bool cue = subject || per_dimension || heading || explicit_cue(at, &ranked);
+        // "total warranty cost by region and segment": the second of two joined by "and" has
+        // the first one's cue
+        if (!cue && at >= 2 && (word(at - 1) == "and" || word(at - 1) == "or"))
+            for (auto& p : phrases)
+                if (p.e->what == kind::dimension && p.start + p.length == at - 1 && explicit_cue(p.start)) cue = true;
         // "which plant has the least electrical parts": the ranking is the plant's
         if (cue && ranked && !subject && !per_dimension && !breakdowns.empty()) cue = false;
         if (!cue && total_asked) continue;
