@@ -170,7 +170,10 @@ const std::set<std::string_view>& filler() {
         "included", "carried", "carrying", "attached", "account", "accounted", "earned", "earn", "earns", "earning",
         "brings", "bringing", "fix", "record", "records", "alongside", "left", "remaining", "plus", "drove", "drive",
         "drives", "driven", "driving", "move", "moved", "moves", "moving", "dollars", "dollar", "usd", "bucks", "actually", "really", "generally", "transact", "transacted", "transacting",
-        "door", "yet", "history", "rn", "fine", "thx", "asap", "lol", "ugh", "honestly", "remember", "received", "receive", "asking", "holding", "moment", "roughly", "approximately", "approx", "racks", "racking",
+        "door", "yet", "history", "rn", "fine", "thx", "asap", "lol", "ugh", "honestly", "remember", "received", "receive", "asking", "holding", "moment",
+        // the conversation around a question: who asks, how sure they are, what they feel
+        "um", "umm", "uh", "hmm", "think", "guess", "believe", "asked", "trying", "worried", "worry", "manager",
+        "typos", "typo", "rush", "hurry", "grab", "fancy", "wrong", "roughly", "approximately", "approx", "racks", "racking",
     };
     return words;
 }
@@ -935,7 +938,8 @@ std::string without_definitions(std::string original) {
             auto& w = inside[k];
             bool than = k + 1 < inside.size() && inside[k + 1] == "than";  // "(less than 500)" is a threshold
             definition = definition || w == "minus" || (w == "less" && !than) || w == "plus" || w == "divided" ||
-                         w == "times" || w == "defined" || w == "meaning" || w == "calculated";
+                         w == "times" || w == "defined" || w == "meaning" || w == "calculated" ||
+                         w == "handled" || w == "serviced";  // "(region of the dealer that handled the claim)"
         }
         if (definition || examples) text.replace(open, close - open + 1, " ");
     }
@@ -1138,6 +1142,7 @@ struct question_reader::reading {
     void read_grains();
     void years_as_rows();
     void read_remarks();
+    void name_the_one();
     void read_ranking_words();
     void read_thresholds();
     void read_none();
@@ -1939,6 +1944,10 @@ void question_reader::reading::combine_periods() {
                 range = true;
                 take(prev_at - 1);
                 take(at - 1);
+            } else if (before == "through" || before == "until" || before == "till") {
+                // "Jan 2025 through May 2026": a range without "from"; "to" alone compares
+                range = true;
+                take(at - 1);
             }
         }
     }
@@ -2217,16 +2226,34 @@ void question_reader::reading::years_as_rows() {
     q.compare.clear();
 }
 
+void question_reader::reading::name_the_one() {
+    // "Market share: May 2026 actual vs target": a measure never combined across its `per`
+    // dimension, asked of one value of it, names that value in its row
+    if (q.grain != time_grain::none || !q.count_of.empty()) return;
+    for (auto& f : q.filters) {
+        if (f.exclude || f.values.size() != 1) continue;
+        if (std::find(q.group_by.begin(), q.group_by.end(), f.dimension) != q.group_by.end()) continue;
+        bool per = std::any_of(q.measures.begin(), q.measures.end(), [&](auto& m) {
+            auto* x = find_measure(model, q, m);
+            return x && std::find(x->per.begin(), x->per.end(), f.dimension) != x->per.end();
+        });
+        if (per) q.group_by.insert(q.group_by.begin(), f.dimension);
+    }
+}
+
 void question_reader::reading::read_remarks() {
     // "… bearing in mind that for some of them lower is better", "Lower is better for that
     // one": which way a measure is better, which the model declares already
     static const std::set<std::string_view> before = {"that", "for", "some", "of", "them", "those", "these", "it", "one", "ones",
                                                       "note", "remember", "bearing", "keeping", "keep", "in", "mind", "given",
-                                                      "since", "as", "and", "1"};
-    static const std::set<std::string_view> after = {"for", "that", "one", "1", "ones", "them", "it", "some", "of", "those", "these"};
+                                                      "since", "as", "and", "1", "kpis", "are", "is"};
+    static const std::set<std::string_view> after = {"for", "that", "one", "1", "ones", "them", "it", "some", "of", "those", "these",
+                                                     "so", "please", "take", "into", "account"};
     for (size_t i = 0; i + 2 < t.size(); ++i) {
-        if (!(word(i) == "lower" || word(i) == "higher") || word(i + 1) != "is" || !(word(i + 2) == "better" || word(i + 2) == "worse"))
-            continue;
+        // "lower is better", "better when lower"
+        bool direction = (word(i) == "lower" || word(i) == "higher") && word(i + 1) == "is" && (word(i + 2) == "better" || word(i + 2) == "worse");
+        bool when = (word(i) == "better" || word(i) == "worse") && word(i + 1) == "when" && (word(i + 2) == "lower" || word(i + 2) == "higher");
+        if (!direction && !when) continue;
         if (!unused(i) || !unused(i + 1) || !unused(i + 2)) continue;
         size_t from = i, to = i + 3;
         while (from > 0 && unused(from - 1) && before.count(word(from - 1))) --from;
@@ -2619,7 +2646,8 @@ void question_reader::reading::read_counted_nouns() {
         size_t mat = measure.first;  // a plain name, as a lambda below captures it (clang 14)
         auto kind_of = mat > 0 ? word(mat - 1) : std::string_view();
         // "the number of each F&I product sold": a breakdown by the products, counted
-        bool each = kind_of == "each" || kind_of == "every";
+        // "which cars sold the most": the cars, ranked by the count "cars sold" names
+        bool each = kind_of == "each" || kind_of == "every" || kind_of == "which" || kind_of == "what";
         if (!each && (mat < 2 || !(kind_of == "common" || kind_of == "popular" || kind_of == "frequent") ||
                       rank_word(word(mat - 2)) == end_asked::none))
             continue;
@@ -3002,6 +3030,12 @@ void question_reader::reading::define_measures() {
             for (size_t k = at; k < at + n; ++k) st.push_back(t[k].stem);
             if (auto it = lx.per_names.find(st); it != lx.per_names.end()) { by = it->second; len = n; }
         }
+        // "Lumen warranty cost per Lumen sold": per one of a value's facts, named by its verb
+        if (by.empty())
+            for (auto& v : values)
+                if (v.start == at && word(at + v.length) == "sold")
+                    for (auto& [st, m] : lx.per_names)
+                        if (st.size() == 2 && st[1] == t[at + v.length].stem) { by = m; len = v.length + 1; }
         if (by.empty()) continue;
         // "per vehicle segment": the words after "per" name a dimension, a breakdown
         if (std::any_of(phrases.begin(), phrases.end(), [&](auto& p) { return p.start <= at && p.start + p.length > at + len; }))
@@ -3302,6 +3336,13 @@ void question_reader::reading::read_breakdowns() {
             }))
             return true;
         if (at >= 2 && word(at - 1) == "every" && word(at - 2) == "across") return true;  // "across every dealer": all together
+        // "cost us in total, across all models and dealers", "total on hand across their
+        // components": summed over them
+        if (total_asked && ((at >= 1 && word(at - 1) == "across") ||
+                            (at >= 2 && (word(at - 1) == "all" || word(at - 1) == "the") && word(at - 2) == "across")))
+            return true;
+        // "averaged over every plant and component in that system"
+        if (at >= 2 && (word(at - 1) == "every" || word(at - 1) == "all") && word(at - 2) == "over") return true;
         if (at >= 2 && word(at - 1) == "every" && word(at - 2) == "from" && total_asked) return true;  // "total revenue from every dealer"
         // "across the whole dealer network": all together
         if (at >= 2 && (word(at - 1) == "whole" || word(at - 1) == "entire")) {
@@ -3336,6 +3377,7 @@ void question_reader::reading::read_breakdowns() {
         heading_words = 0;
     std::vector<std::pair<size_t, std::string>> counted_dims;
     std::vector<std::pair<size_t, std::string>> scoped_out;
+    std::set<size_t> summed_over;  // "across all models and dealers": both
     for (size_t k = 0; k < dims_at.size(); ++k) {
         size_t at = dims_at[k].first;
         const auto& d = dims_at[k].second;
@@ -3364,7 +3406,13 @@ void question_reader::reading::read_breakdowns() {
             counted_dims.emplace_back(at, d);
             continue;
         }
-        if (scoped(at)) continue;
+        bool joined = at >= 2 && word(at - 1) == "and" && std::any_of(phrases.begin(), phrases.end(), [&](auto& p) {
+            return p.e->what == kind::dimension && p.start + p.length == at - 1 && summed_over.count(p.start);
+        });
+        if (scoped(at) || joined) {
+            summed_over.insert(at);
+            continue;
+        }
         auto after = word(at + 1);
         bool subject = after == "with" || after == "that" || after == "where" || after == "whose" || after == "having" ||
                        after == "mix" ||  // "model mix": the share of each model
@@ -3378,6 +3426,13 @@ void question_reader::reading::read_breakdowns() {
         // "Northeast dealers: 2025 revenue next to 2024 revenue": a heading names the rows
         bool heading = at < heading_words && word(at).size() > 3 && word(at).back() == 's';
         bool cue = subject || per_dimension || heading || explicit_cue(at, &ranked);
+        // "GAP policies sold with cars", "only cars that had an F&I product": one word that
+        // also names the facts a measure counts ("cars": units) is those facts, not the rows of
+        // its dimension, unless a word asks for rows ("by car", "which cars", "top 3 cars")
+        bool fact_noun = std::any_of(phrases.begin(), phrases.end(), [&](auto& p) {
+            return p.start == at && p.length == 1 && p.e->what == kind::dimension;
+        }) && std::any_of(lx.per_names.begin(), lx.per_names.end(), [&](auto& pn) { return pn.first.size() == 1 && pn.first[0] == t[at].stem; });
+        if (fact_noun && !per_dimension && !heading && !explicit_cue(at)) continue;
         // "total warranty cost by region and segment": the second of two joined by "and" has
         // the first one's cue
         if (!cue && at >= 2 && (word(at - 1) == "and" || word(at - 1) == "or"))
@@ -3797,12 +3852,16 @@ void question_reader::reading::complete_measures() {
 void question_reader::reading::complete_named_measures() {
     // No measure named, and a condition that says what shows it ("below reorder point": the
     // stock and the reorder point it is below)
-    if (q.measures.empty())
-        for (auto& [at, name] : conditions_at)
-            for (auto& c : model.conditions)
-                if (c.name == name)
-                    for (auto& m : c.shows)
-                        if (std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
+    // ("where on-hand stock is below the reorder point": a part of it named, all of it shown)
+    for (auto& [at, name] : conditions_at)
+        for (auto& c : model.conditions) {
+            bool part = std::any_of(q.measures.begin(), q.measures.end(), [&](auto& m) {
+                return std::find(c.shows.begin(), c.shows.end(), m) != c.shows.end();
+            });
+            if (c.name == name && (q.measures.empty() || part))
+                for (auto& m : c.shows)
+                    if (std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
+        }
     // No measure named, but dimensions, values or conditions that only some cubes hold: those
     // cubes' default measures, when they agree ("Net promoter score last month").
     if (q.measures.empty() && (!q.filters.empty() || !q.group_by.empty() || !q.having.empty())) {
@@ -4235,6 +4294,7 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     r.complete_measures();
     r.read_shares_and_thresholds();
     r.read_rank_measure();
+    r.name_the_one();
     r.check_leftovers();
     return std::move(r.q);
 }
