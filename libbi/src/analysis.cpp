@@ -1443,6 +1443,11 @@ void question_reader::reading::match_phrases() {
                 for (char c : e.value) value.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
                 bool same = value == t[i].word || value == t[i].word + "s" || value + "s" == t[i].word;
                 if (!same && lx.english.count(t[i].word)) continue;
+                // (nor a word of a measure's or dimension's name: "bill" of "warranty bill")
+                if (!same && std::any_of(lx.entries.begin(), lx.entries.end(), [&](auto& other) {
+                        return other.what != kind::value && std::find(other.stems.begin(), other.stems.end(), t[i].stem) != other.stems.end();
+                    }))
+                    continue;
             }
             // A phrase never takes the first word of "month by month", "quarter over quarter":
             // "the market share KPI month by month" is a series, not a measure named "KPI months".
