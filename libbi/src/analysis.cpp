@@ -3348,6 +3348,12 @@ void question_reader::reading::read_breakdowns() {
             return true;
         // "averaged over every plant and component in that system"
         if (at >= 2 && (word(at - 1) == "every" || word(at - 1) == "all") && word(at - 2) == "over") return true;
+        // "2025 warranty cost, all systems except Powertrain": the rest of them, together
+        if (at >= 1 && word(at - 1) == "all") {
+            auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == at; });
+            size_t span = 0;
+            if (p != phrases.end() && is_exclusion_word(words, at + p->length, span)) return true;
+        }
         if (at >= 2 && word(at - 1) == "every" && word(at - 2) == "from" && total_asked) return true;  // "total revenue from every dealer"
         // "across the whole dealer network": all together
         if (at >= 2 && (word(at - 1) == "whole" || word(at - 1) == "entire")) {
