@@ -2960,7 +2960,7 @@ void question_reader::reading::define_measures() {
         if (name.empty()) {
             std::string unit = divided ? (xm->unit == "usd" && ym->unit != "usd" ? "usd" : "number") : xm->unit;
             name = define(fmt::format("{}_{}_{}", x, divided ? "over" : "minus", y), fmt::format("{} {} {}", x, op, y), unit,
-                          divided || xm->higher_is_better == ym->higher_is_better ? xm->higher_is_better : xm->higher_is_better);
+                          xm->higher_is_better);
         }
         auto pb = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == b->first; });
         size_t end = b->first + (pb == phrases.end() ? 1 : pb->length);
@@ -2968,7 +2968,7 @@ void question_reader::reading::define_measures() {
         // the words that say a definition follows, and the measure it defines said again
         static const std::set<std::string_view> marker = {"measured", "as", "taking", "take", "meaning", "use", "using", "i", "e", "ie",
                                                           "calculated", "computed", "defined", "is", "so", "which", "where", "that",
-                                                          "mean", "means", "i", "we", "define", "it", "being"};
+                                                          "mean", "means", "we", "define", "it", "being"};
         while (start > 0) {
             auto again = std::find_if(measures_at.begin(), measures_at.end(), [&](auto& m) {
                 auto pm = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == m.first; });
