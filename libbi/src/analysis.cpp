@@ -107,8 +107,10 @@ period half_period(int y, int h) {
 /// to date vs the same period last year" compares the same complete days of both years. A
 /// period that starts today keeps today. No data lies after today, so the cut needs no daily
 /// data: the current month so far is all of that month.
+std::string last_complete_day(const year_month_day& today) { return iso(year_month_day{sys_days{today} - days{1}}); }
+
 period up_to(period p, const year_month_day& today, bool to_date_label) {
-    auto last = iso(year_month_day{sys_days{today} - days{1}});
+    auto last = last_complete_day(today);
     if (p.from > last) last = iso(today);
     if (p.to > last) {
         p.to = last;
@@ -1883,7 +1885,7 @@ void question_reader::reading::combine_periods() {
                   periods.end());
     // "2026 to date", "June to date", "this year to date": a period that runs to today is cut
     // at the last complete day already
-    auto yesterday = iso(year_month_day{sys_days{today} - days{1}});
+    auto yesterday = last_complete_day(today);
     for (size_t k = 1; k + 1 < t.size(); ++k) {
         if (!unused(k) || !unused(k + 1) || word(k) != "to" || word(k + 1) != "date" || unused(k - 1)) continue;
         std::pair<size_t, period>* named = nullptr;
@@ -2099,7 +2101,7 @@ period question_reader::reading::year_before(const period& p) const {
     if (!pt.ok()) pt = last_of(pt.year() / pt.month());
     // the same span a year earlier ends inside a month unless this one ends with one
     // (a period cut at the last complete day is all its month's data; a year earlier it is not)
-    bool inside_month = pt != last_of(pt.year() / pt.month()) && p.to >= iso(year_month_day{sys_days{today} - days{1}});
+    bool inside_month = pt != last_of(pt.year() / pt.month()) && p.to >= last_complete_day(today);
     // the label with its year one less ("May 2026" → "May 2025"), else said in words
     std::string label = p.label + " a year earlier";
     for (size_t k = 0; k + 4 <= p.label.size(); ++k)
