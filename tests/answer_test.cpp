@@ -103,6 +103,36 @@ TEST_CASE("a ratio answer over a filter equals SQL computing the ratio of sums",
     for (auto& row : doc["data"].GetArray()) CHECK(row["fi_penetration"].GetDouble() <= top["fi_penetration"].GetDouble());
 }
 
+TEST_CASE("two cities of one name are two rows, each with its state, and counted as two", "[answer]") {
+    auto dumps = bi::test::env("BI_TEST_DUMPS");
+    bi::answerer a(config_for(dumps), bi::load_index(bi::index_path(dumps)));
+    auto db = bi::open_database(bi::test::env("BI_TEST_DB"));
+    auto shared = bi::query_all(*db, "SELECT city FROM dealers GROUP BY city HAVING COUNT(DISTINCT state) > 1");
+    REQUIRE_FALSE(shared.rows.empty());  // the demo data has one (Portland: OR and ME)
+    auto city = std::get<std::string>(shared.rows[0][0]);
+
+    auto doc = parse(bi::render_json(a.ask("revenue by city in 2025")));
+    REQUIRE(doc["matched"].GetBool());
+    auto sql = bi::query_all(*db, "SELECT d.city, d.state, SUM(s.price) FROM sales s JOIN dealers d ON d.dealer_id = s.dealer_id "
+                                  "WHERE s.sale_date BETWEEN '2025-01-01' AND '2025-12-31' GROUP BY d.city, d.state");
+    REQUIRE(doc["data"].Size() == sql.rows.size());
+    int seen = 0;
+    for (auto& row : doc["data"].GetArray()) {
+        REQUIRE(row.HasMember("state"));
+        if (city != row["city"].GetString()) continue;
+        ++seen;
+        for (auto& r : sql.rows)
+            if (std::get<std::string>(r[0]) == city && std::get<std::string>(r[1]) == row["state"].GetString())
+                CHECK(row["revenue"].GetDouble() == Approx(std::get<double>(r[2])));
+    }
+    CHECK(seen == 2);
+
+    auto count = parse(bi::render_json(a.ask("how many cities do we have dealers in")));
+    REQUIRE(count["matched"].GetBool());
+    auto cities = bi::query_all(*db, "SELECT COUNT(*) FROM (SELECT DISTINCT city, state FROM dealers)");
+    CHECK(count["data"][0]["city_count"].GetInt64() == std::get<std::int64_t>(cities.rows[0][0]));
+}
+
 TEST_CASE("a missing dump is answered live through the guard", "[answer]") {
     auto dir = bi::test::scratch_dir("answer_live");
     auto dumps = bi::test::env("BI_TEST_DUMPS");

@@ -305,6 +305,7 @@ semantic_model parse_model(std::string_view text, const std::string& file) {
             auto& x = m.dimensions.back();
             if (key == "names") x.names = names();
             else if (key == "parent") x.parent = value;
+            else if (key == "qualified_by") x.qualified_by = value;
             else fail(fmt::format("unknown dimension key '{}'", key));
         } else {
             auto& x = m.conditions.back();
@@ -333,6 +334,9 @@ semantic_model parse_model(std::string_view text, const std::string& file) {
     for (auto& d : m.dimensions)
         if (!d.parent.empty() && !m.dimension(d.parent))
             fail(fmt::format("dimension '{}': parent '{}' is not a dimension", d.name, d.parent));
+    for (auto& d : m.dimensions)
+        if (!d.qualified_by.empty() && (d.qualified_by == d.name || !m.dimension(d.qualified_by)))
+            fail(fmt::format("dimension '{}': qualified_by '{}' is not another dimension", d.name, d.qualified_by));
     for (auto& c : m.conditions) {
         if (c.op.empty()) fail(fmt::format("condition '{}' needs 'when'", c.name));
         if (!m.measure(c.measure)) fail(fmt::format("condition '{}' names '{}', which is not a measure", c.name, c.measure));
@@ -449,11 +453,11 @@ constexpr int model_format = 1;
 
 // model.bin: the model as model.json holds it, for bi-ask to read for every question without
 // parsing JSON (docs/benchmarks.md, seventh round). Tied to the model.json it was written with:
-//   "BIMODEL1" (the format's version: a change of layout changes it)
+//   "BIMODEL2" (the format's version: a change of layout changes it)
 //   i64 model.json's size  i64 its mtime (ns)
 //   the model's fields in the order write_binary_model writes them
 //   u64 checksum64 of every byte before it
-constexpr std::string_view binary_model_magic = "BIMODEL1";
+constexpr std::string_view binary_model_magic = "BIMODEL2";
 constexpr size_t binary_model_header = 24;
 
 void write_binary_model(const semantic_model& m, const std::string& json_path) {
@@ -482,6 +486,7 @@ void write_binary_model(const semantic_model& m, const std::string& json_path) {
         o.str(d.name);
         o.strs(d.names);
         o.str(d.parent);
+        o.str(d.qualified_by);
         auto v = m.values.find(d.name);
         o.strs(v == m.values.end() ? std::vector<std::string>{} : v->second);
     }
@@ -606,6 +611,7 @@ std::optional<semantic_model> decode_binary_model(std::string_view body) {
             d.name = in.str();
             d.names = in.strs();
             d.parent = in.str();
+            d.qualified_by = in.str();
             auto values = in.strs();
             if (!values.empty()) m.values[d.name] = std::move(values);
         }
@@ -710,6 +716,7 @@ void write_model(const semantic_model& m, const std::string& path) {
         w.Key("name"); w.String(d.name);
         detail::write_strings(w, "names", d.names);
         w.Key("parent"); w.String(d.parent);
+        w.Key("qualified_by"); w.String(d.qualified_by);
         auto v = m.values.find(d.name);
         detail::write_strings(w, "values", v == m.values.end() ? std::vector<std::string>{} : v->second);
         w.EndObject();
@@ -818,7 +825,8 @@ semantic_model load_model_json(const std::string& path) {
         m.measures.push_back(std::move(x));
     }
     for (auto& v : array("dimensions").GetArray()) {
-        dimension_def d{read_string(v, "name"), read_strings(v, "names"), read_string(v, "parent")};
+        dimension_def d{read_string(v, "name"), read_strings(v, "names"), read_string(v, "parent"),
+                        read_string(v, "qualified_by")};
         auto values = read_strings(v, "values");
         if (!values.empty()) m.values[d.name] = std::move(values);
         m.dimensions.push_back(std::move(d));

@@ -405,7 +405,13 @@ rolled_answer count_members(const semantic_model& model, const semantic_query& q
     each.count_of.clear();
     // "in how many months…": each month's row, counted
     if (is_time_name(q.count_of)) each.grain = q.count_of == "month" ? time_grain::month : q.count_of == "quarter" ? time_grain::quarter : time_grain::year;
-    else each.group_by.push_back(q.count_of);
+    else {
+        each.group_by.push_back(q.count_of);
+        // two members of one name are two: Portland, OR and Portland, ME
+        auto* d = model.dimension(q.count_of);
+        if (d && !d->qualified_by.empty() && std::find(each.group_by.begin(), each.group_by.end(), d->qualified_by) == each.group_by.end())
+            each.group_by.push_back(d->qualified_by);
+    }
     each.rank_measure.clear();
     each.limit.reset();
     each.limit_per.clear();
@@ -416,7 +422,7 @@ rolled_answer count_members(const semantic_model& model, const semantic_query& q
     for (auto& row : members.rows.rows) {
         std::vector<value> key;
         for (size_t i = 0; i < q.group_by.size(); ++i) key.push_back(row[i]);
-        if (q.grain != time_grain::none) key.push_back(row[q.group_by.size() + 1]);
+        if (q.grain != time_grain::none) key.push_back(row[each.group_by.size()]);
         ++counts[key];
     }
     if (counts.empty() && keys == 0) counts[{}] = 0;

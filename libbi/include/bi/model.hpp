@@ -66,6 +66,7 @@ struct dimension_def {
     std::string name;
     std::vector<std::string> names;      ///< how questions name the dimension itself
     std::string parent;                  ///< the coarser dimension each value belongs to, if any
+    std::string qualified_by;            ///< the dimension that tells two values of one name apart (a city by its state)
 };
 
 /// A named condition on a measure: "off target" = missed > 0.
