@@ -198,6 +198,9 @@ const std::set<std::string_view>& grammar_words() {
 
 bool grammar_word(std::string_view w) { return grammar_words().count(w) > 0; }
 
+/// Words that say only the order of the rows: "sorted descending", "order by asc".
+bool order_word(std::string_view w) { return w == "descending" || w == "desc" || w == "ascending" || w == "asc"; }
+
 /// Ranking words: which end of the order they ask for.
 enum class end_asked { none, high, low, best, worst };
 
@@ -205,9 +208,10 @@ end_asked rank_word(std::string_view w) {
     static const std::set<std::string_view> high = {"top", "most", "highest", "biggest", "largest", "greatest",
                                                     "max", "maximum", "leading", "leader", "leaders", "higher", "fattest", "richest",
                                                     "more", "heaviest", "costliest", "priciest", "busiest", "longest", "fastest",
-                                                    "leads", "lead"};
+                                                    "leads", "lead", "descending", "desc"};
     static const std::set<std::string_view> low = {"bottom", "least", "lowest", "smallest", "fewest", "min", "shortest",
-                                                   "minimum", "slowest", "lower", "less", "fewer", "thinnest", "weakest_volume"};
+                                                   "minimum", "slowest", "lower", "less", "fewer", "thinnest", "weakest_volume",
+                                                   "ascending", "asc"};
     static const std::set<std::string_view> best = {"best", "strongest", "better", "greatest_performing"};
     static const std::set<std::string_view> worst = {"worst", "weakest", "poorest", "worse", "underperforming",
                                                      "laggards", "lagging"};
@@ -1013,6 +1017,12 @@ std::string normalise_numbers(std::string_view text) {
             size_t start = out.size();
             while (start > 0 && (std::isdigit(static_cast<unsigned char>(out[start - 1])) || out[start - 1] == '.')) --start;
             out.insert(start, " at least ");
+            continue;
+        }
+        // "where system != Electrical", "segment <> SUV": SQL's "is not"
+        if ((c == '!' || c == '<') && i + 1 < text.size() && text[i + 1] == (c == '!' ? '=' : '>')) {
+            out += " is not ";
+            ++i;
             continue;
         }
         if (c == '>' || c == '<') {
@@ -1846,10 +1856,11 @@ void question_reader::reading::read_periods() {
             p.label = k == 'y' ? fmt::format("{} to date", this_year) : k == 'm' ? p.label + " to date" : p.label + " to date";
             // "2025 YTD": the same span of that year
             if (k == 'y' && !periods.empty() && periods.back().first + 1 == i && periods.back().second.label.size() == 4) {
+                // (this year's is the span just read: cut where the data ends, it needs no days)
                 int y = std::atoi(periods.back().second.label.c_str());
                 auto to = parse_iso(p.to);
                 auto end = iso(year_month_day{year{y}, to.month(), to.day()});
-                p = {fmt::format("{}-01-01", y), end, fmt::format("{} to date", y), !month_end(end)};
+                if (y != this_year) p = {fmt::format("{}-01-01", y), end, fmt::format("{} to date", y), !month_end(end)};
                 periods.pop_back();
             }
             periods.emplace_back(i, p);
@@ -2293,7 +2304,11 @@ void question_reader::reading::read_ranking_words() {
                     }
             continue;  // comparatives compare ("more than", "vs"): not a ranking
         }
-        if (asked == end_asked::none) { asked = e; rank_at = i; }
+        // "which plant's most exposed? i.e. lowest days of cover": the end said with its measure
+        auto names_measure = [&](size_t k) {
+            return std::any_of(phrases.begin(), phrases.end(), [&](auto& p) { return p.start == k + 1 && p.e->what == kind::measure; });
+        };
+        if (asked == end_asked::none || (names_measure(i) && !names_measure(rank_at))) { asked = e; rank_at = i; }
         take(i);
         if (word(i + 1) == "first" || word(i + 1) == "last") take(i + 1);
         // "most expensive first", "highest revenue first": the order said after its measure
@@ -3505,6 +3520,11 @@ void question_reader::reading::read_breakdowns() {
                    std::any_of(v.readings.begin(), v.readings.end(), [&](auto& r) { return r.first == d; });
         });
         if (beside_value) continue;
+        // "each state where we have dealers": where they are, not their rows
+        if (!cue && at >= 2 && (word(at - 1) == "have" || word(at - 1) == "had") && (word(at - 2) == "we" || word(at - 2) == "they"))
+            continue;
+        // "claims where system is not Electrical": the dimension a condition is put on
+        if (!cue && at >= 1 && word(at - 1) == "where" && (after == "is" || after == "not" || after == "in")) continue;
         auto f = std::find_if(q.filters.begin(), q.filters.end(), [&](auto& x) { return x.dimension == d && !x.exclude; });
         if (f != q.filters.end() && f->values.size() == 1 && !(at > 0 && (word(at - 1) == "by" || word(at - 1) == "per" || word(at - 1) == "each")))
             continue;
@@ -3521,7 +3541,9 @@ void question_reader::reading::read_breakdowns() {
             breakdowns.emplace_back(t.size(), f.dimension);
     // "best-selling model in each region": rank within the dimension after "each"/"every"/"per"
     // when another dimension is the one ranked.
-    if (asked != end_asked::none && breakdowns.size() >= 2) {
+    // "In each region, which month had the highest revenue": the months ranked within each region
+    bool ranked_time = breakdowns.size() == 1 && q.grain != time_grain::none && singular_time;
+    if (asked != end_asked::none && (breakdowns.size() >= 2 || ranked_time)) {
         for (auto& [at, d] : breakdowns)
             if (at > 0 && at < t.size() && (word(at - 1) == "each" || word(at - 1) == "every" || word(at - 1) == "per")) {
                 q.limit_per = d;
@@ -3560,6 +3582,15 @@ void question_reader::reading::read_breakdowns() {
         bool fact = false;
         for (auto& [st, m] : lx.per_names)
             if (st.size() == 1 && st[0] == t[at].stem) fact = true;
+        // "how many parts are on hand at Toluca": the measure named is a count of those parts
+        // ("parts on hand"), unless a condition picks some of them to count
+        if (thresholds.empty() && conditions_at.empty())
+            for (auto& m : q.measures)
+                if (auto* x = model.measure(m))
+                    for (auto& n : x->names) {
+                        auto st = stems_of(words_of(n));
+                        if (st.size() > 1 && st.front() == t[at].stem) fact = true;
+                    }
         if (!fact && q.count_of.empty()) q.count_of = d;
     }
     // "in how many months of 2025 did we hit the target": the months the condition holds in
@@ -3949,8 +3980,15 @@ void question_reader::reading::complete_named_measures() {
             size_t k = i + 1;  // "the average of the monthly actuals"
             if (k + 1 < words.size() && words[k] == "of") ++k;
             if (k + 1 < words.size() && words[k] == "the") ++k;
-            auto& a = words[k];
-            if (a == "monthly" || a == "quarterly" || a == "yearly" || a == "annual" || a == "daily") per_period_adjective = true;
+            auto per_period = [](const std::string& a) {
+                return a == "monthly" || a == "quarterly" || a == "yearly" || a == "annual" || a == "daily";
+            };
+            // ("Q1 monthly average": the same, said the other way round, when the months are the
+            // data's own rows; "quarterly average of turnover in 2025" is each quarter's)
+            bool own_grain = std::any_of(model.cubes.begin(), model.cubes.end(), [&](auto& c) {
+                return c.time == to_string(q.grain) && !q.measures.empty() && c.has_measure(q.measures.front());
+            });
+            if (per_period(words[k]) || (i > 0 && per_period(words[i - 1]) && own_grain)) per_period_adjective = true;
         }
         if (q.grain != time_grain::none && !all_means) {
             q.average_over = std::string(to_string(q.grain));
@@ -3958,9 +3996,17 @@ void question_reader::reading::complete_named_measures() {
         } else if (all_means && per_period_adjective && q.grain != time_grain::none) {
             // a mean of monthly means is the mean over the period's rows only where each month
             // is one row averaged ("avg" measures, one value a month); a ratio's is not
-            bool averaged = std::all_of(q.measures.begin(), q.measures.end(), [&](auto& m) {
+            // (a sum or difference of such means is the mean of theirs: "actual - target")
+            auto averaged_leaf = [&](const std::string& m) {
                 auto* d = find_measure(model, q, m);
                 return d && !d->is_derived() && d->how == aggregate::avg;
+            };
+            bool averaged = std::all_of(q.measures.begin(), q.measures.end(), [&](auto& m) {
+                auto* d = find_measure(model, q, m);
+                if (!d || !d->is_derived()) return averaged_leaf(m);
+                auto text = d->derived.text();
+                auto names = d->derived.names();
+                return text.find_first_of("*/") == std::string::npos && std::all_of(names.begin(), names.end(), averaged_leaf);
             });
             if (averaged) q.grain = time_grain::none;
             else {
@@ -4165,9 +4211,11 @@ void question_reader::reading::read_rank_measure() {
                 bool one_of = k >= 2 && word(k - 1) == "of" && (word(k - 2) == "which" || word(k - 2) == "who");
                 singular = (!(w.size() > 3 && w.back() == 's') && !all) || one_of;
             }
+            // "highest first", "sorted descending", "order by desc": an order, not one row
             for (size_t i = 1; i < t.size(); ++i)
-                if (word(i) == "first" && rank_word(word(i - 1)) != end_asked::none) singular = false;
-            if (breakdowns.empty() && singular_time) singular = true;
+                if ((word(i) == "first" && rank_word(word(i - 1)) != end_asked::none) || order_word(word(i))) singular = false;
+            bool each_one = std::all_of(breakdowns.begin(), breakdowns.end(), [&](auto& b) { return b.second == q.limit_per; });
+            if (each_one && singular_time) singular = true;
             if (singular) q.limit = 1;
         }
     } else if (asked != end_asked::none && q.measures.empty()) {
@@ -4197,6 +4245,10 @@ void question_reader::reading::read_rank_measure() {
         q.problem = "ranked by what? Name the measure (\"by variance\", \"by actual\")";
 
     if (weekly && !q.measures.empty()) q.problem = "there is no weekly breakdown in the pre-computed data";
+    // "our best seller in Florida": a ranking with nothing to rank would answer with one total
+    if (!q.rank_measure.empty() && q.group_by.empty() && q.grain == time_grain::none && q.compare.empty() && q.count_of.empty() &&
+        q.limit_per.empty() && q.having.empty() && !q.share && q.problem.empty())
+        q.problem = "ranked among what? Name it (\"the best-selling model\", \"the top dealer\")";
     // "month-over-month revenue change for last month": that month against the one before
     if (!sequential.empty() && !q.measures.empty() && q.compare.empty() && q.window && (sequential == "month" || sequential == "quarter") &&
         (q.grain == time_grain::none || to_string(q.grain) == sequential) && q.group_by.empty()) {
@@ -4284,6 +4336,25 @@ void question_reader::reading::check_leftovers() {
     }
 }
 
+namespace {
+
+/// A breakdown by a dimension whose values share names (Portland, OR and Portland, ME) is also a
+/// breakdown by the dimension that tells them apart, unless the question names one value of it:
+/// otherwise two places would be summed as one row.
+void qualify_breakdowns(const semantic_model& model, semantic_query& q) {
+    for (size_t i = 0; i < q.group_by.size(); ++i) {
+        auto* d = model.dimension(q.group_by[i]);
+        if (!d || d->qualified_by.empty()) continue;
+        const auto& by = d->qualified_by;
+        bool one = std::any_of(q.filters.begin(), q.filters.end(),
+                               [&](auto& f) { return f.dimension == by && !f.exclude && f.values.size() == 1; });
+        if (one || std::find(q.group_by.begin(), q.group_by.end(), by) != q.group_by.end()) continue;
+        q.group_by.insert(q.group_by.begin() + static_cast<std::ptrdiff_t>(i) + 1, by);
+    }
+}
+
+}  // namespace
+
 semantic_query question_reader::read(std::string_view question, const std::string& today_text) const {
     reading r(*model_, *lexicon_, question, today_text);
     r.correct_typos();
@@ -4309,6 +4380,7 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     r.read_rank_measure();
     r.name_the_one();
     r.check_leftovers();
+    qualify_breakdowns(*model_, r.q);
     return std::move(r.q);
 }
 
@@ -4375,6 +4447,7 @@ semantic_query structured_query(const semantic_model* model, const query_spec& o
         if (o.top || o.bottom) q.limit = o.top ? o.top : o.bottom;
     }
     q.named_measure = true;
+    qualify_breakdowns(*model, q);
     return q;
 }
 
@@ -4457,6 +4530,18 @@ std::vector<std::string> leaves_of(const semantic_model& model, const semantic_q
     return out;
 }
 
+namespace {
+
+/// "city" → "cities", "dealer" → "dealers", "month" → "months".
+std::string plural(std::string s) {
+    bool consonant_y = s.size() >= 2 && s.back() == 'y' && std::string_view("aeiou").find(s[s.size() - 2]) == std::string_view::npos;
+    if (consonant_y) return s.substr(0, s.size() - 1) + "ies";
+    if (s.ends_with("s") || s.ends_with("x") || s.ends_with("ch") || s.ends_with("sh")) return s + "es";
+    return s + "s";
+}
+
+}  // namespace
+
 std::string restate(const semantic_model& model, const semantic_query& q) {
     auto nice = [](std::string s) {
         for (auto& c : s)
@@ -4467,7 +4552,7 @@ std::string restate(const semantic_model& model, const semantic_query& q) {
     for (size_t i = 0; i < q.measures.size(); ++i) {
         auto name = nice(q.measures[i]);
         if (auto* m = model.measure(q.measures[i]); m && !m->names.empty()) name = m->names.front();
-        if (!q.count_of.empty()) name = "number of " + nice(q.count_of) + "s";
+        if (!q.count_of.empty()) name = "number of " + plural(nice(q.count_of));
         out += (i == 0 ? "" : i + 1 == q.measures.size() ? " and " : ", ") + name;
     }
     if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
