@@ -312,9 +312,9 @@ TEST_CASE("the roll-up lists groups with nothing in them only when none was aske
     units.how = bi::aggregate::sum;
     units.unit = "count";
     m.measures.push_back(units);
-    m.dimensions.push_back({"dealer", {"dealer"}, "region"});
-    m.dimensions.push_back({"region", {"region"}, ""});
-    m.dimensions.push_back({"model", {"model"}, ""});
+    m.dimensions.push_back({"dealer", {"dealer"}, "region", ""});
+    m.dimensions.push_back({"region", {"region"}, "", ""});
+    m.dimensions.push_back({"model", {"model"}, "", ""});
     bi::cube_def c;
     c.id = "cubes/sales";
     c.time = "month";

@@ -133,6 +133,23 @@ TEST_CASE("two cities of one name are two rows, each with its state, and counted
     CHECK(count["data"][0]["city_count"].GetInt64() == std::get<std::int64_t>(cities.rows[0][0]));
 }
 
+TEST_CASE("the top dealers' share 'combined' is one row: their revenue and share added, as SQL sums them", "[answer]") {
+    auto dumps = bi::test::env("BI_TEST_DUMPS");
+    bi::answerer a(config_for(dumps), bi::load_index(bi::index_path(dumps)));
+    auto doc = parse(bi::render_json(a.ask("what share of 2025 revenue came from the top 5 dealers combined")));
+    REQUIRE(doc["matched"].GetBool());
+    CHECK(doc["interpretation"]["together"].GetBool());
+    REQUIRE(doc["data"].Size() == 1);
+    auto db = bi::open_database(bi::test::env("BI_TEST_DB"));
+    auto sql = bi::query_all(*db,
+        "WITH top AS (SELECT dealer_id, SUM(price) AS r FROM sales WHERE sale_date BETWEEN '2025-01-01' AND '2025-12-31' "
+        "GROUP BY dealer_id ORDER BY r DESC LIMIT 5) SELECT SUM(r), SUM(r) * 100.0 / "
+        "(SELECT SUM(price) FROM sales WHERE sale_date BETWEEN '2025-01-01' AND '2025-12-31') FROM top");
+    CHECK(doc["data"][0]["revenue"].GetDouble() == Approx(std::get<double>(sql.rows[0][0])));
+    CHECK(doc["data"][0]["share_pct"].GetDouble() == Approx(std::get<double>(sql.rows[0][1])).margin(0.006));
+    CHECK_FALSE(doc["data"][0].HasMember("dealer"));
+}
+
 TEST_CASE("a missing dump is answered live through the guard", "[answer]") {
     auto dir = bi::test::scratch_dir("answer_live");
     auto dumps = bi::test::env("BI_TEST_DUMPS");

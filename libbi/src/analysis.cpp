@@ -933,6 +933,25 @@ std::string without_definitions(std::string original) {
         // "(based on the dealer that handled the claim)": how it is counted, not a breakdown
         auto how_counted = [](const std::string& w) { return w == "based" || w == "according" || w == "attributed" || w == "assigned"; };
         definition = definition || (!inside.empty() && how_counted(inside.front())) || (inside.size() > 1 && how_counted(inside[1]));
+        // "(2026 is year to date)", "(2026 partial)": a remark on the data, not another period
+        static const std::set<std::string_view> partial_words = {"is", "are", "the", "a", "only", "still", "partial",
+            "partially", "incomplete", "ytd", "to", "date", "so", "far", "in", "progress", "year", "not", "complete", "yet"};
+        bool year_named = std::any_of(inside.begin(), inside.end(), [](auto& w) { return w.size() == 4 && is_digits(w); });
+        bool partial = std::any_of(inside.begin(), inside.end(), [](auto& w) {
+            return w == "partial" || w == "partially" || w == "incomplete" || w == "ytd" || w == "date" || w == "far";
+        });
+        if (year_named && partial && std::all_of(inside.begin(), inside.end(), [](auto& w) {
+                return (w.size() == 4 && is_digits(w)) || partial_words.count(w);
+            }))
+            definition = true;
+        // "(claims by the dealer's region)": whose breakdown counts them, not another one
+        std::string lower_inner;
+        for (char c : inner) lower_inner.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+        for (auto at = lower_inner.find("by the "); at != std::string::npos && !definition; at = lower_inner.find("by the ", at + 1)) {
+            auto end = lower_inner.find(' ', at + 7);
+            auto owner = lower_inner.substr(at + 7, end == std::string::npos ? std::string::npos : end - at - 7);
+            definition = owner.ends_with("'s") || owner.ends_with("\u2019s");
+        }
         // "(one row per model and year)": how to lay the answer out, said by its rows already
         definition = definition || std::any_of(inside.begin(), inside.end(), [](auto& w) { return w == "row" || w == "rows" || w == "column" || w == "columns"; });
         bool examples = !inside.empty() && (inside.back() == "etc" || inside.front() == "eg" || inside.front() == "e" ||
@@ -2856,6 +2875,17 @@ void question_reader::reading::read_measures() {
             measures_at.erase(measures_at.begin() + static_cast<long>(k));
             continue;
         }
+        // "gross profit margin", "GP margin": a measure named just before one computed from it
+        // over another says which that one is (margin = gross profit / revenue), not a second
+        // measure
+        auto* next = model.measure(measures_at[k].second);
+        if (prev != phrases.end() && prev->start + prev->length == at && next && next->is_derived() && d) {
+            auto names = next->derived.names();  // (the first: "units ASP" are two measures)
+            if (!names.empty() && names.front() == d->name) {
+                measures_at.erase(measures_at.begin() + static_cast<long>(k - 1));
+                continue;
+            }
+        }
         ++k;
     }
     for (auto& [at, m] : measures_at)
@@ -3727,6 +3757,16 @@ void question_reader::reading::condition_rows() {
 void question_reader::reading::complete_measures() {
     bool mean_asked = !q.average_over.empty();
     complete_named_measures();
+    // "customer KPIs last month with gap to target": a measure computed per value of a dimension
+    // (a KPI's gap, actual - target) is shown beside the measures it is computed from that an
+    // answer shows by default, which say what it is a gap between
+    for (size_t i = 0, n = q.measures.size(); i < n; ++i) {
+        auto* d = find_measure(model, q, q.measures[i]);
+        if (!d || !d->is_derived() || d->per.empty()) continue;
+        for (auto& part : d->derived.names())
+            if (auto* p = model.measure(part); p && p->shown_by_default && std::find(q.measures.begin(), q.measures.end(), part) == q.measures.end())
+                q.measures.push_back(part);
+    }
     // "cars sold with GAP insurance", "units by F&I product": the sales counted by the measure
     // that counts those of them with a product, whose cubes hold the product
     // "the F&I product mix": a share of what the breakdown's cube counts
@@ -4221,6 +4261,21 @@ void question_reader::reading::read_rank_measure() {
     } else if (asked != end_asked::none && q.measures.empty()) {
         q.rank_measure = "?";
     }
+    // "what share of revenue came from the top 10 dealers combined", "how much of our revenue
+    // came from the top 10 dealers": their shares added, one row. (Sums only: ratios do not
+    // add up.)
+    if (q.share && q.limit && *q.limit > 1 && q.group_by.size() == 1 && q.grain == time_grain::none && q.limit_per.empty() &&
+        !q.measures.empty()) {
+        bool together_word = std::any_of(words.begin(), words.end(), [](auto& w) {
+            return w == "combined" || w == "together" || w == "altogether" || w == "collectively";
+        });
+        bool how_much = words.size() >= 2 && words[0] == "how" && words[1] == "much";
+        bool sums = std::all_of(q.measures.begin(), q.measures.end(), [&](auto& name) {
+            auto* m = find_measure(model, q, name);
+            return m && !m->is_derived() && m->how == aggregate::sum;
+        });
+        if ((together_word || how_much) && sums) q.together = true;
+    }
     // "Highest-revenue month in each year": rank the months within each year.
     if (asked != end_asked::none && each_grain != time_grain::none && q.grain != time_grain::none && q.grain < each_grain &&
         q.limit_per.empty()) {
@@ -4498,7 +4553,7 @@ query_spec parse_query_spec(std::string_view json, const std::string& source) {
             if (v.HasMember("direction")) spec.direction = text(v["direction"], "direction");
         } else if (key == "limit") {
             if (!v.IsInt() || v.GetInt() <= 0) throw fail("'limit' must be a positive whole number");
-        } else if (key == "compare" || key == "having" || key == "share" || key == "average_per" || key == "growth" ||
+        } else if (key == "compare" || key == "having" || key == "share" || key == "together" || key == "average_per" || key == "growth" ||
                    key == "corrections") {
             throw fail(fmt::format("'{}' cannot be given in the structured form yet; ask the question instead", key));
         } else {
@@ -4587,6 +4642,7 @@ std::string restate(const semantic_model& model, const semantic_query& q) {
             out += fmt::format(" · {} {}", desc ? "highest" : "lowest", nice(q.rank_measure));
             out += q.limit ? fmt::format(" {}", *q.limit) : " first";
             if (!q.limit_per.empty()) out += " in each " + nice(q.limit_per);
+            if (q.together) out += " together";
         }
     } else if (q.limit) {
         out += fmt::format(" · {} rows", *q.limit);

@@ -85,6 +85,7 @@ void write_interpretation(json_writer& w, const semantic_query& q) {
     else w.Null();
     write_having(w, q);
     if (q.share) { w.Key("share"); w.Bool(true); }
+    if (q.together) { w.Key("together"); w.Bool(true); }
     if (!q.average_over.empty()) { w.Key("average_per"); w.String(q.average_over); }
     if (!q.corrections.empty()) detail::write_strings(w, "corrections", q.corrections);
     w.EndObject();

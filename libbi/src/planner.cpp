@@ -707,6 +707,16 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
     } else if (q.limit && q.limit_per.empty()) {
         a.limit = q.limit;
     }
+    // "the top 10 dealers' share, combined": the kept rows summed into one, without the
+    // breakdown's column (the reader asks it only of sums with one group and no time)
+    if (q.together && !kept.empty() && n_group == a.rows.columns.size() - mcols.size() - (q.share ? 1 : 0)) {
+        out_row one{{}, {}};
+        for (auto& row : kept)
+            for (auto& [k, v] : row.v)
+                if (v) one.v[k] = one.v[k].value_or(0) + *v;
+        kept = {std::move(one)};
+        a.rows.columns.erase(a.rows.columns.begin(), a.rows.columns.begin() + static_cast<std::ptrdiff_t>(n_group));
+    }
 
     // Cells.
     auto cell = [&](std::optional<double> v, const std::string& unit) -> value {

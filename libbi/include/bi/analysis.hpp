@@ -56,6 +56,7 @@ struct semantic_query {
     bool rank_all = false;                       ///< with limit_per and no limit: every row, ranked in its group
     std::vector<measure_condition> having;
     bool share = false;                          ///< each row's share of the total, in %
+    bool together = false;                       ///< with share and limit: the top rows summed into one ("the top 10 dealers combined")
     std::string share_dimension;                 ///< without a breakdown: the filter that makes the part
     std::string average_over;                    ///< "month", "quarter", "year", "day" or a dimension: mean per one of those
     std::vector<std::string> corrections;        ///< typo corrections, "revnue→revenue"
