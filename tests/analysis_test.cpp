@@ -491,6 +491,20 @@ TEST_CASE("'rank X within Y' keeps every row, ranked in its group; 'top N in eac
     CHECK(two.limit == 2);
 }
 
+TEST_CASE("'how many plant and component combinations' counts the pairs; a ranking of nothing refuses", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto pairs = reader.read("how many plant and component combinations are below reorder point", "2026-06-15");
+    CHECK(pairs.count_of == "plant");
+    CHECK(pairs.count_with == "component");
+    CHECK(pairs.group_by.empty());
+    CHECK(pairs.count_column() == "plant_component_count");
+    auto nothing = reader.read("what's our best seller in Florida this year, by units?", "2026-06-15");
+    CHECK_FALSE(nothing.problem.empty());
+    auto ordered = reader.read("revenue by region in 2025 sorted descending", "2026-06-15");
+    CHECK(ordered.problem.empty());
+    CHECK_FALSE(ordered.limit);
+}
+
 TEST_CASE("'the same period last year' is the later period's span a year before", "[analysis]") {
     bi::question_reader reader(fixture_model());
     auto q = reader.read("revenue year to date vs the same period last year", "2026-06-15");

@@ -160,7 +160,7 @@ const std::set<std::string_view>& filler() {
         "chart", "graph", "plot", "each", "every", "individual", "separately", "separate", "basis", "wise",
         "including", "include", "includes", "also", "across", "whats", "what's", "got", "get",
         "percent", "pct", "percentage", "w", "yo", "r", "u", "ur",
-        "hw", "wat", "ya", "involving", "involve", "filed", "file", "located", "based", "common", "frequent",
+        "hw", "wat", "wats", "ya", "involving", "involve", "filed", "file", "located", "based", "common", "frequent",
         "ever", "alltime", "like", "been", "doing", "track", "tracked", "tracking", "measured", "went", "spent",
         "spend", "tot", "like", "far", "so", "counting", "whole", "full", "entire", "period", "periods", "time",
         "times", "term", "terms", "lately", "recently", "network", "board", "deck", "slide", "slides", "presentation", "paid", "push", "pushed", "ran", "running", "calendar", "scorecard", "weird", "sorry", "basic",
@@ -176,6 +176,9 @@ const std::set<std::string_view>& filler() {
         // the conversation around a question: who asks, how sure they are, what they feel
         "um", "umm", "uh", "hmm", "think", "guess", "believe", "asked", "trying", "worried", "worry", "manager",
         "typos", "typo", "rush", "hurry", "grab", "fancy", "wrong", "roughly", "approximately", "approx", "racks", "racking",
+        "wants", "wanted", "bother", "checking", "prepare", "compile",
+        // a unit said beside a count ("OH pcs"), a layout ("pivot … region across the top")
+        "pcs", "pieces", "pivot", "pivoted",
     };
     return words;
 }
@@ -190,7 +193,7 @@ const std::set<std::string_view>& grammar_words() {
         "annually", "ytd", "mtd", "qtd", "date", "ago", "half", "first", "second", "third", "fourth", "fiscal",
         "calendar", "trend", "trends", "trending", "time", "over", "under", "above", "below", "more", "less",
         "fewer", "least", "most", "than", "share", "percent", "percentage", "proportion", "fraction", "growth",
-        "change", "increase", "decrease", "decline", "average", "avg", "mean", "excluding", "except", "without",
+        "change", "increase", "decrease", "decline", "average", "avg", "mean", "excluding", "excluded", "except", "without",
         "other", "versus", "against", "compared", "compare", "each", "every", "per", "yesterday", "today", "vs",
         "top", "bottom", "best", "worst", "highest", "lowest", "biggest", "smallest", "largest", "fewest"};
     return words;
@@ -225,7 +228,7 @@ end_asked rank_word(std::string_view w) {
 bool is_exclusion_word(const std::vector<std::string>& w, size_t i, size_t& span) {
     auto at = [&](size_t k) -> std::string_view { return k < w.size() ? std::string_view(w[k]) : std::string_view(); };
     span = 1;
-    if (at(i) == "excluding" || at(i) == "exclude" || at(i) == "excludes" || at(i) == "except" ||
+    if (at(i) == "excluding" || at(i) == "exclude" || at(i) == "excludes" || at(i) == "excluded" || at(i) == "except" ||
         at(i) == "without" || at(i) == "besides" || at(i) == "ignoring" || at(i) == "ignore" || at(i) == "minus" || at(i) == "non")
         return true;
     if ((at(i) == "other" && at(i + 1) == "than") || (at(i) == "apart" && at(i + 1) == "from") ||
@@ -233,7 +236,8 @@ bool is_exclusion_word(const std::vector<std::string>& w, size_t i, size_t& span
         (at(i) == "not" && at(i + 1) == "counting") || (at(i) == "leaving" && at(i + 1) == "aside") ||
         (at(i) == "outside" && at(i + 1) == "of") || (at(i) == "leaving" && at(i + 1) == "out") ||
         (at(i) == "leave" && at(i + 1) == "out") || (at(i) == "take" && at(i + 1) == "out") ||
-        (at(i) == "taking" && at(i + 1) == "out") || (at(i) == "took" && at(i + 1) == "out")) {
+        (at(i) == "taking" && at(i + 1) == "out") || (at(i) == "took" && at(i + 1) == "out") ||
+        ((at(i) == "filter" || at(i) == "filtering" || at(i) == "filtered") && at(i + 1) == "out")) {
         span = 2;
         return true;
     }
@@ -931,7 +935,9 @@ std::string without_definitions(std::string original) {
                           (inner.find(" - ") != std::string::npos && !dates) || inner.find("i.e.") != std::string::npos;
         // "(electrical, powertrain etc)", "(e.g. Lumen)": examples of what is asked, not filters
         // "(based on the dealer that handled the claim)": how it is counted, not a breakdown
-        auto how_counted = [](const std::string& w) { return w == "based" || w == "according" || w == "attributed" || w == "assigned"; };
+        auto how_counted = [](const std::string& w) {
+            return w == "based" || w == "according" || w == "attributed" || w == "assigned" || w == "taking";
+        };
         definition = definition || (!inside.empty() && how_counted(inside.front())) || (inside.size() > 1 && how_counted(inside[1]));
         // "(2026 is year to date)", "(2026 partial)": a remark on the data, not another period
         static const std::set<std::string_view> partial_words = {"is", "are", "the", "a", "only", "still", "partial",
@@ -1139,6 +1145,7 @@ struct question_reader::reading {
     std::string sequential;                         // "month over month": each period against the one before
     time_grain each_grain = time_grain::none;       // "in each year": a coarser bucket to rank within
     bool singular_time = false;                     // "which month…": one row
+    std::set<size_t> laid_out;                      // where "down the side", "across the top" start
     end_asked asked = end_asked::none;
     size_t rank_at = 0;
     std::vector<std::pair<size_t, measure_condition>> thresholds;
@@ -2300,6 +2307,14 @@ void question_reader::reading::read_remarks() {
             continue;
         take(from, to - from);
     }
+    // "model down the side, region across the top": where a breakdown goes in a table, not a
+    // ranking ("top") — the dimension before it is a breakdown (read_breakdowns)
+    for (size_t i = 1; i + 2 < t.size(); ++i)
+        if ((word(i) == "down" || word(i) == "across" || word(i) == "along") && word(i + 1) == "the" &&
+            (word(i + 2) == "side" || word(i + 2) == "top" || word(i + 2) == "left") && unused(i + 2)) {
+            take(i, 3);
+            laid_out.insert(i);
+        }
 }
 
 void question_reader::reading::read_ranking_words() {
@@ -2375,7 +2390,7 @@ void question_reader::reading::read_thresholds() {
             size_t than = p == phrases.end() ? 0 : i + 1 + p->length;
             if (than && word(than) == "than") {
                 size_t n = than + 1;
-                while (unused(n) && (word(n) == "the" || word(n) == "its" || word(n) == "our")) ++n;
+                while (unused(n) && (word(n) == "the" || word(n) == "its" || word(n) == "our" || word(n) == "their")) ++n;
                 auto right = std::find_if(measures_at.begin(), measures_at.end(), [&](auto& m) { return m.first == n; });
                 auto left = std::find_if(measures_at.begin(), measures_at.end(), [&](auto& m) { return m.first == i + 1; });
                 if (right != measures_at.end() && left != measures_at.end() && right->second != left->second) {
@@ -2581,6 +2596,21 @@ void question_reader::reading::read_exclusions() {
             }
             break;
         }
+        // "with both truck segments excluded": the values said before a word that follows them
+        if (word(i) == "excluded")
+            for (size_t b = i; b > 0;) {
+                --b;
+                auto v = std::find_if(values.begin(), values.end(), [&](auto& x) { return x.start + x.length == b + 1; });
+                if (v != values.end()) {
+                    excluded_values.insert(static_cast<size_t>(v - values.begin()));
+                    any = true;
+                    b = v->start;
+                    continue;
+                }
+                bool dim = std::any_of(dims_at.begin(), dims_at.end(), [&](auto& d) { return d.first == b; });
+                if (!dim && !(unused(b) && (word(b) == "the" || word(b) == "and" || word(b) == "or" || word(b) == "both" || word(b) == "all")))
+                    break;
+            }
         if (any) {
             take(i, span);
             for (auto x : scoping) take(x);
@@ -3082,12 +3112,22 @@ void question_reader::reading::define_measures() {
             for (size_t k = at; k < at + n; ++k) st.push_back(t[k].stem);
             if (auto it = lx.per_names.find(st); it != lx.per_names.end()) { by = it->second; len = n; }
         }
-        // "Lumen warranty cost per Lumen sold": per one of a value's facts, named by its verb
+        // "Lumen warranty cost per Lumen sold", "F&I revenue per GAP Insurance contract": per one
+        // of a value's facts, named by its verb or its noun
         if (by.empty())
-            for (auto& v : values)
-                if (v.start == at && word(at + v.length) == "sold")
+            for (auto& v : values) {
+                if (v.start != at) continue;
+                size_t after = at + v.length;
+                if (word(after) == "sold")
                     for (auto& [st, m] : lx.per_names)
-                        if (st.size() == 2 && st[1] == t[at + v.length].stem) { by = m; len = v.length + 1; }
+                        if (st.size() == 2 && st[1] == t[after].stem) { by = m; len = v.length + 1; }
+                for (size_t n = 2; n >= 1 && by.empty(); --n) {
+                    if (after + n > t.size()) continue;
+                    std::vector<std::string> st;
+                    for (size_t k = after; k < after + n; ++k) st.push_back(t[k].stem);
+                    if (auto it = lx.per_names.find(st); it != lx.per_names.end()) { by = it->second; len = v.length + n; }
+                }
+            }
         if (by.empty()) continue;
         // "per vehicle segment": the words after "per" name a dimension, a breakdown
         if (std::any_of(phrases.begin(), phrases.end(), [&](auto& p) { return p.start <= at && p.start + p.length > at + len; }))
@@ -3472,7 +3512,9 @@ void question_reader::reading::read_breakdowns() {
             continue;
         }
         auto after = word(at + 1);
-        bool subject = after == "with" || after == "that" || after == "where" || after == "whose" || after == "having" ||
+        auto named = std::find_if(phrases.begin(), phrases.end(), [&](auto& p) { return p.start == at; });
+        bool placed = laid_out.count(at + (named == phrases.end() ? 1 : named->length)) > 0;  // "region across the top"
+        bool subject = placed || after == "with" || after == "that" || after == "where" || after == "whose" || after == "having" ||
                        after == "mix" ||  // "model mix": the share of each model
                        after == "which" || std::any_of(thresholds.begin(), thresholds.end(), [&](auto& th) { return th.first == at + 1; });
         // a dimension the measures are never added up across is always a breakdown: "Finance KPIs"
@@ -3621,7 +3663,22 @@ void question_reader::reading::read_breakdowns() {
                         auto st = stems_of(words_of(n));
                         if (st.size() > 1 && st.front() == t[at].stem) fact = true;
                     }
-        if (!fact && q.count_of.empty()) q.count_of = d;
+        if (fact || !q.count_of.empty()) continue;
+        q.count_of = d;
+        // "how many plant and component combinations": the pairs of both are counted
+        auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == at; });
+        size_t next = at + (p == phrases.end() ? 1 : p->length);
+        auto other = std::find_if(breakdowns.begin(), breakdowns.end(), [&](auto& b) { return b.first == next + 1; });
+        auto pairs = [](std::string_view w) {
+            return w == "combinations" || w == "combination" || w == "combos" || w == "pairs" || w == "positions";
+        };
+        if (word(next) == "and" && other != breakdowns.end() && other->second != d) {
+            auto q2 = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == other->first; });
+            if (pairs(word(other->first + (q2 == phrases.end() ? 1 : q2->length)))) {
+                q.count_with = other->second;
+                breakdowns.erase(other);
+            }
+        }
     }
     // "in how many months of 2025 did we hit the target": the months the condition holds in
     if (q.count_of.empty() && !conditions_at.empty()) {
@@ -4217,7 +4274,7 @@ void question_reader::reading::read_rank_measure() {
             });
             m = rate ? "change_pct" : "change";
         }
-        if (!q.count_of.empty()) m = q.count_of + "_count";
+        if (!q.count_of.empty()) m = q.count_column();
         else if (!by_change && std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
         q.rank_measure = m;
         auto* d = find_measure(model, q, m);
@@ -4607,8 +4664,10 @@ std::string restate(const semantic_model& model, const semantic_query& q) {
     for (size_t i = 0; i < q.measures.size(); ++i) {
         auto name = nice(q.measures[i]);
         if (auto* m = model.measure(q.measures[i]); m && !m->names.empty()) name = m->names.front();
-        if (!q.count_of.empty()) name = "number of " + plural(nice(q.count_of));
+        if (!q.count_of.empty())
+            name = "number of " + (q.count_with.empty() ? plural(nice(q.count_of)) : nice(q.count_of) + " and " + nice(q.count_with) + " pairs");
         out += (i == 0 ? "" : i + 1 == q.measures.size() ? " and " : ", ") + name;
+        if (!q.count_of.empty()) break;  // the count is the one column, whichever measures choose the members
     }
     if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
     if (q.share) out = "Share of " + out;

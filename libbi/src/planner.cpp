@@ -77,6 +77,7 @@ std::vector<std::string> dimensions_needed(const semantic_model& model, const se
     for (auto& f : q.filters) add(f.dimension);
     if (!is_time_name(q.limit_per)) add(q.limit_per);
     if (!is_time_name(q.count_of)) add(q.count_of);
+    if (!q.count_with.empty()) add(q.count_with);
     if (model.dimension(q.average_over)) add(q.average_over);
     return out;
 }
@@ -113,7 +114,7 @@ plan_result make_plan(const semantic_model& model, const semantic_query& q) {
     std::vector<std::string> leaves;
     for (auto& name : needed) {
         if (!find_measure(model, q, name)) {
-            if (name == q.count_of + "_count") continue;
+            if (name == q.count_column()) continue;
             r.reason = fmt::format("'{}' is not a measure of the model", name);
             return r;
         }
@@ -407,6 +408,7 @@ rolled_answer count_members(const semantic_model& model, const semantic_query& q
     if (is_time_name(q.count_of)) each.grain = q.count_of == "month" ? time_grain::month : q.count_of == "quarter" ? time_grain::quarter : time_grain::year;
     else {
         each.group_by.push_back(q.count_of);
+        if (!q.count_with.empty()) each.group_by.push_back(q.count_with);  // the pairs
         // two members of one name are two: Portland, OR and Portland, ME
         auto* d = model.dimension(q.count_of);
         if (d && !d->qualified_by.empty() && std::find(each.group_by.begin(), each.group_by.end(), d->qualified_by) == each.group_by.end())
@@ -429,7 +431,7 @@ rolled_answer count_members(const semantic_model& model, const semantic_query& q
     rolled_answer a;
     for (auto& d : q.group_by) a.rows.columns.push_back(d);
     if (q.grain != time_grain::none) a.rows.columns.emplace_back(to_string(q.grain));
-    auto name = q.count_of + "_count";
+    auto name = q.count_column();
     a.rows.columns.push_back(name);
     a.units[name] = "count";
     std::vector<std::pair<std::vector<value>, std::int64_t>> rows(counts.begin(), counts.end());

@@ -77,10 +77,10 @@ int tens_number(std::string_view w) {
 bool one_as_pronoun(const std::vector<std::string>& before, const std::vector<std::string>& words, size_t at) {
     auto previous = before.empty() ? std::string_view() : std::string_view(before.back());
     auto next = at + 1 < words.size() ? std::string_view(words[at + 1]) : std::string_view();
-    // ("a basic one", "just the one at the top", "that one")
+    // ("a basic one", "just the one at the top", "that one", "…, just the one")
     return previous == "quick" || previous == "basic" || previous == "simple" || previous == "easy" || previous == "silly" ||
            previous == "this" || previous == "that" ||
-           (previous == "the" && (next == "with" || next == "that" || next == "who" || next == "which" || next == "at" ||
+           (previous == "the" && (next.empty() || next == "with" || next == "that" || next == "who" || next == "which" || next == "at" ||
                                   next == "on" || next == "in")) ||
            next == "number" || next == "figure";
 }

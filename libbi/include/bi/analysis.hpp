@@ -66,6 +66,10 @@ struct semantic_query {
     bool named_measure = false;                  ///< a measure was named outright, not only implied ("sales", "how many")
     std::vector<measure_def> derived;            ///< measures the question defines: "gross profit per vehicle"
     std::string count_of;                        ///< count this dimension's values: "how many dealers…"
+    std::string count_with;                      ///< with count_of: count pairs of both ("how many plant and component combinations")
+
+    /// The column a count of count_of's values is shown in: "dealer_count", "plant_component_count".
+    std::string count_column() const { return count_of + (count_with.empty() ? "" : "_" + count_with) + "_count"; }
 
     /// True when the question names something the model measures: the semantic path answers it.
     bool is_semantic() const { return !measures.empty(); }
