@@ -43,9 +43,14 @@ struct options {
     std::string query_json;     // the same as a JSON object: a file, or '-' for stdin
 };
 
-void setup(CLI::App& app, options& o) {
+/// What the usual call, `bi-ask [shared flags] "question"`, needs declared.
+void setup_question(CLI::App& app, options& o) {
     bi::tool::add_common_options(app, o.common);
     app.add_option("question", o.question, "The question (several words, or '-' to read it from stdin)");
+}
+
+void setup(CLI::App& app, options& o) {
+    setup_question(app, o);
     app.add_flag("--batch", o.batch, "Read one question a line from stdin, write one JSON answer a line");
     app.add_flag("--explain", o.explain, "Add why: matched terms, slots, candidates and scores");
     app.add_option("--suggest", o.suggest, "List catalog example questions that fit a partial question");
@@ -253,8 +258,19 @@ int main(int argc, char** argv) {
     // (docs/benchmarks.md, seventh round).
     bi::tool::prefault_heap(std::size_t{1024} << 10);
     bi::tool::prefault_stack(std::size_t{40} << 10);
-    CLI::App app{"Answer a business question from the pre-computed dumps, with zero tokens", "bi-ask"};
+    const char* about = "Answer a business question from the pre-computed dumps, with zero tokens";
     options o;
+    {
+        // Declaring all of bi-ask's flags is most of CLI11's cost (docs/benchmarks.md, eighth
+        // round), and the usual command line names only the shared ones and the question: CLI11
+        // parses that with just those declared. Any other flag, --help among them, goes to the
+        // app below with every flag declared.
+        CLI::App app{about, "bi-ask"};
+        setup_question(app, o);
+        app.set_help_flag();
+        if (bi::tool::declares_every_flag(app, argc, argv)) return bi::tool::run(app, argc, argv, [&] { return run(o, app); });
+    }
+    CLI::App app{about, "bi-ask"};
     setup(app, o);
     return bi::tool::run(app, argc, argv, [&] { return run(o, app); });
 }

@@ -86,6 +86,16 @@ config resolve(const common_options& options) {
     return c;
 }
 
+bool declares_every_flag(CLI::App& app, int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        std::string_view word = argv[i];
+        if (word == "--") break;  // the rest are positional either way
+        if (word.size() < 2 || word[0] != '-') continue;
+        if (!app.get_option_no_throw(std::string(word.substr(0, word.find('='))))) return false;
+    }
+    return true;
+}
+
 void warn(const CLI::App& app, const std::string& what) {
     std::cerr << app.get_name() << ": warning: " << what << '\n';
 }

@@ -38,6 +38,11 @@ std::string installed_config();
 /// Messages read `<tool>: error: <what>`. Checks stdout was written before returning 0.
 int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body);
 
+/// True when every word of argv that looks like a flag (before a `--`) names one of `app`'s
+/// options: then CLI11 parses argv with `app` as it would with more options declared. A tool
+/// whose usual command line needs few of its flags declares those first and asks this.
+bool declares_every_flag(CLI::App& app, int argc, char** argv);
+
 /// Prints a warning line on stderr: `<tool>: warning: <what>`.
 void warn(const CLI::App& app, const std::string& what);
 
