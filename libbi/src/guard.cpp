@@ -239,55 +239,68 @@ verb_verdict judge_verb(const std::vector<token>& t) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// What the authorizer lets through.
+// What the authorizer lets through. The name sets are built when first asked about: a
+// question answered from the dumps never runs SQL, and a static set is built at every start.
 
 /// Functions a read may call: SQLite's core scalar, aggregate, window, date and time, math
 /// and JSON functions. Names from releases newer than 3.40 are listed so an upgrade keeps them.
 /// Not json_patch: it merges objects in time quadratic in their keys, within one call.
-const std::unordered_set<std::string_view> allowed_functions = {
-    // core scalar
-    "abs", "char", "coalesce", "concat", "concat_ws", "format", "glob", "hex", "ifnull", "iif",
-    "instr", "length", "like", "likelihood", "likely", "lower", "ltrim", "max", "min", "nullif",
-    "octet_length", "printf", "quote", "random", "randomblob", "replace", "round", "rtrim",
-    "sign", "soundex", "sqlite_source_id", "sqlite_version", "substr", "substring", "trim",
-    "typeof", "unhex", "unicode", "unlikely", "upper", "zeroblob",
-    // aggregate
-    "avg", "count", "group_concat", "string_agg", "sum", "total",
-    // window
-    "row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead",
-    "first_value", "last_value", "nth_value",
-    // date and time
-    "date", "time", "datetime", "julianday", "unixepoch", "strftime", "timediff",
-    "current_date", "current_time", "current_timestamp",
-    // math
-    "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "ceil", "ceiling", "cos", "cosh",
-    "degrees", "exp", "floor", "ln", "log", "log10", "log2", "mod", "pi", "pow", "power",
-    "radians", "sin", "sinh", "sqrt", "tan", "tanh", "trunc",
-    // JSON (the -> and ->> operators reach the authorizer as functions of those names)
-    "json", "json_array", "json_array_length", "json_extract", "json_insert", "json_object",
-    "json_quote", "json_remove", "json_replace", "json_set", "json_type",
-    "json_valid", "json_group_array", "json_group_object", "->", "->>",
-};
+bool allowed_function(std::string_view name) {
+    static const std::unordered_set<std::string_view> names = {
+        // core scalar
+        "abs", "char", "coalesce", "concat", "concat_ws", "format", "glob", "hex", "ifnull", "iif",
+        "instr", "length", "like", "likelihood", "likely", "lower", "ltrim", "max", "min", "nullif",
+        "octet_length", "printf", "quote", "random", "randomblob", "replace", "round", "rtrim",
+        "sign", "soundex", "sqlite_source_id", "sqlite_version", "substr", "substring", "trim",
+        "typeof", "unhex", "unicode", "unlikely", "upper", "zeroblob",
+        // aggregate
+        "avg", "count", "group_concat", "string_agg", "sum", "total",
+        // window
+        "row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead",
+        "first_value", "last_value", "nth_value",
+        // date and time
+        "date", "time", "datetime", "julianday", "unixepoch", "strftime", "timediff",
+        "current_date", "current_time", "current_timestamp",
+        // math
+        "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "ceil", "ceiling", "cos", "cosh",
+        "degrees", "exp", "floor", "ln", "log", "log10", "log2", "mod", "pi", "pow", "power",
+        "radians", "sin", "sinh", "sqrt", "tan", "tanh", "trunc",
+        // JSON (the -> and ->> operators reach the authorizer as functions of those names)
+        "json", "json_array", "json_array_length", "json_extract", "json_insert", "json_object",
+        "json_quote", "json_remove", "json_replace", "json_set", "json_type",
+        "json_valid", "json_group_array", "json_group_object", "->", "->>",
+    };
+    return names.count(name) != 0;
+}
 
 /// Functions refused by name even where this SQLite does not define them (the shell's file
 /// functions, extension loading): a call to one is a refusal, not a typo.
-const std::unordered_set<std::string_view> denied_functions = {
-    "load_extension", "readfile", "writefile", "edit", "fsdir", "eval", "fts3_tokenizer",
-    "sqlar_compress", "sqlar_uncompress", "zipfile", "lsmode",
-};
+bool denied_function(std::string_view name) {
+    static const std::unordered_set<std::string_view> names = {
+        "load_extension", "readfile", "writefile", "edit", "fsdir", "eval", "fts3_tokenizer",
+        "sqlar_compress", "sqlar_uncompress", "zipfile", "lsmode",
+    };
+    return names.count(name) != 0;
+}
 
 /// PRAGMAs that may take an argument, because the argument names the object to describe.
-const std::unordered_set<std::string_view> describing_pragmas = {
-    "table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo",
-    "foreign_key_list",
-};
+bool describing_pragma(std::string_view name) {
+    static const std::unordered_set<std::string_view> names = {
+        "table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo",
+        "foreign_key_list",
+    };
+    return names.count(name) != 0;
+}
 
 /// PRAGMAs that may be read (never given a value).
-const std::unordered_set<std::string_view> readable_pragmas = {
-    "user_version", "schema_version", "application_id", "data_version", "journal_mode",
-    "page_size", "page_count", "freelist_count", "encoding", "database_list", "collation_list",
-    "function_list", "module_list", "pragma_list",
-};
+bool readable_pragma(std::string_view name) {
+    static const std::unordered_set<std::string_view> names = {
+        "user_version", "schema_version", "application_id", "data_version", "journal_mode",
+        "page_size", "page_count", "freelist_count", "encoding", "database_list", "collation_list",
+        "function_list", "module_list", "pragma_list",
+    };
+    return names.count(name) != 0;
+}
 
 bool is_schema_table(const char* name) {
     return name && (std::strcmp(name, "sqlite_master") == 0 || std::strcmp(name, "sqlite_temp_master") == 0);
@@ -601,14 +614,14 @@ int sqlite_database::authorize(int action, const char* a1, const char* a2, const
         return SQLITE_OK;
     case SQLITE_FUNCTION: {
         auto name = lower(str(a2));
-        if (allowed_functions.count(name)) return SQLITE_OK;
+        if (allowed_function(name)) return SQLITE_OK;
         return deny(fmt::format("function '{}' is not allowed", name));
     }
     case SQLITE_PRAGMA: {
         auto name = lower(str(a1));
         bool has_value = a2 != nullptr;
-        if (describing_pragmas.count(name)) return SQLITE_OK;
-        if (readable_pragmas.count(name) && !has_value) return SQLITE_OK;
+        if (describing_pragma(name)) return SQLITE_OK;
+        if (readable_pragma(name) && !has_value) return SQLITE_OK;
         return deny(has_value ? fmt::format("PRAGMA {} with a value is not allowed", name)
                               : fmt::format("PRAGMA {} is not allowed", name));
     }
@@ -702,7 +715,7 @@ void sqlite_database::prepare_failed(int rc, std::string_view sql) {
     for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
         if (tokens[i].kind != token::word || !is_punct(tokens, i + 1, '(')) continue;
         auto name = lower(tokens[i].text);
-        if (denied_functions.count(name)) throw refused_error(fmt::format("function '{}' is not allowed", name));
+        if (denied_function(name)) throw refused_error(fmt::format("function '{}' is not allowed", name));
     }
     if ((rc & 0xff) == SQLITE_AUTH) throw refused_error(sqlite3_errmsg(db_.get()));
     common_failure(rc);
