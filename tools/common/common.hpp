@@ -48,8 +48,9 @@ void warn(const CLI::App& app, const std::string& what);
 
 /// Grows the heap by `bytes` and has the kernel map all of it in one call (MADV_POPULATE_WRITE),
 /// kept for the process: a short-lived tool then takes no page fault per fresh heap page, which
-/// on a virtual machine costs more than the work (docs/benchmarks.md). A no-op where the kernel
-/// lacks the call (before Linux 5.14).
+/// on a virtual machine costs more than the work (docs/benchmarks.md). Up to 2 MiB, malloc's
+/// next blocks are put on one transparent huge page instead, where the kernel gives one. A
+/// no-op where the kernel lacks the call (before Linux 5.14).
 void prefault_heap(size_t bytes);
 
 /// The same for the `bytes` of stack below the caller's frame (inside the stack the kernel
