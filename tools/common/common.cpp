@@ -250,10 +250,14 @@ constexpr std::uintptr_t huge_page = std::uintptr_t{2} << 20;  // x86-64's PMD-s
 bool heap_on_huge_page() {
     const std::size_t probe_bytes = 2 * huge_page + 4096;  // reaches past boundary + huge_page
     constexpr std::uintptr_t chunk_header = 2 * sizeof(std::size_t);
-    // The first probe's free merges any small free blocks next to the top into it, so the
-    // second probe finds the top where it stays.
-    std::free(std::malloc(probe_bytes));
-    void* probe = std::malloc(probe_bytes);
+    // Each block passes through a volatile, or the compiler may elide a malloc whose block is
+    // never written, or decide that a fresh block's address cannot equal a computed one (clang
+    // does both). The first probe's free merges any small free blocks next to the top into
+    // it, so the second finds the top where it stays.
+    void* volatile block = std::malloc(probe_bytes);
+    std::free(block);
+    block = std::malloc(probe_bytes);
+    void* probe = block;
     if (!probe) return false;
     auto top = reinterpret_cast<std::uintptr_t>(probe) - chunk_header;
     auto boundary = (top + 64 + huge_page - 1) & ~(huge_page - 1);
@@ -265,7 +269,8 @@ bool heap_on_huge_page() {
                 ::mincore(at + huge_page - page, page, &last) == 0 && (last & 1);
     std::free(probe);
     if (!huge) return false;
-    void* pad = std::malloc(boundary - top - sizeof(std::size_t));
+    block = std::malloc(boundary - top - sizeof(std::size_t));
+    void* pad = block;
     if (reinterpret_cast<std::uintptr_t>(pad) != top + chunk_header) {
         std::free(pad);
         return false;
