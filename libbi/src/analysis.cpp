@@ -16,6 +16,7 @@
 #include <mutex>
 #include <set>
 #include <span>
+#include <functional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -176,7 +177,7 @@ const std::set<std::string_view>& filler() {
         // the conversation around a question: who asks, how sure they are, what they feel
         "um", "umm", "uh", "hmm", "think", "guess", "believe", "asked", "trying", "worried", "worry", "manager",
         "typos", "typo", "rush", "hurry", "grab", "fancy", "wrong", "roughly", "approximately", "approx", "racks", "racking",
-        "wants", "wanted", "bother", "checking", "prepare", "compile",
+        "wants", "wanted", "bother", "checking", "prepare", "compile", "lemme", "absolute",
         // a unit said beside a count ("OH pcs"), a layout ("pivot … region across the top")
         "pcs", "pieces", "pivot", "pivoted",
     };
@@ -993,6 +994,48 @@ std::string without_definitions(std::string original) {
     return text;
 }
 
+/// The question without a clause saying what the answer is for: "… for the board pack", "need it
+/// for the parts call-off", "For the EV battery plan, …". The clause is "for" and a determiner,
+/// one to three words, and a kind of document or meeting, ending the clause; what it names is
+/// not asked about — unless `names_value(noun, word before it)` says the words name a value
+/// ("for the batery pack": the Battery Pack).
+std::string without_purpose(std::string text, const std::function<bool(std::string_view, std::string_view)>& names_value) {
+    static const std::set<std::string_view> documents = {"pack", "plan", "meeting", "call", "review", "presentation",
+                                                         "slides", "slide", "memo", "email", "update", "deck", "forecast"};
+    std::string lower;
+    for (char c : text) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    for (size_t at = lower.find("for "); at != std::string::npos; at = lower.find("for ", at + 1)) {
+        if (at > 0 && std::isalnum(static_cast<unsigned char>(lower[at - 1]))) continue;
+        size_t k = at + 4;
+        auto next_word = [&](size_t& from) {
+            while (from < lower.size() && lower[from] == ' ') ++from;
+            size_t start = from;
+            while (from < lower.size() && (std::isalnum(static_cast<unsigned char>(lower[from])) || lower[from] == '-' ||
+                                           lower[from] == '&' || lower[from] == '\''))
+                ++from;
+            return lower.substr(start, from - start);
+        };
+        auto det = next_word(k);
+        if (det != "the" && det != "my" && det != "our" && det != "this" && det != "a" && det != "an" && det != "next") continue;
+        std::string before;
+        for (int n = 0; n < 4; ++n) {
+            auto w = next_word(k);
+            if (w.empty()) break;
+            auto head = w.substr(0, w.find('-'));  // "call-off"
+            size_t after = k;
+            while (after < lower.size() && lower[after] == ' ') ++after;
+            bool clause_end = after >= lower.size() || std::string_view(".,;:!?)").find(lower[after]) != std::string_view::npos;
+            if (n >= 1 && documents.count(head) && clause_end && !names_value(head, before)) {
+                text.replace(at, k - at, std::string(k - at, ' '));
+                lower.replace(at, k - at, std::string(k - at, ' '));
+                break;
+            }
+            before = w;
+        }
+    }
+    return text;
+}
+
 /// Numbers as people type them: "2,000" → "2000", "$1.5m" → "1500000", "5k" → "5000".
 std::string normalise_numbers(std::string_view text) {
     std::string out;
@@ -1224,8 +1267,24 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
         auto amount = words_of(normalise_numbers(original.substr(at + 1, end - at - 1)));
         if (!amount.empty() && is_number(amount.front())) money_amounts.push_back(std::atof(amount.front().c_str()));
     }
-    words = words_of(without_definitions(normalise_numbers(question)));
+    // ("for the board pack" is a purpose; "for the batery pack" may be the Battery Pack)
+    auto names_value = [&](std::string_view noun, std::string_view before) {
+        if (filler().count(before)) return false;
+        auto stem = stems_of({std::string(noun)}).front();
+        return std::any_of(lx.entries.begin(), lx.entries.end(), [&](auto& e) {
+            return !e.value.empty() && std::find(e.stems.begin(), e.stems.end(), stem) != e.stems.end();
+        });
+    };
+    words = words_of(without_definitions(normalise_numbers(without_purpose(std::string(question), names_value))));
     // Determiners that never change a question's meaning inside a phrase: "below their reorder point".
+    // ("under there reorder point", "missed there target": the common slip for "their")
+    for (size_t i = 1; i + 1 < words.size(); ++i) {
+        static const std::set<std::string_view> before = {"under", "below", "above", "over", "missed", "miss", "hit", "met",
+                                                          "beat", "reached", "of", "for", "on", "at", "by"};
+        auto& next = words[i + 1];
+        if (words[i] == "there" && before.count(words[i - 1]) && next != "is" && next != "are" && next != "was" && next != "were")
+            words[i] = "their";
+    }
     words.erase(std::remove_if(words.begin(), words.end(), [](auto& w) { return w == "their" || w == "its" || w == "his" || w == "her"; }),
                 words.end());
     // "every single month", "a single number", "the single lowest": the intensifier says no
@@ -2241,6 +2300,18 @@ void question_reader::reading::read_grains() {
             take(i - 2, 3);
             continue;
         }
+        // "across the 12 months of 2025": the period's months, all of them, said by their number
+        if (i >= 3 && is_digits(word(i - 1)) && (word(i - 2) == "the" || word(i - 2) == "all") &&
+            (word(i - 3) == "across" || word(i - 3) == "over") && (word(i + 1) == "of" || word(i + 1) == "in") && q.window) {
+            auto from = parse_iso(q.window->from), to = parse_iso(q.window->to);
+            int months_in = (int(to.year()) - int(from.year())) * 12 + int(unsigned(to.month())) - int(unsigned(from.month())) + 1;
+            int quarters_in = months_in / 3;
+            int n = std::atoi(std::string(word(i - 1)).c_str());
+            if ((g == time_grain::month && n == months_in) || (g == time_grain::quarter && n == quarters_in)) {
+                take(i - 3, 4);
+                continue;
+            }
+        }
         if (q.grain == time_grain::none || g < q.grain) q.grain = g;
         singular_time = singular_time || (w == "month" || w == "quarter" || w == "year" || w == "day" || w == "yr");
         take(i);
@@ -2306,6 +2377,17 @@ void question_reader::reading::read_remarks() {
         if (from > 0 && (word(from - 1) == "where" || word(from - 1) == "which" || word(from - 1) == "whose" || word(from - 1) == "with"))
             continue;
         take(from, to - from);
+    }
+    // "Q1 2026 next to Q1 2025, one column per quarter": the comparison's layout, not a breakdown
+    for (size_t i = 0; i + 3 < t.size() && !q.compare.empty(); ++i) {
+        if (!(word(i) == "1" || word(i) == "one" || word(i) == "a") || (word(i + 1) != "column" && word(i + 1) != "columns")) continue;
+        size_t k = i + 2;
+        if (word(k) != "per" && word(k) != "for") continue;
+        if (word(++k) == "each") ++k;
+        if (month_word(word(k)) || quarter_word(word(k)) || year_word(word(k)) || word(k) == "period" || word(k) == "periods") {
+            take(i, k - i + 1);
+            q.grain = time_grain::none;
+        }
     }
     // "model down the side, region across the top": where a breakdown goes in a table, not a
     // ranking ("top") — the dimension before it is a breakdown (read_breakdowns)

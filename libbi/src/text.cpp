@@ -82,7 +82,7 @@ bool one_as_pronoun(const std::vector<std::string>& before, const std::vector<st
            previous == "this" || previous == "that" ||
            (previous == "the" && (next.empty() || next == "with" || next == "that" || next == "who" || next == "which" || next == "at" ||
                                   next == "on" || next == "in")) ||
-           next == "number" || next == "figure";
+           next == "number" || next == "figure" || next == "name";
 }
 
 /// Rewrites runs of number words into digits: "twenty five" → "25", "a hundred" → "100".
