@@ -2785,6 +2785,10 @@ void question_reader::reading::read_comparisons() {
         if (q.grain == time_grain::year) q.grain = time_grain::none;
     }
     if (q.growth && q.compare.empty() && q.grain == time_grain::none) q.grain = time_grain::year;
+    // "GP YoY % by model, 2025 over 2024": the years named are the two compared, with the change
+    bool yoy = std::any_of(words.begin(), words.end(), [](auto& w) { return w == "yoy"; });
+    for (size_t i = 0; i + 2 < words.size(); ++i) yoy = yoy || (words[i] == "year" && words[i + 1] == "over" && words[i + 2] == "year");
+    if (yoy && q.compare.size() >= 2 && q.grain == time_grain::year) q.growth = true;
     // "month-over-month change from March to April": the two periods side by side, not a series
     if (q.growth && q.compare.size() >= 2) q.grain = time_grain::none;
 }
@@ -3607,6 +3611,13 @@ void question_reader::reading::read_breakdowns() {
         bool ranked = false;
         // "Northeast dealers: 2025 revenue next to 2024 revenue": a heading names the rows
         bool heading = at < heading_words && word(at).size() > 3 && word(at).back() == 's';
+        // ("TX vs CA dealers: revenue": the values compared are the rows, not the dealers)
+        auto value_ends = [&](size_t end) {
+            return std::any_of(values.begin(), values.end(), [&](auto& v) { return v.start + v.length == end && !v.readings.empty(); });
+        };
+        if (heading && at >= 3 && value_ends(at) && (word(at - 2) == "vs" || word(at - 2) == "versus" || word(at - 2) == "v") &&
+            value_ends(at - 2))
+            heading = false;
         bool cue = subject || per_dimension || heading || explicit_cue(at, &ranked);
         // "GAP policies sold with cars", "only cars that had an F&I product": one word that
         // also names the facts a measure counts ("cars": units) is those facts, not the rows of
