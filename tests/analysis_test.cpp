@@ -491,7 +491,7 @@ TEST_CASE("'rank X within Y' keeps every row, ranked in its group; 'top N in eac
     CHECK(two.limit == 2);
 }
 
-TEST_CASE("'how many plant and component combinations' counts the pairs; a ranking of nothing refuses", "[analysis]") {
+TEST_CASE("'how many plant and component combinations' counts the pairs; a ranking of nothing, a contradiction, an unknown place refuse", "[analysis]") {
     bi::question_reader reader(fixture_model());
     auto pairs = reader.read("how many plant and component combinations are below reorder point", "2026-06-15");
     CHECK(pairs.count_of == "plant");
@@ -500,6 +500,10 @@ TEST_CASE("'how many plant and component combinations' counts the pairs; a ranki
     CHECK(pairs.count_column() == "plant_component_count");
     auto nothing = reader.read("what's our best seller in Florida this year, by units?", "2026-06-15");
     CHECK_FALSE(nothing.problem.empty());
+    auto both = reader.read("GP by region without trucks (drop the truck segment)", "2026-06-15");
+    CHECK_FALSE(both.problem.empty());  // 'truck' both asked for and excluded
+    auto lot = reader.read("how many vehicles are on each dealer's lot", "2026-06-15");
+    CHECK(std::find(lot.unknown.begin(), lot.unknown.end(), "lot") != lot.unknown.end());
     auto ordered = reader.read("revenue by region in 2025 sorted descending", "2026-06-15");
     CHECK(ordered.problem.empty());
     CHECK_FALSE(ordered.limit);

@@ -1221,6 +1221,7 @@ struct question_reader::reading {
     period year_before(const period& p) const;
     void combine_periods();
     void read_grains();
+    bool all_of_history(size_t at) const;
     void years_as_rows();
     void read_remarks();
     void name_the_one();
@@ -2209,6 +2210,12 @@ period question_reader::reading::year_before(const period& p) const {
     return period{iso(pf), iso(pt), label, p.needs_days || inside_month};
 }
 
+/// "the whole history", "over the entire claim history": all the data, not a series over time.
+bool question_reader::reading::all_of_history(size_t at) const {
+    auto whole = [&](size_t k) { return word(k) == "whole" || word(k) == "entire" || word(k) == "all" || word(k) == "full"; };
+    return (at >= 1 && whole(at - 1)) || (at >= 2 && whole(at - 2));
+}
+
 void question_reader::reading::read_grains() {
     // Grains: "monthly", "by month", "per quarter", "each year", "trend", "over time"
     bool trend = false;
@@ -2265,8 +2272,7 @@ void question_reader::reading::read_grains() {
         } else if (w == "trend" || w == "trends" || w == "trending" || w == "trended" || w == "trajectory" ||
                    w == "evolve" || w == "evolved" || w == "evolving" ||
                    ((w == "over" || w == "across") && word(i + 1) == "time") || w == "timeline" ||
-                   (w == "history" && !(i > 0 && (word(i - 1) == "whole" || word(i - 1) == "entire" || word(i - 1) == "all" ||
-                                                  word(i - 1) == "full"))) ||
+                   (w == "history" && !all_of_history(i)) ||
                    w == "evolution") {
             trend = true;
             if (w == "over" || w == "across") take(i, 2);
@@ -3244,12 +3250,24 @@ void question_reader::reading::define_measures() {
             }
         }
         auto* bm = model.measure(by);
+        // "the premium over MSRP (%) per car": a percentage is already per the whole
+        if (xm->unit == "percent") {
+            if (q.problem.empty()) q.problem = fmt::format("'{} per {}': a percentage is not divided by a count", spoken(x), spoken(by));
+            absorb();
+            continue;
+        }
         std::string unit = xm->unit == "usd" ? "usd" : "number";
         std::string name = scale == 1 ? fmt::format("{}_per_{}", x, bm->names.empty() ? by : by)
                                       : fmt::format("{}_per_{}_{}", x, fmt::format("{}", scale), by);
         name = define(name, scale == 1 ? fmt::format("{} / {}", x, by) : fmt::format("{} / {} * {}", x, by, scale), unit,
                       xm->higher_is_better);
         replace_measure(x, name);
+        // "models above 100 claims per 1k units sold": the threshold's number counts the ratio
+        for (auto& [pos, c] : thresholds)
+            if (c.measure == x && pos < i && std::any_of(threshold_units.begin(), threshold_units.end(), [&](size_t k) {
+                    return k > pos && k < i && i - k <= 3;
+                }))
+                c.measure = name;
         absorb();
         q.measures.erase(std::remove(q.measures.begin(), q.measures.end(), by), q.measures.end());
         if (q.measures.empty()) q.measures.push_back(name);
@@ -3655,8 +3673,11 @@ void question_reader::reading::read_breakdowns() {
         // "how much F&I revenue did the dealers book": the dealers together
         bool how_much = words.size() >= 2 && words[0] == "how" && (words[1] == "much" || words[1] == "many");
         if (!cue && how_much && at >= 1 && (article == "the" || article == "our" || article == "all")) continue;
-        // "each region's dealers": the dealers are the region's, whose rows are asked for
-        if (owned_by_previous(at)) continue;
+        // "each region's dealers": the dealers are the region's, whose rows are asked for —
+        // unless they are ranked there ("rank each state's stores by gross profit": the stores,
+        // ranked within their state)
+        bool rank_verb = std::any_of(words.begin(), words.end(), [](auto& w) { return w == "rank" || w == "ranked" || w == "ranking"; });
+        if (owned_by_previous(at) && !rank_verb) continue;
         // "claims from dealers in each region": the rows are the regions'
         if (!cue && (after == "in" || after == "within" || after == "for") &&
             (word(at + 2) == "each" || word(at + 2) == "every") &&
@@ -4506,7 +4527,9 @@ void question_reader::reading::check_leftovers() {
     for (size_t i = 0; i < t.size(); ++i) {
         if (!unused(i)) continue;
         auto& w = t[i].word;
-        if (filler().count(w) || is_stop_word(w) || said.count(w)) continue;
+        // ("a lot", "lots of" say nothing; "each dealer's lot" is a place the data does not hold)
+        bool place = (w == "lot" || w == "lots") && !(i > 0 && word(i - 1) == "a") && word(i + 1) != "of";
+        if (!place && (filler().count(w) || is_stop_word(w) || said.count(w))) continue;
         // "the mix of F&I revenue by product, as percentages": a share's unit
         if ((q.share || q.growth) && (w == "percentages" || w == "percentage" || w == "percent" || w == "pct")) continue;
         // "model and component combinations": the rows of two breakdowns
@@ -4585,6 +4608,13 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     r.read_rank_measure();
     r.name_the_one();
     r.check_leftovers();
+    // "GP without trucks (… the truck segment)": a value both asked for and excluded
+    for (auto& f : r.q.filters)
+        for (auto& x : r.q.filters)
+            if (!f.exclude && x.exclude && f.dimension == x.dimension && r.q.problem.empty())
+                for (auto& v : f.values)
+                    if (std::find(x.values.begin(), x.values.end(), v) != x.values.end())
+                        r.q.problem = fmt::format("'{}' is both asked for and excluded: say which", v);
     qualify_breakdowns(*model_, r.q);
     return std::move(r.q);
 }
