@@ -3263,11 +3263,13 @@ void question_reader::reading::define_measures() {
                       xm->higher_is_better);
         replace_measure(x, name);
         // "models above 100 claims per 1k units sold": the threshold's number counts the ratio
-        for (auto& [pos, c] : thresholds)
-            if (c.measure == x && pos < i && std::any_of(threshold_units.begin(), threshold_units.end(), [&](size_t k) {
+        for (auto& th : thresholds) {
+            size_t pos = th.first;  // a plain name, as the lambda captures it (clang 14)
+            if (th.second.measure == x && pos < i && std::any_of(threshold_units.begin(), threshold_units.end(), [&](size_t k) {
                     return k > pos && k < i && i - k <= 3;
                 }))
-                c.measure = name;
+                th.second.measure = name;
+        }
         absorb();
         q.measures.erase(std::remove(q.measures.begin(), q.measures.end(), by), q.measures.end());
         if (q.measures.empty()) q.measures.push_back(name);
@@ -3764,7 +3766,9 @@ void question_reader::reading::read_breakdowns() {
     }
     // "how many dealers…", "number of KPIs…": the count of a dimension's values, unless the noun
     // is what a measure counts ("how many cars": units).
-    for (auto& [at, d] : counted_dims) {
+    for (auto& counted : counted_dims) {
+        size_t at = counted.first;  // a plain name, as the lambdas capture it (clang 14)
+        auto& d = counted.second;
         bool fact = false;
         for (auto& [st, m] : lx.per_names)
             if (st.size() == 1 && st[0] == t[at].stem) fact = true;
