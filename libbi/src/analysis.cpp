@@ -1279,11 +1279,11 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
     words = words_of(without_definitions(normalise_numbers(without_purpose(std::string(question), names_value))));
     // Determiners that never change a question's meaning inside a phrase: "below their reorder point".
     // ("under there reorder point", "missed there target": the common slip for "their")
+    static const std::set<std::string_view> before_their = {"under", "below", "above", "over", "missed", "miss", "hit", "met",
+                                                            "beat", "reached", "of", "for", "on", "at", "by"};
     for (size_t i = 1; i + 1 < words.size(); ++i) {
-        static const std::set<std::string_view> before = {"under", "below", "above", "over", "missed", "miss", "hit", "met",
-                                                          "beat", "reached", "of", "for", "on", "at", "by"};
         auto& next = words[i + 1];
-        if (words[i] == "there" && before.count(words[i - 1]) && next != "is" && next != "are" && next != "was" && next != "were")
+        if (words[i] == "there" && before_their.count(words[i - 1]) && next != "is" && next != "are" && next != "was" && next != "were")
             words[i] = "their";
     }
     words.erase(std::remove_if(words.begin(), words.end(), [](auto& w) { return w == "their" || w == "its" || w == "his" || w == "her"; }),
@@ -3582,6 +3582,9 @@ void question_reader::reading::read_breakdowns() {
     std::vector<std::pair<size_t, std::string>> counted_dims;
     std::vector<std::pair<size_t, std::string>> scoped_out;
     std::set<size_t> summed_over;  // "across all models and dealers": both
+    size_t rank_verb = SIZE_MAX;  // where "rank", "ranked"… is said first
+    for (size_t i = 0; i < t.size(); ++i)
+        if (word(i) == "rank" || word(i) == "ranked" || word(i) == "ranking" || word(i) == "rankings") rank_verb = std::min(rank_verb, i);
     for (size_t k = 0; k < dims_at.size(); ++k) {
         size_t at = dims_at[k].first;
         const auto& d = dims_at[k].second;
@@ -3678,8 +3681,7 @@ void question_reader::reading::read_breakdowns() {
         // "each region's dealers": the dealers are the region's, whose rows are asked for —
         // unless they are ranked there ("rank each state's stores by gross profit": the stores,
         // ranked within their state)
-        bool rank_verb = std::any_of(words.begin(), words.end(), [](auto& w) { return w == "rank" || w == "ranked" || w == "ranking"; });
-        if (owned_by_previous(at) && !rank_verb) continue;
+        if (owned_by_previous(at) && rank_verb == SIZE_MAX) continue;
         // "claims from dealers in each region": the rows are the regions'
         if (!cue && (after == "in" || after == "within" || after == "for") &&
             (word(at + 2) == "each" || word(at + 2) == "every") &&
@@ -3741,9 +3743,6 @@ void question_reader::reading::read_breakdowns() {
     // "rank dealers within their region by gross profit", "rank the components within each
     // system, most expensive first": every row, ranked within the dimension named after
     // "within"/"each", unless a number limits it
-    size_t rank_verb = SIZE_MAX;
-    for (size_t i = 0; i < t.size(); ++i)
-        if (word(i) == "rank" || word(i) == "ranked" || word(i) == "ranking" || word(i) == "rankings") rank_verb = std::min(rank_verb, i);
     if (rank_verb != SIZE_MAX && breakdowns.size() >= 2 && !q.limit) {
         if (q.limit_per.empty())
             for (auto& [at, d] : breakdowns) {
