@@ -711,7 +711,7 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
     }
     // "the top 10 dealers' share, combined": the kept rows summed into one, without the
     // breakdown's column (the reader asks it only of sums with one group and no time)
-    if (q.together && !kept.empty() && n_group == a.rows.columns.size() - mcols.size() - (q.share ? 1 : 0)) {
+    if (q.together && !kept.empty() && !has_time && !rank_column && !bucket_column && !changes && !series_growth) {
         out_row one{{}, {}};
         for (auto& row : kept)
             for (auto& [k, v] : row.v)
