@@ -504,6 +504,9 @@ TEST_CASE("'how many plant and component combinations' counts the pairs; a ranki
     CHECK_FALSE(both.problem.empty());  // 'truck' both asked for and excluded
     auto lot = reader.read("how many vehicles are on each dealer's lot", "2026-06-15");
     CHECK(std::find(lot.unknown.begin(), lot.unknown.end(), "lot") != lot.unknown.end());
+    auto combined = reader.read("share of revenue from the top 5 dealers combined, 2024 vs 2025", "2026-06-15");
+    CHECK_FALSE(combined.together);
+    CHECK_FALSE(combined.problem.empty());  // each period's top 5 differ: not one row
     auto ordered = reader.read("revenue by region in 2025 sorted descending", "2026-06-15");
     CHECK(ordered.problem.empty());
     CHECK_FALSE(ordered.limit);

@@ -4448,7 +4448,10 @@ void question_reader::reading::read_rank_measure() {
             auto* m = find_measure(model, q, name);
             return m && !m->is_derived() && m->how == aggregate::sum;
         });
-        if ((together_word || how_much) && sums) q.together = true;
+        // (with periods side by side, each period's top rows would differ: not said, so not done)
+        if ((together_word || how_much) && sums && !q.compare.empty() && q.problem.empty())
+            q.problem = "the top rows combined is answered for one period at a time";
+        else if ((together_word || how_much) && sums) q.together = true;
     }
     // "Highest-revenue month in each year": rank the months within each year.
     if (asked != end_asked::none && each_grain != time_grain::none && q.grain != time_grain::none && q.grain < each_grain &&
