@@ -62,6 +62,15 @@ TEST_CASE("the normaliser folds case, punctuation, Unicode and number words", "[
     CHECK(bi::fold_text("ÉCOLE") == "ecole");
     CHECK(bi::words_of("top three models") == strings{"top", "3", "models"});
     CHECK(bi::words_of("twenty five worst dealers") == strings{"25", "worst", "dealers"});
+    // years said aloud, and amounts
+    CHECK(bi::words_of("revenue in twenty twenty five") == strings{"revenue", "in", "2025"});
+    CHECK(bi::words_of("twenty nineteen") == strings{"2019"});
+    CHECK(bi::words_of("two thousand and twenty four") == strings{"2024"});
+    CHECK(bi::words_of("two thousand five hundred units") == strings{"2500", "units"});
+    CHECK(bi::words_of("over forty million") == strings{"over", "40000000"});
+    CHECK(bi::words_of("above 45 grand") == strings{"above", "45000"});
+    CHECK(bi::words_of("the grand total") == strings{"the", "grand", "total"});
+    CHECK(bi::words_of("5 grand total") == strings{"5", "grand", "total"});
     CHECK(bi::words_of("margin %, 12.5") == strings{"margin", "percent", "12.5"});
     CHECK(bi::words_of("  \t ").empty());
 }

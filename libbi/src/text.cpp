@@ -11,12 +11,14 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <cstdlib>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
+#include <fmt/format.h>
 #include <utf8proc.h>
 
 #ifndef BI_STEMMER_ENGLISH_ONLY
@@ -85,41 +87,86 @@ bool one_as_pronoun(const std::vector<std::string>& before, const std::vector<st
            next == "number" || next == "figure" || next == "name";
 }
 
-/// Rewrites runs of number words into digits: "twenty five" → "25", "a hundred" → "100".
+/// A number below a thousand said in words from words[j]: "five", "twenty five", "three
+/// hundred (and) ten". Advances j past it; -1 (j unchanged) when none starts there.
+int words_below_thousand(const std::vector<std::string>& words, size_t& j) {
+    size_t k = j;
+    int value = -1;
+    auto tens_and_ones = [&]() {
+        if (k >= words.size()) return -1;
+        if (int t = tens_number(words[k]); t >= 0) {
+            ++k;
+            if (k < words.size())
+                if (int o = small_number(words[k]); o > 0 && o < 10) { ++k; return t + o; }
+            return t;
+        }
+        if (int o = small_number(words[k]); o >= 0) { ++k; return o; }
+        return -1;
+    };
+    value = tens_and_ones();
+    if (value >= 1 && value < 10 && k < words.size() && words[k] == "hundred") {
+        ++k;
+        value *= 100;
+        size_t back = k;
+        if (k < words.size() && words[k] == "and") ++k;
+        if (int rest = tens_and_ones(); rest > 0) value += rest;
+        else k = back;
+    }
+    if (value >= 0) j = k;
+    return value;
+}
+
+/// Rewrites runs of number words into digits: "twenty five" → "25", "a hundred" → "100";
+/// years said aloud, "twenty twenty five" and "two thousand (and) twenty five" → "2025"; and
+/// "forty million", "45 grand" → the number itself.
 std::vector<std::string> numbers_to_digits(std::vector<std::string> words) {
     std::vector<std::string> out;
     for (size_t i = 0; i < words.size(); ++i) {
-        int value = -1;
+        double value = -1;
         size_t j = i;
-        if (int t = tens_number(words[j]); t >= 0) {
-            value = t;
+        if (words[j] == "twenty" && j + 1 < words.size() &&
+            (tens_number(words[j + 1]) >= 0 || small_number(words[j + 1]) >= 10)) {  // "twenty twenty five", "twenty nineteen"
             ++j;
-            if (j < words.size()) {
-                if (int o = small_number(words[j]); o > 0 && o < 10) { value += o; ++j; }
-            }
+            value = 2000 + words_below_thousand(words, j);
+        } else if (int t = tens_number(words[j]); t >= 0) {
+            value = words_below_thousand(words, j);
         } else if (int o = small_number(words[j]); o >= 0 && !(o == 1 && one_as_pronoun(out, words, j))) {
-            value = o;
-            ++j;
+            value = words_below_thousand(words, j);
         } else if (words[j] == "hundred") {
             value = 100;
             ++j;
         } else if (words[j] == "thousand") {
             value = 1000;
             ++j;
+        } else if (!words[j].empty() && std::all_of(words[j].begin(), words[j].end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+                   j + 1 < words.size() && words[j + 1] == "grand") {
+            value = std::atof(words[j].c_str());  // "45 grand"
+            ++j;
         }
         if (value < 0) {
             out.push_back(std::move(words[i]));
             continue;
         }
-        if (j < words.size() && words[j] == "hundred") {
-            value = std::max(value, 1) * 100;
+        if (j < words.size() && words[j] == "hundred") {  // "a hundred", "twenty five hundred"
+            value = std::max(value, 1.0) * 100;
             ++j;
         }
-        if (j < words.size() && words[j] == "thousand") {  // "per thousand cars", "two thousand"
-            value = std::max(value, 1) * 1000;
+        if (j < words.size() && words[j] == "thousand") {  // "per thousand cars", "two thousand (and) twenty five"
+            value = std::max(value, 1.0) * 1000;
+            ++j;
+            size_t k = j + (j < words.size() && words[j] == "and" ? 1 : 0);
+            if (int rest = words_below_thousand(words, k); rest > 0) {
+                value += rest;
+                j = k;
+            }
+        }
+        // "forty million", "45 grand" (but not "a grand total")
+        if (j < words.size() && (words[j] == "million" || words[j] == "billion" ||
+                                 (words[j] == "grand" && (j + 1 >= words.size() || (words[j + 1] != "total" && words[j + 1] != "totals"))))) {
+            value *= words[j] == "million" ? 1e6 : words[j] == "billion" ? 1e9 : 1e3;
             ++j;
         }
-        out.push_back(std::to_string(value));
+        out.push_back(value == std::floor(value) ? std::to_string(static_cast<long long>(value)) : fmt::format("{}", value));
         i = j - 1;
     }
     return out;
