@@ -217,7 +217,7 @@ TEST_CASE("dumps of the catalog hold exactly the rows the sqlite3 shell returns"
     auto db_path = bi::test::env("BI_TEST_DB");
     auto dumps = bi::test::env("BI_TEST_DUMPS");
     auto c = bi::load_catalog(std::string(BI_SOURCE_DIR) + "/queries");
-    REQUIRE(c.queries.size() == 26);  // 16 reports, 10 cubes
+    REQUIRE(c.queries.size() == 27);  // 16 reports, 11 cubes
     for (auto& q : c.queries) {
         INFO(q.id());
         auto d = bi::read_dump(bi::dump_path(dumps, q));
