@@ -558,3 +558,34 @@ TEST_CASE("the model's conditions held in every period and measures over a part 
     CHECK_THROWS_AS(bi::parse_model(base + "[measure x]\naggregate = sum\nsubset_of = claim_cost\nfacts = claims\nnames = x\n", "model.conf"),
                     bi::error);
 }
+
+TEST_CASE("dictation's numbers, a value named like a KPI's measure, a product of measures, a period without data", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto two = reader.read("top to dealers by revenue in twenty twenty five", "2026-06-15");
+    CHECK(two.limit == 2);
+    REQUIRE(two.window);
+    CHECK(two.window->label == "2025");
+    auto toward = reader.read("revenue to dealers in the West", "2026-06-15");
+    CHECK_FALSE(toward.limit);  // "to" is a number only between a ranking word and a dimension
+    // "GAP" is the F&I product where nothing is about KPIs; the gap to target among KPIs
+    auto product = reader.read("GAP contracts by region in 2025", "2026-06-15");
+    CHECK(product.measures == std::vector<std::string>{"fi_units"});
+    CHECK(filters_text(product) == "fi_product=GAP Insurance");
+    auto kpi = reader.read("gap to target by kpi last month", "2026-06-15");
+    CHECK(kpi.measures.front() == "gap");
+    CHECK(kpi.filters.empty());
+    // the comparison is with the whole product, and a product holds only for one row of facts
+    auto risk = reader.read("plant and component where on hand is less than daily usage times lead time", "2026-06-15");
+    REQUIRE(risk.having.size() == 1);
+    CHECK(risk.having[0].measure == "on_hand");
+    CHECK(risk.having[0].other == "daily_usage_times_lead_time_days");
+    CHECK(bi::make_plan(fixture_model(), risk).chosen);
+    auto coarse = reader.read("daily usage times lead time by plant", "2026-06-15");
+    auto coarse_plan = bi::make_plan(fixture_model(), coarse);
+    CHECK_FALSE(coarse_plan.chosen);
+    CHECK_THAT(coarse_plan.reason, Catch::Matchers::Contains("multiplies two measures"));
+    auto before = reader.read("units sold in 2020", "2026-06-15");
+    auto none = bi::make_plan(fixture_model(), before);
+    CHECK(none.no_data);
+    CHECK_THAT(none.reason, Catch::Matchers::Contains("there is no data for 2020"));
+}

@@ -1175,6 +1175,7 @@ struct question_reader::reading {
     std::vector<found> phrases;
     std::vector<std::pair<size_t, std::string>> measures_at, weak_measures_at, dims_at, conditions_at;
     std::vector<std::pair<size_t, std::vector<std::string>>> context_measures_at;  // "cost": the measures it may be
+    std::vector<std::pair<size_t, size_t>> compared_at;  // a measure compared with another: (q.having's index, where the other is said)
     std::vector<value_at> values;
     std::vector<std::string> value_dimension;       // per value: the dimension it was read as
     std::vector<std::pair<size_t, period>> periods; // each period named, by position
@@ -1288,6 +1289,21 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
     }
     words.erase(std::remove_if(words.begin(), words.end(), [](auto& w) { return w == "their" || w == "its" || w == "his" || w == "her"; }),
                 words.end());
+    // "top to dealers", "which for states", "worst to regions": a number heard as a word, as
+    // dictation writes it; read so only between a ranking word and a dimension's own name
+    auto names_dimension = [&](const std::string& w) {
+        auto stem = stems_of({w}).front();
+        return std::any_of(lx.entries.begin(), lx.entries.end(), [&](auto& e) {
+            return e.what == kind::dimension && e.stems.size() == 1 && e.stems.front() == stem;
+        });
+    };
+    for (size_t i = 1; i + 1 < words.size(); ++i) {
+        auto& w = words[i];
+        bool two = w == "to" || w == "too", four = w == "for";
+        auto& before = words[i - 1];
+        bool ranking = before == "top" || before == "bottom" || before == "worst" || before == "which";
+        if ((two || four) && ranking && names_dimension(words[i + 1])) w = two ? "2" : "4";
+    }
     // "every single month", "a single number", "the single lowest": the intensifier says no
     // more than the words around it ("a single dealer" is one dealer, and stays)
     for (size_t i = 0; i < words.size(); ++i) {
@@ -1539,7 +1555,9 @@ void question_reader::reading::match_phrases() {
             if (e.what == kind::value && e.stems.size() == 1) {
                 std::string value;
                 for (char c : e.value) value.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-                bool same = value == t[i].word || value == t[i].word + "s" || value + "s" == t[i].word;
+                // (or an alias saying the value's first word: "GAP" for "GAP Insurance")
+                bool same = value == t[i].word || value == t[i].word + "s" || value + "s" == t[i].word ||
+                            value.compare(0, t[i].word.size() + 1, t[i].word + " ") == 0;
                 if (!same && lx.english.count(t[i].word)) continue;
                 // (nor a word of a measure's or dimension's name: "bill" of "warranty bill")
                 if (!same && std::any_of(lx.entries.begin(), lx.entries.end(), [&](auto& other) {
@@ -2597,6 +2615,7 @@ bool question_reader::reading::compares_measures(size_t i, size_t span) {
     auto rp = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == n; });
     c.text += " " + std::string(rp->e->target);
     take(end, n - end);
+    compared_at.emplace_back(q.having.size(), n);
     q.having.push_back(c);
     return true;
 }
@@ -3013,8 +3032,11 @@ void question_reader::reading::read_measures() {
     for (auto& [at, m] : measures_at)
         if (std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
     bool kpi_context = false;
+    auto in_weak_value = [&](size_t at) {
+        return std::any_of(values.begin(), values.end(), [&](auto& v) { return v.weak && at >= v.start && at < v.start + v.length; });
+    };
     for (auto& [at, m] : measures_at)
-        if (auto* d = model.measure(m); d && !d->per.empty()) kpi_context = true;
+        if (auto* d = model.measure(m); d && !d->per.empty() && !in_weak_value(at)) kpi_context = true;
     for (auto& condition : conditions_at) {
         const auto& c = condition.second;
         auto cd = std::find_if(model.conditions.begin(), model.conditions.end(), [&](auto& x) { return x.name == c; });
@@ -3047,6 +3069,16 @@ void question_reader::reading::read_measures() {
         if (!v.weak) continue;
         bool keep = false;
         for (auto& [dim, val] : v.readings) keep = keep || (kpi_context && dimension_has_per_measures(dim));
+        // "GAP units by region": words naming only a KPI's measure (the gap to target) name the
+        // value where nothing puts the question among KPIs
+        auto from_span = [&](auto& m) { return m.first >= v.start && m.first < v.start + v.length; };
+        bool kpi_words = std::any_of(measures_at.begin(), measures_at.end(), from_span) &&
+                         std::all_of(measures_at.begin(), measures_at.end(), [&](auto& m) {
+                             auto* d = model.measure(m.second);
+                             return !from_span(m) || (d && !d->per.empty());
+                         });
+        if (!kpi_context && kpi_words)
+            for (auto& [dim, val] : v.readings) keep = keep || !dimension_has_per_measures(dim);
         if (keep) {
             // the words named the value, not the measure
             for (auto it = q.measures.begin(); it != q.measures.end();) {
@@ -3100,14 +3132,16 @@ void question_reader::reading::define_measures() {
     // i.e. warranty cost divided by units sold"), it defines that measure again.
     for (size_t i = 1; i + 1 < t.size(); ++i) {
         bool divided = word(i) == "divided" && word(i + 1) == "by", minus = word(i) == "minus";
-        if (!unused(i) || !(divided || minus)) continue;
+        // "daily usage times lead time", "daily usage x LT", "multiplied by"
+        bool multiplied = word(i) == "times" || word(i) == "x" || (word(i) == "multiplied" && word(i + 1) == "by");
+        if (!unused(i) || !(divided || minus || multiplied)) continue;
         auto a = std::find_if(measures_at.rbegin(), measures_at.rend(), [&](auto& m) { return m.first < i; });
         if (a == measures_at.rend()) continue;
         auto pa = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == a->first; });
         if (a->first + (pa == phrases.end() ? 1 : pa->length) != i) continue;
         // "by that month's units sold", "by the number of cars sold"
         static const std::set<std::string_view> lead = {"the", "number", "of", "that", "this", "each", "our", "total", "s", "its"};
-        size_t k = i + (divided ? 2 : 1);
+        size_t k = i + (divided || word(i) == "multiplied" ? 2 : 1);
         auto leading = [&](size_t at) {
             return lead.count(word(at)) || month_word(word(at)) || quarter_word(word(at)) || year_word(word(at));
         };
@@ -3122,14 +3156,17 @@ void question_reader::reading::define_measures() {
             f.erase(std::remove(f.begin(), f.end(), ' '), f.end());
             return f;
         };
-        std::string op = divided ? "/" : "-", name;
+        std::string op = divided ? "/" : multiplied ? "*" : "-", name;
         for (auto& m : model.measures)
             if (m.is_derived() && (bare(m.derived.text()) == x + op + y || (divided && bare(m.derived.text()) == x + op + y + "*100")))
                 name = m.name;
         if (name.empty()) {
-            std::string unit = divided ? (xm->unit == "usd" && ym->unit != "usd" ? "usd" : "number") : xm->unit;
-            name = define(fmt::format("{}_{}_{}", x, divided ? "over" : "minus", y), fmt::format("{} {} {}", x, op, y), unit,
-                          xm->higher_is_better);
+            // (a count a day times days is a count)
+            std::string unit = divided      ? (xm->unit == "usd" && ym->unit != "usd" ? "usd" : "number")
+                               : multiplied ? (xm->unit == "days" ? ym->unit : xm->unit)
+                                            : xm->unit;
+            name = define(fmt::format("{}_{}_{}", x, divided ? "over" : multiplied ? "times" : "minus", y), fmt::format("{} {} {}", x, op, y),
+                          unit, xm->higher_is_better);
         }
         auto pb = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == b->first; });
         size_t end = b->first + (pb == phrases.end() ? 1 : pb->length);
@@ -3155,6 +3192,12 @@ void question_reader::reading::define_measures() {
         bool restated = std::any_of(measures_at.begin(), measures_at.end(), [&](auto& m) { return m.second == name && (m.first < start || m.first >= end); });
         take(start, end - start);
         auto x_at = a->first;
+        // "on hand less than daily usage times lead time": the comparison is with the whole
+        for (auto& [h, at] : compared_at)
+            if (at == x_at && q.having[h].other == x) {
+                q.having[h].other = name;
+                for (size_t k = a->first + (pa == phrases.end() ? 1 : pa->length); k < end; ++k) q.having[h].text += " " + t[k].word;
+            }
         measures_at.erase(std::remove_if(measures_at.begin(), measures_at.end(), [&](auto& m) { return m.first >= start && m.first < end; }),
                           measures_at.end());
         weak_measures_at.erase(std::remove_if(weak_measures_at.begin(), weak_measures_at.end(), [&](auto& m) { return m.first >= start && m.first < end; }),

@@ -370,7 +370,7 @@ std::optional<answer> answerer::ask_semantic(const semantic_query& q, std::strin
         why = planned.reason;
     }
     // Implied measures only ("sales", "how many"): a report may still fit the question.
-    if (!why.empty() && from_text && !q.named_measure) return std::nullopt;
+    if (!why.empty() && from_text && !q.named_measure && !planned.no_data) return std::nullopt;
     if (!why.empty()) return no_answer(question, why, &q, nullptr, options.explain);
 
     std::string generated_at;

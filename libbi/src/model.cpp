@@ -109,6 +109,14 @@ std::vector<std::string> formula::names() const {
     return out;
 }
 
+bool formula::multiplies_measures() const {
+    std::function<bool(int)> reads_measure = [&](int i) {
+        auto& n = nodes_[static_cast<size_t>(i)];
+        return n.op == 'm' || (n.op != 'n' && (reads_measure(n.left) || reads_measure(n.right)));
+    };
+    return std::any_of(nodes_.begin(), nodes_.end(), [&](auto& n) { return n.op == '*' && reads_measure(n.left) && reads_measure(n.right); });
+}
+
 std::optional<double> formula::eval(const std::function<std::optional<double>(const std::string&)>& value_of) const {
     if (root_ < 0) return std::nullopt;
     return eval(root_, value_of);

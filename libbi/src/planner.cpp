@@ -7,9 +7,11 @@
 //  3. Time: a daily breakdown, or a period that starts or ends inside a month, needs a cube
 //     whose grain is the day; a monthly, quarterly or yearly breakdown or period needs one of
 //     month or day. A cube without a time grain answers no question that names a period.
+//     A period wholly outside the months the cubes hold has no data: not answered (not zeros).
 //  4. Leaf measures roll up by their aggregate: sum, min, max, or avg (the mean over the cube's
 //     rows, whose grain is the facts' own). Derived measures are recomputed from the rolled-up
-//     leaves, never averaged.
+//     leaves, never averaged. A product of two measures (daily usage × lead time) is answered
+//     only where each answer row is one cube row: a product of totals is no total of products.
 //  5. A snapshot measure (stock on hand) has no history: no period or time breakdown.
 //  6. A measure declared `per` a dimension (a KPI's actual) is never combined across that
 //     dimension's values: the question must break down by it or name one value.
@@ -129,6 +131,16 @@ plan_result make_plan(const semantic_model& model, const semantic_query& q) {
             r.reason = fmt::format("{} is a snapshot of the stock today: it has no history by period", nice(name));
             return r;
         }
+    // Rule 3: a period wholly outside the months the cubes hold has no data, not zero.
+    std::vector<const period*> periods;
+    if (q.window) periods.push_back(&*q.window);
+    for (auto& p : q.compare) periods.push_back(&p);
+    for (auto* p : periods)
+        if (!model.first_period.empty() && (p->to.substr(0, 7) < model.first_period || p->from.substr(0, 7) > model.last_period)) {
+            r.reason = fmt::format("there is no data for {}: the data runs from {} to {}", p->label, model.first_period, model.last_period);
+            r.no_data = true;
+            return r;
+        }
     // Rule 6: measures never combined across a dimension.
     for (auto& name : needed) {
         auto* m = find_measure(model, q, name);
@@ -147,11 +159,31 @@ plan_result make_plan(const semantic_model& model, const semantic_query& q) {
     // Rule 7: one cube for all, else the smallest cube per leaf.
     auto by_size = model.cubes;
     std::stable_sort(by_size.begin(), by_size.end(), [](auto& a, auto& b) { return a.rows < b.rows; });
+    // Rule 4: a product of two measures ("daily usage times lead time") is one row's own: it
+    // is answered only where each answer row is one of the cube's rows.
+    auto one_row_each = [&](const cube_def& c) {
+        return c.time.empty() && std::all_of(c.grain.begin(), c.grain.end(), [&](auto& d) {
+                   return std::find(q.group_by.begin(), q.group_by.end(), d) != q.group_by.end() ||
+                          std::any_of(q.filters.begin(), q.filters.end(),
+                                      [&](auto& f) { return f.dimension == d && !f.exclude && f.values.size() == 1; });
+               });
+    };
+    std::string product;
+    for (auto& name : needed)
+        if (auto* m = find_measure(model, q, name); m && m->is_derived() && m->derived.multiplies_measures()) product = name;
     for (auto& c : by_size)
         if (std::all_of(leaves.begin(), leaves.end(), [&](auto& l) { return cube_answers(c, l, dims, time); })) {
+            if (!product.empty() && !one_row_each(c)) {
+                r.reason = fmt::format("{} multiplies two measures: it is answered only by {}", nice(product), join(c.grain));
+                return r;
+            }
             r.chosen = plan{{{c.id, leaves}}};
             return r;
         }
+    if (!product.empty()) {
+        r.reason = fmt::format("{} multiplies two measures: no one pre-computed table holds both", nice(product));
+        return r;
+    }
     plan p;
     std::vector<std::string> missing;
     for (auto& leaf : leaves) {

@@ -25,6 +25,9 @@ public:
     const std::string& text() const { return text_; }
     /// The measure names it reads, in order of first use.
     std::vector<std::string> names() const;
+    /// Whether it multiplies two measures ("daily_usage * lead_time_days"): a product of totals
+    /// is not the total of the products, so it holds only for one row of facts.
+    bool multiplies_measures() const;
     /// The value, or nullopt when a name has no value or a division is by zero.
     std::optional<double> eval(const std::function<std::optional<double>(const std::string&)>& value_of) const;
 

@@ -28,6 +28,7 @@ struct plan {
 struct plan_result {
     std::optional<plan> chosen;
     std::string reason;
+    bool no_data = false;  ///< the question's period lies outside the data: no report has it either
 };
 
 /// Finds cubes that hold every measure, dimension, filter and period of `q` at a grain fine
