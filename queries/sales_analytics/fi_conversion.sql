@@ -36,8 +36,9 @@ deals_by_dealer AS (
         CAST(substr(ms.month, 1, 4) AS INTEGER) AS year,
         d.name AS dealer,
         r.name AS region,
-        SUM(ms.deals) AS deals,
-        SUM(ms.fi_deals) AS fi_deals
+        -- (PostgreSQL's SUM of a count is numeric: cast, so both engines give an integer)
+        CAST(SUM(ms.deals) AS INTEGER) AS deals,
+        CAST(SUM(ms.fi_deals) AS INTEGER) AS fi_deals
     FROM monthly_sales_by_dealer AS ms
     JOIN dealers AS d ON d.dealer_id = ms.dealer_id
     JOIN regions AS r ON r.region_id = d.region_id

@@ -4,6 +4,8 @@ set -uo pipefail
 : "${BI_BIN:?}" "${BI_SOURCE:?}" "${BI_TMP:?}"
 rm -rf "$BI_TMP" && mkdir -p "$BI_TMP"
 export NO_COLOR=1
+# the catalog's queries, one dump each (a dialect's variant, name.postgresql.sql, is not one)
+catalog_queries=$(find "$BI_SOURCE/queries" -name '*.sql' ! -name '*.*.sql' | wc -l)
 # A memory ceiling for a test of bounded memory (ulimit -v KiB), or none under AddressSanitizer,
 # whose shadow memory alone is terabytes of address space.
 memory_ceiling() {
