@@ -584,6 +584,18 @@ TEST_CASE("dictation's numbers, a value named like a KPI's measure, a product of
     auto coarse_plan = bi::make_plan(fixture_model(), coarse);
     CHECK_FALSE(coarse_plan.chosen);
     CHECK_THAT(coarse_plan.reason, Catch::Matchers::Contains("multiplies two measures"));
+    // a filter only the subset's facts have leaves the whole unfiltered: GAP contracts over all cars sold
+    auto attach = reader.read("GAP attach rate in Florida this year", "2026-06-15");
+    CHECK(attach.measures == std::vector<std::string>{"fi_penetration"});
+    auto attach_plan = bi::make_plan(fixture_model(), attach);
+    REQUIRE(attach_plan.chosen);
+    for (auto& part : attach_plan.chosen->parts) {
+        INFO(part.cube);
+        bool whole = std::find(part.leaves.begin(), part.leaves.end(), "units") != part.leaves.end();
+        CHECK(part.unfiltered == (whole ? std::vector<std::string>{"fi_product"} : std::vector<std::string>{}));  // the state filter stays
+    }
+    auto revenue = reader.read("GAP revenue by state in 2025", "2026-06-15");
+    CHECK(revenue.measures == std::vector<std::string>{"fi_revenue"});  // a product's revenue is its F&I revenue
     auto before = reader.read("units sold in 2020", "2026-06-15");
     auto none = bi::make_plan(fixture_model(), before);
     CHECK(none.no_data);

@@ -1235,6 +1235,9 @@ struct question_reader::reading {
     bool percent_unit(size_t i) const;
     void read_counted_nouns();
     void read_context_measures();
+    bool dimension_has_per_measures(const std::string& dim) const;
+    bool kpi_question() const;
+    bool names_value_outside_kpis(const value_at& v, bool kpi_context) const;
     void read_measures();
     void compared_alone();
     void define_measures();
@@ -2900,6 +2903,7 @@ void question_reader::reading::read_context_measures() {
     // A name several measures share ("cost": vehicle cost, warranty cost) is the one measure a
     // cube holds together with everything else the question names; none or several, and the
     // question must say which.
+    bool kpi = kpi_question();
     auto fits = [&](const cube_def& cube, const std::string& m) {
         auto holds = [&](const std::string& name) {
             auto* d = model.measure(name);
@@ -2908,12 +2912,18 @@ void question_reader::reading::read_context_measures() {
             return std::all_of(leaves.begin(), leaves.end(), [&](auto& l) { return cube.has_measure(l); });
         };
         if (!holds(m)) return false;
+        auto names_value = [&](size_t at) {  // "GAP" in "GAP revenue": the product, not the gap to target
+            return std::any_of(values.begin(), values.end(), [&](auto& v) {
+                return at >= v.start && at < v.start + v.length && names_value_outside_kpis(v, kpi);
+            });
+        };
         for (auto& [at, other] : measures_at)
-            if (!holds(other)) return false;
+            if (!holds(other) && !names_value(at)) return false;
         for (auto& [at, d] : dims_at)
             if (!cube.has_dimension(d)) return false;
         for (auto& v : values)
-            if (!v.weak && std::none_of(v.readings.begin(), v.readings.end(), [&](auto& r) { return cube.has_dimension(r.first); }))
+            if ((!v.weak || names_value_outside_kpis(v, kpi)) &&
+                std::none_of(v.readings.begin(), v.readings.end(), [&](auto& r) { return cube.has_dimension(r.first); }))
                 return false;
         return true;
     };
@@ -3002,6 +3012,54 @@ void question_reader::reading::compared_alone() {
     if (auto* m = declared_as(model, shown[0] + " - " + named)) q.measures.push_back(m->name);
 }
 
+bool question_reader::reading::dimension_has_per_measures(const std::string& dim) const {
+    for (auto& cube : model.cubes) {
+        if (!cube.has_dimension(dim)) continue;
+        for (auto& [m, how] : cube.measures)
+            if (auto* d = model.measure(m); d && !d->per.empty()) return true;
+    }
+    return false;
+}
+
+bool question_reader::reading::kpi_question() const {
+    // A measure counted per value of a dimension (a KPI's actual), a condition on one, that
+    // dimension or a value of it puts the question among KPIs; words a value shares with such a
+    // measure ("GAP", the gap to target) do not by themselves.
+    auto in_weak_value = [&](size_t at) {
+        return std::any_of(values.begin(), values.end(), [&](auto& v) { return v.weak && at >= v.start && at < v.start + v.length; });
+    };
+    for (auto& [at, m] : measures_at)
+        if (auto* d = model.measure(m); d && !d->per.empty() && !in_weak_value(at)) return true;
+    for (auto& condition : conditions_at) {
+        const auto& c = condition.second;
+        auto cd = std::find_if(model.conditions.begin(), model.conditions.end(), [&](auto& x) { return x.name == c; });
+        for (auto& cube : model.cubes)
+            if (cube.has_measure(cd->measure))
+                for (auto& other : cube.measures)
+                    if (auto* om = model.measure(other.first); om && !om->per.empty()) return true;
+    }
+    for (auto& [at, d] : dims_at)
+        for (auto& m : model.measures)
+            if (std::find(m.per.begin(), m.per.end(), d) != m.per.end()) return true;
+    for (auto& v : values)
+        for (auto& [dim, val] : v.readings)
+            if (!v.weak && dimension_has_per_measures(dim)) return true;
+    return false;
+}
+
+bool question_reader::reading::names_value_outside_kpis(const value_at& v, bool kpi_context) const {
+    // "GAP units by region": words naming only a KPI's measure (the gap to target) name the
+    // value where nothing puts the question among KPIs
+    if (!v.weak || kpi_context) return false;
+    auto from_span = [&](auto& m) { return m.first >= v.start && m.first < v.start + v.length; };
+    bool kpi_words = std::any_of(measures_at.begin(), measures_at.end(), from_span) &&
+                     std::all_of(measures_at.begin(), measures_at.end(), [&](auto& m) {
+                         auto* d = model.measure(m.second);
+                         return !from_span(m) || (d && !d->per.empty());
+                     });
+    return kpi_words && std::any_of(v.readings.begin(), v.readings.end(), [&](auto& r) { return !dimension_has_per_measures(r.first); });
+}
+
 void question_reader::reading::read_measures() {
     // 8. measures: named ones; weak names ("sales", "how many") only when nothing else is named.
     // "on-hand units", "reorder point units": the word "units" after a measure of counts is
@@ -3031,54 +3089,15 @@ void question_reader::reading::read_measures() {
     }
     for (auto& [at, m] : measures_at)
         if (std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
-    bool kpi_context = false;
-    auto in_weak_value = [&](size_t at) {
-        return std::any_of(values.begin(), values.end(), [&](auto& v) { return v.weak && at >= v.start && at < v.start + v.length; });
-    };
-    for (auto& [at, m] : measures_at)
-        if (auto* d = model.measure(m); d && !d->per.empty() && !in_weak_value(at)) kpi_context = true;
-    for (auto& condition : conditions_at) {
-        const auto& c = condition.second;
-        auto cd = std::find_if(model.conditions.begin(), model.conditions.end(), [&](auto& x) { return x.name == c; });
-        // a condition on a measure held beside measures counted per value of a dimension (a
-        // KPI's) puts the question in that dimension's context
-        for (auto& cube : model.cubes)
-            if (cube.has_measure(cd->measure))
-                for (auto& other : cube.measures)
-                    if (auto* om = model.measure(other.first); om && !om->per.empty()) kpi_context = true;
-    }
-    for (auto& [at, d] : dims_at)
-        for (auto& m : model.measures)
-            if (std::find(m.per.begin(), m.per.end(), d) != m.per.end()) kpi_context = true;
-
+    bool kpi_context = kpi_question();
     // Values: a weak one (its words also name a measure) is a value only where the question is
     // about what that value's dimension measures; otherwise the words were read as the measure.
-    auto dimension_has_per_measures = [&](const std::string& dim) {
-        for (auto& cube : model.cubes) {
-            if (!cube.has_dimension(dim)) continue;
-            for (auto& [m, how] : cube.measures)
-                if (auto* d = model.measure(m); d && !d->per.empty()) return true;
-        }
-        return false;
-    };
-    for (auto& v : values)
-        for (auto& [dim, val] : v.readings)
-            if (!v.weak && dimension_has_per_measures(dim)) kpi_context = true;
     for (size_t k = 0; k < values.size(); ++k) {
         auto& v = values[k];
         if (!v.weak) continue;
         bool keep = false;
         for (auto& [dim, val] : v.readings) keep = keep || (kpi_context && dimension_has_per_measures(dim));
-        // "GAP units by region": words naming only a KPI's measure (the gap to target) name the
-        // value where nothing puts the question among KPIs
-        auto from_span = [&](auto& m) { return m.first >= v.start && m.first < v.start + v.length; };
-        bool kpi_words = std::any_of(measures_at.begin(), measures_at.end(), from_span) &&
-                         std::all_of(measures_at.begin(), measures_at.end(), [&](auto& m) {
-                             auto* d = model.measure(m.second);
-                             return !from_span(m) || (d && !d->per.empty());
-                         });
-        if (!kpi_context && kpi_words)
-            for (auto& [dim, val] : v.readings) keep = keep || !dimension_has_per_measures(dim);
+        keep = keep || names_value_outside_kpis(v, kpi_context);
         if (keep) {
             // the words named the value, not the measure
             for (auto it = q.measures.begin(); it != q.measures.end();) {

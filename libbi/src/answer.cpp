@@ -388,6 +388,10 @@ std::optional<answer> answerer::ask_semantic(const semantic_query& q, std::strin
     a.query = cubes;
     if (fresh && fresh->stale) a.notes.push_back(fmt::format("the dump of {} is stale: {} (run bi-regen)", cubes, fresh->reason));
     a.notes.insert(a.notes.end(), read_notes.begin(), read_notes.end());
+    for (auto& p : planned.chosen->parts)
+        for (auto& d : p.unfiltered)
+            for (auto& leaf : p.leaves)
+                a.notes.push_back(fmt::format("{} counts all, whatever the {}: the whole the filter on {} takes a part of", leaf, d, d));
     a.kind = answer_kind::model;
     a.title = a.restatement = restate(m, q);
     a.interpretation = q;

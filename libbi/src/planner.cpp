@@ -188,12 +188,33 @@ plan_result make_plan(const semantic_model& model, const semantic_query& q) {
     std::vector<std::string> missing;
     for (auto& leaf : leaves) {
         auto c = std::find_if(by_size.begin(), by_size.end(), [&](auto& c) { return cube_answers(c, leaf, dims, time); });
+        // Rule 7b: the whole a filtered subset is taken of is not filtered ("GAP contracts as a %
+        // of cars sold": cars, whatever their product) where the filter's dimension is one only
+        // the subset's facts have (subset_of) and the answer is not broken down by it
+        std::vector<std::string> unfiltered, rest = dims;
+        for (auto& f : q.filters) {
+            bool grouped = std::find(q.group_by.begin(), q.group_by.end(), f.dimension) != q.group_by.end();
+            bool subset_has = std::any_of(leaves.begin(), leaves.end(), [&](auto& s) {
+                auto* sm = model.measure(s);
+                return sm && sm->subset_of == leaf &&
+                       std::any_of(by_size.begin(), by_size.end(), [&](auto& sc) { return sc.has_measure(s) && sc.has_dimension(f.dimension); });
+            });
+            bool whole_has = std::any_of(by_size.begin(), by_size.end(), [&](auto& wc) { return wc.has_measure(leaf) && wc.has_dimension(f.dimension); });
+            if (!grouped && subset_has && !whole_has && q.limit_per != f.dimension) {
+                unfiltered.push_back(f.dimension);
+                rest.erase(std::remove(rest.begin(), rest.end(), f.dimension), rest.end());
+            }
+        }
+        if (c == by_size.end() && !unfiltered.empty())
+            c = std::find_if(by_size.begin(), by_size.end(), [&](auto& c) { return cube_answers(c, leaf, rest, time); });
+        else
+            unfiltered.clear();
         if (c == by_size.end()) {
             missing.push_back(leaf);
             continue;
         }
-        auto part = std::find_if(p.parts.begin(), p.parts.end(), [&](auto& x) { return x.cube == c->id; });
-        if (part == p.parts.end()) p.parts.push_back({c->id, {leaf}});
+        auto part = std::find_if(p.parts.begin(), p.parts.end(), [&](auto& x) { return x.cube == c->id && x.unfiltered == unfiltered; });
+        if (part == p.parts.end()) p.parts.push_back({c->id, {leaf}, unfiltered});
         else part->leaves.push_back(leaf);
     }
     if (missing.empty()) {
@@ -317,7 +338,8 @@ rolled accumulate(const semantic_model& model, const semantic_query& q, const pl
         if (model.dimension(average_bucket)) avg_dim_col = col(average_bucket);
         std::vector<std::pair<size_t, const dimension_filter*>> filters;
         for (auto& f : q.filters)
-            if (f.dimension != skip_filter) filters.emplace_back(col(f.dimension), &f);
+            if (f.dimension != skip_filter && std::find(part.unfiltered.begin(), part.unfiltered.end(), f.dimension) == part.unfiltered.end())
+                filters.emplace_back(col(f.dimension), &f);
         std::vector<std::pair<size_t, std::string>> leaves;
         for (auto& l : part.leaves) leaves.emplace_back(col(l), l);
         for (auto& row : t.rows) {

@@ -18,6 +18,9 @@ namespace bi {
 struct plan_part {
     std::string cube;                    ///< cube id
     std::vector<std::string> leaves;
+    /// Filters not applied to this part: its leaves are the whole a filtered subset is taken of
+    /// ("GAP contracts as a % of all cars sold": units, whatever the F&I product)
+    std::vector<std::string> unfiltered;
 };
 
 struct plan {
