@@ -596,6 +596,25 @@ TEST_CASE("dictation's numbers, a value named like a KPI's measure, a product of
     }
     auto revenue = reader.read("GAP revenue by state in 2025", "2026-06-15");
     CHECK(revenue.measures == std::vector<std::string>{"fi_revenue"});  // a product's revenue is its F&I revenue
+    // halves named beside one year are its halves; "the year so far" is to date; "by model" lists each
+    auto halves = reader.read("H1 vs H2 revenue for FY25", "2026-06-15");
+    REQUIRE(halves.compare.size() == 2);
+    CHECK(halves.compare[0].label == "2025-H1");
+    CHECK(halves.compare[1].label == "2025-H2");
+    auto so_far = reader.read("margin by region for the year so far", "2026-06-15");
+    CHECK(so_far.group_by == std::vector<std::string>{"region"});
+    REQUIRE(so_far.window);
+    CHECK(so_far.window->label == "2026 to date");
+    auto monthly = reader.read("GP by month so far this year", "2026-06-15");
+    CHECK(monthly.grain == bi::time_grain::month);
+    auto growth = reader.read("revenue growth % by model 2025 vs 2024, fastest-growing first", "2026-06-15");
+    CHECK_FALSE(growth.limit);
+    auto products = reader.read("which F&I products grew revenue the most in 2025 over 2024", "2026-06-15");
+    CHECK_FALSE(products.limit);  // the plural is the name's last word
+    auto side = reader.read("are we over or under target on NPS last month", "2026-06-15");
+    CHECK(side.having.empty());
+    auto repeat_cost = reader.read("repeat repairs as a percentage of warranty cost", "2026-06-15");
+    CHECK(repeat_cost.measures.front() == "repeat_cost_pct_of_claim_cost");
     auto before = reader.read("units sold in 2020", "2026-06-15");
     auto none = bi::make_plan(fixture_model(), before);
     CHECK(none.no_data);

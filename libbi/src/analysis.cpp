@@ -1292,6 +1292,27 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
     }
     words.erase(std::remove_if(words.begin(), words.end(), [](auto& w) { return w == "their" || w == "its" || w == "his" || w == "her"; }),
                 words.end());
+    // "for the year so far", "quarter so far": this one, to date
+    for (size_t i = 0; i + 2 < words.size(); ++i) {
+        bool unit = words[i] == "year" || words[i] == "quarter" || words[i] == "month";
+        if (!unit || words[i + 1] != "so" || words[i + 2] != "far") continue;
+        // (not "by month so far this year")
+        auto before = i > 0 ? std::string_view(words[i - 1]) : std::string_view();
+        if (before == "by" || before == "per" || before == "each" || before == "every" || before == "a") continue;
+        if (i + 3 < words.size() && (words[i + 3] == "this" || words[i + 3] == "in" || words[i + 3] == "of")) continue;
+        if (i > 0 && words[i - 1] == "the") words[i - 1] = "this";
+        else if (i == 0 || (words[i - 1] != "this" && words[i - 1] != "last")) words.insert(words.begin() + static_cast<long>(i++), "this");
+    }
+    // "are we over or under target?": which side is the question, not a condition on the rows
+    for (size_t i = 0; i + 2 < words.size(); ++i) {
+        auto pair = [&](std::string_view a, std::string_view b) {
+            return (words[i] == a && words[i + 2] == b) || (words[i] == b && words[i + 2] == a);
+        };
+        size_t k = i + 3 + (i + 3 < words.size() && (words[i + 3] == "the" || words[i + 3] == "its" || words[i + 3] == "our") ? 1 : 0);
+        bool of_target = k < words.size() && (words[k] == "target" || words[k] == "targets" || words[k] == "plan" || words[k] == "goal");
+        if (words[i + 1] == "or" && of_target && (pair("over", "under") || pair("above", "below") || pair("ahead", "behind")))
+            words.erase(words.begin() + static_cast<long>(i), words.begin() + static_cast<long>(i + 3));
+    }
     // "top to dealers", "which for states", "worst to regions": a number heard as a word, as
     // dictation writes it; read so only between a ranking word and a dimension's own name
     auto names_dimension = [&](const std::string& w) {
@@ -2150,6 +2171,24 @@ void question_reader::reading::combine_periods() {
             return p.second.to == later.second.to || again || span || year;
         });
         if (periods.size() == 2 || restated) periods = {{later.first, later.second}, {later.first, said && restated ? *said : earlier}};
+    }
+    // "H1 vs H2 revenue for FY25", "Q1 vs Q2 vs Q3 units in 2025": parts of the year named
+    // without one, beside one whole year, are those parts of it
+    if (yearless.size() >= 2 && periods.size() == yearless.size() + 1) {
+        auto whole = std::find_if(periods.begin(), periods.end(), [&](auto& p) {
+            return std::none_of(yearless.begin(), yearless.end(), [&](auto& part) { return part.at == p.first; });
+        });
+        auto& w = whole->second;
+        if (w.label.size() == 4 && is_digits(w.label) && w.from == w.label + "-01-01" && w.to == w.label + "-12-31") {
+            int y = std::atoi(w.label.c_str());
+            std::vector<std::pair<size_t, period>> parts;
+            for (auto& part : yearless)
+                parts.emplace_back(part.at, up_to(part.unit == 'm'   ? month_period(year_month{year{y}, month{static_cast<unsigned>(part.n)}})
+                                                  : part.unit == 'q' ? quarter_period(y, part.n)
+                                                                     : half_period(y, part.n),
+                                                  today, true));
+            periods = std::move(parts);
+        }
     }
     // "Q1 revenue, 2025 vs 2026", "march units in 2024 and 2025": a part of the year named
     // without one, beside whole years, is that part of each of them
@@ -3377,6 +3416,12 @@ void question_reader::reading::define_measures() {
             q.share = false;
             return;
         }
+        // "repeat repairs as a percentage of warranty cost": of a cost, the part those facts
+        // carry (the measure of the whole's that sums over them: repeat_cost)
+        if (auto *am = a.empty() ? nullptr : find_measure(model, q, a), *bm = b.empty() ? nullptr : find_measure(model, q, b);
+            am && bm && am->unit != bm->unit)
+            for (auto& m : model.measures)
+                if (m.subset_of == b && m.facts == a) a = m.name;
         if (!a.empty() && !b.empty() && a != b) {
             auto name = define(fmt::format("{}_pct_of_{}", a, b), fmt::format("{} / {} * 100", a, b), "percent",
                                find_measure(model, q, a)->higher_is_better);
@@ -4474,9 +4519,12 @@ void question_reader::reading::read_rank_measure() {
             bool singular = false;
             for (auto& [at, dim] : breakdowns) {
                 if (at >= t.size() || dim == q.limit_per) continue;
-                auto& w = t[at].word;
-                // "list every component, lowest first": all of them, in that order
-                bool all = at > 0 && (word(at - 1) == "every" || word(at - 1) == "each" || word(at - 1) == "all");
+                // (the noun is the name's last word: "F&I products")
+                auto named = std::find_if(phrases.begin(), phrases.end(), [&](auto& p) { return p.start == at; });
+                auto& w = t[named == phrases.end() ? at : std::min(at + named->length, t.size()) - 1].word;
+                // "list every component, lowest first": all of them, in that order; "growth by
+                // model": each of them
+                bool all = at > 0 && (word(at - 1) == "every" || word(at - 1) == "each" || word(at - 1) == "all" || word(at - 1) == "by");
                 // "which of our Florida stores moved the most": one of them
                 size_t k = at;
                 while (k > 0 && (word(k - 1) == "our" || word(k - 1) == "the" || word(k - 1) == "these" ||
@@ -4489,7 +4537,9 @@ void question_reader::reading::read_rank_measure() {
             }
             // "highest first", "sorted descending", "order by desc": an order, not one row
             for (size_t i = 1; i < t.size(); ++i)
-                if ((word(i) == "first" && rank_word(word(i - 1)) != end_asked::none) || order_word(word(i))) singular = false;
+                if ((word(i) == "first" && (rank_word(word(i - 1)) != end_asked::none || (i > 1 && rank_word(word(i - 2)) != end_asked::none))) ||
+                    order_word(word(i)))
+                    singular = false;  // ("fastest-growing first")
             bool each_one = std::all_of(breakdowns.begin(), breakdowns.end(), [&](auto& b) { return b.second == q.limit_per; });
             if (each_one && singular_time) singular = true;
             if (singular) q.limit = 1;
