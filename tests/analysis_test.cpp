@@ -615,6 +615,18 @@ TEST_CASE("dictation's numbers, a value named like a KPI's measure, a product of
     CHECK(side.having.empty());
     auto repeat_cost = reader.read("repeat repairs as a percentage of warranty cost", "2026-06-15");
     CHECK(repeat_cost.measures.front() == "repeat_cost_pct_of_claim_cost");
+    // a row named for a pair of dimensions (a stock position) is read as the pair
+    auto lines = reader.read("5 lowest days of supply positions across all plants", "2026-06-15");
+    CHECK(lines.group_by == std::vector<std::string>{"plant", "component"});
+    CHECK(lines.limit == 5);
+    auto counted = reader.read("how many lines are below reorder point", "2026-06-15");
+    CHECK(counted.count_of == "plant");
+    CHECK(counted.count_with == "component");
+    auto per_plant = reader.read("how many lines are below reorder point at each plant", "2026-06-15");
+    CHECK(per_plant.count_of == "component");
+    CHECK(per_plant.group_by == std::vector<std::string>{"plant"});
+    auto pronoun = reader.read("bottom five models on gross profit, who made us the least", "2026-06-15");
+    CHECK(pronoun.group_by == std::vector<std::string>{"model"});  // "who" is the models, not dealers
     auto before = reader.read("units sold in 2020", "2026-06-15");
     auto none = bi::make_plan(fixture_model(), before);
     CHECK(none.no_data);

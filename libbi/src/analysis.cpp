@@ -169,7 +169,7 @@ const std::set<std::string_view>& filler() {
         "lineup", "generates", "generating", "wherever", "seeing", "went", "go", "goes", "our", "ours", "all", "status",
         "break", "different", "distinct", "unique", "quantity", "quantities", "figure", "currently",
         "logged", "log", "booked", "book", "racked", "rack", "gets", "getting", "summed", "whose", "anyone",
-        "anybody", "sitting", "wide", "companywide", "recorded", "registered", "reported", "posted",
+        "anybody", "sitting", "sit", "sits", "wide", "companywide", "recorded", "registered", "reported", "posted",
         "included", "carried", "carrying", "attached", "account", "accounted", "earned", "earn", "earns", "earning",
         "brings", "bringing", "fix", "record", "records", "alongside", "left", "remaining", "plus", "drove", "drive",
         "drives", "driven", "driving", "move", "moved", "moves", "moving", "dollars", "dollar", "usd", "bucks", "actually", "really", "generally", "transact", "transacted", "transacting",
@@ -1643,6 +1643,37 @@ void question_reader::reading::match_phrases() {
                 }
                 break;
         }
+    }
+    // "bottom five models on gross profit, who made us the least": "who" after another
+    // dimension's name is the pronoun for it, not a dimension of its own
+    auto pronoun = [&](auto& d) {
+        return t[d.first].word == "who" &&
+               std::any_of(dims_at.begin(), dims_at.end(), [&](auto& o) { return o.second != d.second && o.first < d.first; });
+    };
+    dims_at.erase(std::remove_if(dims_at.begin(), dims_at.end(), pronoun), dims_at.end());
+    // "lines below ROP", "the 5 lowest days-of-supply positions": a row named by a pair of
+    // dimensions (a stock position: plant and component) is read as the pair
+    for (size_t k = 0; k < dims_at.size(); ++k) {
+        auto* d = model.dimension(dims_at[k].second);
+        if (!d || d->combines.empty()) continue;
+        size_t at = dims_at[k].first;
+        // ("across all plant stock lines": the names said before it are of the same row)
+        for (size_t j = k; j > 0; --j) {
+            auto before = std::find_if(phrases.begin(), phrases.end(), [&](auto& p) { return p.start == dims_at[j - 1].first; });
+            if (before == phrases.end() || before->start + before->length != at) break;
+            at = before->start;
+        }
+        size_t own = dims_at[k].first;
+        dims_at.erase(dims_at.begin() + static_cast<long>(k));
+        // (a part named again elsewhere, "positions across all plants", is still one of the row's)
+        for (auto& part : d->combines)
+            if (std::none_of(dims_at.begin(), dims_at.end(), [&](auto& o) {
+                    auto cue = o.first > 0 ? t[o.first - 1].word : std::string();  // ("how many lines at each plant": per plant)
+                    bool each = cue == "each" || cue == "every" || cue == "per" || cue == "by";
+                    return o.second == part && ((o.first >= at && o.first <= own) || each);
+                }))
+                dims_at.insert(dims_at.begin() + static_cast<long>(k++), {at, part});
+        --k;
     }
     // "did we hit the on-time delivery target", "days of battery pack supply": a condition or
     // a measure named with the value it is about inside its words
@@ -3893,12 +3924,29 @@ void question_reader::reading::read_breakdowns() {
         auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == at; });
         size_t next = at + (p == phrases.end() ? 1 : p->length);
         auto other = std::find_if(breakdowns.begin(), breakdowns.end(), [&](auto& b) { return b.first == next + 1; });
-        auto pairs = [](std::string_view w) {
-            return w == "combinations" || w == "combination" || w == "combos" || w == "pairs" || w == "positions";
+        // (or a row the model names as the pair: "how many plant-component lines")
+        auto pairs = [&](size_t k) {
+            auto w = word(k);
+            auto named = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == k && x.e->what == kind::dimension; });
+            auto* combined = named == phrases.end() ? nullptr : model.dimension(std::string(named->e->target));
+            return w == "combinations" || w == "combination" || w == "combos" || w == "pairs" || (combined && !combined->combines.empty());
         };
-        if (word(next) == "and" && other != breakdowns.end() && other->second != d) {
+        // "how many lines are below ROP": the pair a row is named for
+        auto same = std::find_if(counted_dims.begin(), counted_dims.end(), [&](auto& b) { return b.first == at && b.second != d; });
+        if (same != counted_dims.end()) {
+            q.count_with = same->second;
+        } else if (auto adjacent = std::find_if(breakdowns.begin(), breakdowns.end(), [&](auto& b) { return b.first == next && b.second != d; });
+                   adjacent != breakdowns.end()) {
+            // "how many plant-component lines": the two said before the pair's own name
+            auto q2 = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == next; });
+            if (pairs(next + (q2 == phrases.end() ? 1 : q2->length))) {
+                q.count_with = adjacent->second;
+                breakdowns.erase(adjacent);
+            }
+        }
+        if (q.count_with.empty() && word(next) == "and" && other != breakdowns.end() && other->second != d) {
             auto q2 = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == other->first; });
-            if (pairs(word(other->first + (q2 == phrases.end() ? 1 : q2->length)))) {
+            if (pairs(other->first + (q2 == phrases.end() ? 1 : q2->length))) {
                 q.count_with = other->second;
                 breakdowns.erase(other);
             }

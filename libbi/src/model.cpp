@@ -314,6 +314,7 @@ semantic_model parse_model(std::string_view text, const std::string& file) {
             if (key == "names") x.names = names();
             else if (key == "parent") x.parent = value;
             else if (key == "qualified_by") x.qualified_by = value;
+            else if (key == "combines") x.combines = split_list(value);
             else fail(fmt::format("unknown dimension key '{}'", key));
         } else {
             auto& x = m.conditions.back();
@@ -345,6 +346,12 @@ semantic_model parse_model(std::string_view text, const std::string& file) {
     for (auto& d : m.dimensions)
         if (!d.qualified_by.empty() && (d.qualified_by == d.name || !m.dimension(d.qualified_by)))
             fail(fmt::format("dimension '{}': qualified_by '{}' is not another dimension", d.name, d.qualified_by));
+    for (auto& d : m.dimensions) {
+        if (d.combines.size() == 1) fail(fmt::format("dimension '{}': combines names one dimension; a pair or more is combined", d.name));
+        for (auto& part : d.combines)
+            if (part == d.name || !m.dimension(part) || !m.dimension(part)->combines.empty())
+                fail(fmt::format("dimension '{}': combines '{}', which is not another plain dimension", d.name, part));
+    }
     for (auto& c : m.conditions) {
         if (c.op.empty()) fail(fmt::format("condition '{}' needs 'when'", c.name));
         if (!m.measure(c.measure)) fail(fmt::format("condition '{}' names '{}', which is not a measure", c.name, c.measure));
@@ -461,11 +468,11 @@ constexpr int model_format = 1;
 
 // model.bin: the model as model.json holds it, for bi-ask to read for every question without
 // parsing JSON (docs/benchmarks.md, seventh round). Tied to the model.json it was written with:
-//   "BIMODEL2" (the format's version: a change of layout changes it)
+//   "BIMODEL3" (the format's version: a change of layout changes it)
 //   i64 model.json's size  i64 its mtime (ns)
 //   the model's fields in the order write_binary_model writes them
 //   u64 checksum64 of every byte before it
-constexpr std::string_view binary_model_magic = "BIMODEL2";
+constexpr std::string_view binary_model_magic = "BIMODEL3";
 constexpr size_t binary_model_header = 24;
 
 void write_binary_model(const semantic_model& m, const std::string& json_path) {
@@ -495,6 +502,7 @@ void write_binary_model(const semantic_model& m, const std::string& json_path) {
         o.strs(d.names);
         o.str(d.parent);
         o.str(d.qualified_by);
+        o.strs(d.combines);
         auto v = m.values.find(d.name);
         o.strs(v == m.values.end() ? std::vector<std::string>{} : v->second);
     }
@@ -620,6 +628,7 @@ std::optional<semantic_model> decode_binary_model(std::string_view body) {
             d.names = in.strs();
             d.parent = in.str();
             d.qualified_by = in.str();
+            d.combines = in.strs();
             auto values = in.strs();
             if (!values.empty()) m.values[d.name] = std::move(values);
         }
@@ -725,6 +734,7 @@ void write_model(const semantic_model& m, const std::string& path) {
         detail::write_strings(w, "names", d.names);
         w.Key("parent"); w.String(d.parent);
         w.Key("qualified_by"); w.String(d.qualified_by);
+        detail::write_strings(w, "combines", d.combines);
         auto v = m.values.find(d.name);
         detail::write_strings(w, "values", v == m.values.end() ? std::vector<std::string>{} : v->second);
         w.EndObject();
@@ -834,7 +844,7 @@ semantic_model load_model_json(const std::string& path) {
     }
     for (auto& v : array("dimensions").GetArray()) {
         dimension_def d{read_string(v, "name"), read_strings(v, "names"), read_string(v, "parent"),
-                        read_string(v, "qualified_by")};
+                        read_string(v, "qualified_by"), read_strings(v, "combines")};
         auto values = read_strings(v, "values");
         if (!values.empty()) m.values[d.name] = std::move(values);
         m.dimensions.push_back(std::move(d));

@@ -70,6 +70,7 @@ struct dimension_def {
     std::vector<std::string> names;      ///< how questions name the dimension itself
     std::string parent;                  ///< the coarser dimension each value belongs to, if any
     std::string qualified_by;            ///< the dimension that tells two values of one name apart (a city by its state)
+    std::vector<std::string> combines;   ///< a row named by a pair of others ("stock position": plant and component), read as them
 };
 
 /// A named condition on a measure: "off target" = missed > 0.
