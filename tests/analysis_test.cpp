@@ -627,6 +627,10 @@ TEST_CASE("dictation's numbers, a value named like a KPI's measure, a product of
     CHECK(per_plant.group_by == std::vector<std::string>{"plant"});
     auto pronoun = reader.read("bottom five models on gross profit, who made us the least", "2026-06-15");
     CHECK(pronoun.group_by == std::vector<std::string>{"model"});  // "who" is the models, not dealers
+    auto top_share = reader.read("what share of 2025 revenue came from our top 5 dealers", "2026-06-15");
+    CHECK(top_share.together);
+    auto part = reader.read("repeat-repair claims per 100 cars sold by region", "2026-06-15");
+    CHECK(part.measures == std::vector<std::string>{"repeat_repairs_per_100_units"});
     auto before = reader.read("units sold in 2020", "2026-06-15");
     auto none = bi::make_plan(fixture_model(), before);
     CHECK(none.no_data);

@@ -3155,6 +3155,13 @@ void question_reader::reading::read_measures() {
                 continue;
             }
         }
+        // "repeat-repair claims per 100 cars": a count of part of the facts, said just before
+        // the count of them all, names the part (where the whole's name stood)
+        if (prev != phrases.end() && prev->start + prev->length == at && d && d->subset_of == measures_at[k].second) {
+            measures_at[k].second = d->name;
+            measures_at.erase(measures_at.begin() + static_cast<long>(k - 1));
+            continue;
+        }
         ++k;
     }
     for (auto& [at, m] : measures_at)
@@ -4604,6 +4611,12 @@ void question_reader::reading::read_rank_measure() {
             return w == "combined" || w == "together" || w == "altogether" || w == "collectively";
         });
         bool how_much = words.size() >= 2 && words[0] == "how" && words[1] == "much";
+        // "what share of revenue came from our top 5 dealers": the share those five brought
+        for (size_t i = 1; i + 1 < words.size(); ++i) {
+            size_t k = i + 1 + (words[i + 1] == "the" || words[i + 1] == "our" ? 1 : 0);
+            bool came = words[i - 1] == "came" || words[i - 1] == "come" || words[i - 1] == "comes" || words[i - 1] == "coming";
+            if (came && words[i] == "from" && k < words.size() && words[k] == "top") how_much = true;
+        }
         bool sums = std::all_of(q.measures.begin(), q.measures.end(), [&](auto& name) {
             auto* m = find_measure(model, q, name);
             return m && !m->is_derived() && m->how == aggregate::sum;
