@@ -4572,7 +4572,9 @@ void question_reader::reading::read_rank_measure() {
         // unless the noun is plural or a number was given.
         if (!q.limit) {
             bool singular = false;
-            for (auto& [at, dim] : breakdowns) {
+            for (auto& breakdown : breakdowns) {
+                size_t at = breakdown.first;  // a plain name, as the lambdas capture it (clang 14)
+                auto& dim = breakdown.second;
                 if (at >= t.size() || dim == q.limit_per) continue;
                 // (the noun is the name's last word: "F&I products")
                 auto named = std::find_if(phrases.begin(), phrases.end(), [&](auto& p) { return p.start == at; });
