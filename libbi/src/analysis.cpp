@@ -1185,6 +1185,13 @@ struct question_reader::reading {
         int n;
     };
     std::vector<within_year> yearless;  // "Q1", "March" named without a year: the latest is assumed
+    /// That month, quarter or half of year `y`, up to today.
+    period part_of(const within_year& part, int y) const {
+        return up_to(part.unit == 'm'   ? month_period(year_month{year{y}, month{static_cast<unsigned>(part.n)}})
+                     : part.unit == 'q' ? quarter_period(y, part.n)
+                                        : half_period(y, part.n),
+                     today, true);
+    }
     bool weekly = false;                            // "weekly": no cube has weeks
     std::string sequential;                         // "month over month": each period against the one before
     time_grain each_grain = time_grain::none;       // "in each year": a coarser bucket to rank within
@@ -2214,10 +2221,7 @@ void question_reader::reading::combine_periods() {
             int y = std::atoi(w.label.c_str());
             std::vector<std::pair<size_t, period>> parts;
             for (auto& part : yearless)
-                parts.emplace_back(part.at, up_to(part.unit == 'm'   ? month_period(year_month{year{y}, month{static_cast<unsigned>(part.n)}})
-                                                  : part.unit == 'q' ? quarter_period(y, part.n)
-                                                                     : half_period(y, part.n),
-                                                  today, true));
+                parts.emplace_back(part.at, part_of(part, y));
             periods = std::move(parts);
         }
     }
@@ -2236,10 +2240,7 @@ void question_reader::reading::combine_periods() {
         if (only_years && !years_named.empty()) {
             std::vector<std::pair<size_t, period>> parts;
             for (int y : years_named)
-                parts.emplace_back(part.at, up_to(part.unit == 'm'   ? month_period(year_month{year{y}, month{static_cast<unsigned>(part.n)}})
-                                                  : part.unit == 'q' ? quarter_period(y, part.n)
-                                                                     : half_period(y, part.n),
-                                                  today, true));
+                parts.emplace_back(part.at, part_of(part, y));
             periods = std::move(parts);
         }
     }
@@ -2261,10 +2262,7 @@ void question_reader::reading::combine_periods() {
             for (auto& [at, p] : periods)
                 for (auto& part : yearless)
                     if (part.at == at)
-                        p = up_to(part.unit == 'm'   ? month_period(year_month{year{y}, month{static_cast<unsigned>(part.n)}})
-                                  : part.unit == 'q' ? quarter_period(y, part.n)
-                                                     : half_period(y, part.n),
-                                  today, true);
+                        p = part_of(part, y);
     }
     // A range joins the two ends; otherwise several periods are a comparison.
     // "how did units compare between 2024 and 2025": the two side by side, not the span
