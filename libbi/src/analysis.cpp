@@ -3189,6 +3189,21 @@ void question_reader::reading::read_measures() {
             v.readings.clear();
         }
     }
+    // "actual vs target and the variance": a measure named without its unit is shown with the
+    // measures the model declares beside it (the gap to target beside the variance %);
+    // "variance %" is the percentage alone
+    auto unit_said = [&](const std::string& unit) {
+        for (size_t k = 0; k < t.size(); ++k)
+            if (unit == "percent" && (word(k) == "percent" || word(k) == "percentage" || word(k) == "percentages")) return true;
+        return false;
+    };
+    for (size_t k = 0; k < q.measures.size(); ++k) {
+        auto* d = model.measure(q.measures[k]);
+        if (!d || d->shown_with.empty() || unit_said(d->unit)) continue;
+        for (auto& other : d->shown_with)
+            if (std::find(q.measures.begin(), q.measures.end(), other) == q.measures.end())
+                q.measures.insert(q.measures.begin() + static_cast<long>(++k), other);
+    }
     q.named_measure = !q.measures.empty() || !conditions_at.empty();
     implied = q.measures.empty() && !weak_measures_at.empty();
     compared_alone();

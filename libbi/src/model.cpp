@@ -302,6 +302,7 @@ semantic_model parse_model(std::string_view text, const std::string& file) {
             else if (key == "per_names") x.per_names = names();
             else if (key == "subset_of") x.subset_of = value;
             else if (key == "facts") x.facts = value;
+            else if (key == "shown_with") x.shown_with = split_list(value);
             else if (key == "fact_count") {
                 if (value != "yes" && value != "no") fail(fmt::format("fact_count must be yes or no, not '{}'", value));
                 x.fact_count = value == "yes";
@@ -339,6 +340,8 @@ semantic_model parse_model(std::string_view text, const std::string& file) {
             fail(fmt::format("measure '{}': subset_of names '{}', which is not a leaf measure", x.name, x.subset_of));
         if (!x.facts.empty() && (x.subset_of.empty() || !m.measure(x.facts) || m.measure(x.facts)->subset_of.empty()))
             fail(fmt::format("measure '{}': facts needs subset_of, and names '{}', which is not a measure with subset_of", x.name, x.facts));
+        for (auto& other : x.shown_with)
+            if (!m.measure(other) || other == x.name) fail(fmt::format("measure '{}': shown_with names '{}', which is not another measure", x.name, other));
     }
     for (auto& d : m.dimensions)
         if (!d.parent.empty() && !m.dimension(d.parent))
@@ -468,11 +471,11 @@ constexpr int model_format = 1;
 
 // model.bin: the model as model.json holds it, for bi-ask to read for every question without
 // parsing JSON (docs/benchmarks.md, seventh round). Tied to the model.json it was written with:
-//   "BIMODEL3" (the format's version: a change of layout changes it)
+//   "BIMODEL4" (the format's version: a change of layout changes it)
 //   i64 model.json's size  i64 its mtime (ns)
 //   the model's fields in the order write_binary_model writes them
 //   u64 checksum64 of every byte before it
-constexpr std::string_view binary_model_magic = "BIMODEL3";
+constexpr std::string_view binary_model_magic = "BIMODEL4";
 constexpr size_t binary_model_header = 24;
 
 void write_binary_model(const semantic_model& m, const std::string& json_path) {
@@ -490,6 +493,7 @@ void write_binary_model(const semantic_model& m, const std::string& json_path) {
         o.str(x.subset_of);
         o.str(x.facts);
         o.strs(x.per_names);
+        o.strs(x.shown_with);
         o.strs(x.per);
         o.strs(x.names);
         o.strs(x.weak_names);
@@ -616,6 +620,7 @@ std::optional<semantic_model> decode_binary_model(std::string_view body) {
             x.subset_of = in.str();
             x.facts = in.str();
             x.per_names = in.strs();
+            x.shown_with = in.strs();
             x.per = in.strs();
             x.names = in.strs();
             x.weak_names = in.strs();
@@ -718,6 +723,7 @@ void write_model(const semantic_model& m, const std::string& path) {
         if (!x.subset_of.empty()) { w.Key("subset_of"); w.String(x.subset_of); }
         if (!x.facts.empty()) { w.Key("facts"); w.String(x.facts); }
         detail::write_strings(w, "per_names", x.per_names);
+        detail::write_strings(w, "shown_with", x.shown_with);
         detail::write_strings(w, "per", x.per);
         detail::write_strings(w, "names", x.names);
         detail::write_strings(w, "weak_names", x.weak_names);
@@ -835,6 +841,7 @@ semantic_model load_model_json(const std::string& path) {
         if (v.HasMember("subset_of") && v["subset_of"].IsString()) x.subset_of = v["subset_of"].GetString();
         if (v.HasMember("facts") && v["facts"].IsString()) x.facts = v["facts"].GetString();
         x.per_names = read_strings(v, "per_names");
+        x.shown_with = read_strings(v, "shown_with");
         x.per = read_strings(v, "per");
         x.names = read_strings(v, "names");
         x.weak_names = read_strings(v, "weak_names");

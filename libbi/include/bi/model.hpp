@@ -62,6 +62,7 @@ struct measure_def {
     std::string subset_of;               ///< counts (sums) a part of that measure's facts: those with a value of the dimensions only its cubes hold, or of a flag
     std::string facts;                   ///< a subset_of measure summed over the facts this count measure counts ("the cost of repeat repairs")
     std::vector<std::string> per_names;  ///< "X per vehicle": X divided by this measure
+    std::vector<std::string> shown_with; ///< shown beside it when it is named without its unit ("variance": the gap beside the %)
     bool is_derived() const { return !how; }
 };
 
