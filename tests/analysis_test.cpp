@@ -500,8 +500,13 @@ TEST_CASE("'how many plant and component combinations' counts the pairs; a ranki
     CHECK(pairs.count_column() == "plant_component_count");
     auto nothing = reader.read("what's our best seller in Florida this year, by units?", "2026-06-15");
     CHECK_FALSE(nothing.problem.empty());
-    auto both = reader.read("GP by region without trucks (drop the truck segment)", "2026-06-15");
+    auto both = reader.read("truck GP by region, without trucks", "2026-06-15");
     CHECK_FALSE(both.problem.empty());  // 'truck' both asked for and excluded
+    // "drop the truck segment" says the exclusion again
+    auto again = reader.read("GP by region without trucks (drop the truck segment)", "2026-06-15");
+    CHECK(again.problem.empty());
+    REQUIRE(again.filters.size() == 1);
+    CHECK(again.filters[0].exclude);
     auto lot = reader.read("how many vehicles are on each dealer's lot", "2026-06-15");
     CHECK(std::find(lot.unknown.begin(), lot.unknown.end(), "lot") != lot.unknown.end());
     auto combined = reader.read("share of revenue from the top 5 dealers combined, 2024 vs 2025", "2026-06-15");
@@ -635,4 +640,41 @@ TEST_CASE("dictation's numbers, a value named like a KPI's measure, a product of
     auto none = bi::make_plan(fixture_model(), before);
     CHECK(none.no_data);
     CHECK_THAT(none.reason, Catch::Matchers::Contains("there is no data for 2020"));
+}
+
+TEST_CASE("a total said of the rows, a group after 'within', a series of an average, a threshold on single facts", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    // "variance" without "%" is the gap beside the variance %; with it, the percentage alone
+    auto variance = reader.read("Gross margin KPI: May 2026 actual vs target and the variance", "2026-06-15");
+    CHECK(std::find(variance.measures.begin(), variance.measures.end(), "gap") != variance.measures.end());
+    auto percent = reader.read("variance to target % for every KPI in May 2026", "2026-06-15");
+    CHECK(std::find(percent.measures.begin(), percent.measures.end(), "gap") == percent.measures.end());
+    // summed over the dimension named with "all … combined" or "across", beside the rows asked for
+    auto combined = reader.read("top 5 parts by daily usage all plants combined", "2026-06-15");
+    CHECK(combined.group_by == std::vector<std::string>{"component"});
+    auto across = reader.read("bottom 3 parts by total on hand across plants", "2026-06-15");
+    CHECK(across.group_by == std::vector<std::string>{"component"});
+    // "what gross profit did dealers … make": "what" asks for the measure, "in total" for one row
+    auto total = reader.read("What gross profit did dealers outside Texas make in calendar 2025, in total?", "2026-06-15");
+    CHECK(total.group_by.empty());
+    CHECK(total.problem.empty());
+    auto overall = reader.read("overall F&I penetration last year for every region except the West", "2026-06-15");
+    CHECK(overall.group_by.empty());
+    auto within = reader.read("Rank every dealer within its region by units sold this year, highest first", "2026-06-15");
+    CHECK(within.limit_per == "region");
+    auto costliest = reader.read("for each model, which component was the costliest in warranty during 2025", "2026-06-15");
+    CHECK(costliest.rank_measure == "claim_cost");
+    auto nowadays = reader.read("what's the average selling price of a Kestrel these days", "2026-06-15");
+    CHECK(nowadays.grain == bi::time_grain::none);
+    auto series = reader.read("avg transmission claim cost month by month in 2025", "2026-06-15");
+    CHECK(series.grain == bi::time_grain::month);
+    CHECK(series.average_over.empty());
+    CHECK(series.measures.front() == "avg_claim_cost");
+    auto drop = reader.read("repeat repairs by model for 2025, drop the SUV segment", "2026-06-15");
+    REQUIRE(drop.filters.size() == 1);
+    CHECK(drop.filters[0].exclude);
+    CHECK_FALSE(drop.growth);
+    // with no rows asked for, a threshold is said of each claim, which no cube keeps
+    CHECK_FALSE(reader.read("how many individual claims this year cost more than $3,000", "2026-06-15").problem.empty());
+    CHECK(reader.read("how many dealers had more than 300 claims in 2025", "2026-06-15").problem.empty());
 }

@@ -243,6 +243,8 @@ bool is_exclusion_word(const std::vector<std::string>& w, size_t i, size_t& span
         return true;
     }
     if (at(i) == "not" || at(i) == "outside") return true;
+    // "drop the SUV segments", "remove the Northeast": a verb on what follows, not a fall
+    if ((at(i) == "drop" || at(i) == "dropping" || at(i) == "remove" || at(i) == "removing") && at(i + 1) == "the") return true;
     return false;
 }
 
@@ -1380,6 +1382,9 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
             words.insert(words.begin() + static_cast<long>(i), "last");
         } else if (words[i] == "pct") {
             words[i] = "percent";
+        } else if (words[i] == "costliest") {  // "the costliest component in warranty": the most costly
+            words[i] = "costly";
+            words.insert(words.begin() + static_cast<long>(i), "most");
         } else if (words[i] == "ex" && i + 1 < words.size() && i > 0) {
             words[i] = "excluding";
         }
@@ -2312,6 +2317,11 @@ void question_reader::reading::read_grains() {
         if (!unused(i)) continue;
         auto w = word(i);
         // "lead time (days)", "lead time in days": the unit of a measure counted in days
+        // "what's a Kestrel going for these days": nowadays, no series by day
+        if (w == "days" && i > 0 && word(i - 1) == "these") {
+            take(i - 1, 2);
+            continue;
+        }
         if (w == "days" || w == "day") {
             size_t end = i > 0 && word(i - 1) == "in" ? i - 1 : i;
             // ("avg lead time per plant (days)": the unit in parentheses, anywhere after it)
@@ -2798,8 +2808,10 @@ void question_reader::reading::read_exclusions() {
                           dims_at.end());
         }
         // "warranty cost, not counting repeat repairs": a part of the facts a measure names
+        // ("drop the repeat repairs" only says again what a measure named leaves out)
+        bool verb = word(i) == "drop" || word(i) == "dropping" || word(i) == "remove" || word(i) == "removing";
         auto m = std::find_if(measures_at.begin(), measures_at.end(), [&](auto& x) { return x.first == k; });
-        if (!any && m != measures_at.end() && excluded_measure.empty())
+        if (!any && !verb && m != measures_at.end() && excluded_measure.empty())
             if (auto* d = model.measure(m->second); d && !d->subset_of.empty()) {
                 excluded_measure = m->second;
                 auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == k; });
@@ -3635,6 +3647,7 @@ void question_reader::reading::read_breakdowns() {
     // The word before a dimension's name that asks for its rows; `ranked` says it was a ranking
     // word ("top dealers"), which asks for the rows of only the first dimension named so.
     auto explicit_cue = [&](size_t at, bool* ranked = nullptr) {
+        bool past_measure = false;
         for (size_t back = 1; back <= 5 && back <= at; ++back) {
             auto w = word(at - back);
             // "cost per claim for Electrical parts": a word of a measure's name is no cue
@@ -3642,7 +3655,12 @@ void question_reader::reading::read_breakdowns() {
                 return p.start <= at - back && at - back < p.start + p.length && p.length > 1 &&
                        (p.e->what == kind::measure || p.e->what == kind::weak_measure);
             });
-            if (named) continue;
+            if (named) {
+                past_measure = true;
+                continue;
+            }
+            // "what gross profit did dealers outside Texas make": "what" asks for the measure
+            if (w == "what" && past_measure) return false;
             if (w == "by" && at - back >= 1) {
                 auto verb = word(at - back - 1);
                 if (verb == "sold" || verb == "filed" || verb == "made" || verb == "generated" || verb == "earned" ||
@@ -3692,6 +3710,15 @@ void question_reader::reading::read_breakdowns() {
             }))
             return true;
         if (at >= 2 && word(at - 1) == "every" && word(at - 2) == "across") return true;  // "across every dealer": all together
+        // "top 5 parts by daily usage, all plants combined": summed over them
+        auto name = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == at; });
+        auto next = word(at + (name == phrases.end() ? 1 : name->length));
+        if (at >= 1 && word(at - 1) == "all" && (next == "combined" || next == "together" || next == "collectively")) return true;
+        // "bottom 3 parts by on hand across plants": summed over, beside the rows asked for
+        if (at >= 1 && word(at - 1) == "across" && std::any_of(dims_at.begin(), dims_at.end(), [&](auto& x) {
+                return x.first < at && explicit_cue(x.first);
+            }))
+            return true;
         // "cost us in total, across all models and dealers", "total on hand across their
         // components": summed over them
         if (total_asked && ((at >= 1 && word(at - 1) == "across") ||
@@ -3699,8 +3726,9 @@ void question_reader::reading::read_breakdowns() {
             return true;
         // "averaged over every plant and component in that system"
         if (at >= 2 && (word(at - 1) == "every" || word(at - 1) == "all") && word(at - 2) == "over") return true;
-        // "2025 warranty cost, all systems except Powertrain": the rest of them, together
-        if (at >= 1 && word(at - 1) == "all") {
+        // "2025 warranty cost, all systems except Powertrain": the rest of them, together ("overall
+        // … for every region except the West" too)
+        if (at >= 1 && (word(at - 1) == "all" || (word(at - 1) == "every" && total_asked))) {
             auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == at; });
             size_t span = 0;
             if (p != phrases.end() && is_exclusion_word(words, at + p->length, span)) return true;
@@ -3890,12 +3918,25 @@ void question_reader::reading::read_breakdowns() {
     // "best-selling model in each region": rank within the dimension after "each"/"every"/"per"
     // when another dimension is the one ranked.
     // "In each region, which month had the highest revenue": the months ranked within each region
+    // "rank every dealer within its region": the dimension after "within" is the group, before
+    // one after "each"/"every"/"per"
+    auto within = [&](size_t at) {
+        if (at == 0 || at >= t.size()) return 0;
+        auto before = word(at - 1);
+        if (before == "within" ||
+            ((before == "their" || before == "its" || before == "the" || before == "each") && at >= 2 && word(at - 2) == "within"))
+            return 2;
+        return before == "each" || before == "every" || before == "per" ? 1 : 0;
+    };
+    int strongest = 0;
+    for (auto& b : breakdowns) strongest = std::max(strongest, within(b.first));
     bool ranked_time = breakdowns.size() == 1 && q.grain != time_grain::none && singular_time;
     if (asked != end_asked::none && (breakdowns.size() >= 2 || ranked_time)) {
         for (auto& [at, d] : breakdowns)
-            if (at > 0 && at < t.size() && (word(at - 1) == "each" || word(at - 1) == "every" || word(at - 1) == "per")) {
+            if (strongest > 0 && within(at) == strongest) {
                 q.limit_per = d;
                 take(at - 1);
+                if (word(at - 1) != "within" && word(at - 2) == "within") take(at - 2);
             }
     }
     // "rank dealers within their region by gross profit", "rank the components within each
@@ -3904,13 +3945,10 @@ void question_reader::reading::read_breakdowns() {
     if (rank_verb != SIZE_MAX && breakdowns.size() >= 2 && !q.limit) {
         if (q.limit_per.empty())
             for (auto& [at, d] : breakdowns) {
-                if (at == 0 || at >= t.size()) continue;
-                auto before = word(at - 1);
-                bool own = (before == "their" || before == "its" || before == "the") && at >= 2 && word(at - 2) == "within";
-                if (before != "within" && before != "each" && before != "every" && before != "per" && !own) continue;
+                if (within(at) == 0 || within(at) < strongest) continue;
                 q.limit_per = d;
                 take(at - 1);
-                if (own) take(at - 2);
+                if (word(at - 1) != "within" && word(at - 2) == "within") take(at - 2);
                 break;
             }
         if (!q.limit_per.empty()) {
@@ -4379,7 +4417,15 @@ void question_reader::reading::complete_named_measures() {
             });
             if (per_period(words[k]) || (i > 0 && per_period(words[i - 1]) && own_grain)) per_period_adjective = true;
         }
-        if (q.grain != time_grain::none && !all_means) {
+        // "avg transmission claim cost month by month": a series of the average, not the
+        // average month
+        bool series = false;
+        for (size_t i = 0; i < words.size(); ++i) {
+            bool unit = month_word(words[i]) || quarter_word(words[i]) || year_word(words[i]) || week_word(words[i]);
+            if (!unit) continue;
+            if (i + 2 < words.size() && words[i + 1] == "by" && words[i + 2] == words[i]) series = true;
+        }
+        if (q.grain != time_grain::none && !all_means && !series) {
             q.average_over = std::string(to_string(q.grain));
             q.grain = time_grain::none;
         } else if (all_means && per_period_adjective && q.grain != time_grain::none) {
@@ -4499,6 +4545,21 @@ void question_reader::reading::read_shares_and_thresholds() {
         if (md && money_conditions.count(k) && md->unit != "usd" && q.problem.empty())
             q.problem = fmt::format("'{}' is an amount of money and {} is not: a condition on each fact's own price or cost is "
                                     "not pre-computed", c.text, m);
+        // "how many claims cost more than $3,000": with no rows asked for, the condition is said
+        // of each counted fact, which the cubes hold summed
+        const measure_def* counted = nullptr;
+        for (auto& name : q.measures)
+            if (auto* x = find_measure(model, q, name); x && x->fact_count && !counted) counted = x;
+        for (size_t i = 2; i < t.size() && !counted; ++i) {  // ("how many individual claims")
+            size_t n = word(i) == "individual" || word(i) == "single" || word(i) == "separate" ? i + 1 : i;
+            auto fact = n < t.size() ? lx.per_names.find({t[n].stem}) : lx.per_names.end();
+            if (word(i - 1) == "many" && word(i - 2) == "how" && fact != lx.per_names.end())
+                if (auto* x = model.measure(fact->second); x && x->fact_count) counted = x;
+        }
+        if (counted && q.group_by.empty() && q.count_of.empty() && q.grain == time_grain::none && q.compare.empty() &&
+            q.problem.empty())
+            q.problem = fmt::format("'{}' is said of each single one of the {}: the pre-computed data holds them summed, not one by one",
+                                    c.text, counted->names.empty() ? counted->name : counted->names.front());
         if (!m.empty()) q.having.push_back(c);
         else q.problem = fmt::format("'{}' of what?", c.text);
     }
