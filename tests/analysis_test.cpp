@@ -678,3 +678,20 @@ TEST_CASE("a total said of the rows, a group after 'within', a series of an aver
     CHECK_FALSE(reader.read("how many individual claims this year cost more than $3,000", "2026-06-15").problem.empty());
     CHECK(reader.read("how many dealers had more than 300 claims in 2025", "2026-06-15").problem.empty());
 }
+
+TEST_CASE("a condition or an attribute of a stock position keeps the position's rows; 'combos' are the pair", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    const std::vector<std::string> position{"plant", "component"};
+    CHECK(reader.read("parts below reorder point", "2026-06-15").group_by == position);
+    CHECK(reader.read("parts with a lead time over 30 days", "2026-06-15").group_by == position);
+    CHECK(reader.read("components below reorder point at Toluca", "2026-06-15").group_by == std::vector<std::string>{"component"});
+    CHECK(reader.read("parts with on hand over 1000", "2026-06-15").group_by == std::vector<std::string>{"component"});  // summed
+    CHECK(reader.read("combos with days of supply above 60", "2026-06-15").group_by == position);
+    CHECK(reader.read("average lead time across all plant/part combos", "2026-06-15").group_by.empty());
+    // "before a reorder could arrive" is within the lead time: the model's condition on it
+    auto out = reader.read("where will we run out before a new order could even arrive", "2026-06-15");
+    CHECK(out.problem.empty());
+    CHECK(out.group_by == position);
+    REQUIRE(out.having.size() == 1);
+    CHECK(out.having[0].measure == "out_within_lead_time");
+}

@@ -244,7 +244,9 @@ bool is_exclusion_word(const std::vector<std::string>& w, size_t i, size_t& span
     }
     if (at(i) == "not" || at(i) == "outside") return true;
     // "drop the SUV segments", "remove the Northeast": a verb on what follows, not a fall
-    if ((at(i) == "drop" || at(i) == "dropping" || at(i) == "remove" || at(i) == "removing") && at(i + 1) == "the") return true;
+    if ((at(i) == "drop" || at(i) == "dropping" || at(i) == "remove" || at(i) == "removing") &&
+        (at(i + 1) == "the" || ((at(i + 1) == "both" || at(i + 1) == "all") && at(i + 2) == "the")))
+        return true;
     return false;
 }
 
@@ -1389,6 +1391,27 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
             words[i] = "excluding";
         }
     }
+    // "run out before a reorder could arrive", "… before a new order could even show up":
+    // within the lead time (the time an order placed now takes to arrive)
+    for (size_t i = 0; i < words.size(); ++i) {
+        if (words[i] != "before") continue;
+        auto at = [&](size_t k) -> std::string_view { return k < words.size() ? std::string_view(words[k]) : std::string_view(); };
+        size_t k = i + 1;
+        if (at(k) == "a" || at(k) == "an" || at(k) == "the" || at(k) == "any") ++k;
+        if (at(k) == "new" || at(k) == "replenishment" || at(k) == "fresh" || at(k) == "supplier") ++k;
+        static const std::set<std::string_view> orders = {"order", "orders", "reorder", "reorders", "delivery", "deliveries", "shipment",
+                                                          "shipments", "replenishment", "restock", "resupply"};
+        if (!orders.count(at(k))) continue;
+        ++k;
+        while (at(k) == "could" || at(k) == "can" || at(k) == "would" || at(k) == "will" || at(k) == "even" || at(k) == "possibly") ++k;
+        size_t end = 0;
+        if (at(k) == "arrive" || at(k) == "arrives" || at(k) == "land" || at(k) == "lands" || at(k) == "arrived") end = k + 1;
+        else if ((at(k) == "show" || at(k) == "shows" || at(k) == "come" || at(k) == "comes") && (at(k + 1) == "up" || at(k + 1) == "in")) end = k + 2;
+        else if ((at(k) == "get" || at(k) == "gets") && at(k + 1) == "here") end = k + 2;
+        if (end == 0) continue;
+        words.erase(words.begin() + static_cast<long>(i), words.begin() + static_cast<long>(end));
+        words.insert(words.begin() + static_cast<long>(i), {"within", "lead", "time"});
+    }
     if (words.empty()) throw usage_error("question is empty");
     for (auto& w : words) {
         if (w == "avg") w = "average";  // so "avg sale price" finds "average sale price"
@@ -1686,6 +1709,34 @@ void question_reader::reading::match_phrases() {
                 }))
                 dims_at.insert(dims_at.begin() + static_cast<long>(k++), {at, part});
         --k;
+    }
+    // "combos with DOS above 60": "combinations" with no dimension named are the rows the
+    // model names for a pair, where a cube holds that pair with the measures named
+    for (size_t i = 0; i < t.size() && dims_at.empty(); ++i) {
+        auto w = word(i);
+        if (t[i].used || !(w == "combos" || w == "combo" || w == "combinations" || w == "combination" || w == "pairs")) continue;
+        const dimension_def* pair = nullptr;
+        int fitting = 0;
+        for (auto& d : model.dimensions) {
+            if (d.combines.empty()) continue;
+            std::vector<std::string> named;
+            for (auto& m : measures_at) named.push_back(m.second);
+            for (auto& c : conditions_at)
+                for (auto& x : model.conditions)
+                    if (x.name == c.second) named.push_back(x.measure);
+            bool fits = !named.empty() && std::any_of(model.cubes.begin(), model.cubes.end(), [&](auto& c) {
+                auto holds = [&](const std::string& m) {
+                    auto leaves = leaves_of(model, q, m);
+                    return std::all_of(leaves.begin(), leaves.end(), [&](auto& l) { return c.has_measure(l); });
+                };
+                return std::all_of(d.combines.begin(), d.combines.end(), [&](auto& x) { return c.has_dimension(x); }) &&
+                       std::all_of(named.begin(), named.end(), holds);
+            });
+            if (fits) ++fitting, pair = &d;
+        }
+        if (fitting != 1) break;
+        for (auto& part : pair->combines) dims_at.emplace_back(i, part);
+        t[i].used = true;
     }
     // "did we hit the on-time delivery target", "days of battery pack supply": a condition or
     // a measure named with the value it is about inside its words
@@ -3802,6 +3853,10 @@ void question_reader::reading::read_breakdowns() {
         bool joined = at >= 2 && word(at - 1) == "and" && std::any_of(phrases.begin(), phrases.end(), [&](auto& p) {
             return p.e->what == kind::dimension && p.start + p.length == at - 1 && summed_over.count(p.start);
         });
+        // ("across all plant/part combos": both)
+        joined = joined || (at >= 1 && std::any_of(phrases.begin(), phrases.end(), [&](auto& p) {
+                                return p.e->what == kind::dimension && p.start + p.length == at && summed_over.count(p.start) && slash(p.start + p.length - 1);
+                            }));
         if (scoped(at) || joined) {
             summed_over.insert(at);
             continue;
@@ -4122,8 +4177,23 @@ void question_reader::reading::read_breakdowns() {
 void question_reader::reading::condition_rows() {
     // "list everything below reorder point": a condition holds of rows, so with no breakdown
     // the rows are the grain of the one cube that holds the condition's measure.
+    // "parts below reorder point": a condition said of the cube's rows (a stock position) keeps
+    // them, where no measure is named that the rows would be summed for
     bool compared = std::any_of(q.having.begin(), q.having.end(), [](auto& h) { return !h.other.empty(); });
-    if ((conditions_at.empty() && !compared) || !q.group_by.empty() || q.grain != time_grain::none || q.share || !q.count_of.empty())
+    // ("parts with a lead time over 30 days": so does a threshold on a row's own attribute, a
+    // measure its cube keeps the largest or smallest of)
+    auto attribute = [&](const std::string& m) {
+        auto* d = model.measure(m);
+        return d && d->how && (*d->how == aggregate::max || *d->how == aggregate::min);
+    };
+    bool attributes = conditions_at.empty() && !thresholds.empty() && !measures_at.empty() &&
+                      std::all_of(thresholds.begin(), thresholds.end(), [&](auto& th) {
+                          return (th.second.measure.empty() || attribute(th.second.measure)) && th.second.other.empty();
+                      }) &&
+                      std::all_of(measures_at.begin(), measures_at.end(), [&](auto& m) { return attribute(m.second); });
+    bool coarser = !q.group_by.empty() && ((measures_at.empty() && !conditions_at.empty()) || attributes);
+    if ((conditions_at.empty() && !compared && !coarser) || (!q.group_by.empty() && !coarser) || q.grain != time_grain::none || q.share ||
+        !q.count_of.empty())
         return;
     const cube_def* only = nullptr;
     for (auto& h : q.having)
@@ -4136,7 +4206,26 @@ void question_reader::reading::condition_rows() {
                 if (only && only != &cube) return;
                 only = &cube;
             }
+    for (auto& m : measures_at)
+        for (auto& cube : model.cubes)
+            if (attributes && cube.has_measure(m.second)) {
+                if (only && only != &cube) return;
+                only = &cube;
+            }
     if (!only) return;
+    if (coarser) {
+        if (q.limit || !only->time.empty()) return;
+        for (auto& g : q.group_by)
+            if (std::find(only->grain.begin(), only->grain.end(), g) == only->grain.end()) return;
+        auto one_value = [&](const std::string& d) {
+            return std::any_of(q.filters.begin(), q.filters.end(), [&](auto& f) { return f.dimension == d && !f.exclude && f.values.size() == 1; });
+        };
+        std::vector<std::string> rows;
+        for (auto& g : only->grain)
+            if (std::find(q.group_by.begin(), q.group_by.end(), g) != q.group_by.end() || !one_value(g)) rows.push_back(g);
+        q.group_by = rows;
+        return;
+    }
     for (auto& g : only->grain)
         if (g != only->time && only->has_dimension(g)) q.group_by.push_back(g);
 }
