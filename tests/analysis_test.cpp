@@ -695,3 +695,42 @@ TEST_CASE("a condition or an attribute of a stock position keeps the position's 
     REQUIRE(out.having.size() == 1);
     CHECK(out.having[0].measure == "out_within_lead_time");
 }
+
+TEST_CASE("asides, postfix exclusions, month ranges of a relative year and values between 'each' and its noun", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto incurred = reader.read("total cost of warranty claims incurred so far this calendar year", "2026-06-15");
+    CHECK(incurred.problem.empty());
+    CHECK(incurred.group_by.empty());
+    CHECK(incurred.grain == bi::time_grain::none);
+    REQUIRE(incurred.window);
+    CHECK(incurred.window->from == "2026-01-01");
+    auto lodged = reader.read("how many warranty claims were lodged by our dealers last month", "2026-06-15");
+    CHECK(lodged.group_by.empty());  // "lodged by" says who, it asks for no rows
+    auto same = reader.read("brake pad claims last mo vs same mo last yr", "2026-06-15");
+    CHECK(same.problem.empty());
+    CHECK(same.compare.size() == 2);
+    auto left_out = reader.read("revenue by region this quarter, West left out", "2026-06-15");
+    REQUIRE(left_out.filters.size() == 1);
+    CHECK(left_out.filters[0].exclude);
+    auto relating = reader.read("last year's warranty cost excluding anything relating to the powertrain system", "2026-06-15");
+    REQUIRE(relating.filters.size() == 1);
+    CHECK(relating.filters[0].exclude);  // "relating" is no typo of "reading"
+    auto any = reader.read("any dealers running gross margin under 4.5% last yr", "2026-06-15");
+    CHECK(any.group_by == std::vector<std::string>{"dealer"});
+    auto range = reader.read("NPS by month Jan-May this year", "2026-06-15");
+    REQUIRE(range.window);
+    CHECK(range.window->from == "2026-01-01");
+    CHECK(range.window->to == "2026-05-31");
+    CHECK(range.compare.empty());
+    auto florida = reader.read("total revenue across all of our Florida dealerships so far this year", "2026-06-15");
+    CHECK(florida.group_by.empty());
+    auto each = reader.read("top two models by units sold at each Texas dealership in 2025", "2026-06-15");
+    CHECK(each.limit_per == "dealer");
+    CHECK(each.limit == 2);
+    auto hold = reader.read("how many battery packs do we hold across all plants", "2026-06-15");
+    CHECK(hold.measures == std::vector<std::string>{"on_hand"});
+    // a count of a dimension's values in each row is no measure
+    CHECK_FALSE(reader.read("units by state last year for states that have more than one dealership", "2026-06-15").problem.empty());
+    // "relative to" a measure is no comparison of periods
+    CHECK(reader.read("warranty cost in 2025 relative to 2024 by system", "2026-06-15").compare.size() == 2);
+}

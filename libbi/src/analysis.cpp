@@ -178,6 +178,9 @@ const std::set<std::string_view>& filler() {
         "um", "umm", "uh", "hmm", "think", "guess", "believe", "asked", "trying", "worried", "worry", "manager",
         "typos", "typo", "rush", "hurry", "grab", "fancy", "wrong", "roughly", "approximately", "approx", "racks", "racking",
         "wants", "wanted", "bother", "checking", "prepare", "compile", "lemme", "absolute",
+        // verbs and asides that say only that the facts happened, and how the asker speaks
+        "incurred", "incur", "incurs", "incurring", "lodged", "lodge", "arose", "arise", "arises", "arising", "analyse",
+        "analyze", "expressed", "specifically", "honest", "ta", "cheers", "present", "set", "whatever",
         // a unit said beside a count ("OH pcs"), a layout ("pivot … region across the top")
         "pcs", "pieces", "pivot", "pivoted",
     };
@@ -235,8 +238,10 @@ bool is_exclusion_word(const std::vector<std::string>& w, size_t i, size_t& span
     if ((at(i) == "other" && at(i + 1) == "than") || (at(i) == "apart" && at(i + 1) == "from") ||
         (at(i) == "but" && at(i + 1) == "not") || (at(i) == "not" && at(i + 1) == "including") ||
         (at(i) == "not" && at(i + 1) == "counting") || (at(i) == "leaving" && at(i + 1) == "aside") ||
+        ((at(i) == "setting" || at(i) == "set") && at(i + 1) == "aside") ||
         (at(i) == "outside" && at(i + 1) == "of") || (at(i) == "leaving" && at(i + 1) == "out") ||
         (at(i) == "leave" && at(i + 1) == "out") || (at(i) == "take" && at(i + 1) == "out") ||
+        (at(i) == "left" && at(i + 1) == "out") ||
         (at(i) == "taking" && at(i + 1) == "out") || (at(i) == "took" && at(i + 1) == "out") ||
         ((at(i) == "filter" || at(i) == "filtering" || at(i) == "filtered") && at(i + 1) == "out")) {
         span = 2;
@@ -591,6 +596,34 @@ void question_reader::protect_english(lexicon& lx) {
                 if (i < word.size()) check(word.substr(0, i) + c + word.substr(i + 1));       // substitution
             }
         }
+    }
+    // Words of eight letters or more are corrected up to two edits away ("transmision"), so an
+    // English word two edits from a target is kept as typed too ("relating" is no "reading").
+    // Two words that near share a spelling with up to two letters deleted from each.
+    auto deletions = [](const std::string& w) {
+        std::vector<std::string> out{w};
+        for (size_t i = 0; i < w.size(); ++i) {
+            auto once = w.substr(0, i) + w.substr(i + 1);
+            out.push_back(once);
+            for (size_t j = i; j < once.size(); ++j) out.push_back(once.substr(0, j) + once.substr(j + 1));
+        }
+        return out;
+    };
+    std::unordered_map<std::string, std::vector<std::string_view>> near;
+    for (auto& v : targets)
+        if (v.size() >= 6)
+            for (auto& d : deletions(std::string(v))) near[d].push_back(v);
+    for (auto& line : dictionary) {
+        if (line.size() < 8 || found.count(line) || lx.words.count(line) || grammar_word(line) || filler().count(line)) continue;
+        bool two_edits = false;
+        for (auto& d : deletions(line)) {
+            auto it = near.find(d);
+            if (it == near.end()) continue;
+            // ("warranties" is the model's "warranty", read so)
+            for (auto v : it->second) two_edits = two_edits || (edit_distance(line, v, 2) <= 2 && stem(line) != stem(v));
+            if (two_edits) break;
+        }
+        if (two_edits) found.insert(line);
     }
     for (auto& line : dictionary)
         if (line.size() >= 4 && line.size() <= 5 && !lx.words.count(line) &&
@@ -1377,6 +1410,12 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
             break;
         }
     }
+    // "so far this calendar year": this year
+    for (size_t i = 1; i + 1 < words.size(); ++i)
+        if (words[i] == "calendar" && year_word(words[i + 1]) &&
+            (words[i - 1] == "this" || words[i - 1] == "last" || words[i - 1] == "current" || words[i - 1] == "previous" ||
+             words[i - 1] == "prior" || words[i - 1] == "next"))
+            words.erase(words.begin() + static_cast<long>(i));
     // "rev YTD vs same period LY", "units ex EVs": a note's shorthand for two words, or one
     for (size_t i = 0; i < words.size(); ++i) {
         if (words[i] == "ly") {
@@ -1909,8 +1948,11 @@ void question_reader::reading::read_periods() {
             // "Jan-May 2025", "jan to may 2025": the months between, both included
             size_t second = i + 1;
             if (word(second) == "to" || word(second) == "through" || word(second) == "thru" || word(second) == "until") ++second;
-            if (int m2 = month_number(word(second)); m2 > m && (year_at(second + 1) || short_year(second + 1))) {
-                int y = year_at(second + 1) ? year_at(second + 1) : short_year(second + 1);
+            // ("Jan-May this year": the year said as the one before or this one)
+            if (int m2 = month_number(word(second)); m2 > m && (year_at(second + 1) || short_year(second + 1) || relative_year(second + 1))) {
+                bool relative = !year_at(second + 1) && !short_year(second + 1);
+                int y = year_at(second + 1) ? year_at(second + 1) : relative ? relative_year(second + 1) : short_year(second + 1);
+                if (relative) take(second + 2);
                 // "how did revenue change from April to May 2026": the two months, side by side
                 if (i > 0 && word(i - 1) == "from" && std::any_of(words.begin(), words.end(), [](auto& x) { return change_word(x); })) {
                     take(i - 1, second + 3 - i);
@@ -2211,9 +2253,9 @@ void question_reader::reading::combine_periods() {
     bool same_span = false;
     for (size_t i = 0; i + 1 < words.size(); ++i)
         if (words[i] == "same" && (words[i + 1] == "period" || words[i + 1] == "time" || words[i + 1] == "span" ||
-                                   words[i + 1] == "stretch" || words[i + 1] == "point" || words[i + 1] == "months" ||
-                                   words[i + 1] == "days" || words[i + 1] == "weeks" || words[i + 1] == "quarter" ||
-                                   words[i + 1] == "month" || words[i + 1] == "week")) {
+                                   words[i + 1] == "stretch" || words[i + 1] == "point" || words[i + 1] == "dates" ||
+                                   words[i + 1] == "days" || month_word(words[i + 1]) || quarter_word(words[i + 1]) ||
+                                   week_word(words[i + 1]))) {
             same_span = true;
             take(i, 2);  // "the same quarter" names no grain
         }
@@ -2714,9 +2756,15 @@ void question_reader::reading::read_thresholds() {
                 break;
             }
         }
+        // ("states that have more than one dealership": a count of a dimension's values in each
+        // row, which no measure holds)
         if (c.measure.empty())
             for (auto& [at, d] : dims_at)
-                if (at == end) threshold_units.insert(at);
+                if (at == end) {
+                    threshold_units.insert(at);
+                    if (q.problem.empty())
+                        q.problem = fmt::format("'{} {}': the number of {} values in each row is not pre-computed", c.text, t[at].word, spoken(d));
+                }
         thresholds.emplace_back(i, c);
     }
 }
@@ -2828,6 +2876,12 @@ void question_reader::reading::read_exclusions() {
                 ++k;
                 continue;
             }
+            // "excluding anything relating to the powertrain system"
+            if (unused(k) && (word(k) == "relating" || word(k) == "related" || word(k) == "belonging") && word(k + 1) == "to") {
+                take(k, 2);
+                k += 2;
+                continue;
+            }
             // "excluding the West region": the dimension's own name after its value
             if (any && std::any_of(dims_at.begin(), dims_at.end(), [&](auto& d) { return d.first == k; })) {
                 ++k;
@@ -2836,7 +2890,7 @@ void question_reader::reading::read_exclusions() {
             break;
         }
         // "with both truck segments excluded": the values said before a word that follows them
-        if (word(i) == "excluded")
+        if (word(i) == "excluded" || (word(i) == "left" && word(i + 1) == "out"))
             for (size_t b = i; b > 0;) {
                 --b;
                 auto v = std::find_if(values.begin(), values.end(), [&](auto& x) { return x.start + x.length == b + 1; });
@@ -2926,9 +2980,9 @@ void question_reader::reading::read_comparisons() {
             q.growth = true;
             take(i);
         } else if (w == "vs" || w == "versus" || w == "against" || (w == "compared" && (word(i + 1) == "to" || word(i + 1) == "with")) ||
-                   (w == "compare")) {
+                   (w == "relative" && word(i + 1) == "to" && is_digits(word(i + 2))) || (w == "compare")) {
             take(i);
-            if (w == "compared") take(i + 1);
+            if (w == "compared" || w == "relative") take(i + 1);
         } else if (w == "average" || w == "avg" || w == "mean" || w == "typical" || w == "averaged" || w == "averaging" ||
                    w == "averages") {
             take(i);
@@ -3715,7 +3769,9 @@ void question_reader::reading::read_breakdowns() {
             if (w == "by" && at - back >= 1) {
                 auto verb = word(at - back - 1);
                 if (verb == "sold" || verb == "filed" || verb == "made" || verb == "generated" || verb == "earned" ||
-                    verb == "brought" || verb == "submitted" || verb == "raised" || verb == "sell" || verb == "sells")
+                    verb == "brought" || verb == "submitted" || verb == "raised" || verb == "sell" || verb == "sells" ||
+                    verb == "lodged" || verb == "logged" || verb == "incurred" || verb == "recorded" || verb == "reported" ||
+                    verb == "registered" || verb == "booked" || verb == "written")
                     return false;
             }
             if (w == "by" || w == "per" || w == "each" || w == "every" || w == "which" || w == "what" || w == "across" ||
@@ -3791,6 +3847,19 @@ void question_reader::reading::read_breakdowns() {
             if (k > 0 && word(k) == "the") --k;
             auto w = word(k);
             if (w == "across" || w == "over" || w == "for" || w == "in" || w == "of") return true;
+        }
+        // "across all of our Florida dealerships": back over the value and the articles
+        for (size_t k = at; k > 0;) {
+            auto v = std::find_if(values.begin(), values.end(), [&](auto& x) { return x.start + x.length == k && !x.readings.empty(); });
+            if (v != values.end() && v->start > 0) k = v->start;
+            else if (word(k - 1) == "our" || word(k - 1) == "the" || word(k - 1) == "of") --k;
+            else {
+                if (k != at && k >= 2 && word(k - 1) == "all") {
+                    auto w = word(k - 2);
+                    if (w == "across" || w == "for" || w == "over" || w == "at" || w == "in" || w == "from") return true;
+                }
+                break;
+            }
         }
         if (at >= 3 && (word(at - 1) == "our" || word(at - 1) == "the") && (word(at - 2) == "all" || word(at - 2) == "any")) --at;  // "across all our plants"
         if (at < 2 || (word(at - 1) != "all" && word(at - 1) != "any")) return false;
@@ -3902,7 +3971,9 @@ void question_reader::reading::read_breakdowns() {
         // percentage the model defines so ("F&I penetration … of sales with an F&I product")
         // says no more than its name; otherwise "any F&I product" is a filter no cube holds.
         auto article = at >= 1 ? word(at - 1) : std::string_view();
-        if (!cue && q.average_over != "?" && (article == "a" || article == "an" || article == "any" || article == "single")) {
+        // ("any dealers running a margin under 4.5%": which of them)
+        bool plural = word(at).size() > 3 && word(at).back() == 's';
+        if (!cue && q.average_over != "?" && (article == "a" || article == "an" || (article == "any" && !plural) || article == "single")) {
             bool defined = std::any_of(measures_at.begin(), measures_at.end(), [&](auto& m) {
                 auto* x = find_measure(model, q, m.second);
                 return x && x->is_derived() && x->unit == "percent";
@@ -3977,6 +4048,10 @@ void question_reader::reading::read_breakdowns() {
     // one after "each"/"every"/"per"
     auto within = [&](size_t at) {
         if (at == 0 || at >= t.size()) return 0;
+        // ("at each Texas dealership": the value said between)
+        for (auto v = values.begin(); at > 0 && v != values.end();)
+            if (v->start + v->length == at && !v->readings.empty() && v->start > 0) at = v->start, v = values.begin();
+            else ++v;
         auto before = word(at - 1);
         if (before == "within" ||
             ((before == "their" || before == "its" || before == "the" || before == "each") && at >= 2 && word(at - 2) == "within"))
@@ -4191,7 +4266,18 @@ void question_reader::reading::condition_rows() {
                           return (th.second.measure.empty() || attribute(th.second.measure)) && th.second.other.empty();
                       }) &&
                       std::all_of(measures_at.begin(), measures_at.end(), [&](auto& m) { return attribute(m.second); });
-    bool coarser = !q.group_by.empty() && ((measures_at.empty() && !conditions_at.empty()) || attributes);
+    // (measures named only to say the condition again, "(days of cover less than lead time)",
+    // are no measure to sum)
+    bool restated = std::all_of(measures_at.begin(), measures_at.end(), [&](auto& m) {
+        auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == m.first; });
+        size_t end = m.first + (p == phrases.end() ? 1 : p->length);
+        return std::any_of(q.having.begin(), q.having.end(), [&](auto& h) { return h.measure == m.second || h.other == m.second; }) ||
+               std::any_of(thresholds.begin(), thresholds.end(), [&](auto& th) {
+                   return th.second.measure == m.second || th.second.other == m.second ||
+                          (th.second.measure.empty() && !th.second.other.empty() && (end == th.first || end + 1 == th.first));
+               });
+    });
+    bool coarser = !q.group_by.empty() && ((restated && (!conditions_at.empty() || compared)) || attributes);
     if ((conditions_at.empty() && !compared && !coarser) || (!q.group_by.empty() && !coarser) || q.grain != time_grain::none || q.share ||
         !q.count_of.empty())
         return;
