@@ -180,7 +180,8 @@ const std::set<std::string_view>& filler() {
         "wants", "wanted", "bother", "checking", "prepare", "compile", "lemme", "absolute",
         // verbs and asides that say only that the facts happened, and how the asker speaks
         "incurred", "incur", "incurs", "incurring", "lodged", "lodge", "arose", "arise", "arises", "arising", "analyse",
-        "analyze", "expressed", "specifically", "honest", "ta", "cheers", "present", "set", "whatever",
+        "analyze", "expressed", "specifically", "honest", "ta", "cheers", "present", "set", "whatever", "ballpark",
+        "guys", "folks", "own",
         // a unit said beside a count ("OH pcs"), a layout ("pivot … region across the top")
         "pcs", "pieces", "pivot", "pivoted",
     };
@@ -2259,6 +2260,12 @@ void question_reader::reading::combine_periods() {
             same_span = true;
             take(i, 2);  // "the same quarter" names no grain
         }
+    // "this year than at this point last year": the same span
+    for (size_t i = 0; i + 2 < words.size(); ++i)
+        if (words[i] == "this" && (words[i + 1] == "point" || words[i + 1] == "stage") && words[i + 2] == "last" && unused(i)) {
+            same_span = true;
+            take(i, 2);
+        }
     // "last quarter versus the same quarter a year earlier", "May vs a year before": the one
     // period named and its span a year before
     for (size_t i = 0; i + 1 < t.size() && periods.size() == 1; ++i) {
@@ -4052,6 +4059,7 @@ void question_reader::reading::read_breakdowns() {
         for (auto v = values.begin(); at > 0 && v != values.end();)
             if (v->start + v->length == at && !v->readings.empty() && v->start > 0) at = v->start, v = values.begin();
             else ++v;
+        if (at >= 2 && word(at - 1) == "own") --at;  // "within their own state"
         auto before = word(at - 1);
         if (before == "within" ||
             ((before == "their" || before == "its" || before == "the" || before == "each") && at >= 2 && word(at - 2) == "within"))
