@@ -734,3 +734,13 @@ TEST_CASE("asides, postfix exclusions, month ranges of a relative year and value
     // "relative to" a measure is no comparison of periods
     CHECK(reader.read("warranty cost in 2025 relative to 2024 by system", "2026-06-15").compare.size() == 2);
 }
+
+TEST_CASE("the share of cars sold with a product only part of the facts carry is the rate the model declares for it", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto q = reader.read("what percentage of cars sold in 2025 went out with an Extended Warranty", "2026-06-15");
+    CHECK(q.problem.empty());
+    CHECK(q.measures == std::vector<std::string>{"fi_penetration"});
+    CHECK_FALSE(q.share);
+    REQUIRE(q.filters.size() == 1);
+    CHECK(q.filters[0].dimension == "fi_product");
+}

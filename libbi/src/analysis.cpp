@@ -1292,6 +1292,7 @@ struct question_reader::reading {
     void complete_measures();
     void complete_named_measures();
     void read_shares_and_thresholds();
+    void read_subset_shares();
     void read_rank_measure();
     void check_leftovers();
 };
@@ -4776,6 +4777,27 @@ void question_reader::reading::read_shares_and_thresholds() {
     }
 }
 
+void question_reader::reading::read_subset_shares() {
+    // "what % of cars sold went out with an Extended Warranty": the share of a count taken by a
+    // dimension only a part of its facts carry (the F&I product) is the rate the model declares
+    // for that part ("fi_penetration = fi_units / units * 100"), its whole left unfiltered
+    if (!q.share || q.share_dimension.empty() || q.measures.size() != 1 || !q.problem.empty()) return;
+    auto whole = q.measures.front();
+    auto holds = [&](const std::string& m, const std::string& d) {
+        return std::any_of(model.cubes.begin(), model.cubes.end(), [&](auto& c) { return c.has_measure(m) && c.has_dimension(d); });
+    };
+    if (holds(whole, q.share_dimension)) return;
+    for (auto& part : model.measures) {
+        if (part.subset_of != whole || !holds(part.name, q.share_dimension)) continue;
+        if (auto* rate = declared_as(model, part.name + " / " + whole + " * 100")) {
+            q.measures = {rate->name};
+            q.share = false;
+            q.share_dimension.clear();
+            return;
+        }
+    }
+}
+
 void question_reader::reading::read_rank_measure() {
     // Ranking: the measure right after the ranking word ("most claims"), else after "by"/"in"/
     // "for" following it, else the main one.
@@ -5043,6 +5065,7 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     r.condition_rows();
     r.complete_measures();
     r.read_shares_and_thresholds();
+    r.read_subset_shares();
     r.read_rank_measure();
     r.name_the_one();
     r.check_leftovers();
