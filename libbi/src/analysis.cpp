@@ -1753,6 +1753,11 @@ void question_reader::reading::match_phrases() {
     }
     // "combos with DOS above 60": "combinations" with no dimension named are the rows the
     // model names for a pair, where a cube holds that pair with the measures named
+    std::vector<std::string> named;  // the measures named, and those of the conditions named
+    for (auto& m : measures_at) named.push_back(m.second);
+    for (auto& c : conditions_at)
+        for (auto& x : model.conditions)
+            if (x.name == c.second) named.push_back(x.measure);
     for (size_t i = 0; i < t.size() && dims_at.empty(); ++i) {
         auto w = word(i);
         if (t[i].used || !(w == "combos" || w == "combo" || w == "combinations" || w == "combination" || w == "pairs")) continue;
@@ -1760,11 +1765,6 @@ void question_reader::reading::match_phrases() {
         int fitting = 0;
         for (auto& d : model.dimensions) {
             if (d.combines.empty()) continue;
-            std::vector<std::string> named;
-            for (auto& m : measures_at) named.push_back(m.second);
-            for (auto& c : conditions_at)
-                for (auto& x : model.conditions)
-                    if (x.name == c.second) named.push_back(x.measure);
             bool fits = !named.empty() && std::any_of(model.cubes.begin(), model.cubes.end(), [&](auto& c) {
                 auto holds = [&](const std::string& m) {
                     auto leaves = leaves_of(model, q, m);
