@@ -694,6 +694,13 @@ TEST_CASE("a condition or an attribute of a stock position keeps the position's 
     CHECK(out.group_by == position);
     REQUIRE(out.having.size() == 1);
     CHECK(out.having[0].measure == "out_within_lead_time");
+    // a measure named with rows coarser than the positions the condition holds of would sum the
+    // positions it does not hold of: refused; at the positions' own grain, answered
+    CHECK_FALSE(reader.read("total shortfall by plant for parts below reorder point", "2026-06-15").problem.empty());
+    auto short_of = reader.read("for components under reorder point at Lansing, how many units short are we", "2026-06-15");
+    CHECK(short_of.problem.empty());
+    CHECK(short_of.measures.front() == "shortfall");
+    CHECK(short_of.group_by == std::vector<std::string>{"component"});
 }
 
 TEST_CASE("asides, postfix exclusions, month ranges of a relative year and values between 'each' and its noun", "[analysis]") {

@@ -4287,8 +4287,11 @@ void question_reader::reading::condition_rows() {
                });
     });
     bool coarser = !q.group_by.empty() && ((restated && (!conditions_at.empty() || compared)) || attributes);
-    if ((conditions_at.empty() && !compared && !coarser) || (!q.group_by.empty() && !coarser) || q.grain != time_grain::none || q.share ||
-        !q.count_of.empty())
+    // ("total shortfall by plant for parts below reorder point": the measure summed over the
+    // plant's parts below it, which a condition on the plant's sums cannot pick out)
+    bool summed_rows = !q.group_by.empty() && !coarser && !conditions_at.empty() && q.grain == time_grain::none && !q.share;
+    if ((conditions_at.empty() && !compared && !coarser) || (!q.group_by.empty() && !coarser && !summed_rows) || q.grain != time_grain::none ||
+        q.share || !q.count_of.empty())
         return;
     const cube_def* only = nullptr;
     for (auto& h : q.having)
@@ -4308,6 +4311,21 @@ void question_reader::reading::condition_rows() {
                 only = &cube;
             }
     if (!only) return;
+    if (summed_rows) {
+        if (!only->time.empty()) return;
+        auto one_value = [&](const std::string& d) {
+            return std::any_of(q.filters.begin(), q.filters.end(), [&](auto& f) { return f.dimension == d && !f.exclude && f.values.size() == 1; });
+        };
+        for (auto& g : only->grain)
+            if (std::find(q.group_by.begin(), q.group_by.end(), g) == q.group_by.end() && !one_value(g) && q.problem.empty()) {
+                auto c = std::find_if(phrases.begin(), phrases.end(), [&](auto& p) { return p.e->what == kind::condition; });
+                std::string said;
+                for (size_t k = c->start; k < c->start + c->length; ++k) said += (said.empty() ? "" : " ") + t[k].word;
+                q.problem = fmt::format("'{}' holds of each {} apart: summed by {}, the rows would count the ones it does not hold of",
+                                        said, spoken(only->grain.back()), spoken(q.group_by.front()));
+            }
+        return;
+    }
     if (coarser) {
         if (q.limit || !only->time.empty()) return;
         for (auto& g : q.group_by)
