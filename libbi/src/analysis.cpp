@@ -4069,14 +4069,15 @@ void question_reader::reading::read_breakdowns() {
     };
     int strongest = 0;
     for (auto& b : breakdowns) strongest = std::max(strongest, within(b.first));
+    auto group_by_it = [&](size_t at, const std::string& d) {  // the words that said it are read
+        q.limit_per = d;
+        take(at - 1);
+        if (word(at - 1) != "within" && word(at - 2) == "within") take(at - 2);
+    };
     bool ranked_time = breakdowns.size() == 1 && q.grain != time_grain::none && singular_time;
     if (asked != end_asked::none && (breakdowns.size() >= 2 || ranked_time)) {
         for (auto& [at, d] : breakdowns)
-            if (strongest > 0 && within(at) == strongest) {
-                q.limit_per = d;
-                take(at - 1);
-                if (word(at - 1) != "within" && word(at - 2) == "within") take(at - 2);
-            }
+            if (strongest > 0 && within(at) == strongest) group_by_it(at, d);
     }
     // "rank dealers within their region by gross profit", "rank the components within each
     // system, most expensive first": every row, ranked within the dimension named after
@@ -4085,9 +4086,7 @@ void question_reader::reading::read_breakdowns() {
         if (q.limit_per.empty())
             for (auto& [at, d] : breakdowns) {
                 if (within(at) == 0 || within(at) < strongest) continue;
-                q.limit_per = d;
-                take(at - 1);
-                if (word(at - 1) != "within" && word(at - 2) == "within") take(at - 2);
+                group_by_it(at, d);
                 break;
             }
         if (!q.limit_per.empty()) {
@@ -4311,11 +4310,12 @@ void question_reader::reading::condition_rows() {
                 only = &cube;
             }
     if (!only) return;
+    // a dimension of the cube's grain the rows need not show: filtered to one value
+    auto one_value = [&](const std::string& d) {
+        return std::any_of(q.filters.begin(), q.filters.end(), [&](auto& f) { return f.dimension == d && !f.exclude && f.values.size() == 1; });
+    };
     if (summed_rows) {
         if (!only->time.empty()) return;
-        auto one_value = [&](const std::string& d) {
-            return std::any_of(q.filters.begin(), q.filters.end(), [&](auto& f) { return f.dimension == d && !f.exclude && f.values.size() == 1; });
-        };
         for (auto& g : only->grain)
             if (std::find(q.group_by.begin(), q.group_by.end(), g) == q.group_by.end() && !one_value(g) && q.problem.empty()) {
                 auto c = std::find_if(phrases.begin(), phrases.end(), [&](auto& p) { return p.e->what == kind::condition; });
@@ -4330,9 +4330,6 @@ void question_reader::reading::condition_rows() {
         if (q.limit || !only->time.empty()) return;
         for (auto& g : q.group_by)
             if (std::find(only->grain.begin(), only->grain.end(), g) == only->grain.end()) return;
-        auto one_value = [&](const std::string& d) {
-            return std::any_of(q.filters.begin(), q.filters.end(), [&](auto& f) { return f.dimension == d && !f.exclude && f.values.size() == 1; });
-        };
         std::vector<std::string> rows;
         for (auto& g : only->grain)
             if (std::find(q.group_by.begin(), q.group_by.end(), g) != q.group_by.end() || !one_value(g)) rows.push_back(g);
