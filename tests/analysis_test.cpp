@@ -368,6 +368,13 @@ TEST_CASE("the roll-up lists groups with nothing in them only when none was aske
     q.having = {{"units", "<", 5, "", "fewer than 5"}};
     CHECK_FALSE(bi::fills_empty_groups(m, q));
     CHECK(dealers(bi::roll_up(m, q, p, rows_of)) == std::vector<std::string>{"Ash", "Dogwood"});
+    // asked as a yes/no question, the condition is a column and keeps every row
+    q.having = {{"units", "<", 4, "", "fewer than 4", "fewer_than_4"}};
+    auto asked = bi::roll_up(m, q, p, rows_of);
+    CHECK(dealers(asked) == std::vector<std::string>{"Ash", "Dogwood"});
+    REQUIRE(asked.rows.columns.back() == "fewer_than_4");
+    for (auto& r : asked.rows.rows)
+        CHECK(std::get<std::string>(r.back()) == (std::get<std::string>(r[0]) == "Ash" ? "yes" : "no"));
 }
 
 TEST_CASE("the reader bi-dump saves reads every question as the one built from the model", "[analysis]") {
@@ -750,4 +757,20 @@ TEST_CASE("the share of cars sold with a product only part of the facts carry is
     CHECK_FALSE(q.share);
     REQUIRE(q.filters.size() == 1);
     CHECK(q.filters[0].dimension == "fi_product");
+}
+
+TEST_CASE("a condition asked as a yes/no question is a column; asked of 'any' or 'which' it picks rows", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto hit = reader.read("did we hit the market share target last month?", "2026-06-15");
+    CHECK(hit.problem.empty());
+    REQUIRE(hit.having.size() == 1);
+    CHECK(hit.having[0].column == "on_target");
+    auto any = reader.read("did any KPI miss its target last month?", "2026-06-15");
+    REQUIRE(any.having.size() == 1);
+    CHECK(any.having[0].column.empty());
+    auto which = reader.read("which KPIs were on target last month", "2026-06-15");
+    REQUIRE(which.having.size() == 1);
+    CHECK(which.having[0].column.empty());
+    // a word read as filler names no value by its stem: "provide" is no "Providence"
+    CHECK(reader.read("Provide a count of units sold by model for 2025", "2026-06-15").filters.empty());
 }

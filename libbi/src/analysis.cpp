@@ -1659,6 +1659,8 @@ void question_reader::reading::match_phrases() {
                 bool same = value == t[i].word || value == t[i].word + "s" || value + "s" == t[i].word ||
                             value.compare(0, t[i].word.size() + 1, t[i].word + " ") == 0;
                 if (!same && lx.english.count(t[i].word)) continue;
+                // nor a word read as filler: "Provide a count of units" is no "Providence"
+                if (!same && filler().count(t[i].word)) continue;
                 // (nor a word of a measure's or dimension's name: "bill" of "warranty bill")
                 if (!same && std::any_of(lx.entries.begin(), lx.entries.end(), [&](auto& other) {
                         return other.what != kind::value && std::find(other.stems.begin(), other.stems.end(), t[i].stem) != other.stems.end();
@@ -3623,18 +3625,26 @@ void question_reader::reading::read_filters() {
     size_t every_at = SIZE_MAX;
     for (size_t i = 0; i + 1 < t.size(); ++i)
         if (word(i) == "every" && (month_word(word(i + 1)) || quarter_word(word(i + 1)) || year_word(word(i + 1)))) every_at = i;
-    // Conditions become thresholds on their measure.
+    // Conditions become thresholds on their measure. Asked as a yes/no question ("did we hit
+    // the market share target last month?", "is Toluca below reorder point on batteries?") a
+    // condition is a column saying whether each row meets it; asked of "any", "which" or "what"
+    // ("did any KPI miss target?") it picks the rows out.
+    static const std::set<std::string_view> auxiliaries = {"did", "do", "does", "is", "are", "was", "were", "has", "have", "had"};
+    static const std::set<std::string_view> listing = {"any", "anything", "anyone", "anybody", "anywhere", "which", "what", "who",
+                                                       "where", "how", "list", "show", "whichever", "whatever"};
+    bool yes_no = !t.empty() && auxiliaries.count(word(0)) &&
+                  std::none_of(t.begin(), t.end(), [](auto& x) { return listing.count(x.word) > 0; });
     for (auto& condition : conditions_at) {
         size_t at = condition.first;
         const auto& c = condition.second;
         auto it = std::find_if(model.conditions.begin(), model.conditions.end(), [&](auto& x) { return x.name == c; });
-        measure_condition mc{it->measure, it->op, it->threshold, "", it->name};
+        measure_condition mc{it->measure, it->op, it->threshold, "", it->name, yes_no ? it->name : ""};
         if (every_at != SIZE_MAX) {
             if (it->every_op.empty()) {
                 if (q.problem.empty())
                     q.problem = fmt::format("'{} every {}': a condition held in every period is not pre-computed", it->name, word(every_at + 1));
             } else if (each_grain == q.grain) {
-                mc = {it->measure, it->every_op, it->every_value, it->every_other, it->name};
+                mc = {it->measure, it->every_op, it->every_value, it->every_other, it->name, mc.column};
                 q.grain = time_grain::none;
                 each_grain = time_grain::none;
             }
@@ -5290,8 +5300,9 @@ std::string restate(const semantic_model& model, const semantic_query& q) {
         if (q.growth) out += " (change in %)";
     }
     for (auto& h : q.having)
-        out += h.other.empty() ? fmt::format(" · {} {} {}", nice(h.measure), h.op, h.value)
-                               : fmt::format(" · {} {} {}", nice(h.measure), h.op, nice(h.other));
+        out += !h.column.empty() ? fmt::format(" · {}?", nice(h.column))
+               : h.other.empty() ? fmt::format(" · {} {} {}", nice(h.measure), h.op, h.value)
+                                 : fmt::format(" · {} {} {}", nice(h.measure), h.op, nice(h.other));
     if (!q.rank_measure.empty() && q.rank_measure != "?") {
         bool desc = q.direction == sort_direction::desc;
         if (q.rank_all) {

@@ -47,6 +47,7 @@ void write_having(json_writer& w, const semantic_query& q) {
         if (h.other.empty()) { w.Key("value"); w.Double(h.value); }
         else { w.Key("other"); w.String(h.other); }
         w.Key("text"); w.String(h.text);
+        if (!h.column.empty()) { w.Key("column"); w.String(h.column); }
         w.EndObject();
     }
     w.EndArray();

@@ -395,7 +395,7 @@ bool fills_empty_groups(const semantic_model& model, const semantic_query& q) {
     if (q.group_by.size() != 1 || q.grain != time_grain::none || !q.compare.empty() || !q.limit_per.empty() ||
         !q.average_over.empty() || q.share || !q.count_of.empty())
         return false;
-    bool none = std::any_of(q.having.begin(), q.having.end(), [](auto& h) { return h.other.empty() && h.op == "=" && h.value == 0; });
+    bool none = std::any_of(q.having.begin(), q.having.end(), [](auto& h) { return h.column.empty() && h.other.empty() && h.op == "=" && h.value == 0; });
     if (!none) return false;
     // a group with no facts is 0 only for a sum of facts; a ratio of nothing is no number
     auto needed = measures_needed(q);
@@ -615,6 +615,8 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
         a.rows.columns.push_back("share_pct");
         a.units["share_pct"] = "percent";
     }
+    for (auto& h : q.having)
+        if (!h.column.empty()) a.rows.columns.push_back(h.column);
 
     // Rows: one per key without the period index.
     struct out_row {
@@ -657,19 +659,17 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
         auto it = row.v.find({m, period});
         return it == row.v.end() ? std::nullopt : it->second;
     };
+    auto meets = [&](const out_row& row, const measure_condition& h) -> std::optional<bool> {
+        auto v = measure_value(row, h.measure);
+        auto other = h.other.empty() ? std::optional<double>(h.value) : measure_value(row, h.other);
+        if (!v || !other) return std::nullopt;
+        double x = *v, y = *other;
+        return h.op == ">" ? x > y : h.op == ">=" ? x >= y : h.op == "<" ? x < y : h.op == "<=" ? x <= y : std::abs(x - y) < 1e-9;
+    };
     std::vector<out_row> kept;
-    for (auto& [k, row] : rows) {
-        bool ok = true;
-        for (auto& h : q.having) {
-            auto v = measure_value(row, h.measure);
-            auto other = h.other.empty() ? std::optional<double>(h.value) : measure_value(row, h.other);
-            if (!v || !other) { ok = false; break; }
-            double x = *v, y = *other;
-            ok = h.op == ">" ? x > y : h.op == ">=" ? x >= y : h.op == "<" ? x < y : h.op == "<=" ? x <= y : std::abs(x - y) < 1e-9;
-            if (!ok) break;
-        }
-        if (ok) kept.push_back(row);
-    }
+    for (auto& [k, row] : rows)
+        if (std::all_of(q.having.begin(), q.having.end(), [&](auto& h) { return !h.column.empty() || meets(row, h).value_or(false); }))
+            kept.push_back(row);
 
     // Shares: of the rows' total, or (one row) of the total without the filter that made the part.
     std::optional<double> whole;
@@ -815,6 +815,11 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
             }
             out.push_back(cell(v && of && *of != 0 ? std::optional<double>(*v / *of * 100) : std::nullopt, "percent"));
         }
+        for (auto& h : q.having)
+            if (!h.column.empty()) {
+                auto yes = meets(row, h);
+                out.push_back(yes ? value(std::string(*yes ? "yes" : "no")) : value(std::monostate{}));
+            }
         a.rows.rows.push_back(std::move(out));
     }
     a.rows.types.assign(a.rows.columns.size(), "null");

@@ -39,6 +39,9 @@ struct measure_condition {
     double value = 0;
     std::string other;                   ///< compared with this measure of the same row, not with `value`
     std::string text;                    ///< the words that said it
+    /// A condition asked as a yes/no question ("did we hit the market share target?"): the
+    /// name of a column saying whether each row meets it, and no row is left out
+    std::string column;
 };
 
 struct semantic_query {
