@@ -774,3 +774,27 @@ TEST_CASE("a condition asked as a yes/no question is a column; asked of 'any' or
     // a word read as filler names no value by its stem: "provide" is no "Providence"
     CHECK(reader.read("Provide a count of units sold by model for 2025", "2026-06-15").filters.empty());
 }
+
+TEST_CASE("a part of the year said again, a dimension after 'of' saying whose, 'how much' of counted facts, 'miss the target'", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    // "Q1" without a year, then "Q1 2026 vs Q1 2025": two periods, not 2025-Q1 twice
+    auto q1 = reader.read("Q1 GP growth: Q1 2026 vs Q1 2025, in %", "2026-06-15");
+    REQUIRE(q1.compare.size() == 2);
+    CHECK(q1.compare[0].from == "2025-01-01");
+    CHECK(q1.compare[1].from == "2026-01-01");
+    auto march = reader.read("march units: march 2024 vs march 2025", "2026-06-15");
+    REQUIRE(march.compare.size() == 2);
+    CHECK(march.compare[1].from == "2025-03-01");
+    auto again = reader.read("Q1 vs Q1 2025 revenue", "2026-06-15");
+    REQUIRE(again.compare.size() == 2);
+    CHECK(again.compare[0].from != again.compare[1].from);
+    // "system of component": the system's rows; the component says whose system
+    CHECK(reader.read("warranty claim cost for each system of component, year 2025", "2026-06-15").group_by ==
+          std::vector<std::string>{"system"});
+    CHECK(reader.read("units by region of the dealer", "2026-06-15").group_by == std::vector<std::string>{"region"});
+    CHECK(reader.read("how much cars by model last month", "2026-06-15").measures == std::vector<std::string>{"units"});
+    CHECK(reader.read("how much revenue by model last month", "2026-06-15").measures == std::vector<std::string>{"revenue"});
+    auto miss = reader.read("which KPI miss the target in last month?", "2026-06-15");
+    REQUIRE(miss.having.size() == 1);
+    CHECK(miss.having[0].op == ">");
+}

@@ -1647,8 +1647,17 @@ void question_reader::reading::match_phrases() {
             if (e.stems.size() < best_len) break;
             if (i + e.stems.size() > t.size()) continue;
             bool match = true;
-            for (size_t j = 0; j < e.stems.size() && match; ++j) match = !t[i + j].used && t[i + j].stem == e.stems[j];
-            if (!match) continue;
+            size_t span = 0;  // the words it takes
+            for (size_t j = 0; j < e.stems.size() && match; ++j, ++span) {
+                match = i + span < t.size();
+                // a condition's words may have "the", "its" or "their" between them: "miss the target"
+                if (auto w = match ? word(i + span) : std::string_view();
+                    j > 0 && e.what == kind::condition && i + span + 1 < t.size() && (w == "the" || w == "its" || w == "their" || w == "our") &&
+                    t[i + span].stem != e.stems[j])
+                    ++span;
+                match = match && !t[i + span].used && t[i + span].stem == e.stems[j];
+            }
+            if (!match || (!same.empty() && span != best_len)) continue;
             // A one-word name matched by its stem only is not a dictionary word's: "warranty bill"
             // is no "Billings" (the stems agree, the words do not)
             // (the dictionary's words are read only then: the headline question never needs them)
@@ -1669,7 +1678,7 @@ void question_reader::reading::match_phrases() {
             }
             // A phrase never takes the first word of "month by month", "quarter over quarter":
             // "the market share KPI month by month" is a series, not a measure named "KPI months".
-            if (size_t last = i + e.stems.size() - 1; e.stems.size() > 1 && last + 2 < t.size()) {
+            if (size_t last = i + span - 1; e.stems.size() > 1 && last + 2 < t.size()) {
                 auto unit = t[last].word, joint = t[last + 1].word, again = t[last + 2].word;
                 bool same_unit = (month_word(unit) && month_word(again)) || (quarter_word(unit) && quarter_word(again)) ||
                                  (year_word(unit) && year_word(again));
@@ -1680,7 +1689,7 @@ void question_reader::reading::match_phrases() {
                                  quarter_word(t[i].word) || week_word(t[i].word)) &&
                 !uppercase_in_question(t[i].word))
                 continue;  // "per mo" is a month, "MO" Missouri
-            best_len = e.stems.size();
+            best_len = span;
             same.push_back(&e);
         }
         if (same.empty()) continue;
@@ -1721,6 +1730,14 @@ void question_reader::reading::match_phrases() {
                 }
                 break;
         }
+    }
+    // "how much cars we sold by model": "how much" before the facts a count counts, in the
+    // plural, asks for that count ("how much revenue" stays the money it names)
+    for (auto& [at, m] : weak_measures_at) {
+        if (word(at) != "how" || word(at + 1) != "much" || at + 2 >= t.size() || t[at + 2].word.back() != 's') continue;
+        auto counted = lx.per_names.find({t[at + 2].stem});
+        auto* x = counted == lx.per_names.end() ? nullptr : model.measure(counted->second);
+        if (x && x->fact_count) m = x->name;
     }
     // "bottom five models on gross profit, who made us the least": "who" after another
     // dimension's name is the pronoun for it, not a dimension of its own
@@ -2244,13 +2261,19 @@ void question_reader::reading::combine_periods() {
                      (words[i] == "compared" && i + 1 < words.size() && (words[i + 1] == "to" || words[i + 1] == "with"));
     if (comparing >= 2 && periods.size() >= 4 && periods.size() == size_t(2 * comparing))
         q.problem = "the question names two comparisons: ask for one (\"2024 vs 2025\")";
-    // "last quarter (Q1 2026 vs Q1 2025)": a period named twice is one period
+    // "last quarter (Q1 2026 vs Q1 2025)": a period named twice is one period; a part of the
+    // year named without one is then said with its year ("Q1 GP growth: Q1 2026 vs Q1 2025")
     for (size_t k = 1; k < periods.size();) {
         auto& p = periods[k].second;
-        bool again = std::any_of(periods.begin(), periods.begin() + static_cast<long>(k),
-                                 [&](auto& e) { return e.second.from == p.from && e.second.to == p.to; });
-        if (again) periods.erase(periods.begin() + static_cast<long>(k));
-        else ++k;
+        auto again = std::find_if(periods.begin(), periods.begin() + static_cast<long>(k),
+                                  [&](auto& e) { return e.second.from == p.from && e.second.to == p.to; });
+        if (again == periods.begin() + static_cast<long>(k)) {
+            ++k;
+            continue;
+        }
+        size_t at = again->first;
+        yearless.erase(std::remove_if(yearless.begin(), yearless.end(), [&](auto& part) { return part.at == at; }), yearless.end());
+        periods.erase(periods.begin() + static_cast<long>(k));
     }
     // "year to date vs the same period last year": the earlier period is the later one's span a
     // year before, not the whole of last year.
@@ -2333,6 +2356,20 @@ void question_reader::reading::combine_periods() {
             periods = std::move(parts);
         }
     }
+    // "march units: march 2024 vs march 2025": a part of the year named without one, beside
+    // that part of two or more years, says them again
+    if (yearless.size() == 1 && periods.size() >= 3) {
+        auto part = yearless.front();
+        bool restated = std::all_of(periods.begin(), periods.end(), [&](auto& named) {
+            if (named.first == part.at) return true;
+            auto same = part_of(part, std::atoi(named.second.from.substr(0, 4).c_str()));
+            return named.second.from == same.from && named.second.to == same.to;
+        });
+        if (restated) {
+            periods.erase(std::remove_if(periods.begin(), periods.end(), [&](auto& named) { return named.first == part.at; }), periods.end());
+            yearless.clear();
+        }
+    }
     // "Q1 revenue, 2025 vs 2026", "march units in 2024 and 2025": a part of the year named
     // without one, beside whole years, is that part of each of them
     if (yearless.size() == 1 && periods.size() >= 2) {
@@ -2366,7 +2403,14 @@ void question_reader::reading::combine_periods() {
             if (whole_year || p.to.substr(0, 4) != p.from.substr(0, 4) || (y && y != from_year)) one_year = false;
             y = from_year;
         }
-        if (one_year && y)
+        // (not when that is a period named: "Q1 vs Q1 2025" is this year's Q1 against last year's)
+        bool named_again = std::any_of(periods.begin(), periods.end(), [&](auto& named) {
+            return std::any_of(yearless.begin(), yearless.end(), [&](auto& part) {
+                auto p = part_of(part, y);
+                return part.at != named.first && p.from == named.second.from && p.to == named.second.to;
+            });
+        });
+        if (one_year && y && !named_again)
             for (auto& [at, p] : periods)
                 for (auto& part : yearless)
                     if (part.at == at)
@@ -4012,6 +4056,20 @@ void question_reader::reading::read_breakdowns() {
         // unless they are ranked there ("rank each state's stores by gross profit": the stores,
         // ranked within their state)
         if (owned_by_previous(at) && rank_verb == SIZE_MAX) continue;
+        // "each system of component", "by region of the dealer": the rows are the first one's,
+        // the second says whose (the dimension after "of" is one the first is a parent of)
+        {
+            size_t of = at >= 1 && word(at - 1) == "of" ? at - 1
+                      : at >= 2 && word(at - 2) == "of" && (article == "the" || article == "its" || article == "their" || article == "each") ? at - 2
+                                                                                                                                      : SIZE_MAX;
+            auto whose = std::find_if(phrases.begin(), phrases.end(), [&](auto& p) {
+                return of != SIZE_MAX && p.e->what == kind::dimension && p.start + p.length == of;
+            });
+            bool finer = false;
+            for (auto* x = model.dimension(d); whose != phrases.end() && x && !x->parent.empty() && !finer; x = model.dimension(x->parent))
+                finer = x->parent == whose->e->target;
+            if (finer) continue;
+        }
         // "claims from dealers in each region": the rows are the regions'
         if (!cue && (after == "in" || after == "within" || after == "for") &&
             (word(at + 2) == "each" || word(at + 2) == "every") &&
