@@ -798,3 +798,37 @@ TEST_CASE("a part of the year said again, a dimension after 'of' saying whose, '
     REQUIRE(miss.having.size() == 1);
     CHECK(miss.having[0].op == ">");
 }
+
+TEST_CASE("formal periods: 'the twelve months ended 31 December 2025', dates day first or ISO, 'calendar 2026'", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto window = [&](const char* question) {
+        auto q = reader.read(question, "2026-06-15");
+        INFO(question);
+        CHECK(q.problem.empty());
+        CHECK(q.compare.empty());
+        return q.window ? q.window->from + ".." + q.window->to : std::string("none");
+    };
+    CHECK(window("revenue for the twelve months ended 31 December 2025") == "2025-01-01..2025-12-31");
+    CHECK(window("monthly repeat repairs for the twelve months ended 31 May 2026") == "2025-06-01..2026-05-31");
+    CHECK(window("F&I revenue for the six months ended 30 June 2025") == "2025-01-01..2025-06-30");
+    CHECK(window("top five dealers by revenue in the quarter ended 31 March 2026") == "2026-01-01..2026-03-31");
+    CHECK(window("revenue for the year ending June 30, 2025") == "2024-07-01..2025-06-30");
+    CHECK(window("revenue for the 12 months ended 15 May 2026") == "2025-05-16..2026-05-15");
+    CHECK(window("claims recorded between 1 July 2025 and 31 December 2025 inclusive") == "2025-07-01..2025-12-31");
+    CHECK(window("revenue 2026-01-01 to 2026-03-31") == "2026-01-01..2026-03-31");
+    CHECK(window("units sold in the first quarter of calendar 2026") == "2026-01-01..2026-03-31");
+    // "to" between two months still compares them
+    CHECK(reader.read("revenue June 2025 to May 2026", "2026-06-15").compare.size() == 2);
+    // a ratio defined in brackets is no threshold; "over 30 days" is
+    auto margin = reader.read("gross margin percentage (gross profit over revenue) for 2025", "2026-06-15");
+    CHECK(margin.having.empty());
+    CHECK(margin.measures == std::vector<std::string>{"margin_pct"});
+    // "vehicle sales revenue" is revenue; "units, revenue" two measures
+    CHECK(reader.read("total vehicle sales revenue for 2025", "2026-06-15").measures == std::vector<std::string>{"revenue"});
+    CHECK(reader.read("units, revenue by region", "2026-06-15").measures.size() == 2);
+    CHECK(reader.read("state the aggregate warranty claim cost for 2025", "2026-06-15").problem.empty());
+    auto cleared = reader.read("which dealers have cleared $10M in revenue YTD", "2026-06-15");
+    REQUIRE(cleared.having.size() == 1);
+    CHECK(cleared.having[0].op == ">");
+    CHECK(reader.read("top 2 models by revenue inside every region, last year", "2026-06-15").limit_per == "region");
+}

@@ -182,6 +182,8 @@ const std::set<std::string_view>& filler() {
         "incurred", "incur", "incurs", "incurring", "lodged", "lodge", "arose", "arise", "arises", "arising", "analyse",
         "analyze", "expressed", "specifically", "honest", "ta", "cheers", "present", "set", "whatever", "ballpark",
         "guys", "folks", "own",
+        // a request said formally ("identify the five dealers…", "please confirm the number…")
+        "identify", "confirm", "determine", "calculate", "compute", "snapshot",
         // a unit said beside a count ("OH pcs"), a layout ("pivot … region across the top")
         "pcs", "pieces", "pivot", "pivoted",
     };
@@ -272,6 +274,7 @@ std::string comparator(const std::vector<std::string>& w, size_t i, size_t& span
     span = 1;
     if (at(i) == "over" || at(i) == "above" || at(i) == "exceeding" || at(i) == "exceeds" || at(i) == "exceeded" ||
         at(i) == "exceed" || at(i) == "topped" || at(i) == "tops" || at(i) == "surpassed" || at(i) == "surpass" ||
+        at(i) == "cleared" || at(i) == "clears" ||
         at(i) == "gt" || at(i) == "greater")
         return ">";
     if (at(i) == "under" || at(i) == "below" || at(i) == "lt") return "<";
@@ -970,7 +973,7 @@ std::string without_definitions(std::string original) {
         auto inside = words_of(inner);
         // ("Jan 1 - Jun 14": a span of dates, not a difference)
         bool dates = std::any_of(inside.begin(), inside.end(), [](auto& w) { return month_number(w) != 0; });
-        bool definition = inner.find('/') != std::string::npos || inner.find('=') != std::string::npos ||
+        bool definition = inner.find('/') != std::string::npos || inner.find('=') != std::string::npos || inner.find("÷") != std::string::npos ||
                           (inner.find(" - ") != std::string::npos && !dates) || inner.find("i.e.") != std::string::npos;
         // "(electrical, powertrain etc)", "(e.g. Lumen)": examples of what is asked, not filters
         // "(based on the dealer that handled the claim)": how it is counted, not a breakdown
@@ -981,12 +984,13 @@ std::string without_definitions(std::string original) {
         // "(2026 is year to date)", "(2026 partial)": a remark on the data, not another period
         static const std::set<std::string_view> partial_words = {"is", "are", "the", "a", "only", "still", "partial",
             "partially", "incomplete", "ytd", "to", "date", "so", "far", "in", "progress", "year", "not", "complete", "yet"};
-        bool year_named = std::any_of(inside.begin(), inside.end(), [](auto& w) { return w.size() == 4 && is_digits(w); });
+        // ("(June partial)": the month named)
+        bool year_named = std::any_of(inside.begin(), inside.end(), [](auto& w) { return (w.size() == 4 && is_digits(w)) || month_number(w); });
         bool partial = std::any_of(inside.begin(), inside.end(), [](auto& w) {
             return w == "partial" || w == "partially" || w == "incomplete" || w == "ytd" || w == "date" || w == "far";
         });
         if (year_named && partial && std::all_of(inside.begin(), inside.end(), [](auto& w) {
-                return (w.size() == 4 && is_digits(w)) || partial_words.count(w);
+                return (w.size() == 4 && is_digits(w)) || month_number(w) || partial_words.count(w);
             }))
             definition = true;
         // "(claims by the dealer's region)": whose breakdown counts them, not another one
@@ -1007,7 +1011,10 @@ std::string without_definitions(std::string original) {
         for (size_t k = 0; k < inside.size(); ++k) {
             auto& w = inside[k];
             bool than = k + 1 < inside.size() && inside[k + 1] == "than";  // "(less than 500)" is a threshold
-            definition = definition || w == "minus" || (w == "less" && !than) || w == "plus" || w == "divided" ||
+            // ("gross profit over revenue": a ratio; "over 30 days" is a threshold)
+            bool ratio = w == "over" && k > 0 && k + 1 < inside.size() && !std::isdigit(static_cast<unsigned char>(inside[k + 1][0])) &&
+                         inside[k + 1] != "the" && inside[k + 1] != "a" && !month_number(inside[k + 1]);
+            definition = definition || ratio || w == "minus" || (w == "less" && !than) || w == "plus" || w == "divided" ||
                          w == "times" || w == "defined" || w == "meaning" || w == "calculated" ||
                          w == "handled" || w == "serviced";  // "(region of the dealer that handled the claim)"
         }
@@ -1111,6 +1118,18 @@ std::string normalise_numbers(std::string_view text) {
             bool place = i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1]));
             out += place ? " top " : " number ";
             continue;
+        }
+        // "2026-01-01": an ISO date, said as "January 1 2026"
+        auto digit = [&](size_t k) { return k < text.size() && std::isdigit(static_cast<unsigned char>(text[k])); };
+        if (word_start && digit(i) && digit(i + 1) && digit(i + 2) && digit(i + 3) && i + 9 < text.size() + 0 && text[i + 4] == '-' &&
+            digit(i + 5) && digit(i + 6) && text[i + 7] == '-' && digit(i + 8) && digit(i + 9) && !digit(i + 10) &&
+            (i + 10 >= text.size() || !std::isalpha(static_cast<unsigned char>(text[i + 10])))) {
+            int m = std::atoi(std::string(text.substr(i + 5, 2)).c_str()), d = std::atoi(std::string(text.substr(i + 8, 2)).c_str());
+            if (m >= 1 && m <= 12 && d >= 1 && d <= 31) {
+                out += fmt::format("{} {} {}", month_names[m - 1], d, text.substr(i, 4));
+                i += 9;
+                continue;
+            }
         }
         if (c == '-' && i + 1 < text.size() && text[i + 1] == '>') {  // "2024 -> 2025"
             out += " to ";
@@ -1412,6 +1431,31 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
             break;
         }
     }
+    // "31 December 2025", "1 January to 31 March 2026": a date said day first, read as
+    // "December 31 2025" (not after a ranking's count: "top 5 May sellers")
+    auto day_word = [](std::string_view w) {
+        size_t digits = 0;
+        while (digits < w.size() && std::isdigit(static_cast<unsigned char>(w[digits]))) ++digits;
+        auto rest = w.substr(digits);
+        int d = digits ? std::atoi(std::string(w.substr(0, digits)).c_str()) : 0;
+        return digits >= 1 && digits <= 2 && (rest.empty() || rest == "st" || rest == "nd" || rest == "rd" || rest == "th") && d >= 1 && d <= 31;
+    };
+    for (size_t i = 0; i + 1 < words.size(); ++i) {
+        if (!day_word(words[i]) || !month_number(words[i + 1])) continue;
+        if (i > 0 && (rank_word(words[i - 1]) != end_asked::none || words[i - 1] == "first" || words[i - 1] == "last")) continue;
+        auto after = i + 2 < words.size() ? std::string_view(words[i + 2]) : std::string_view();
+        bool year = after.size() == 4 && is_digits(after);
+        bool joined = (after == "to" || after == "through" || after == "until" || after == "and" || after == "till") && i + 4 < words.size() &&
+                      day_word(words[i + 3]) && month_number(words[i + 4]);
+        if (year || joined) std::swap(words[i], words[i + 1]);
+    }
+    // "1 July 2025 and 31 December 2025 inclusive": both days in, as every span is read
+    for (size_t i = 1; i < words.size(); ++i)
+        if (words[i] == "inclusive" && (is_digits(words[i - 1]) || day_word(words[i - 1]) || month_number(words[i - 1])))
+            words.erase(words.begin() + static_cast<long>(i--));
+    // "the first quarter of calendar 2026": of 2026
+    for (size_t i = 0; i + 1 < words.size(); ++i)
+        if (words[i] == "calendar" && words[i + 1].size() == 4 && is_digits(words[i + 1])) words.erase(words.begin() + static_cast<long>(i));
     // "so far this calendar year": this year
     for (size_t i = 1; i + 1 < words.size(); ++i)
         if (words[i] == "calendar" && year_word(words[i + 1]) &&
@@ -1425,6 +1469,10 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
             words.insert(words.begin() + static_cast<long>(i), "last");
         } else if (words[i] == "pct") {
             words[i] = "percent";
+        } else if (words[i] == "inside" && i + 1 < words.size() && (words[i + 1] == "each" || words[i + 1] == "every" || words[i + 1] == "its" || words[i + 1] == "their")) {
+            words[i] = "within";  // "top 2 models inside every region"
+        } else if (words[i] == "aggregate" || words[i] == "aggregated") {  // "the aggregate claim cost": the total
+            words[i] = "total";
         } else if (words[i] == "costliest") {  // "the costliest component in warranty": the most costly
             words[i] = "costly";
             words.insert(words.begin() + static_cast<long>(i), "most");
@@ -1739,6 +1787,17 @@ void question_reader::reading::match_phrases() {
         auto* x = counted == lx.per_names.end() ? nullptr : model.measure(counted->second);
         if (x && x->fact_count) m = x->name;
     }
+    // "total vehicle sales revenue": a count's name of two words or more right before another
+    // measure's names the facts that measure is of, not a second measure ("units, revenue"
+    // stays two: the comma is not kept, so one word is not enough to tell)
+    for (size_t k = 0; k + 1 < measures_at.size();) {
+        auto first = std::find_if(phrases.begin(), phrases.end(), [&](auto& p) { return p.start == measures_at[k].first; });
+        auto* x = model.measure(measures_at[k].second);
+        bool facts = x && x->fact_count && first != phrases.end() && first->length >= 2 && first->start + first->length == measures_at[k + 1].first &&
+                     measures_at[k + 1].second != x->name;
+        if (facts) measures_at.erase(measures_at.begin() + static_cast<long>(k));
+        else ++k;
+    }
     // "bottom five models on gross profit, who made us the least": "who" after another
     // dimension's name is the pronoun for it, not a dimension of its own
     auto pronoun = [&](auto& d) {
@@ -1906,6 +1965,8 @@ void question_reader::reading::read_periods() {
                                                      word(i - 1) == "with" || word(i - 1) == "vs" || word(i - 1) == "versus" || word(i - 1) == "against" || word(i - 1) == "than"));
                 // "May of last year", "May of 2025"
                 if (word(i + 1) == "of" && (year_at(i + 2) || word(i + 2) == "last" || word(i + 2) == "this" || word(i + 2) == "next")) near_time = true;
+                // "May 31 2026", "31 May 2026": a day and a year
+                if (word(i + 1).size() <= 2 && is_digits(word(i + 1)) && year_at(i + 2)) near_time = true;
                 // "may vs april", "April and May": beside another month's name
                 auto joiner = [](std::string_view x) { return x == "vs" || x == "versus" || x == "against" || x == "and" || x == "or" || x == "to"; };
                 // ("apr", "feb": short forms that are no other word)
@@ -2194,6 +2255,43 @@ void question_reader::reading::combine_periods() {
         take(k, 2);
         named->second = up_to(named->second, today, true);
     }
+    // "the twelve months ended 31 December 2025", "the quarter ended 31 March 2026", "the year
+    // ending June 30, 2025", "six months to 30 June 2025": the span of that length up to the day
+    for (auto& [at, p] : periods) {
+        auto joint = at >= 2 ? word(at - 1) : std::string_view();
+        if (p.from != p.to || !(joint == "ended" || joint == "ending" || joint == "to")) continue;
+        size_t u = at - 2, first = u;
+        auto unit = word(u);
+        int n = 0;
+        if (month_word(unit) && unit.back() == 's' && u >= 1 && is_digits(word(u - 1)) && unused(u - 1)) {
+            n = std::atoi(std::string(word(u - 1)).c_str());
+            first = u - 1;
+        } else if (year_word(unit) && unit.back() != 's') {
+            n = u >= 1 && word(u - 1) == "half" ? 6 : 12;
+            if (n == 6) first = u - 1;
+        } else if (quarter_word(unit) && unit.back() != 's') {
+            n = 3;
+        }
+        if (n < 1 || n > 120 || !unused(u)) continue;
+        if (first >= 1 && (word(first - 1) == "the" || word(first - 1) == "fiscal" || word(first - 1) == "financial")) --first;
+        auto end = parse_iso(p.to);
+        year_month last = end.year() / end.month();
+        if (month_end(p.to)) {
+            p = months_period(last - months{n - 1}, last, "");
+            int y = int(last.year());
+            if (n == 12 && unsigned(last.month()) == 12) p = year_period(y);
+            else if (n == 3 && unsigned(last.month()) % 3 == 0) p = quarter_period(y, int(unsigned(last.month())) / 3);
+            else p.label = fmt::format("{} {} to {} {}", month_names[unsigned((last - months{n - 1}).month()) - 1],
+                                       int((last - months{n - 1}).year()), month_names[unsigned(last.month()) - 1], y);
+        } else {
+            auto back = last - months{n};
+            year_month_day start{back.year(), back.month(), end.day()};
+            if (!start.ok()) start = last_of(last - months{n});
+            p = period{iso(year_month_day{sys_days{start} + days{1}}), p.to, fmt::format("{} months ended {}", n, p.label), true};
+        }
+        p = up_to(p, today, true);
+        take(first, at - first);
+    }
     bool range = false;  // "from March to May", "between 2024 and 2025"
     // "since the data starts", "since the beginning": all of the data, as with no period
     for (size_t i = 0; i + 2 < t.size(); ++i)
@@ -2247,8 +2345,10 @@ void question_reader::reading::combine_periods() {
                 range = true;
                 take(prev_at - 1);
                 take(at - 1);
-            } else if (before == "through" || before == "until" || before == "till") {
-                // "Jan 2025 through May 2026": a range without "from"; "to" alone compares
+            } else if (before == "through" || before == "until" || before == "till" ||
+                       (before == "to" && periods[k - 1].second.from == periods[k - 1].second.to && periods[k].second.from == periods[k].second.to)) {
+                // "Jan 2025 through May 2026": a range without "from"; "to" alone compares, but
+                // between two days it is a span ("2026-01-01 to 2026-03-31")
                 range = true;
                 take(at - 1);
             }
