@@ -831,4 +831,11 @@ TEST_CASE("formal periods: 'the twelve months ended 31 December 2025', dates day
     REQUIRE(cleared.having.size() == 1);
     CHECK(cleared.having[0].op == ">");
     CHECK(reader.read("top 2 models by revenue inside every region, last year", "2026-06-15").limit_per == "region");
+    // the best month of each of two years: ranked within each year, not side by side
+    auto best = reader.read("best month by revenue in 2024 and best month in 2025", "2026-06-15");
+    CHECK(best.compare.empty());
+    CHECK(best.limit_per == "year");
+    REQUIRE(best.window);
+    CHECK(best.window->from == "2024-01-01");
+    CHECK(best.window->to == "2025-12-31");
 }

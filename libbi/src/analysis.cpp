@@ -5090,6 +5090,24 @@ void question_reader::reading::read_rank_measure() {
             q.problem = "the top rows combined is answered for one period at a time";
         else if ((together_word || how_much) && sums) q.together = true;
     }
+    // "best month by revenue in 2024 and best month in 2025", "the best month in each of FY2024
+    // and FY2025": the months ranked within each of those years, not side by side (a month's
+    // row would hold both years' months)
+    if (q.compare.size() >= 2 && q.grain != time_grain::none && q.grain < time_grain::year && q.limit && q.limit_per.empty() &&
+        !q.rank_measure.empty() && q.group_by.empty()) {
+        bool years = true;
+        for (size_t k = 0; k < q.compare.size() && years; ++k) {
+            auto& p = q.compare[k];
+            years = p.from.substr(5) == "01-01" && p.to.substr(5) == "12-31" && p.from.substr(0, 4) == p.to.substr(0, 4) &&
+                    (k == 0 || std::atoi(p.from.c_str()) == std::atoi(q.compare[k - 1].from.c_str()) + 1);
+        }
+        if (years) {
+            q.window = period{q.compare.front().from, q.compare.back().to, q.compare.front().label + " to " + q.compare.back().label, false};
+            q.compare.clear();
+            q.growth = false;
+            q.limit_per = "year";
+        }
+    }
     // "Highest-revenue month in each year": rank the months within each year.
     if (asked != end_asked::none && each_grain != time_grain::none && q.grain != time_grain::none && q.grain < each_grain &&
         q.limit_per.empty()) {
