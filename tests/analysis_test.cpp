@@ -831,6 +831,14 @@ TEST_CASE("formal periods: 'the twelve months ended 31 December 2025', dates day
     REQUIRE(cleared.having.size() == 1);
     CHECK(cleared.having[0].op == ">");
     CHECK(reader.read("top 2 models by revenue inside every region, last year", "2026-06-15").limit_per == "region");
+    // "May over April": the two months compared; "compared to month before": the month before
+    auto over = reader.read("sequential top-line growth, May over April 2026 (%)", "2026-06-15");
+    REQUIRE(over.compare.size() == 2);
+    CHECK(over.compare[0].from == "2026-04-01");
+    CHECK(over.compare[1].from == "2026-05-01");
+    auto before = reader.read("last month revenue growth compared to month before, %", "2026-06-15");
+    REQUIRE(before.compare.size() == 2);
+    CHECK(before.compare[0].from == "2026-04-01");
     // the best month of each of two years: ranked within each year, not side by side
     auto best = reader.read("best month by revenue in 2024 and best month in 2025", "2026-06-15");
     CHECK(best.compare.empty());

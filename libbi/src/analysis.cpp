@@ -184,6 +184,8 @@ const std::set<std::string_view>& filler() {
         "guys", "folks", "own",
         // a request said formally ("identify the five dealers…", "please confirm the number…")
         "identify", "confirm", "determine", "calculate", "compute", "snapshot",
+        // "coming from the West" (as "came from"); "sequential growth": each period on the one before
+        "coming", "sequential", "sequentially",
         // a unit said beside a count ("OH pcs"), a layout ("pivot … region across the top")
         "pcs", "pieces", "pivot", "pivoted",
     };
@@ -1968,7 +1970,9 @@ void question_reader::reading::read_periods() {
                 // "May 31 2026", "31 May 2026": a day and a year
                 if (word(i + 1).size() <= 2 && is_digits(word(i + 1)) && year_at(i + 2)) near_time = true;
                 // "may vs april", "April and May": beside another month's name
-                auto joiner = [](std::string_view x) { return x == "vs" || x == "versus" || x == "against" || x == "and" || x == "or" || x == "to"; };
+                auto joiner = [](std::string_view x) {
+                    return x == "vs" || x == "versus" || x == "against" || x == "and" || x == "or" || x == "to" || x == "over";  // "May over April"
+                };
                 // ("apr", "feb": short forms that are no other word)
                 auto other_month = [](std::string_view x) {
                     return month_number(x) && x != "mar" && x != "may" && x != "dec" && x != "jun" && x != "sep";
@@ -2409,7 +2413,10 @@ void question_reader::reading::combine_periods() {
     for (size_t i = 1; i + 1 < t.size() && periods.size() == 1; ++i) {
         auto unit = word(i), after = word(i + 1);
         bool month = month_word(unit) && unit.back() != 's', quarter = quarter_word(unit) && unit.back() != 's';
-        if (!unused(i) || !(month || quarter) || word(i - 1) != "the" ||
+        // ("compared to month before": "the" left out after a comparison's word)
+        auto lead = word(i - 1);
+        bool compared = lead == "to" || lead == "vs" || lead == "versus" || lead == "with" || lead == "against";
+        if (!unused(i) || !(month || quarter) || !(lead == "the" || compared) ||
             !(after == "before" || after == "prior" || after == "earlier"))
             continue;
         auto from = parse_iso(periods[0].second.from);
