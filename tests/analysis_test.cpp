@@ -839,6 +839,15 @@ TEST_CASE("formal periods: 'the twelve months ended 31 December 2025', dates day
     auto before = reader.read("last month revenue growth compared to month before, %", "2026-06-15");
     REQUIRE(before.compare.size() == 2);
     CHECK(before.compare[0].from == "2026-04-01");
+    // "more … A or B": the two side by side; "this year than last": last year
+    auto more = reader.read("more claims in Q1 this year or Q4 last year?", "2026-06-15");
+    CHECK(more.unknown.empty());
+    CHECK(more.compare.size() == 2);
+    auto last = reader.read("are we selling more GAP insurance this year than last? just the counts for 2025 and 2026 please", "2026-06-15");
+    CHECK(last.unknown.empty());
+    REQUIRE(last.compare.size() == 2);
+    CHECK(last.compare[0].from == "2025-01-01");
+    CHECK(reader.read("dealers with more than 500 units in 2024 vs 2025", "2026-06-15").having.size() == 1);
     // the best month of each of two years: ranked within each year, not side by side
     auto best = reader.read("best month by revenue in 2024 and best month in 2025", "2026-06-15");
     CHECK(best.compare.empty());

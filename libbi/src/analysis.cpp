@@ -1455,6 +1455,17 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
     for (size_t i = 1; i < words.size(); ++i)
         if (words[i] == "inclusive" && (is_digits(words[i - 1]) || day_word(words[i - 1]) || month_number(words[i - 1])))
             words.erase(words.begin() + static_cast<long>(i--));
+    // "more GAP this year than last": than last year (the unit said once, after "this")
+    for (size_t i = 1; i < words.size(); ++i) {
+        if (words[i] != "last" || (words[i - 1] != "than" && words[i - 1] != "vs" && words[i - 1] != "versus")) continue;
+        auto next = i + 1 < words.size() ? std::string_view(words[i + 1]) : std::string_view();
+        if (year_word(next) || month_word(next) || quarter_word(next) || week_word(next) || month_number(next) || is_number(next)) continue;
+        for (size_t k = i - 1; k-- > 0;)
+            if (words[k] == "this" && k + 1 < i - 1 && (year_word(words[k + 1]) || month_word(words[k + 1]) || quarter_word(words[k + 1]))) {
+                words.insert(words.begin() + static_cast<long>(i + 1), words[k + 1]);
+                break;
+            }
+    }
     // "the first quarter of calendar 2026": of 2026
     for (size_t i = 0; i + 1 < words.size(); ++i)
         if (words[i] == "calendar" && words[i + 1].size() == 4 && is_digits(words[i + 1])) words.erase(words.begin() + static_cast<long>(i));
@@ -2365,12 +2376,18 @@ void question_reader::reading::combine_periods() {
                      (words[i] == "compared" && i + 1 < words.size() && (words[i + 1] == "to" || words[i + 1] == "with"));
     if (comparing >= 2 && periods.size() >= 4 && periods.size() == size_t(2 * comparing))
         q.problem = "the question names two comparisons: ask for one (\"2024 vs 2025\")";
-    // "last quarter (Q1 2026 vs Q1 2025)": a period named twice is one period; a part of the
-    // year named without one is then said with its year ("Q1 GP growth: Q1 2026 vs Q1 2025")
+    // "last quarter (Q1 2026 vs Q1 2025)": a period named twice is one period ("this year …
+    // 2026": a year and its days of data so far); a part of the year named without one is then said with its
+    // year ("Q1 GP growth: Q1 2026 vs Q1 2025")
+    auto data_end = last_complete_day(today);
     for (size_t k = 1; k < periods.size();) {
         auto& p = periods[k].second;
-        auto again = std::find_if(periods.begin(), periods.begin() + static_cast<long>(k),
-                                  [&](auto& e) { return e.second.from == p.from && e.second.to == p.to; });
+        auto whole_year = [](const period& x) { return x.label.size() == 4 && x.to == x.label + "-12-31"; };
+        auto again = std::find_if(periods.begin(), periods.begin() + static_cast<long>(k), [&](auto& e) {
+            if (e.second.from != p.from) return false;
+            if (e.second.to == p.to) return true;
+            return (whole_year(e.second) || whole_year(p)) && std::min(e.second.to, data_end) == std::min(p.to, data_end);
+        });
         if (again == periods.begin() + static_cast<long>(k)) {
             ++k;
             continue;
@@ -5206,6 +5223,15 @@ void question_reader::reading::check_leftovers() {
             continue;
         if (w == "the" || w == "of") continue;
         if (w == "v" && q.compare.size() >= 2) continue;    // "Q1 2026 v Q1 2025"
+        // "did we sell more cars this May than last May", "more claims in Q1 or Q4?": which of two
+        // periods or values is more, answered by the two side by side (not "more than 500")
+        bool two = q.compare.size() >= 2 || std::any_of(q.filters.begin(), q.filters.end(), [](auto& f) { return !f.exclude && f.values.size() >= 2; });
+        bool number_after = [&] {
+            for (size_t k = i + 1; k < t.size() && k <= i + 3; ++k)
+                if (is_number(word(k))) return true;
+            return false;
+        }();
+        if ((w == "more" || w == "fewer" || w == "less") && two && !number_after) continue;
         if (w == "x" && q.group_by.size() >= 2) continue;   // "by region x system"
         // "the first week of June (1st-7th)": a day already read as an end of the period
         if (w.size() >= 3 && w.size() <= 4 && std::isdigit(static_cast<unsigned char>(w[0])) && q.window) {
