@@ -771,6 +771,13 @@ TEST_CASE("a condition asked as a yes/no question is a column; asked of 'any' or
     auto which = reader.read("which KPIs were on target last month", "2026-06-15");
     REQUIRE(which.having.size() == 1);
     CHECK(which.having[0].column.empty());
+    // "whether the target was met" is asked of each row too; "taking into account whether higher
+    // or lower is better" is what the model's conditions always do
+    auto whether = reader.read("For May 2026, list each KPI with its actual, its target and whether the target was met, "
+                               "taking into account whether higher or lower is better.", "2026-06-15");
+    CHECK(whether.unknown.empty());
+    REQUIRE(whether.having.size() == 1);
+    CHECK(whether.having[0].column == "on_target");
     // a word read as filler names no value by its stem: "provide" is no "Providence"
     CHECK(reader.read("Provide a count of units sold by model for 2025", "2026-06-15").filters.empty());
 }

@@ -1466,6 +1466,20 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
                 break;
             }
     }
+    // "…, taking into account whether higher or lower is better": what "missed" and "on
+    // target" always do (each measure declares which way is better)
+    for (size_t i = 0; i + 5 < words.size(); ++i) {
+        bool either = (words[i + 1] == "higher" && words[i + 3] == "lower") || (words[i + 1] == "lower" && words[i + 3] == "higher");
+        if (words[i] != "whether" || !either || words[i + 2] != "or" || words[i + 4] != "is" || words[i + 5] != "better") continue;
+        size_t from = i;
+        if (from >= 3 && words[from - 1] == "account" && words[from - 2] == "into" &&
+            (words[from - 3] == "taking" || words[from - 3] == "take" || words[from - 3] == "taken"))
+            from -= 3;
+        else if (from >= 1 && (words[from - 1] == "considering" || words[from - 1] == "noting"))
+            from -= 1;
+        words.erase(words.begin() + static_cast<long>(from), words.begin() + static_cast<long>(i + 6));
+        break;
+    }
     // "the first quarter of calendar 2026": of 2026
     for (size_t i = 0; i + 1 < words.size(); ++i)
         if (words[i] == "calendar" && words[i + 1].size() == 4 && is_digits(words[i + 1])) words.erase(words.begin() + static_cast<long>(i));
@@ -3806,7 +3820,14 @@ void question_reader::reading::read_filters() {
         size_t at = condition.first;
         const auto& c = condition.second;
         auto it = std::find_if(model.conditions.begin(), model.conditions.end(), [&](auto& x) { return x.name == c; });
-        measure_condition mc{it->measure, it->op, it->threshold, "", it->name, yes_no ? it->name : ""};
+        // ("… and whether the target was met": asked of each row)
+        bool whether = false;
+        for (size_t k = at >= 3 ? at - 3 : 0; k < at; ++k)
+            if (word(k) == "whether") {
+                whether = true;
+                take(k);
+            }
+        measure_condition mc{it->measure, it->op, it->threshold, "", it->name, yes_no || whether ? it->name : ""};
         if (every_at != SIZE_MAX) {
             if (it->every_op.empty()) {
                 if (q.problem.empty())
