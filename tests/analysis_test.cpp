@@ -855,6 +855,11 @@ TEST_CASE("formal periods: 'the twelve months ended 31 December 2025', dates day
     REQUIRE(last.compare.size() == 2);
     CHECK(last.compare[0].from == "2025-01-01");
     CHECK(reader.read("dealers with more than 500 units in 2024 vs 2025", "2026-06-15").having.size() == 1);
+    // exclusions said as "if we not count", "strip out"; "cut by" is "by"
+    auto not_count = reader.read("how much cars sold last year if we not count EV segment?", "2026-06-15");
+    REQUIRE(not_count.filters.size() == 1);
+    CHECK(not_count.filters[0].exclude);
+    CHECK(reader.read("last year's F&I revenue cut by product and region", "2026-06-15").group_by.size() == 2);
     // the best month of each of two years: ranked within each year, not side by side
     auto best = reader.read("best month by revenue in 2024 and best month in 2025", "2026-06-15");
     CHECK(best.compare.empty());

@@ -175,7 +175,7 @@ const std::set<std::string_view>& filler() {
         "drives", "driven", "driving", "move", "moved", "moves", "moving", "dollars", "dollar", "usd", "bucks", "actually", "really", "generally", "transact", "transacted", "transacting",
         "door", "yet", "history", "rn", "fine", "thx", "asap", "lol", "ugh", "honestly", "remember", "received", "receive", "asking", "holding", "moment",
         // the conversation around a question: who asks, how sure they are, what they feel
-        "um", "umm", "uh", "hmm", "think", "guess", "believe", "asked", "trying", "worried", "worry", "manager",
+        "um", "umm", "uh", "hmm", "think", "guess", "believe", "asked", "trying", "worried", "worry", "manager", "idea",
         "typos", "typo", "rush", "hurry", "grab", "fancy", "wrong", "roughly", "approximately", "approx", "racks", "racking",
         "wants", "wanted", "bother", "checking", "prepare", "compile", "lemme", "absolute",
         // verbs and asides that say only that the facts happened, and how the asker speaks
@@ -242,7 +242,8 @@ bool is_exclusion_word(const std::vector<std::string>& w, size_t i, size_t& span
         return true;
     if ((at(i) == "other" && at(i + 1) == "than") || (at(i) == "apart" && at(i + 1) == "from") ||
         (at(i) == "but" && at(i + 1) == "not") || (at(i) == "not" && at(i + 1) == "including") ||
-        (at(i) == "not" && at(i + 1) == "counting") || (at(i) == "leaving" && at(i + 1) == "aside") ||
+        (at(i) == "not" && (at(i + 1) == "counting" || at(i + 1) == "count")) || (at(i) == "leaving" && at(i + 1) == "aside") ||
+        ((at(i) == "strip" || at(i) == "stripping") && at(i + 1) == "out") ||
         ((at(i) == "setting" || at(i) == "set") && at(i + 1) == "aside") ||
         (at(i) == "outside" && at(i + 1) == "of") || (at(i) == "leaving" && at(i + 1) == "out") ||
         (at(i) == "leave" && at(i + 1) == "out") || (at(i) == "take" && at(i + 1) == "out") ||
@@ -980,7 +981,7 @@ std::string without_definitions(std::string original) {
         // "(electrical, powertrain etc)", "(e.g. Lumen)": examples of what is asked, not filters
         // "(based on the dealer that handled the claim)": how it is counted, not a breakdown
         auto how_counted = [](const std::string& w) {
-            return w == "based" || w == "according" || w == "attributed" || w == "assigned" || w == "taking";
+            return w == "based" || w == "according" || w == "attributed" || w == "assigned" || w == "taking" || w == "using";
         };
         definition = definition || (!inside.empty() && how_counted(inside.front())) || (inside.size() > 1 && how_counted(inside[1]));
         // "(2026 is year to date)", "(2026 partial)": a remark on the data, not another period
@@ -1424,7 +1425,8 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
     }
     // "if you leave the Electrical system out entirely": "leave out the Electrical system"
     for (size_t i = 0; i + 2 < words.size(); ++i) {
-        if (words[i] != "leave" && words[i] != "leaving" && words[i] != "take" && words[i] != "taking") continue;
+        if (words[i] != "leave" && words[i] != "leaving" && words[i] != "take" && words[i] != "taking" && words[i] != "strip" && words[i] != "stripping")
+            continue;
         for (size_t j = i + 2; j < words.size() && j <= i + 5; ++j) {
             if (words[j] != "out") continue;
             words.erase(words.begin() + static_cast<long>(j));
@@ -1498,6 +1500,8 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
             words[i] = "percent";
         } else if (words[i] == "inside" && i + 1 < words.size() && (words[i + 1] == "each" || words[i + 1] == "every" || words[i + 1] == "its" || words[i + 1] == "their")) {
             words[i] = "within";  // "top 2 models inside every region"
+        } else if ((words[i] == "cut" || words[i] == "sliced" || words[i] == "slice") && i + 1 < words.size() && words[i + 1] == "by") {
+            words.erase(words.begin() + static_cast<long>(i--));  // "F&I revenue cut by product and region": by
         } else if (words[i] == "aggregate" || words[i] == "aggregated") {  // "the aggregate claim cost": the total
             words[i] = "total";
         } else if (words[i] == "costliest") {  // "the costliest component in warranty": the most costly
@@ -4180,7 +4184,7 @@ void question_reader::reading::read_breakdowns() {
         auto article = at >= 1 ? word(at - 1) : std::string_view();
         // ("any dealers running a margin under 4.5%": which of them)
         bool plural = word(at).size() > 3 && word(at).back() == 's';
-        if (!cue && q.average_over != "?" && (article == "a" || article == "an" || (article == "any" && !plural) || article == "single")) {
+        if (!cue && q.average_over != "?" && (article == "a" || article == "an" || ((article == "any" || article == "some") && !plural) || article == "single")) {
             bool defined = std::any_of(measures_at.begin(), measures_at.end(), [&](auto& m) {
                 auto* x = find_measure(model, q, m.second);
                 return x && x->is_derived() && x->unit == "percent";
