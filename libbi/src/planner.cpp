@@ -667,9 +667,11 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
         return h.op == ">" ? x > y : h.op == ">=" ? x >= y : h.op == "<" ? x < y : h.op == "<=" ? x <= y : std::abs(x - y) < 1e-9;
     };
     std::vector<out_row> kept;
-    for (auto& [k, row] : rows)
+    for (auto& entry : rows) {
+        const out_row& row = entry.second;  // (a plain name: clang 14 lambdas capture no bindings)
         if (std::all_of(q.having.begin(), q.having.end(), [&](auto& h) { return !h.column.empty() || meets(row, h).value_or(false); }))
             kept.push_back(row);
+    }
 
     // Shares: of the rows' total, or (one row) of the total without the filter that made the part.
     std::optional<double> whole;
