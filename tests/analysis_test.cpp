@@ -860,6 +860,10 @@ TEST_CASE("formal periods: 'the twelve months ended 31 December 2025', dates day
     REQUIRE(not_count.filters.size() == 1);
     CHECK(not_count.filters[0].exclude);
     CHECK(reader.read("last year's F&I revenue cut by product and region", "2026-06-15").group_by.size() == 2);
+    // how a period is to be written is no part of the question
+    auto labelled = reader.read("Quarterly gross profit for 2024 and 2025, labelled YYYY-Qn.", "2026-06-15");
+    CHECK(labelled.unknown.empty());
+    CHECK(labelled.grain == bi::time_grain::quarter);
     // the best month of each of two years: ranked within each year, not side by side
     auto best = reader.read("best month by revenue in 2024 and best month in 2025", "2026-06-15");
     CHECK(best.compare.empty());

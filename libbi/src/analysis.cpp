@@ -1482,6 +1482,28 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
         words.erase(words.begin() + static_cast<long>(from), words.begin() + static_cast<long>(i + 6));
         break;
     }
+    // "(label quarters like 2024-Q1)", "…, labelled YYYY-Qn": how a period is written, which is
+    // how bi writes it anyway
+    for (size_t i = 0; i < words.size(); ++i) {
+        if (words[i] != "label" && words[i] != "labelled" && words[i] != "labeled" && words[i] != "labelling" && words[i] != "labeling") continue;
+        size_t end = i + 1;
+        auto format_word = [](std::string_view w) {
+            return w == "quarters" || w == "quarter" || w == "months" || w == "month" || w == "years" || w == "year" || w == "like" ||
+                   w == "as" || w == "to" || w == "e" || w == "g" || w == "eg" || w == "yyyy" || w == "qn" || w == "mm" || w == "q" ||
+                   w == "the" || w == "them" || w == "format" || w == "in" || w == "through" ||
+                   (w.size() == 4 && is_digits(w)) || (w.size() == 2 && (w[0] == 'q' || w[0] == 'h') && std::isdigit(static_cast<unsigned char>(w[1])));
+        };
+        while (end < words.size() && format_word(words[end])) ++end;
+        // (only a period's written form: "label", then nothing but it to the end)
+        bool written = end == words.size() && end > i + 1 &&
+                       std::any_of(words.begin() + static_cast<long>(i) + 1, words.end(), [](auto& w) {
+                           return w == "yyyy" || w == "qn" || (w.size() == 2 && w[0] == 'q') || (w.size() == 4 && is_digits(w));
+                       });
+        if (written) {
+            words.erase(words.begin() + static_cast<long>(i), words.end());
+            break;
+        }
+    }
     // "the first quarter of calendar 2026": of 2026
     for (size_t i = 0; i + 1 < words.size(); ++i)
         if (words[i] == "calendar" && words[i + 1].size() == 4 && is_digits(words[i + 1])) words.erase(words.begin() + static_cast<long>(i));
