@@ -183,7 +183,7 @@ const std::set<std::string_view>& filler() {
         "analyze", "expressed", "specifically", "honest", "ta", "cheers", "present", "set", "whatever", "ballpark",
         "guys", "folks", "own",
         // a request said formally ("identify the five dealers…", "please confirm the number…")
-        "identify", "confirm", "determine", "calculate", "compute", "snapshot",
+        "identify", "confirm", "determine", "calculate", "snapshot",
         // "coming from the West" (as "came from"); "sequential growth": each period on the one before
         "coming", "sequential", "sequentially",
         // a unit said beside a count ("OH pcs"), a layout ("pivot … region across the top")
