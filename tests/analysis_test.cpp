@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -10,6 +11,7 @@
 #include "bi/analysis.hpp"
 #include "bi/error.hpp"
 #include "bi/files.hpp"
+#include "bi/hash.hpp"
 #include "bi/index.hpp"
 #include "bi/model.hpp"
 #include "bi/planner.hpp"
@@ -438,6 +440,31 @@ TEST_CASE("lexicon.txt alone reads back as lexicon.bin does, and a damaged lexic
     std::filesystem::remove(dir + "/lexicon.txt");
     CHECK_FALSE(bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", model));
     CHECK_FALSE(bi::lexicon_damage(dir + "/lexicon.txt", model).empty());
+    // written by a bi with other word lists (its fourth header field, and the u64 at byte 24 of
+    // lexicon.bin): not read, since its English-word protection was made from those lists; not
+    // damage either (the tables are built from the model)
+    auto other_words = [](std::string bytes, bool binary) {
+        if (binary) {  // (its checksum written again: the file is whole, only from another bi)
+            bytes[24] ^= 1;
+            auto sum = bi::checksum64(std::string_view(bytes).substr(0, bytes.size() - 8));
+            std::memcpy(bytes.data() + bytes.size() - 8, &sum, 8);
+            return bytes;
+        }
+        size_t at = 0;
+        for (int tab = 0; tab < 3; ++tab) at = bytes.find('\t', at) + 1;
+        bytes[at] = bytes[at] == '1' ? '2' : '1';
+        return bytes;
+    };
+    write(dir + "/lexicon.txt", other_words(bi::test::file_bytes(bi::lexicon_path(dumps)), false));
+    std::filesystem::remove(dir + "/lexicon.bin");
+    CHECK_FALSE(bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", model));
+    std::filesystem::remove(dir + "/lexicon.txt");
+    auto whole_bin = bi::test::file_bytes(dumps + "/lexicon.bin");
+    write(dir + "/lexicon.bin", whole_bin);
+    CHECK(bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", model));
+    write(dir + "/lexicon.bin", other_words(whole_bin, true));
+    CHECK(bi::lexicon_damage(dir + "/lexicon.txt", model).empty());
+    CHECK_FALSE(bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", model));
 }
 
 TEST_CASE("model.bin reads back as model.json does, and is not read when damaged or written with another model.json", "[analysis]") {

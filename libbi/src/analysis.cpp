@@ -529,7 +529,22 @@ std::string binary_lexicon_path(const std::string& text_path) {
     return std::filesystem::path(text_path).replace_extension(".bin").string();
 }
 
-constexpr size_t binary_lexicon_header = 24;
+constexpr size_t binary_lexicon_header = 32;
+
+/// The reader's own word lists (filler and grammar) as one number. The lexicon's English-word
+/// protection is computed from them, so a lexicon written by a bi with other lists is built
+/// again rather than read: after an upgrade that made "compute" filler, an old lexicon would let
+/// "complete" be corrected to it.
+std::uint64_t reader_words_checksum() {
+    static const std::uint64_t sum = [] {
+        std::string all;
+        for (auto w : filler()) (all += w) += '\n';
+        all += '\f';
+        for (auto w : grammar_words()) (all += w) += '\n';
+        return checksum64(all);
+    }();
+    return sum;
+}
 
 /// The lexicon.bin at `path`, mapped, when it matches its checksum, or why not (""
 /// when it is missing); `stamp` gets the model.json stamp it was written with.
@@ -544,7 +559,7 @@ std::optional<mapped_file> binary_lexicon_file(const std::string& path, file_sta
     }
     auto bytes = file.bytes();
     std::uint64_t sum = 0;
-    if (bytes.size() < binary_lexicon_header + 8 || !bytes.starts_with("BILEXI01")) {
+    if (bytes.size() < binary_lexicon_header + 8 || !bytes.starts_with("BILEXI02")) {
         damage = fmt::format("'{}' is damaged or was written by another version of bi", path);
         return std::nullopt;
     }
@@ -656,9 +671,9 @@ std::string lexicon_damage(const std::string& path, const std::string& model_fil
     // tables are built from the model. Only the checksum decides.
     (void)model_file;
     std::string_view rest = text;
-    for (int tab = 0; tab < 3; ++tab) {
+    for (int tab = 0; tab < 4; ++tab) {
         auto at = rest.find('\t');
-        if (!std::string_view(text).starts_with("bi-lexicon 5\t") || at == std::string_view::npos || at > rest.find('\n'))
+        if (!std::string_view(text).starts_with("bi-lexicon 6\t") || at == std::string_view::npos || at > rest.find('\n'))
             return fmt::format("'{}' is damaged: its first line is not a lexicon's", path);
         rest.remove_prefix(at + 1);
     }
@@ -669,8 +684,9 @@ std::string lexicon_damage(const std::string& path, const std::string& model_fil
 }
 
 // The saved tables, one item a line, fields TAB-separated, lists space-separated:
-//   bi-lexicon 5 <size> <mtime_ns> <checksum>   (model.json's stamp, as file_stamp compares
-//                                               it; checksum_text of every line after this one)
+//   bi-lexicon 6 <size> <mtime_ns> <words> <checksum>   (model.json's stamp, as file_stamp
+//       compares it; the reader's word lists, reader_words_checksum; checksum_text of every
+//       line after this one)
 //   E <kind> <target> <value> <weak> <short> <stems...>
 //   W <word>   S <stem>   N <name word>   X <dictionary word>   P <measure> <stems...>
 void question_reader::save(const std::string& path, const std::string& model_file) const {
@@ -699,7 +715,8 @@ void question_reader::save(const std::string& path, const std::string& model_fil
     for (auto& w : lexicon_->name_words) ((out += "N\t") += w) += "\n";
     for (auto& w : lexicon_->english) ((out += "X\t") += w) += "\n";
     for (auto& [st, m] : lexicon_->per_names) out += "P\t" + m + "\t" + list(st) + "\n";
-    auto header = fmt::format("bi-lexicon 5\t{}\t{}\t{}\n", stamp.size, stamp.mtime_ns, checksum_text(checksum64(out)));
+    auto header = fmt::format("bi-lexicon 6\t{}\t{}\t{}\t{}\n", stamp.size, stamp.mtime_ns, reader_words_checksum(),
+                              checksum_text(checksum64(out)));
     atomic_file file(path, replace_mode::entry);
     std::fwrite(header.data(), 1, header.size(), file.stream());
     std::fwrite(out.data(), 1, out.size(), file.stream());
@@ -710,8 +727,8 @@ void question_reader::save(const std::string& path, const std::string& model_fil
 // lexicon.bin: the tables of lexicon.txt as numbers and one pool of strings, so that reading
 // them back for a question is taking views, not parsing lines (docs/benchmarks.md, seventh
 // round). All numbers little-endian:
-//   "BILEXI01" (the format's version: a change of layout changes it)
-//   i64 model.json's size  i64 its mtime (ns)
+//   "BILEXI02" (the format's version: a change of layout changes it)
+//   i64 model.json's size  i64 its mtime (ns)  u64 reader_words_checksum()
 //   strings:  u32 n, u32 offsets[n + 1] into the pool that follows, the pool
 //   entries:  u32 n, n × {u32 target, u32 value, u32 first stem, u16 stems, u8 kind, u8 flags}
 //             (strings by number; flags: 1 weak, 2 short code), in index order
@@ -768,9 +785,10 @@ void question_reader::save_binary(const std::string& path, std::int64_t model_si
     for (auto s : strings) out.bytes() += s;
     out.bytes() += body.bytes();
     detail::bin_writer whole;
-    whole.bytes() += "BILEXI01";
+    whole.bytes() += "BILEXI02";
     whole.num(model_size);
     whole.num(model_mtime_ns);
+    whole.num(reader_words_checksum());
     whole.bytes() += out.bytes();
     whole.num(checksum64(whole.bytes()));
     atomic_file file(path, replace_mode::entry);
@@ -789,6 +807,9 @@ std::optional<question_reader> question_reader::load_binary(const semantic_model
     if (!file) return std::nullopt;
     auto stamp = stamp_of(model_file).value_or(file_stamp{});
     if (!(written == stamp)) return std::nullopt;
+    std::uint64_t words = 0;
+    std::memcpy(&words, file->bytes().data() + 24, 8);
+    if (words != reader_words_checksum()) return std::nullopt;
     lx.mapped = std::move(*file);
     auto bytes = lx.mapped.bytes();
     try {
@@ -864,7 +885,7 @@ std::optional<question_reader> question_reader::load(const semantic_model& model
     }
     std::string_view text = lx.saved;
     auto stamp = stamp_of(model_file).value_or(file_stamp{});
-    auto header = fmt::format("bi-lexicon 5\t{}\t{}\t", stamp.size, stamp.mtime_ns);
+    auto header = fmt::format("bi-lexicon 6\t{}\t{}\t{}\t", stamp.size, stamp.mtime_ns, reader_words_checksum());
     if (!text.starts_with(header)) return std::nullopt;
     text.remove_prefix(header.size());
     // A damaged file is left for the tables built from the model: the same, only slower.
