@@ -120,6 +120,16 @@ period up_to(period p, const year_month_day& today, bool to_date_label) {
     return p;
 }
 
+/// "7", "21st": a day of a month (1 to 31), else 0.
+int day_of_month(std::string_view w) {
+    size_t digits = 0;
+    while (digits < w.size() && std::isdigit(static_cast<unsigned char>(w[digits]))) ++digits;
+    auto rest = w.substr(digits);
+    if (digits == 0 || digits > 2 || !(rest.empty() || rest == "st" || rest == "nd" || rest == "rd" || rest == "th")) return 0;
+    int d = std::atoi(std::string(w.substr(0, digits)).c_str());
+    return d >= 1 && d <= 31 ? d : 0;
+}
+
 int month_number(std::string_view w) {
     static const std::pair<const char*, int> names[] = {
         {"january", 1}, {"jan", 1}, {"february", 2}, {"feb", 2}, {"march", 3}, {"mar", 3}, {"april", 4},
@@ -1458,25 +1468,18 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
     }
     // "31 December 2025", "1 January to 31 March 2026": a date said day first, read as
     // "December 31 2025" (not after a ranking's count: "top 5 May sellers")
-    auto day_word = [](std::string_view w) {
-        size_t digits = 0;
-        while (digits < w.size() && std::isdigit(static_cast<unsigned char>(w[digits]))) ++digits;
-        auto rest = w.substr(digits);
-        int d = digits ? std::atoi(std::string(w.substr(0, digits)).c_str()) : 0;
-        return digits >= 1 && digits <= 2 && (rest.empty() || rest == "st" || rest == "nd" || rest == "rd" || rest == "th") && d >= 1 && d <= 31;
-    };
     for (size_t i = 0; i + 1 < words.size(); ++i) {
-        if (!day_word(words[i]) || !month_number(words[i + 1])) continue;
+        if (!day_of_month(words[i]) || !month_number(words[i + 1])) continue;
         if (i > 0 && (rank_word(words[i - 1]) != end_asked::none || words[i - 1] == "first" || words[i - 1] == "last")) continue;
         auto after = i + 2 < words.size() ? std::string_view(words[i + 2]) : std::string_view();
         bool year = after.size() == 4 && is_digits(after);
         bool joined = (after == "to" || after == "through" || after == "until" || after == "and" || after == "till") && i + 4 < words.size() &&
-                      day_word(words[i + 3]) && month_number(words[i + 4]);
+                      day_of_month(words[i + 3]) && month_number(words[i + 4]);
         if (year || joined) std::swap(words[i], words[i + 1]);
     }
     // "1 July 2025 and 31 December 2025 inclusive": both days in, as every span is read
     for (size_t i = 1; i < words.size(); ++i)
-        if (words[i] == "inclusive" && (is_digits(words[i - 1]) || day_word(words[i - 1]) || month_number(words[i - 1])))
+        if (words[i] == "inclusive" && (is_digits(words[i - 1]) || day_of_month(words[i - 1]) || month_number(words[i - 1])))
             words.erase(words.begin() + static_cast<long>(i--));
     // "more GAP this year than last": than last year (the unit said once, after "this")
     for (size_t i = 1; i < words.size(); ++i) {
@@ -2056,16 +2059,7 @@ void question_reader::reading::read_periods() {
             }
             // "June 1-7", "Jan 1 through Jun 15", "March 3, 2025": days. Two digits after a month
             // are a year when they can be one of the last five ("may 25") and nothing says days.
-            auto day_at = [&](size_t k) -> int {
-                if (!unused(k)) return 0;
-                auto x = word(k);
-                size_t digits = 0;
-                while (digits < x.size() && std::isdigit(static_cast<unsigned char>(x[digits]))) ++digits;
-                auto rest = x.substr(digits);
-                if (digits == 0 || digits > 2 || !(rest.empty() || rest == "st" || rest == "nd" || rest == "rd" || rest == "th")) return 0;
-                int d = std::atoi(std::string(x.substr(0, digits)).c_str());
-                return d >= 1 && d <= 31 ? d : 0;
-            };
+            auto day_at = [&](size_t k) { return unused(k) ? day_of_month(word(k)) : 0; };
             auto joins = [&](size_t k) { return word(k) == "to" || word(k) == "through" || word(k) == "thru" || word(k) == "until" || word(k) == "till"; };
             if (int d1 = day_at(i + 1)) {
                 int as_short_year = short_year(i + 1);
