@@ -1155,7 +1155,7 @@ std::string normalise_numbers(std::string_view text) {
         }
         // "2026-01-01": an ISO date, said as "January 1 2026"
         auto digit = [&](size_t k) { return k < text.size() && std::isdigit(static_cast<unsigned char>(text[k])); };
-        if (word_start && digit(i) && digit(i + 1) && digit(i + 2) && digit(i + 3) && i + 9 < text.size() + 0 && text[i + 4] == '-' &&
+        if (word_start && i + 9 < text.size() && digit(i) && digit(i + 1) && digit(i + 2) && digit(i + 3) && text[i + 4] == '-' &&
             digit(i + 5) && digit(i + 6) && text[i + 7] == '-' && digit(i + 8) && digit(i + 9) && !digit(i + 10) &&
             (i + 10 >= text.size() || !std::isalpha(static_cast<unsigned char>(text[i + 10])))) {
             int m = std::atoi(std::string(text.substr(i + 5, 2)).c_str()), d = std::atoi(std::string(text.substr(i + 8, 2)).c_str());
