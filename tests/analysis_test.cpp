@@ -182,7 +182,8 @@ TEST_CASE("what the reader cannot place is kept, never dropped", "[analysis]") {
     CHECK(may.compare[0].label == "May 2025");
     CHECK(filters_text(reader.read("ASP in the NE last quarter", "2026-06-15")) == "region=Northeast");
     CHECK(filters_text(reader.read("NE vs SE gross profit last year", "2026-06-15")) == "region=Northeast|Southeast");
-    CHECK_FALSE(reader.read("units in NE 2025", "2026-06-15").problem.empty());  // a state and a region: asked, not guessed
+    // a state and a region: the vocabulary's `prefer:` says which (the restatement names it)
+    CHECK(filters_text(reader.read("units in NE 2025", "2026-06-15")) == "region=Northeast");
     CHECK(filters_text(reader.read("units sold in the state of NE", "2026-06-15")) == "state=NE");
     // values given as examples of a breakdown are no filter
     auto examples = reader.read("warranty cost by vehicle system (electrical, cooling and so on)", "2026-06-15");
@@ -476,6 +477,8 @@ TEST_CASE("model.bin reads back as model.json does, and is not read when damaged
     };
     auto from_json = json_of(bi::load_model_json(bi::model_path(dumps)));
     CHECK(json_of(bi::load_model(bi::model_path(dumps))) == from_json);
+    auto preferred = bi::load_model(bi::model_path(dumps)).aliases;  // (the catalog prefers the region NE)
+    CHECK(std::count_if(preferred.begin(), preferred.end(), [](auto& a) { return a.preferred; }) == 1);
     CHECK(bi::binary_model_damage(bi::model_path(dumps)).empty());
     // a copy of model.json with a damaged model.bin beside it: read from the JSON, the damage told
     auto write = [](const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; };
@@ -499,12 +502,19 @@ TEST_CASE("model.bin reads back as model.json does, and is not read when damaged
 }
 
 TEST_CASE("a value two dimensions hold is a question back, naming both", "[analysis]") {
-    bi::question_reader reader(fixture_model());
     // NE is the Northeast (an alias) and Nebraska's postal code: claims are held by both
+    auto model = fixture_model();
+    for (auto& a : model.aliases) a.preferred = false;
+    bi::question_reader reader(model);
     auto q = reader.read("average claim cost NE", "2026-06-15");
     CHECK_FALSE(q.problem.empty());
     CHECK_THAT(q.clarify, Catch::Matchers::Contains("the region Northeast") && Catch::Matchers::Contains("the state NE"));
     CHECK(q.filters.empty());
+    // the vocabulary's `prefer: region Northeast = NE` settles it, unless the question says which
+    bi::question_reader preferring(fixture_model());
+    CHECK(filters_text(preferring.read("average claim cost NE", "2026-06-15")) == "region=Northeast");
+    CHECK(filters_text(preferring.read("average claim cost NE state", "2026-06-15")) == "state=NE");
+    CHECK(filters_text(preferring.read("average claim cost in Nebraska", "2026-06-15")) == "state=NE");
 }
 
 TEST_CASE("'below target' is the number; 'missed target' is the KPI's own direction", "[analysis]") {
@@ -892,4 +902,40 @@ TEST_CASE("formal periods: 'the twelve months ended 31 December 2025', dates day
     REQUIRE(best.window);
     CHECK(best.window->from == "2024-01-01");
     CHECK(best.window->to == "2025-12-31");
+}
+
+TEST_CASE("hedges and layout said around a question, 'X each', a last 'all dealers' clause, a period's months said again", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto plain = [&](const char* question) {
+        auto q = reader.read(question, "2026-06-15");
+        INFO(question);
+        CHECK(q.unknown.empty());
+        CHECK(q.problem.empty());
+        return q;
+    };
+    // how sure and how polite the asker is, and how rows are laid out, say nothing of the answer
+    CHECK(plain("Could you maybe tell me how many cars we sold in total last month?").measures == std::vector<std::string>{"units"});
+    CHECK(plain("I'm not totally sure I'm asking this right, but what was revenue in 2025?").filters.empty());
+    CHECK(plain("claims this month, if it's not too much trouble").measures == std::vector<std::string>{"claims"});
+    CHECK(plain("gross profit by model last month, one row per model please").group_by == std::vector<std::string>{"model"});
+    CHECK(plain("monthly revenue for 2025, months as YYYY-MM").window->from == "2025-01-01");
+    // "I mean" says the question again; it is no average ("by X I mean" still defines X)
+    CHECK(plain("revenue for each dealer, I mean the dealers in the West region").measures == std::vector<std::string>{"revenue"});
+    // (and what is not an aside still stops the reader)
+    CHECK_FALSE(reader.read("revenue from leases in 2025", "2026-06-15").unknown.empty());
+    CHECK_FALSE(reader.read("avg selling price NE vs W, YTD", "2026-06-15").unknown.empty());
+    // an "each" after the plural it counts: one row each
+    CHECK(plain("West dealers -> units each, this mo").group_by == std::vector<std::string>{"dealer"});
+    CHECK(plain("how are Texas dealers doing this year? rev for each one").group_by == std::vector<std::string>{"dealer"});
+    CHECK(plain("Texas dealers revenue 2025").group_by.empty());
+    CHECK(plain("Texas dealers units each month this year").group_by.empty());
+    // a last clause "all dealers" says what the figure covers; "by dealer" still asks rows
+    CHECK(plain("GP last yr, all dealers").group_by.empty());
+    CHECK(plain("on hand qty by system, all plants").group_by == std::vector<std::string>{"system"});
+    CHECK(plain("total warranty cost this year (all components, all models, every dealer)").group_by.empty());
+    // the months of the period just named, said again without its year
+    auto q1 = plain("gross profit for Q1 2026 (Jan–Mar)");
+    REQUIRE(q1.window);
+    CHECK(q1.window->from + ".." + q1.window->to == "2026-01-01..2026-03-31");
+    CHECK(compared_from(plain("warranty cost H1 2025 (Jan-Jun) vs H2 2025 (Jul-Dec)")) == "2025-01-01,2025-07-01");
 }

@@ -112,6 +112,13 @@ TEST_CASE("the vocabulary file declares synonyms, aliases and stop words", "[cat
     CHECK(v.aliases[0].slot == "region");
     CHECK(v.aliases[0].value == "Northeast");
     CHECK(v.stop_words == std::vector<std::string>{"kindly"});
+    CHECK_FALSE(v.aliases[0].preferred);
+    // `prefer:` is an alias that wins where the name is another dimension's value too
+    auto p = bi::parse_vocabulary("prefer: region Northeast = NE\n", "v.conf");
+    REQUIRE(p.aliases.size() == 1);
+    CHECK(p.aliases[0].preferred);
+    CHECK(p.aliases[0].aliases == std::vector<std::string>{"NE"});
+    CHECK_THROWS_WITH(bi::parse_vocabulary("prefer: Northeast = NE\n", "v.conf"), Catch::Matchers::Contains("prefer needs 'slot value = aliases'"));
     // Any dimension of the semantic model may have aliases; its name must still be a name.
     CHECK_NOTHROW(bi::parse_vocabulary("\nalias: colour Red = r\n", "v.conf"));
     CHECK_THROWS_WITH(bi::parse_vocabulary("\nalias: col-our Red = r\n", "v.conf"),

@@ -185,7 +185,7 @@ const std::set<std::string_view>& filler() {
         "drives", "driven", "driving", "move", "moved", "moves", "moving", "dollars", "dollar", "usd", "bucks", "actually", "really", "generally", "transact", "transacted", "transacting",
         "door", "yet", "history", "rn", "fine", "thx", "asap", "lol", "ugh", "honestly", "remember", "received", "receive", "asking", "holding", "moment",
         // the conversation around a question: who asks, how sure they are, what they feel
-        "um", "umm", "uh", "hmm", "think", "guess", "believe", "asked", "trying", "worried", "worry", "manager", "idea",
+        "um", "umm", "uh", "hmm", "think", "guess", "believe", "ask", "asks", "asked", "trying", "worried", "worry", "manager", "idea",
         "typos", "typo", "rush", "hurry", "grab", "fancy", "wrong", "roughly", "approximately", "approx", "racks", "racking",
         "wants", "wanted", "bother", "checking", "prepare", "compile", "lemme", "absolute",
         // verbs and asides that say only that the facts happened, and how the asker speaks
@@ -198,6 +198,12 @@ const std::set<std::string_view>& filler() {
         "coming", "sequential", "sequentially",
         // a unit said beside a count ("OH pcs"), a layout ("pivot … region across the top")
         "pcs", "pieces", "pivot", "pivoted",
+        // hedges and courtesies ("could you maybe…", "would it be possible…", "I suppose",
+        // "someone asked me", "a KPI called…"); the phrases are drop_asides'
+        "maybe", "perhaps", "possibly", "possible", "someone", "somebody", "totally", "suppose", "hope", "love", "told",
+        "something", "called", "understand",
+        // verbs that say only that the facts happened ("cost we absorbed", "pulled in revenue")
+        "absorbed", "absorb", "pulled",
     };
     return words;
 }
@@ -1115,6 +1121,50 @@ std::string without_purpose(std::string text, const std::function<bool(std::stri
     return text;
 }
 
+/// The conversation around a question, as whole phrases: how sure the asker is ("I'm not
+/// totally sure", "this might be a silly question", "I hope this makes sense"), how politely
+/// they ask ("if it's not too much trouble", "would you be able to", "would you mind") and
+/// how the answer should be laid out ("one row per model", "in a single row", "months as
+/// YYYY-MM", "as two columns"), which is how bi lays it out. Phrases, not words: "not" and
+/// "row" mean something elsewhere. A `*` stands for any one word.
+void drop_asides(std::vector<std::string>& words) {
+    static const std::vector<std::vector<std::string_view>> asides = {
+        {"not", "*", "sure"}, {"not", "sure"}, {"not", "too", "much", "trouble"}, {"not", "too", "much", "bother"},
+        {"silly", "question"}, {"dumb", "question"}, {"stupid", "question"}, {"makes", "sense"}, {"make", "sense"},
+        {"be", "able", "to"}, {"you", "mind"}, {"dont", "mind"}, {"of", "course"}, {"help", "me", "out"},
+        {"would", "be", "great"}, {"be", "great"}, {"proper", "name"}, {"right", "name"}, {"if", "that", "possible"},
+        {"if", "possible"}, {"it", "be", "possible"}, {"is", "that", "possible"}, {"is", "it", "possible"},
+        {"is", "that", "something"},
+        // the layout: a row per group, the periods as bi writes them
+        {"1", "row", "per"}, {"a", "row", "per"}, {"1", "row", "for", "each"}, {"a", "row", "for", "each"},
+        {"1", "line", "per"}, {"a", "line", "per"}, {"on", "its", "own", "row"}, {"on", "own", "row"},
+        {"in", "a", "single", "row"}, {"in", "one", "row"}, {"all", "in", "a", "single", "row"},
+        {"as", "2", "columns", "in", "1", "row"}, {"as", "2", "columns"},
+        {"months", "as", "yyyy", "mm"}, {"as", "yyyy", "mm"}, {"yyyy", "mm"}, {"as", "a", "simple", "count"},
+    };
+    auto at = [&](size_t i, const std::vector<std::string_view>& phrase) {
+        if (i + phrase.size() > words.size()) return false;
+        for (size_t k = 0; k < phrase.size(); ++k)
+            if (phrase[k] != "*" && words[i + k] != phrase[k]) return false;
+        return true;
+    };
+    for (size_t i = 0; i < words.size();) {
+        auto phrase = std::find_if(asides.begin(), asides.end(), [&](auto& p) { return at(i, p); });
+        if (phrase == asides.end()) {
+            ++i;
+            continue;
+        }
+        // ("one row per model" keeps "per model", which asks for the rows)
+        size_t keep = phrase->back() == "per" || phrase->back() == "each" ? 1 : 0;
+        words.erase(words.begin() + static_cast<long>(i), words.begin() + static_cast<long>(i + phrase->size() - keep));
+    }
+    // "…, I mean the dealers in the West region": the question said again, not an average
+    // (but "by trucks I mean both truck segments" defines a word)
+    for (size_t i = 0; i + 1 < words.size(); ++i)
+        if (words[i] == "i" && words[i + 1] == "mean" && !(i >= 2 && words[i - 2] == "by"))
+            words.erase(words.begin() + static_cast<long>(i), words.begin() + static_cast<long>(i + 2));
+}
+
 /// Numbers as people type them: "2,000" → "2000", "$1.5m" → "1500000", "5k" → "5000".
 std::string normalise_numbers(std::string_view text) {
     std::string out;
@@ -1380,6 +1430,7 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
         });
     };
     words = words_of(without_definitions(normalise_numbers(without_purpose(std::string(question), names_value))));
+    drop_asides(words);
     // Determiners that never change a question's meaning inside a phrase: "below their reorder point".
     // ("under there reorder point", "missed there target": the common slip for "their")
     static const std::set<std::string_view> before_their = {"under", "below", "above", "over", "missed", "miss", "hit", "met",
@@ -2116,6 +2167,18 @@ void question_reader::reading::read_periods() {
                 year_month a{year{y}, month{static_cast<unsigned>(m)}}, b{year{y}, month{static_cast<unsigned>(m2)}};
                 periods.emplace_back(i, up_to(months_period(a, b, fmt::format("{}-{} {}", month_names[m - 1], month_names[m2 - 1], y)), today, true));
                 continue;
+            }
+            // "Q1 2026 (Jan–Mar)", "H2 2025 (Jul–Dec)": the months of the period just named,
+            // said again without its year
+            if (int m2 = month_number(word(second)); m2 > m && !periods.empty() && periods.back().first + 4 >= i) {
+                auto& named = periods.back().second;
+                int y = std::atoi(named.from.substr(0, 4).c_str());
+                auto same = months_period(year_month{year{y}, month{static_cast<unsigned>(m)}},
+                                          year_month{year{y}, month{static_cast<unsigned>(m2)}}, "");
+                if (same.from == named.from && (same.to == named.to || up_to(same, today, false).to == named.to)) {
+                    take(i, second + 1 - i);
+                    continue;
+                }
             }
             int y = year_at(i + 1) ? year_at(i + 1) : short_year(i + 1);
             take(i);
@@ -3938,6 +4001,19 @@ void question_reader::reading::read_filters() {
             }
         }
         if (fitting.size() > 1) {
+            // "NE" where the vocabulary says `prefer: region Northeast = NE`: the catalog's author
+            // settled it (the restatement names the value read)
+            std::vector<std::string> said;
+            for (size_t j = v.start; j < v.start + v.length; ++j) said.push_back(t[j].word);
+            std::vector<std::pair<std::string, std::string>> preferred;
+            for (auto& r : fitting)
+                for (auto& a : model.aliases)
+                    if (a.preferred && a.slot == r.first && a.value == r.second &&
+                        std::any_of(a.aliases.begin(), a.aliases.end(), [&](auto& name) { return words_of(name) == said; }))
+                        preferred.push_back(r);
+            if (preferred.size() == 1) fitting = preferred;
+        }
+        if (fitting.size() > 1) {
             std::set<std::string> dims;
             for (auto& r : fitting) dims.insert(r.first);
             if (dims.size() > 1) {
@@ -4057,11 +4133,20 @@ void question_reader::reading::read_breakdowns() {
         return (w1 == "many" && w2 == "how") || (w1 == "of" && (w2 == "number" || w2 == "count")) || w1 == "most" ||
                w1 == "fewest" || w1 == "least" || w1 == "more" || w1 == "fewer";
     };
+    std::string lower;  // the question as typed, in lower case: for apostrophes the words lost
+    for (char c : original) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
     auto scoped = [&](size_t at) {
-        // "lead time for each component (across plants)": summed over, beside the breakdown named
-        if (at >= 1 && word(at - 1) == "across" && std::any_of(dims_at.begin(), dims_at.end(), [&](auto& x) {
+        // "lead time for each component (across plants)", "average lead time per plant, a simple
+        // average across the components": summed over, beside the breakdown named
+        size_t across = at >= 2 && (word(at - 1) == "the" || word(at - 1) == "all") ? at - 2 : at >= 1 ? at - 1 : at;
+        if (across < at && word(across) == "across" && std::any_of(dims_at.begin(), dims_at.end(), [&](auto& x) {
                 auto cue = x.first > 0 ? word(x.first - 1) : std::string_view();
-                return x.first != at && (cue == "each" || cue == "every");
+                return x.first != at && (cue == "each" || cue == "every" || (cue == "per" && across + 1 < at));
+            }))
+            return true;
+        // "total cost (all components, all models, every dealer)": the last of a list of them all
+        if (total_asked && at >= 3 && word(at - 1) == "every" && std::any_of(dims_at.begin(), dims_at.end(), [&](auto& x) {
+                return x.first + 2 == at && x.first >= 1 && word(x.first - 1) == "all";
             }))
             return true;
         if (at >= 2 && word(at - 1) == "every" && word(at - 2) == "across") return true;  // "across every dealer": all together
@@ -4109,13 +4194,22 @@ void question_reader::reading::read_breakdowns() {
                 break;
             }
         }
+        // "GP, full yr 2025, all dealers", "on hand by system, all plants": a last clause of its
+        // own saying what the figure covers
+        if (at >= 1 && word(at - 1) == "all" && at + 1 == t.size())
+            for (auto comma = lower.find(", all "); comma != std::string::npos; comma = lower.find(", all ", comma + 1)) {
+                auto rest = std::string_view(lower).substr(comma + 6);
+                auto end = rest.find_first_not_of("abcdefghijklmnopqrstuvwxyz");
+                auto said = rest.substr(0, end);
+                if ((said == word(at) || stems_of({std::string(said)}).front() == t[at].stem) &&
+                    (end == std::string_view::npos || rest.substr(end).find_first_not_of(" .?!") == std::string_view::npos))
+                    return true;
+            }
         if (at >= 3 && (word(at - 1) == "our" || word(at - 1) == "the") && (word(at - 2) == "all" || word(at - 2) == "any")) --at;  // "across all our plants"
         if (at < 2 || (word(at - 1) != "all" && word(at - 1) != "any")) return false;
         auto w = word(at - 2);
         return w == "across" || w == "for" || w == "over" || w == "of" || w == "at" || w == "in" || w == "from";
     };
-    std::string lower;  // the question as typed, in lower case: for apostrophes the words lost
-    for (char c : original) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
     auto owned_by_previous = [&](size_t at) {
         if (at < 2 || std::none_of(dims_at.begin(), dims_at.end(), [&](auto& x) { return x.first == at - 1; })) return false;
         auto cue = word(at - 2);
@@ -4297,6 +4391,20 @@ void question_reader::reading::read_breakdowns() {
     // "Midwest dealers - top 6 by warranty spend": a ranking ranks the dimension named, even
     // where a value scopes it.
     if (breakdowns.empty() && asked != end_asked::none && scoped_out.size() == 1) breakdowns.push_back(scoped_out.front());
+    // "West dealers -> units each", "Texas stores: revenue for each one": an "each" naming
+    // nothing after it is each of the plural named before it
+    if (breakdowns.empty() && scoped_out.size() == 1 && word(scoped_out.front().first).back() == 's')
+        for (size_t i = scoped_out.front().first + 1; i < t.size(); ++i) {
+            auto next = word(i + 1);
+            bool names = std::any_of(dims_at.begin(), dims_at.end(), [&](auto& x) { return x.first == i + 1; }) ||
+                         std::any_of(values.begin(), values.end(), [&](auto& v) { return v.start == i + 1; }) || year_word(next) ||
+                         month_word(next) || quarter_word(next) || week_word(next) || day_word(next) || next == "of";
+            if (word(i) == "each" && !names) {
+                breakdowns.push_back(scoped_out.front());
+                if (next == "1") take(i + 1);  // "each one"
+                break;
+            }
+        }
     // Several values of one dimension asked together ("Cordova and Lumen sales") are one row
     // each, unless they are together the part of a share.
     for (auto& f : q.filters)
@@ -5276,6 +5384,8 @@ void question_reader::reading::check_leftovers() {
         auto& w = t[i].word;
         // ("a lot", "lots of" say nothing; "each dealer's lot" is a place the data does not hold)
         bool place = (w == "lot" || w == "lots") && !(i > 0 && word(i - 1) == "a") && word(i + 1) != "of";
+        // ("dealers w the lowest units" is "with"; "NE vs W" names a place bi cannot tell)
+        place = place || (w == "w" && i > 0 && (word(i - 1) == "vs" || word(i - 1) == "versus" || word(i - 1) == "and"));
         if (!place && (filler().count(w) || is_stop_word(w) || said.count(w))) continue;
         // "the mix of F&I revenue by product, as percentages": a share's unit
         if ((q.share || q.growth) && (w == "percentages" || w == "percentage" || w == "percent" || w == "pct")) continue;

@@ -302,7 +302,7 @@ vocabulary parse_vocabulary(std::string_view text, const std::string& file) {
         header_parser p{file, line_no};
         if (!is_valid_utf8(raw)) p.fail("line is not valid UTF-8 text");
         auto colon = s.find(':');
-        if (colon == std::string_view::npos) p.fail("expected 'synonym:', 'alias:', 'stop:' or 'outside:'");
+        if (colon == std::string_view::npos) p.fail("expected 'synonym:', 'alias:', 'prefer:', 'stop:' or 'outside:'");
         auto key = trim(s.substr(0, colon));
         auto value = trim(s.substr(colon + 1));
         if (key == "stop" || key == "outside") {
@@ -316,15 +316,15 @@ vocabulary parse_vocabulary(std::string_view text, const std::string& file) {
         if (left.empty() || right.empty()) p.fail(fmt::format("'{}' needs 'name = alternatives'", key));
         if (key == "synonym") {
             v.synonyms.emplace_back(std::string(left), right);
-        } else if (key == "alias") {
+        } else if (key == "alias" || key == "prefer") {
             auto space = left.find(' ');
-            if (space == std::string_view::npos) p.fail("alias needs 'slot value = aliases'");
-            value_alias a{std::string(left.substr(0, space)), std::string(trim(left.substr(space + 1))), right};
+            if (space == std::string_view::npos) p.fail(fmt::format("{} needs 'slot value = aliases'", key));
+            value_alias a{std::string(left.substr(0, space)), std::string(trim(left.substr(space + 1))), right, key == "prefer"};
             // Any dimension of the model may have aliases; reports filter by known_slots() only.
             if (!is_identifier(a.slot)) p.fail(fmt::format("'{}' is not a valid dimension name", a.slot));
             v.aliases.push_back(std::move(a));
         } else {
-            p.fail(fmt::format("unknown key '{}' (expected synonym, alias, stop or outside)", key));
+            p.fail(fmt::format("unknown key '{}' (expected synonym, alias, prefer, stop or outside)", key));
         }
     }
     return v;

@@ -471,11 +471,11 @@ constexpr int model_format = 1;
 
 // model.bin: the model as model.json holds it, for bi-ask to read for every question without
 // parsing JSON (docs/benchmarks.md, seventh round). Tied to the model.json it was written with:
-//   "BIMODEL4" (the format's version: a change of layout changes it)
+//   "BIMODEL5" (the format's version: a change of layout changes it)
 //   i64 model.json's size  i64 its mtime (ns)
 //   the model's fields in the order write_binary_model writes them
 //   u64 checksum64 of every byte before it
-constexpr std::string_view binary_model_magic = "BIMODEL4";
+constexpr std::string_view binary_model_magic = "BIMODEL5";
 constexpr size_t binary_model_header = 24;
 
 void write_binary_model(const semantic_model& m, const std::string& json_path) {
@@ -541,6 +541,7 @@ void write_binary_model(const semantic_model& m, const std::string& json_path) {
         o.str(a.slot);
         o.str(a.value);
         o.strs(a.aliases);
+        o.num(static_cast<std::uint8_t>(a.preferred));
     }
     auto stamp = stamp_of(json_path).value_or(file_stamp{});
     detail::bin_writer file;
@@ -669,6 +670,7 @@ std::optional<semantic_model> decode_binary_model(std::string_view body) {
             a.slot = in.str();
             a.value = in.str();
             a.aliases = in.strs();
+            a.preferred = in.num<std::uint8_t>() != 0;
         }
         if (!in.done()) return std::nullopt;
         return m;
@@ -788,6 +790,7 @@ void write_model(const semantic_model& m, const std::string& path) {
         w.Key("dimension"); w.String(a.slot);
         w.Key("value"); w.String(a.value);
         detail::write_strings(w, "aliases", a.aliases);
+        if (a.preferred) { w.Key("preferred"); w.Bool(true); }
         w.EndObject();
     }
     w.EndArray();
@@ -881,8 +884,11 @@ semantic_model load_model_json(const std::string& path) {
         if (v.HasMember("rows") && v["rows"].IsInt64()) c.rows = v["rows"].GetInt64();
         m.cubes.push_back(std::move(c));
     }
-    for (auto& v : array("aliases").GetArray())
-        m.aliases.push_back({read_string(v, "dimension"), read_string(v, "value"), read_strings(v, "aliases")});
+    for (auto& v : array("aliases").GetArray()) {
+        auto preferred = v.FindMember("preferred");
+        m.aliases.push_back({read_string(v, "dimension"), read_string(v, "value"), read_strings(v, "aliases"),
+                             preferred != v.MemberEnd() && preferred->value.IsBool() && preferred->value.GetBool()});
+    }
     return m;
 }
 

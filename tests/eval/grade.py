@@ -8,7 +8,8 @@ A question is
              cell is in the matching answer row, numbers to 0.01 or to the reference's own
              ROUND(x, n); in order when ranked), or bi
              refused a question the data cannot answer (a comparison's columns per period may
-             stand for a reference's rows per period; answer rows of zeros only may stand for
+             stand for a reference's rows per period, named by the period or, for a total, in
+             words of the reference's own; answer rows of zeros only may stand for
              rows a reference leaves out);
   wrong    - bi answered with other numbers, or answered a question the data cannot answer;
   refused  - bi said it cannot answer exactly (exit 3) a question the data can answer.
@@ -224,6 +225,12 @@ def main():
             ok, why = grade_rows(ref, got, case.get("ranked", False))
             longer = long_form(ans)
             if not ok and longer is not None and grade_rows(ref, longer, case.get("ranked", False))[0]:
+                ok, why = True, ""
+            # a total compared across periods that the reference names in words of its own
+            # ("this quarter", "same period last year"): its numbers, one row per period
+            if (not ok and longer is not None and len(got) == 1 and len(ref) == len(longer) and
+                    all(sum(isinstance(v, str) for v in r) == 1 for r in ref) and
+                    grade_rows([tuple(v for v in r if not isinstance(v, str)) for r in ref], longer, False)[0]):
                 ok, why = True, ""
             verdict = "right" if ok else "wrong"
         if bool(alone.get("matched")) != matched or (matched and alone.get("data") != ans.get("data")):

@@ -81,6 +81,9 @@ struct value_alias {
     std::string slot;
     std::string value;                 ///< the canonical value, as it appears in the data
     std::vector<std::string> aliases;
+    /// `prefer: region Northeast = NE`: where these names could be values of other dimensions
+    /// too (the state NE), they name this value unless the question says which.
+    bool preferred = false;
 };
 
 /// Word-level synonyms and slot aliases shared by every query.
