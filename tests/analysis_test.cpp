@@ -939,3 +939,33 @@ TEST_CASE("hedges and layout said around a question, 'X each', a last 'all deale
     CHECK(q1.window->from + ".." + q1.window->to == "2026-01-01..2026-03-31");
     CHECK(compared_from(plain("warranty cost H1 2025 (Jan-Jun) vs H2 2025 (Jul-Dec)")) == "2025-01-01,2025-07-01");
 }
+
+TEST_CASE("'Q1-Q4', 'cost/unit', 'total co', '# mos', examples after a dash, values 'combined', 'state of the dealer', 'X over Y' the model declares", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto q = [&](const char* question) {
+        auto r = reader.read(question, "2026-06-15");
+        INFO(question);
+        CHECK(r.unknown.empty());
+        CHECK(r.problem.empty());
+        return r;
+    };
+    auto quarters = q("units by model by quarter, 2025 (Q1-Q4)");
+    CHECK(quarters.compare.empty());
+    REQUIRE(quarters.window);
+    CHECK(quarters.window->from + ".." + quarters.window->to == "2025-01-01..2025-12-31");
+    CHECK(q("warranty cost/unit by segment, 2025").measures == std::vector<std::string>{"warranty_cost_per_unit"});
+    CHECK(q("GP margin % -> 2025, total co").filters.empty());
+    CHECK(filters_text(q("GP margin % -> 2025, total CO")) == "state=CO");  // in capitals, the state
+    CHECK(q("days to sell -> # mos in 2025 worse than target").count_of == "month");
+    CHECK(q("YTD units by vehicle segment — sedan, SUV, truck and so on").filters.empty());
+    auto combined = q("Lumen and Cordova units combined 2025");
+    CHECK(combined.group_by.empty());
+    CHECK(filters_text(combined) == "model=Lumen|Cordova");
+    CHECK(q("Lumen and Cordova units 2025").group_by == std::vector<std::string>{"model"});
+    CHECK(q("top 3 states by F&I revenue this year (state of the selling dealer)").group_by == std::vector<std::string>{"state"});
+    // "over" between two measures: the ratio the model declares, else a comparison
+    auto margin = q("overall gross margin for 2025? I think that's gross profit over revenue");
+    CHECK(margin.measures == std::vector<std::string>{"margin_pct"});
+    CHECK(margin.having.empty());
+    CHECK(q("plants where on hand is over the reorder point").having.size() == 1);
+}

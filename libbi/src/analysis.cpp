@@ -1074,6 +1074,22 @@ std::string without_definitions(std::string original) {
         while (end < text.size() && !(boundary(end) && text[end] != ',')) ++end;
         if (start > 0) text.replace(start, end - start, " ");
     }
+    // "by vehicle segment — sedan, SUV, truck and so on": examples after a dash or a colon, as
+    // in brackets
+    std::string lower;
+    for (char c : text) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    for (std::string_view marker : {" and so on", " etc", " and the like"}) {
+        auto at = lower.find(marker);
+        if (at == std::string::npos) continue;
+        size_t sep = std::string::npos;
+        for (std::string_view dash : {"\u2014", "\u2013", " - ", ":"}) {
+            auto d = lower.rfind(dash, at);
+            if (d != std::string::npos && (sep == std::string::npos || d > sep)) sep = d;
+        }
+        if (sep == std::string::npos || lower.find_first_of("?!;", sep) < at) continue;
+        text.replace(sep, at + marker.size() - sep, " ");
+        break;
+    }
     // a question that is all definition ("(a/b)", ";x=y") stays as asked, to be read as such
     if (std::none_of(text.begin(), text.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); })) return original;
     return text;
@@ -1218,6 +1234,17 @@ std::string normalise_numbers(std::string_view text) {
         if (c == '-' && i + 1 < text.size() && text[i + 1] == '>') {  // "2024 -> 2025"
             out += " to ";
             ++i;
+            continue;
+        }
+        // "Q1-Q4", "Q2–Q3 2025": the quarters from one to the other
+        auto quarter_at = [&](size_t k) {
+            return k + 1 < text.size() && (text[k] == 'q' || text[k] == 'Q') && text[k + 1] >= '1' && text[k + 1] <= '4' &&
+                   (k + 2 >= text.size() || !std::isalnum(static_cast<unsigned char>(text[k + 2])));
+        };
+        size_t dash = c == '-' ? 1 : text.substr(i).starts_with("\u2013") ? 3 : 0;  // (an en dash)
+        if (dash && i >= 2 && quarter_at(i - 2) && quarter_at(i + dash)) {
+            out += " through ";
+            i += dash - 1;
             continue;
         }
         // "300+ claims": at least 300
@@ -1398,6 +1425,8 @@ struct question_reader::reading {
     void read_subset_shares();
     void read_rank_measure();
     void check_leftovers();
+    /// The model's measure that is x / y (or x / y * 100), or "".
+    std::string declared_ratio(const std::string& x, const std::string& y) const;
 };
 
 question_reader::reading::reading(const semantic_model& m, const lexicon& l, std::string_view question,
@@ -1431,6 +1460,21 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
     };
     words = words_of(without_definitions(normalise_numbers(without_purpose(std::string(question), names_value))));
     drop_asides(words);
+    // "warranty cost/unit", "claims/car": a slash before what a measure counts is "per" ("plant/part
+    // combos" name two dimensions)
+    std::string lower;
+    for (char c : original) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    for (size_t i = 1; i < words.size(); ++i)
+        if (lx.per_names.count(stems_of({words[i]})) && lower.find(words[i - 1] + "/" + words[i]) != std::string::npos)
+            words.insert(words.begin() + static_cast<long>(i++), "per");
+    // "GP margin, total co": the company ("CO" in capitals is still Colorado)
+    for (size_t i = 1; i < words.size(); ++i) {
+        if (words[i] != "co" || !(words[i - 1] == "total" || words[i - 1] == "whole" || words[i - 1] == "entire")) continue;
+        auto said = original.find(words[i - 1] + " co");
+        auto after = said == std::string::npos ? said : said + words[i - 1].size() + 3;
+        if (said != std::string::npos && (after >= original.size() || !std::isalpha(static_cast<unsigned char>(original[after]))))
+            words[i] = "company";
+    }
     // Determiners that never change a question's meaning inside a phrase: "below their reorder point".
     // ("under there reorder point", "missed there target": the common slip for "their")
     static const std::set<std::string_view> before_their = {"under", "below", "above", "over", "missed", "miss", "hit", "met",
@@ -3065,6 +3109,16 @@ void question_reader::reading::read_thresholds() {
     }
 }
 
+std::string question_reader::reading::declared_ratio(const std::string& x, const std::string& y) const {
+    auto bare = [](std::string f) {
+        f.erase(std::remove(f.begin(), f.end(), ' '), f.end());
+        return f;
+    };
+    for (auto& m : model.measures)
+        if (m.is_derived() && (bare(m.derived.text()) == x + "/" + y || bare(m.derived.text()) == x + "/" + y + "*100")) return m.name;
+    return "";
+}
+
 bool question_reader::reading::compares_measures(size_t i, size_t span) {
     // "where days of supply is shorter than the lead time": one measure against another, on
     // each row of the answer
@@ -3083,6 +3137,8 @@ bool question_reader::reading::compares_measures(size_t i, size_t span) {
     for (auto& p : phrases)
         if (p.start + p.length == end && p.e->what == kind::measure) left = measure_from(p.start);
     if (!right || !left || *left == *right) return false;
+    // "gross profit over revenue": a ratio the model declares (margin), not a comparison
+    if (word(i) == "over" && !declared_ratio(*left, *right).empty()) return false;
     measure_condition c;
     c.measure = *left;
     c.op = comparator(words, i, span);
@@ -3656,6 +3712,10 @@ void question_reader::reading::define_measures() {
         bool divided = word(i) == "divided" && word(i + 1) == "by", minus = word(i) == "minus";
         // "daily usage times lead time", "daily usage x LT", "multiplied by"
         bool multiplied = word(i) == "times" || word(i) == "x" || (word(i) == "multiplied" && word(i + 1) == "by");
+        // "gross margin for 2025? I think that's gross profit over revenue": "over" divides only
+        // where the model declares that ratio ("on hand over reorder point" is a comparison)
+        bool over = word(i) == "over";
+        divided = divided || over;
         if (!unused(i) || !(divided || minus || multiplied)) continue;
         auto a = std::find_if(measures_at.rbegin(), measures_at.rend(), [&](auto& m) { return m.first < i; });
         if (a == measures_at.rend()) continue;
@@ -3663,7 +3723,7 @@ void question_reader::reading::define_measures() {
         if (a->first + (pa == phrases.end() ? 1 : pa->length) != i) continue;
         // "by that month's units sold", "by the number of cars sold"
         static const std::set<std::string_view> lead = {"the", "number", "of", "that", "this", "each", "our", "total", "s", "its"};
-        size_t k = i + (divided || word(i) == "multiplied" ? 2 : 1);
+        size_t k = i + ((divided && !over) || word(i) == "multiplied" ? 2 : 1);
         auto leading = [&](size_t at) {
             return lead.count(word(at)) || month_word(word(at)) || quarter_word(word(at)) || year_word(word(at));
         };
@@ -3682,6 +3742,7 @@ void question_reader::reading::define_measures() {
         for (auto& m : model.measures)
             if (m.is_derived() && (bare(m.derived.text()) == x + op + y || (divided && bare(m.derived.text()) == x + op + y + "*100")))
                 name = m.name;
+        if (over && name.empty()) continue;
         if (name.empty()) {
             // (a count a day times days is a count)
             std::string unit = divided      ? (xm->unit == "usd" && ym->unit != "usd" ? "usd" : "number")
@@ -4349,6 +4410,14 @@ void question_reader::reading::read_breakdowns() {
             for (auto* x = model.dimension(d); whose != phrases.end() && x && !x->parent.empty() && !finer; x = model.dimension(x->parent))
                 finer = x->parent == whose->e->target;
             if (finer) continue;
+            // "the state of the dealer", "state of the selling dealer": the dealer says whose state
+            size_t owner_of = article == "the" || article == "its" || article == "their" ? at - 2
+                            : at >= 3 && (word(at - 2) == "the" || word(at - 2) == "its") ? at - 3 : SIZE_MAX;
+            if (owner_of != SIZE_MAX && owner_of < at && word(owner_of) == "of" && !explicit_cue(at) &&
+                std::any_of(phrases.begin(), phrases.end(), [&](auto& p) {
+                    return p.e->what == kind::dimension && p.start + p.length == owner_of && p.e->target != d;
+                }))
+                continue;
         }
         // "claims from dealers in each region": the rows are the regions'
         if (!cue && (after == "in" || after == "within" || after == "for") &&
@@ -4407,8 +4476,22 @@ void question_reader::reading::read_breakdowns() {
         }
     // Several values of one dimension asked together ("Cordova and Lumen sales") are one row
     // each, unless they are together the part of a share.
+    // ("Battery Pack, Alternator and Starter Motor combined": summed, as one)
+    auto together = [&](const std::string& d) {
+        size_t end = 0;
+        for (auto& v : values)
+            if (std::any_of(v.readings.begin(), v.readings.end(), [&](auto& r) { return r.first == d; })) end = std::max(end, v.start + v.length);
+        for (auto& m : measures_at)  // ("Lumen and Cordova units combined")
+            if (m.first == end) {
+                auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == m.first; });
+                end += p == phrases.end() ? 1 : p->length;
+            }
+        auto w = word(end);
+        return w == "combined" || w == "together" || w == "collectively" || (w == "in" && word(end + 1) == "total") ||
+               (w == "between" && word(end + 1) == "them");
+    };
     for (auto& f : q.filters)
-        if (!f.exclude && f.values.size() > 1 && !q.share &&
+        if (!f.exclude && f.values.size() > 1 && !q.share && !together(f.dimension) &&
             std::none_of(breakdowns.begin(), breakdowns.end(), [&](auto& b) { return b.second == f.dimension; }))
             breakdowns.emplace_back(t.size(), f.dimension);
     // "best-selling model in each region": rank within the dimension after "each"/"every"/"per"
@@ -4511,10 +4594,15 @@ void question_reader::reading::read_breakdowns() {
         }
     }
     // "in how many months of 2025 did we hit the target": the months the condition holds in
+    // ("the number of months", "# mos": how many)
     if (q.count_of.empty() && !conditions_at.empty()) {
         for (size_t i = 2; i < t.size(); ++i) {
-            if (word(i - 1) == "many" && word(i - 2) == "how" && (word(i) == "months" || word(i) == "quarters" || word(i) == "years")) {
-                auto g = word(i) == "months" ? time_grain::month : word(i) == "quarters" ? time_grain::quarter : time_grain::year;
+            auto w = word(i);
+            bool periods = w.back() == 's' && (month_word(w) || quarter_word(w) || year_word(w));
+            bool how_many = (word(i - 1) == "many" && word(i - 2) == "how") || word(i - 1) == "number" ||
+                            (word(i - 1) == "of" && (word(i - 2) == "number" || word(i - 2) == "count"));
+            if (how_many && periods) {
+                auto g = month_word(w) ? time_grain::month : quarter_word(w) ? time_grain::quarter : time_grain::year;
                 if (q.grain != time_grain::none && q.grain != g) break;
                 q.grain = time_grain::none;  // the months are counted, not listed
                 q.count_of = to_string(g);
