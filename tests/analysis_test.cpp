@@ -969,3 +969,24 @@ TEST_CASE("'Q1-Q4', 'cost/unit', 'total co', '# mos', examples after a dash, val
     CHECK(margin.having.empty());
     CHECK(q("plants where on hand is over the reorder point").having.size() == 1);
 }
+
+TEST_CASE("a measure defined in its cubes' columns is said again, not a word left unread; a column beside a number is not", "[analysis]") {
+    // bi-dump reads each leaf's columns from its cubes' SQL ("SUM(price - cost) AS gross_profit")
+    auto& model = fixture_model();
+    CHECK(model.measure("gross_profit")->columns == std::vector<std::string>{"price", "cost"});
+    CHECK(model.measure("msrp_value")->columns == std::vector<std::string>{"msrp"});  // "SUM(list.msrp)"
+    bi::question_reader reader(model);
+    auto plain = [&](const char* question) {
+        auto q = reader.read(question, "2026-06-15");
+        INFO(question);
+        CHECK(q.unknown.empty());
+        return q;
+    };
+    CHECK(plain("Which five dealers generated the most revenue in 2025 (sum of price), highest first?").measures ==
+          std::vector<std::string>{"revenue"});
+    CHECK(plain("revenue by region for 2025, with revenue being the sum of price paid").group_by == std::vector<std::string>{"region"});
+    plain("total gross profit for 2025, defined as the sum of price minus our cost");
+    // a column the question's measures are not computed from, or a column with a number, is not read
+    CHECK_FALSE(reader.read("units in 2025 (sum of price)", "2026-06-15").unknown.empty());
+    CHECK_FALSE(reader.read("revenue for cars with price over 60000 in 2025", "2026-06-15").unknown.empty());
+}

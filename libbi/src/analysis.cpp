@@ -5457,19 +5457,52 @@ void question_reader::reading::read_rank_measure() {
 void question_reader::reading::check_leftovers() {
     // 10. what is left must be filler: anything else was not understood. A word of a measure
     // already read says it again ("which components cost us the most in warranty").
-    std::set<std::string> said;
+    std::set<std::string> said, columns;
     for (auto& m : q.measures)
         if (auto* d = find_measure(model, q, m)) {
             std::vector<const measure_def*> named{d};
             for (auto& leaf : d->derived.names())
                 if (auto* l = model.measure(leaf)) named.push_back(l);
-            for (auto* n : named)
+            for (auto* n : named) {
                 for (auto& name : n->names)
                     for (auto& w : words_of(name)) said.insert(w);
+                for (auto& c : n->columns) {
+                    columns.insert(c);
+                    for (auto& w : words_of(c)) columns.insert(w);
+                }
+            }
         }
+    // "gross profit (price − cost)", "revenue being the sum of price paid", "defined as the sum of
+    // price minus our cost": a measure asked, defined in its cubes' columns. A run of such words
+    // (with the measures' names, filler and "100") holding a column and a word of arithmetic;
+    // a number in it makes it a condition ("cars with price over 60,000"), never a definition.
+    static const std::set<std::string_view> arithmetic = {"sum", "summed", "minus", "less", "plus", "divided", "times", "over",
+                                                          "×", "defined", "defining", "define", "being", "expressed"};
+    auto defines = [&](size_t i) {
+        if (columns.empty() || !(columns.count(t[i].word) || arithmetic.count(t[i].word))) return false;
+        auto part = [&](size_t k) {
+            auto& w = t[k].word;
+            bool named = !unused(k) && std::any_of(measures_at.begin(), measures_at.end(), [&](auto& m) {
+                auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == m.first; });
+                return m.first <= k && k < m.first + (p == phrases.end() ? 1 : p->length);
+            });
+            return named || (unused(k) && (columns.count(w) || arithmetic.count(w) || filler().count(w) || is_stop_word(w) || said.count(w) ||
+                                           w == "100" || w == "paid"));
+        };
+        size_t from = i, to = i + 1;
+        while (from > 0 && i - from < 8 && part(from - 1)) --from;
+        while (to < t.size() && to - i < 8 && part(to)) ++to;
+        bool column = false, sum = false;
+        for (size_t k = from; k < to; ++k) {
+            column = column || (unused(k) && columns.count(t[k].word));
+            sum = sum || arithmetic.count(t[k].word);
+        }
+        return column && sum;
+    };
     for (size_t i = 0; i < t.size(); ++i) {
         if (!unused(i)) continue;
         auto& w = t[i].word;
+        if (defines(i)) continue;
         // ("a lot", "lots of" say nothing; "each dealer's lot" is a place the data does not hold)
         bool place = (w == "lot" || w == "lots") && !(i > 0 && word(i - 1) == "a") && word(i + 1) != "of";
         // ("dealers w the lowest units" is "with"; "NE vs W" names a place bi cannot tell)

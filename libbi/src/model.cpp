@@ -382,6 +382,56 @@ bool is_time_grain(std::string_view c) { return c == "month" || c == "day"; }
 
 }  // namespace
 
+namespace {
+
+/// The columns a measure is computed from in a cube's SQL: the identifiers of the expression
+/// before "AS <measure>" ("SUM(price - cost) AS gross_profit": price, cost; "SUM(list.msrp)":
+/// msrp), without SQL's own words. How a question may define the measure in the data's terms
+/// ("gross profit (price minus cost)").
+std::vector<std::string> columns_of(std::string_view sql, const std::string& measure) {
+    static const std::set<std::string_view> sql_words = {
+        "sum", "count", "avg", "min", "max", "total", "case", "when", "then", "else", "end", "null", "as", "is", "not", "and",
+        "or", "in", "coalesce", "ifnull", "nullif", "iif", "round", "cast", "real", "integer", "int", "text", "numeric",
+        "distinct", "abs", "over", "partition", "by", "filter", "where", "like", "between", "true", "false", "select", "from",
+        "date", "julianday", "strftime", "substr", "substring", "extract", "float", "double", "precision", "bigint"};
+    std::string lower;
+    for (char ch : sql) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+    auto ident = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; };
+    std::vector<std::string> out;
+    auto target = "as " + measure;
+    for (auto at = lower.find(target); at != std::string::npos; at = lower.find(target, at + 1)) {
+        auto after = at + target.size();
+        if ((after < lower.size() && ident(lower[after])) || (at > 0 && ident(lower[at - 1]))) continue;
+        // back to the comma (or the SELECT) that starts the expression, at its own depth
+        size_t start = at;
+        int depth = 0;
+        while (start > 0) {
+            char ch = lower[start - 1];
+            if (ch == ')') ++depth;
+            if (ch == '(' && depth-- == 0) break;
+            if (ch == ',' && depth == 0) break;
+            if (depth == 0 && start >= 6 && lower.compare(start - 6, 6, "select") == 0) break;
+            --start;
+        }
+        auto expression = std::string_view(lower).substr(start, at - start);
+        for (size_t i = 0; i < expression.size();) {
+            if (!ident(expression[i])) { ++i; continue; }
+            size_t j = i;
+            while (j < expression.size() && ident(expression[j])) ++j;
+            auto word = expression.substr(i, j - i);
+            bool table = j < expression.size() && expression[j] == '.';  // "list.msrp": the column after the dot
+            if (!table && !std::isdigit(static_cast<unsigned char>(word[0])) && !sql_words.count(word) &&
+                std::find(out.begin(), out.end(), word) == out.end())
+                out.emplace_back(word);
+            i = j;
+        }
+        if (!out.empty()) break;
+    }
+    return out;
+}
+
+}  // namespace
+
 semantic_model build_model(const catalog& c, const std::string& dumps_dir) {
     auto file = (fs::path(c.dir) / "model.conf").string();
     std::error_code ec;
@@ -414,6 +464,9 @@ semantic_model build_model(const catalog& c, const std::string& dumps_dir) {
             if (*x->how != how)
                 fail(fmt::format("measure '{}' is {} here and {} in the model", name, aggregate_name(how), aggregate_name(*x->how)));
             cube.measures.emplace_back(name, how);
+            auto& columns = std::find_if(m.measures.begin(), m.measures.end(), [&](auto& e) { return e.name == name; })->columns;
+            for (auto& column : columns_of(q.sql, name))
+                if (std::find(columns.begin(), columns.end(), column) == columns.end()) columns.push_back(column);
         }
         // The values of each dimension, from the dump as it is now.
         auto path = dump_path(dumps_dir, q);
@@ -471,11 +524,11 @@ constexpr int model_format = 1;
 
 // model.bin: the model as model.json holds it, for bi-ask to read for every question without
 // parsing JSON (docs/benchmarks.md, seventh round). Tied to the model.json it was written with:
-//   "BIMODEL5" (the format's version: a change of layout changes it)
+//   "BIMODEL6" (the format's version: a change of layout changes it)
 //   i64 model.json's size  i64 its mtime (ns)
 //   the model's fields in the order write_binary_model writes them
 //   u64 checksum64 of every byte before it
-constexpr std::string_view binary_model_magic = "BIMODEL5";
+constexpr std::string_view binary_model_magic = "BIMODEL6";
 constexpr size_t binary_model_header = 24;
 
 void write_binary_model(const semantic_model& m, const std::string& json_path) {
@@ -494,6 +547,7 @@ void write_binary_model(const semantic_model& m, const std::string& json_path) {
         o.str(x.facts);
         o.strs(x.per_names);
         o.strs(x.shown_with);
+        o.strs(x.columns);
         o.strs(x.per);
         o.strs(x.names);
         o.strs(x.weak_names);
@@ -622,6 +676,7 @@ std::optional<semantic_model> decode_binary_model(std::string_view body) {
             x.facts = in.str();
             x.per_names = in.strs();
             x.shown_with = in.strs();
+            x.columns = in.strs();
             x.per = in.strs();
             x.names = in.strs();
             x.weak_names = in.strs();
@@ -726,6 +781,7 @@ void write_model(const semantic_model& m, const std::string& path) {
         if (!x.facts.empty()) { w.Key("facts"); w.String(x.facts); }
         detail::write_strings(w, "per_names", x.per_names);
         detail::write_strings(w, "shown_with", x.shown_with);
+        detail::write_strings(w, "columns", x.columns);
         detail::write_strings(w, "per", x.per);
         detail::write_strings(w, "names", x.names);
         detail::write_strings(w, "weak_names", x.weak_names);
@@ -845,6 +901,7 @@ semantic_model load_model_json(const std::string& path) {
         if (v.HasMember("facts") && v["facts"].IsString()) x.facts = v["facts"].GetString();
         x.per_names = read_strings(v, "per_names");
         x.shown_with = read_strings(v, "shown_with");
+        x.columns = read_strings(v, "columns");
         x.per = read_strings(v, "per");
         x.names = read_strings(v, "names");
         x.weak_names = read_strings(v, "weak_names");

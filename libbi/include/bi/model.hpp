@@ -63,6 +63,7 @@ struct measure_def {
     std::string facts;                   ///< a subset_of measure summed over the facts this count measure counts ("the cost of repeat repairs")
     std::vector<std::string> per_names;  ///< "X per vehicle": X divided by this measure
     std::vector<std::string> shown_with; ///< shown beside it when it is named without its unit ("variance": the gap beside the %)
+    std::vector<std::string> columns;    ///< a leaf's columns in its cubes' SQL ("SUM(price - cost)": price, cost), read by bi-dump
     bool is_derived() const { return !how; }
 };
 
