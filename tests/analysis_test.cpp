@@ -990,3 +990,24 @@ TEST_CASE("a measure defined in its cubes' columns is said again, not a word lef
     CHECK_FALSE(reader.read("units in 2025 (sum of price)", "2026-06-15").unknown.empty());
     CHECK_FALSE(reader.read("revenue for cars with price over 60000 in 2025", "2026-06-15").unknown.empty());
 }
+
+TEST_CASE("a sum over part of the facts named as a cost and the facts; 'the single', 'higher or lower than', 'skip', 'same per. LY'", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto q = [&](const char* question) {
+        auto r = reader.read(question, "2026-06-15");
+        INFO(question);
+        CHECK(r.unknown.empty());
+        CHECK(r.problem.empty());
+        return r;
+    };
+    for (auto* question : {"top 4 models by repeat-repair warranty cost in 2024", "top 4 models by warranty cost of repeat repairs 2024",
+                           "total claim cost on claims where the same fault came back in 2024"})
+        CHECK(q(question).measures == std::vector<std::string>{"repeat_cost"});
+    CHECK(q("repeat repairs and warranty cost by model 2024").measures.size() == 2);
+    CHECK(q("what's the average cost of a single warranty claim this year?").measures == std::vector<std::string>{"avg_claim_cost"});
+    CHECK(q("for each region, the single dealer with the lowest margin YTD").limit_per == "region");
+    CHECK(compared_from(q("was warranty cost last month higher or lower than the month before?")) == "2026-04-01,2026-05-01");
+    CHECK(filters_text(q("claims by system this year, but please skip the Electrical system")) == "system!=Electrical");
+    CHECK(q("EV units growth % YTD vs same per. LY").compare.size() == 2);
+    CHECK(q("units by mo -> 2026 to date (June partial ok)").compare.empty());
+}

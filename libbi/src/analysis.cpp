@@ -201,7 +201,7 @@ const std::set<std::string_view>& filler() {
         // hedges and courtesies ("could you maybe…", "would it be possible…", "I suppose",
         // "someone asked me", "a KPI called…"); the phrases are drop_asides'
         "maybe", "perhaps", "possibly", "possible", "someone", "somebody", "totally", "suppose", "hope", "love", "told",
-        "something", "called", "understand",
+        "something", "called", "understand", "often",
         // verbs that say only that the facts happened ("cost we absorbed", "pulled in revenue")
         "absorbed", "absorb", "pulled",
     };
@@ -271,7 +271,7 @@ bool is_exclusion_word(const std::vector<std::string>& w, size_t i, size_t& span
     }
     if (at(i) == "not" || at(i) == "outside") return true;
     // "drop the SUV segments", "remove the Northeast": a verb on what follows, not a fall
-    if ((at(i) == "drop" || at(i) == "dropping" || at(i) == "remove" || at(i) == "removing") &&
+    if ((at(i) == "drop" || at(i) == "dropping" || at(i) == "remove" || at(i) == "removing" || at(i) == "skip" || at(i) == "skipping") &&
         (at(i + 1) == "the" || ((at(i + 1) == "both" || at(i + 1) == "all") && at(i + 2) == "the")))
         return true;
     return false;
@@ -1023,7 +1023,8 @@ std::string without_definitions(std::string original) {
         definition = definition || (!inside.empty() && how_counted(inside.front())) || (inside.size() > 1 && how_counted(inside[1]));
         // "(2026 is year to date)", "(2026 partial)": a remark on the data, not another period
         static const std::set<std::string_view> partial_words = {"is", "are", "the", "a", "only", "still", "partial",
-            "partially", "incomplete", "ytd", "to", "date", "so", "far", "in", "progress", "year", "not", "complete", "yet"};
+            "partially", "incomplete", "ytd", "to", "date", "so", "far", "in", "progress", "year", "not", "complete", "yet",
+            "ok", "okay", "fine"};
         // ("(June partial)": the month named)
         bool year_named = std::any_of(inside.begin(), inside.end(), [](auto& w) { return (w.size() == 4 && is_digits(w)) || month_number(w); });
         bool partial = std::any_of(inside.begin(), inside.end(), [](auto& w) {
@@ -1150,7 +1151,7 @@ void drop_asides(std::vector<std::string>& words) {
         {"be", "able", "to"}, {"you", "mind"}, {"dont", "mind"}, {"of", "course"}, {"help", "me", "out"},
         {"would", "be", "great"}, {"be", "great"}, {"proper", "name"}, {"right", "name"}, {"if", "that", "possible"},
         {"if", "possible"}, {"it", "be", "possible"}, {"is", "that", "possible"}, {"is", "it", "possible"},
-        {"is", "that", "something"},
+        {"is", "that", "something"}, {"work", "out"},
         // the layout: a row per group, the periods as bi writes them
         {"1", "row", "per"}, {"a", "row", "per"}, {"1", "row", "for", "each"}, {"a", "row", "for", "each"},
         {"1", "line", "per"}, {"a", "line", "per"}, {"on", "its", "own", "row"}, {"on", "own", "row"},
@@ -1173,6 +1174,17 @@ void drop_asides(std::vector<std::string>& words) {
         // ("one row per model" keeps "per model", which asks for the rows)
         size_t keep = phrase->back() == "per" || phrase->back() == "each" ? 1 : 0;
         words.erase(words.begin() + static_cast<long>(i), words.begin() + static_cast<long>(i + phrase->size() - keep));
+    }
+    // "was cost last month higher or lower than the month before": the two, side by side
+    for (size_t i = 0; i + 3 < words.size(); ++i) {
+        auto& a = words[i];
+        auto& b = words[i + 2];
+        bool either = (a == "higher" && b == "lower") || (a == "lower" && b == "higher") || (a == "more" && b == "less") ||
+                      (a == "better" && b == "worse") || (a == "worse" && b == "better");
+        if (either && words[i + 1] == "or" && words[i + 3] == "than") {
+            words.erase(words.begin() + static_cast<long>(i), words.begin() + static_cast<long>(i + 3));
+            words[i] = "vs";
+        }
     }
     // "…, I mean the dealers in the West region": the question said again, not an average
     // (but "by trucks I mean both truck segments" defines a word)
@@ -1527,7 +1539,9 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
     for (size_t i = 0; i < words.size(); ++i) {
         if (words[i] != "single") continue;
         auto next = i + 1 < words.size() ? std::string_view(words[i + 1]) : std::string_view();
-        bool intensifier = (i > 0 && (words[i - 1] == "every" || words[i - 1] == "each")) || next == "number" || next == "figure" ||
+        // ("the single dealer with the lowest margin", "the cost of a single claim": one, as ever)
+        bool intensifier = (i > 0 && (words[i - 1] == "every" || words[i - 1] == "each" || words[i - 1] == "the")) ||
+                           (i > 1 && words[i - 1] == "a" && words[i - 2] == "of") || next == "number" || next == "figure" ||
                            next == "total" || (!next.empty() && rank_word(next) != end_asked::none);
         if (intensifier) words.erase(words.begin() + static_cast<long>(i--));
     }
@@ -1634,7 +1648,9 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
             words.erase(words.begin() + static_cast<long>(i));
     // "rev YTD vs same period LY", "units ex EVs": a note's shorthand for two words, or one
     for (size_t i = 0; i < words.size(); ++i) {
-        if (words[i] == "ly") {
+        if (words[i] == "per" && i > 0 && words[i - 1] == "same") {  // "same per. LY"
+            words[i] = "period";
+        } else if (words[i] == "ly") {
             words[i] = "year";
             words.insert(words.begin() + static_cast<long>(i), "last");
         } else if (words[i] == "pct") {
@@ -3629,6 +3645,46 @@ void question_reader::reading::read_measures() {
             measures_at.erase(measures_at.begin() + static_cast<long>(k - 1));
             continue;
         }
+        // "repeat-repair warranty cost", "warranty cost of repeat repairs", "claim cost on claims
+        // where the same fault came back": a sum over part of the facts, the model's measure of
+        // it (repeat_cost: claim_cost summed over repeat_repairs)
+        auto part_sum = [&](const std::string& whole, const std::string& facts) -> const measure_def* {
+            for (auto& m : model.measures)
+                if (m.subset_of == whole && m.facts == facts) return &m;
+            return nullptr;
+        };
+        auto joins = [&](size_t from, size_t to) {  // "of", "on claims where", "for the"
+            if (to - from > 4) return false;
+            for (size_t j = from; j < to; ++j) {
+                auto w = word(j);
+                bool counted = std::any_of(measures_at.begin(), measures_at.end(), [&](auto& x) {
+                    auto* c = model.measure(x.second);
+                    return x.first == j && c && c->fact_count;
+                });
+                if (!(w == "of" || w == "on" || w == "for" || w == "from" || w == "the" || w == "where" || w == "that" || w == "with" ||
+                      w == "were" || w == "was" || w == "which" || counted))
+                    return false;
+            }
+            return true;
+        };
+        bool summed = false;
+        for (size_t j = k; j-- > 0 && !summed;) {
+            auto pj = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == measures_at[j].first; });
+            size_t end = measures_at[j].first + (pj == phrases.end() ? 1 : pj->length);
+            if (end > at || !joins(end, at)) break;
+            const measure_def* sum = end == at ? part_sum(measures_at[k].second, measures_at[j].second) : nullptr;  // "repeat-repair warranty cost"
+            if (!sum && end < at) sum = part_sum(measures_at[j].second, measures_at[k].second);                     // "warranty cost of repeat repairs"
+            if (sum) {
+                measures_at[j].second = sum->name;
+                measures_at.erase(measures_at.begin() + static_cast<long>(j + 1), measures_at.begin() + static_cast<long>(k + 1));
+                summed = true;
+                break;
+            }
+            // (only the count of the facts may stand between: "claim cost on claims where…")
+            auto* between = model.measure(measures_at[j].second);
+            if (!between || !between->fact_count) break;
+        }
+        if (summed) continue;
         ++k;
     }
     for (auto& [at, m] : measures_at)
