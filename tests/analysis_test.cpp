@@ -1011,3 +1011,13 @@ TEST_CASE("a sum over part of the facts named as a cost and the facts; 'the sing
     CHECK(q("EV units growth % YTD vs same per. LY").compare.size() == 2);
     CHECK(q("units by mo -> 2026 to date (June partial ok)").compare.empty());
 }
+
+TEST_CASE("'RR rate', 'F&I money', 'warranty money' name measures; 'money' alone names none", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    CHECK(reader.read("lowest 3 models on RR rate, 2025", "2026-06-15").measures == std::vector<std::string>{"repeat_rate"});
+    CHECK(reader.read("how much F&I money did the Ohio stores bring in last yr?", "2026-06-15").measures ==
+          std::vector<std::string>{"fi_revenue"});
+    CHECK(reader.read("warranty money we spend on Cordova last yr", "2026-06-15").measures == std::vector<std::string>{"claim_cost"});
+    // revenue brought in, cost spent or profit made: "money" alone is not guessed
+    CHECK_FALSE(reader.read("how much money did the Kestrel bring in last year", "2026-06-15").unknown.empty());
+}
