@@ -1021,3 +1021,23 @@ TEST_CASE("'RR rate', 'F&I money', 'warranty money' name measures; 'money' alone
     // revenue brought in, cost spent or profit made: "money" alone is not guessed
     CHECK_FALSE(reader.read("how much money did the Kestrel bring in last year", "2026-06-15").unknown.empty());
 }
+
+TEST_CASE("a part named before 'share' with a breakdown is each row's; 'claim rate per 1000'; values 'together'; 'show' with measures", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto within = reader.read("electrical system share of warranty cost in each region 2025", "2026-06-15");
+    CHECK(within.share);
+    CHECK(within.share_dimension == "system");
+    CHECK(bi::restate(fixture_model(), within).starts_with("Share of Warranty cost within each region"));
+    CHECK(reader.read("share of Lumen units by region 2025", "2026-06-15").share_dimension.empty());   // each region's share of the Lumen's
+    CHECK(reader.read("each Northeast dealer's share of Northeast units", "2026-06-15").share_dimension.empty());
+    CHECK(reader.read("claim rate per 1000 units sold by dealer 2025", "2026-06-15").measures ==
+          std::vector<std::string>{"claims_per_1000_units"});
+    CHECK(reader.read("claim rate per 100 units by model 2025", "2026-06-15").measures == std::vector<std::string>{"claims_per_100"});
+    CHECK(reader.read("margin for the truck and heavy-duty truck segments together: H2 2025 vs H1 2025", "2026-06-15").group_by.empty());
+    CHECK(reader.read("combined revenue from the luxury sedan and sports coupe segments in H2 2025", "2026-06-15").group_by.empty());
+    CHECK(reader.read("claims per 100 units sold by model 2025 (2025 claims over 2025 sales)", "2026-06-15").having.empty());
+    // a yes/no question whose "show" names measures keeps its condition a column
+    auto ok = reader.read("is san antonio plant ok on radiators or are we under the reorder pt? just show on hand and reorder point", "2026-06-15");
+    REQUIRE(ok.having.size() == 1);
+    CHECK_FALSE(ok.having[0].column.empty());
+}

@@ -1053,8 +1053,11 @@ std::string without_definitions(std::string original) {
             auto& w = inside[k];
             bool than = k + 1 < inside.size() && inside[k + 1] == "than";  // "(less than 500)" is a threshold
             // ("gross profit over revenue": a ratio; "over 30 days" is a threshold)
-            bool ratio = w == "over" && k > 0 && k + 1 < inside.size() && !std::isdigit(static_cast<unsigned char>(inside[k + 1][0])) &&
-                         inside[k + 1] != "the" && inside[k + 1] != "a" && !month_number(inside[k + 1]);
+            // ("2025 claims over 2025 sales": a year before each side)
+            size_t next = k + 1 < inside.size() && inside[k + 1].size() == 4 && is_digits(inside[k + 1]) && k + 2 < inside.size() &&
+                                  std::isalpha(static_cast<unsigned char>(inside[k + 2][0])) ? k + 2 : k + 1;
+            bool ratio = w == "over" && k > 0 && next < inside.size() && !std::isdigit(static_cast<unsigned char>(inside[next][0])) &&
+                         inside[next] != "the" && inside[next] != "a" && !month_number(inside[next]);
             definition = definition || ratio || w == "minus" || (w == "less" && !than) || w == "plus" || w == "divided" ||
                          w == "times" || w == "defined" || w == "meaning" || w == "calculated" ||
                          w == "handled" || w == "serviced";  // "(region of the dealer that handled the claim)"
@@ -3924,11 +3927,21 @@ void question_reader::reading::define_measures() {
         };
         auto* xm = find_measure(model, q, x);
         // "average cost per claim", "average price per vehicle": already a ratio to that measure
+        // ("claim rate per 1000 units", the rate per 100: the count over them at that scale)
         if (xm->is_derived()) {
             auto parts = xm->derived.names();
-            if (!parts.empty() && parts.back() == by) {
+            auto text = xm->derived.text();
+            bool per_hundred = parts.size() == 2 && text.ends_with("* 100");
+            if (!parts.empty() && parts.back() == by && !(per_hundred && scale != 1 && scale != 100)) {
                 absorb();
+                if (std::none_of(measures_at.begin(), measures_at.end(), [&](auto& m) { return m.second == by; }))
+                    q.measures.erase(std::remove(q.measures.begin(), q.measures.end(), by), q.measures.end());
                 continue;
+            }
+            if (per_hundred && parts.back() == by) {
+                replace_measure(x, parts.front());
+                x = parts.front();
+                xm = find_measure(model, q, x);
             }
         }
         auto* bm = model.measure(by);
@@ -4034,9 +4047,17 @@ void question_reader::reading::read_filters() {
     // ("did any KPI miss target?") it picks the rows out.
     static const std::set<std::string_view> auxiliaries = {"did", "do", "does", "is", "are", "was", "were", "has", "have", "had"};
     static const std::set<std::string_view> listing = {"any", "anything", "anyone", "anybody", "anywhere", "which", "what", "who",
-                                                       "where", "how", "list", "show", "whichever", "whatever"};
-    bool yes_no = !t.empty() && auxiliaries.count(word(0)) &&
-                  std::none_of(t.begin(), t.end(), [](auto& x) { return listing.count(x.word) > 0; });
+                                                       "where", "how", "whichever", "whatever"};
+    // ("… or are we under? just show on hand and reorder point": "show" lists rows only when
+    // rows follow it, "show me the parts")
+    auto lists_rows = [&](size_t i) {
+        if (word(i) != "list" && word(i) != "show") return false;
+        size_t k = i + 1;
+        while (k < t.size() && (word(k) == "me" || word(k) == "us" || word(k) == "the" || word(k) == "all" || word(k) == "every")) ++k;
+        return std::any_of(dims_at.begin(), dims_at.end(), [&](auto& d) { return d.first == k; });
+    };
+    bool yes_no = !t.empty() && auxiliaries.count(word(0));
+    for (size_t i = 0; i < t.size() && yes_no; ++i) yes_no = !listing.count(t[i].word) && !lists_rows(i);
     for (auto& condition : conditions_at) {
         size_t at = condition.first;
         const auto& c = condition.second;
@@ -4537,14 +4558,27 @@ void question_reader::reading::read_breakdowns() {
         size_t end = 0;
         for (auto& v : values)
             if (std::any_of(v.readings.begin(), v.readings.end(), [&](auto& r) { return r.first == d; })) end = std::max(end, v.start + v.length);
-        for (auto& m : measures_at)  // ("Lumen and Cordova units combined")
+        // ("Lumen and Cordova units combined", "the truck and heavy-duty truck segments together")
+        for (auto& m : measures_at)
             if (m.first == end) {
                 auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == m.first; });
                 end += p == phrases.end() ? 1 : p->length;
             }
+        for (auto& [at, dim] : dims_at)
+            if (at == end && dim == d) ++end;
         auto w = word(end);
-        return w == "combined" || w == "together" || w == "collectively" || (w == "in" && word(end + 1) == "total") ||
-               (w == "between" && word(end + 1) == "them");
+        if (w == "combined" || w == "together" || w == "collectively" || (w == "in" && word(end + 1) == "total") ||
+            (w == "between" && word(end + 1) == "them"))
+            return true;
+        // "combined revenue from the luxury sedan and sports coupe segments - one number please"
+        size_t first = t.size();
+        for (auto& v : values)
+            if (std::any_of(v.readings.begin(), v.readings.end(), [&](auto& r) { return r.first == d; })) first = std::min(first, v.start);
+        for (size_t k = 0; k < first; ++k)
+            if (word(k) == "combined" || word(k) == "together" || word(k) == "collectively") return true;
+        for (size_t k = 0; k + 1 < t.size(); ++k)
+            if ((word(k) == "1" || word(k) == "single") && (word(k + 1) == "number" || word(k + 1) == "figure")) return true;
+        return false;
     };
     for (auto& f : q.filters)
         if (!f.exclude && f.values.size() > 1 && !q.share && !together(f.dimension) &&
@@ -5219,6 +5253,29 @@ void question_reader::reading::read_shares_and_thresholds() {
             q.problem = "a share of what? Name the part (\"from the West\") or a breakdown";
     }
 
+    // With a breakdown, a part named before the share word is the part of each row's whole:
+    // "Lumen share of units by region", "the electrical system's share of warranty cost in each
+    // region" (each region's units, its warranty cost); "the share of Lumen units by region" is
+    // each region's share of the Lumen's
+    if (q.share && !q.group_by.empty() && share_at != SIZE_MAX)
+        for (size_t k = 0; k < values.size(); ++k) {
+            if (value_dimension[k].empty() || excluded_values.count(k) || values[k].start >= share_at ||
+                std::find(q.group_by.begin(), q.group_by.end(), value_dimension[k]) != q.group_by.end())
+                continue;
+            size_t end = values[k].start + values[k].length;
+            while (end < share_at && (std::any_of(dims_at.begin(), dims_at.end(), [&](auto& d) {
+                                          return d.first == end && d.second == value_dimension[k];
+                                      }) || word(end) == "s"))
+                ++end;  // ("the Electrical system's share"; "each Northeast dealer's share" is the dealers')
+            // (a value of a coarser level than a row's scopes the rows: "within the Southeast, how
+            // much … did each dealer account for")
+            bool coarser = false;
+            for (auto& g : q.group_by)
+                for (auto* x = model.dimension(g); x && !x->parent.empty() && !coarser; x = model.dimension(x->parent))
+                    coarser = x->parent == value_dimension[k];
+            if (end == share_at && !coarser) q.share_dimension = value_dimension[k];
+        }
+
     // Thresholds take the measure their number counts ("more than 1,850 cars"), else the
     // measure named right after the number, else the nearest one, else the main one.
     for (size_t k = 0; k < thresholds.size(); ++k) {
@@ -5842,8 +5899,10 @@ std::string restate(const semantic_model& model, const semantic_query& q) {
     std::vector<std::string> by;
     for (auto& d : q.group_by) by.push_back(nice(d));
     if (q.grain != time_grain::none) by.emplace_back(to_string(q.grain));
+    // "Share of units within each region": each row's own whole, the part its filter makes
+    bool within = q.share && !q.share_dimension.empty() && !q.group_by.empty();
     if (!by.empty()) {
-        out += " by ";
+        out += within ? " within each " : " by ";
         for (size_t i = 0; i < by.size(); ++i) out += (i == 0 ? "" : " and ") + by[i];
     }
     for (auto& f : q.filters) {

@@ -676,9 +676,14 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
     // Shares: of the rows' total, or (one row) of the total without the filter that made the part.
     std::optional<double> whole;
     std::map<std::string, double> whole_at;  // "EV share of units each month": each month's whole
+    std::map<key_t, double> whole_of;        // "the Electrical system's share of warranty cost in each region": each row's
     if (q.share && !q.measures.empty()) {
         auto& m = q.measures.front();
-        if (n_group == 0 && has_time && !q.share_dimension.empty() && !per_extra) {
+        if (n_group > 0 && !q.share_dimension.empty() && !per_extra) {
+            auto all = accumulate(model, q, p, rows_of, grain, "", q.share_dimension);
+            for (auto& [key, leaves] : all.groups)
+                if (auto v = value_of(leaves, m)) whole_of[key] += *v;
+        } else if (n_group == 0 && has_time && !q.share_dimension.empty() && !per_extra) {
             auto all = accumulate(model, q, p, rows_of, grain, "", q.share_dimension);
             for (auto& [key, leaves] : all.groups)
                 if (auto v = value_of(leaves, m); v && !key.empty()) whole_at[key.back()] += *v;
@@ -814,6 +819,10 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
             if (!whole_at.empty()) {
                 auto it = whole_at.find(row.key[time_index]);
                 of = it == whole_at.end() ? std::nullopt : std::optional<double>(it->second);
+            }
+            if (!whole_of.empty()) {
+                auto it = whole_of.find(row.key);
+                of = it == whole_of.end() ? std::nullopt : std::optional<double>(it->second);
             }
             out.push_back(cell(v && of && *of != 0 ? std::optional<double>(*v / *of * 100) : std::nullopt, "percent"));
         }
