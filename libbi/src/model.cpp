@@ -464,7 +464,8 @@ semantic_model build_model(const catalog& c, const std::string& dumps_dir) {
             if (*x->how != how)
                 fail(fmt::format("measure '{}' is {} here and {} in the model", name, aggregate_name(how), aggregate_name(*x->how)));
             cube.measures.emplace_back(name, how);
-            auto& columns = std::find_if(m.measures.begin(), m.measures.end(), [&](auto& e) { return e.name == name; })->columns;
+            const std::string& leaf = name;  // a plain name, as the lambda captures it (clang 14)
+            auto& columns = std::find_if(m.measures.begin(), m.measures.end(), [&](auto& e) { return e.name == leaf; })->columns;
             for (auto& column : columns_of(q.sql, name))
                 if (std::find(columns.begin(), columns.end(), column) == columns.end()) columns.push_back(column);
         }
