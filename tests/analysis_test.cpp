@@ -1041,3 +1041,12 @@ TEST_CASE("a part named before 'share' with a breakdown is each row's; 'claim ra
     REQUIRE(ok.having.size() == 1);
     CHECK_FALSE(ok.having[0].column.empty());
 }
+
+TEST_CASE("'making', 'paying' say only that the facts happened; 'the damage on' is what it came to", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    CHECK(reader.read("which segment is making us the most gross profit per car this year?", "2026-06-15").unknown.empty());
+    CHECK(reader.read("what are people paying for a Halcyon - avg price over the last 3 months", "2026-06-15").measures ==
+          std::vector<std::string>{"asp"});
+    CHECK(reader.read("so whats the damage on warranty $ for the west this yr", "2026-06-15").measures == std::vector<std::string>{"claim_cost"});
+    CHECK_FALSE(reader.read("what was the damage to the Lumen fleet", "2026-06-15").unknown.empty());
+}

@@ -202,8 +202,9 @@ const std::set<std::string_view>& filler() {
         // "someone asked me", "a KPI called…"); the phrases are drop_asides'
         "maybe", "perhaps", "possibly", "possible", "someone", "somebody", "totally", "suppose", "hope", "love", "told",
         "something", "called", "understand", "often",
-        // verbs that say only that the facts happened ("cost we absorbed", "pulled in revenue")
-        "absorbed", "absorb", "pulled",
+        // verbs that say only that the facts happened ("cost we absorbed", "pulled in revenue",
+        // "which segment is making us the most gross profit", "what are people paying for a Halcyon")
+        "absorbed", "absorb", "pulled", "making", "makes", "paying",
     };
     return words;
 }
@@ -1178,6 +1179,10 @@ void drop_asides(std::vector<std::string>& words) {
         size_t keep = phrase->back() == "per" || phrase->back() == "each" ? 1 : 0;
         words.erase(words.begin() + static_cast<long>(i), words.begin() + static_cast<long>(i + phrase->size() - keep));
     }
+    // "what's the damage on warranty this year": what it came to
+    for (size_t i = 0; i + 2 < words.size(); ++i)
+        if (words[i] == "the" && words[i + 1] == "damage" && (words[i + 2] == "on" || words[i + 2] == "for"))
+            words.erase(words.begin() + static_cast<long>(i), words.begin() + static_cast<long>(i + 2));
     // "was cost last month higher or lower than the month before": the two, side by side
     for (size_t i = 0; i + 3 < words.size(); ++i) {
         auto& a = words[i];
