@@ -30,6 +30,16 @@ std::string join(const std::vector<std::string>& list) {
     return out;
 }
 
+/// A question the reader must understand whole (today 2026-06-15): no word left unread and
+/// no question back.
+bi::semantic_query understood(const bi::question_reader& reader, const char* question) {
+    auto q = reader.read(question, "2026-06-15");
+    INFO(question);
+    CHECK(q.unknown.empty());
+    CHECK(q.problem.empty());
+    return q;
+}
+
 /// The first days of the periods a question compares, oldest first: "2025-01-01,2026-01-01".
 std::string compared_from(const bi::semantic_query& q) {
     std::vector<std::string> from;
@@ -906,13 +916,7 @@ TEST_CASE("formal periods: 'the twelve months ended 31 December 2025', dates day
 
 TEST_CASE("hedges and layout said around a question, 'X each', a last 'all dealers' clause, a period's months said again", "[analysis]") {
     bi::question_reader reader(fixture_model());
-    auto plain = [&](const char* question) {
-        auto q = reader.read(question, "2026-06-15");
-        INFO(question);
-        CHECK(q.unknown.empty());
-        CHECK(q.problem.empty());
-        return q;
-    };
+    auto plain = [&](const char* question) { return understood(reader, question); };
     // how sure and how polite the asker is, and how rows are laid out, say nothing of the answer
     CHECK(plain("Could you maybe tell me how many cars we sold in total last month?").measures == std::vector<std::string>{"units"});
     CHECK(plain("I'm not totally sure I'm asking this right, but what was revenue in 2025?").filters.empty());
@@ -942,13 +946,7 @@ TEST_CASE("hedges and layout said around a question, 'X each', a last 'all deale
 
 TEST_CASE("'Q1-Q4', 'cost/unit', 'total co', '# mos', examples after a dash, values 'combined', 'state of the dealer', 'X over Y' the model declares", "[analysis]") {
     bi::question_reader reader(fixture_model());
-    auto q = [&](const char* question) {
-        auto r = reader.read(question, "2026-06-15");
-        INFO(question);
-        CHECK(r.unknown.empty());
-        CHECK(r.problem.empty());
-        return r;
-    };
+    auto q = [&](const char* question) { return understood(reader, question); };
     auto quarters = q("units by model by quarter, 2025 (Q1-Q4)");
     CHECK(quarters.compare.empty());
     REQUIRE(quarters.window);
@@ -993,13 +991,7 @@ TEST_CASE("a measure defined in its cubes' columns is said again, not a word lef
 
 TEST_CASE("a sum over part of the facts named as a cost and the facts; 'the single', 'higher or lower than', 'skip', 'same per. LY'", "[analysis]") {
     bi::question_reader reader(fixture_model());
-    auto q = [&](const char* question) {
-        auto r = reader.read(question, "2026-06-15");
-        INFO(question);
-        CHECK(r.unknown.empty());
-        CHECK(r.problem.empty());
-        return r;
-    };
+    auto q = [&](const char* question) { return understood(reader, question); };
     for (auto* question : {"top 4 models by repeat-repair warranty cost in 2024", "top 4 models by warranty cost of repeat repairs 2024",
                            "total claim cost on claims where the same fault came back in 2024"})
         CHECK(q(question).measures == std::vector<std::string>{"repeat_cost"});
