@@ -673,7 +673,8 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
             kept.push_back(row);
     }
 
-    // Shares: of the rows' total, or (one row) of the total without the filter that made the part.
+    // Shares: of the rows' total, or of the total without the filter that made the part (one
+    // row; each period's; each row's where a breakdown is asked).
     std::optional<double> whole;
     std::map<std::string, double> whole_at;  // "EV share of units each month": each month's whole
     std::map<key_t, double> whole_of;        // "the Electrical system's share of warranty cost in each region": each row's
