@@ -1042,3 +1042,12 @@ TEST_CASE("'making', 'paying' say only that the facts happened; 'the damage on' 
     CHECK(reader.read("so whats the damage on warranty $ for the west this yr", "2026-06-15").measures == std::vector<std::string>{"claim_cost"});
     CHECK_FALSE(reader.read("what was the damage to the Lumen fleet", "2026-06-15").unknown.empty());
 }
+
+TEST_CASE("'best' of a measure whose better end varies by KPI is said, or asked back", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    CHECK(fixture_model().measure("variance_pct")->better_varies);  // derived from the actual: inherited
+    auto said = understood(reader, "Which month in 2025 had the best Days to sell reading (lower is better)?");
+    CHECK(said.direction == bi::sort_direction::asc);
+    CHECK_FALSE(reader.read("best month for days to sell in 2025", "2026-06-15").problem.empty());
+    CHECK(understood(reader, "which KPI performed best last month").direction == bi::sort_direction::desc);  // attainment: higher
+}

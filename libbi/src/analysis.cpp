@@ -5420,6 +5420,18 @@ void question_reader::reading::read_rank_measure() {
         q.rank_measure = m;
         auto* d = find_measure(model, q, m);
         bool higher_better = !d || d->higher_is_better;
+        // "the best Days to sell reading": which way is better differs from KPI to KPI, so the
+        // question must say it ("(lower is better)"), or say highest or lowest
+        if ((asked == end_asked::best || asked == end_asked::worst) && d && d->better_varies) {
+            std::optional<bool> said;
+            for (size_t i = 0; i + 2 < words.size(); ++i)
+                if (words[i + 1] == "is" && words[i + 2] == "better" && (words[i] == "lower" || words[i] == "higher"))
+                    said = words[i] == "higher";
+            if (said) higher_better = *said;
+            else if (q.problem.empty())
+                q.problem = fmt::format("'{}' {}: which way is better differs by {}; say highest or lowest",
+                                        asked == end_asked::best ? "best" : "worst", spoken(m), d->per.front());
+        }
         switch (asked) {
             case end_asked::high: q.direction = sort_direction::desc; break;
             case end_asked::low: q.direction = sort_direction::asc; break;

@@ -289,8 +289,10 @@ semantic_model parse_model(std::string_view text, const std::string& file) {
                 if (!units.count(value)) fail(fmt::format("unit must be usd, percent, count, days or number, not '{}'", value));
                 x.unit = value;
             } else if (key == "better") {
-                if (value != "higher" && value != "lower") fail(fmt::format("better must be higher or lower, not '{}'", value));
-                x.higher_is_better = value == "higher";
+                if (value != "higher" && value != "lower" && value != "varies")
+                    fail(fmt::format("better must be higher, lower or varies, not '{}'", value));
+                x.higher_is_better = value != "lower";
+                x.better_varies = value == "varies";
             } else if (key == "snapshot") {
                 if (value != "yes" && value != "no") fail(fmt::format("snapshot must be yes or no, not '{}'", value));
                 x.snapshot = value == "yes";
@@ -369,6 +371,7 @@ semantic_model parse_model(std::string_view text, const std::string& file) {
         for (auto& leaf : m.leaves(x)) {
             auto* l = m.measure(leaf);
             x.snapshot = x.snapshot || l->snapshot;
+            x.better_varies = x.better_varies || l->better_varies;  // (the gap to target, the variance)
             for (auto& d : l->per)
                 if (std::find(x.per.begin(), x.per.end(), d) == x.per.end()) x.per.push_back(d);
         }
@@ -543,7 +546,7 @@ void write_binary_model(const semantic_model& m, const std::string& json_path) {
         o.str(x.derived.text());
         o.str(x.unit);
         o.num(static_cast<std::uint8_t>((x.higher_is_better ? 1 : 0) | (x.snapshot ? 2 : 0) | (x.shown_by_default ? 4 : 0) |
-                                        (x.fact_count ? 8 : 0)));
+                                        (x.fact_count ? 8 : 0) | (x.better_varies ? 16 : 0)));
         o.str(x.subset_of);
         o.str(x.facts);
         o.strs(x.per_names);
@@ -673,6 +676,7 @@ std::optional<semantic_model> decode_binary_model(std::string_view body) {
             x.snapshot = flags & 2;
             x.shown_by_default = flags & 4;
             x.fact_count = flags & 8;
+            x.better_varies = flags & 16;
             x.subset_of = in.str();
             x.facts = in.str();
             x.per_names = in.strs();
@@ -775,6 +779,7 @@ void write_model(const semantic_model& m, const std::string& path) {
         else { w.Key("formula"); w.String(x.derived.text()); }
         w.Key("unit"); w.String(x.unit);
         w.Key("higher_is_better"); w.Bool(x.higher_is_better);
+        if (x.better_varies) { w.Key("better_varies"); w.Bool(true); }
         w.Key("snapshot"); w.Bool(x.snapshot);
         w.Key("default"); w.Bool(x.shown_by_default);
         w.Key("fact_count"); w.Bool(x.fact_count);
@@ -896,6 +901,7 @@ semantic_model load_model_json(const std::string& path) {
         x.unit = read_string(v, "unit");
         x.higher_is_better = !v.HasMember("higher_is_better") || !v["higher_is_better"].IsBool() || v["higher_is_better"].GetBool();
         x.snapshot = v.HasMember("snapshot") && v["snapshot"].IsBool() && v["snapshot"].GetBool();
+        x.better_varies = v.HasMember("better_varies") && v["better_varies"].IsBool() && v["better_varies"].GetBool();
         x.shown_by_default = v.HasMember("default") && v["default"].IsBool() && v["default"].GetBool();
         x.fact_count = v.HasMember("fact_count") && v["fact_count"].IsBool() && v["fact_count"].GetBool();
         if (v.HasMember("subset_of") && v["subset_of"].IsString()) x.subset_of = v["subset_of"].GetString();

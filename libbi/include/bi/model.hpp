@@ -51,6 +51,7 @@ struct measure_def {
     formula derived;                     ///< a derived measure: recomputed from its leaves' totals
     std::string unit = "number";         ///< usd, percent, count, days, number
     bool higher_is_better = true;
+    bool better_varies = false;          ///< `better = varies`: which way is better differs by value (a KPI's actual)
     bool snapshot = false;               ///< a stock at one moment: never summed over time
     std::vector<std::string> per;        ///< dimensions it is never combined across (a KPI's actual)
     std::vector<std::string> names;      ///< how questions name it
