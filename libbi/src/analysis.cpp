@@ -1484,8 +1484,8 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
     // combos" name two dimensions)
     std::string lower;
     for (char c : original) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-    for (size_t i = 1; i < words.size(); ++i)
-        if (lx.per_names.count(stems_of({words[i]})) && lower.find(words[i - 1] + "/" + words[i]) != std::string::npos)
+    for (size_t i = 1; i < words.size() && original.find('/') != std::string::npos; ++i)
+        if (lower.find(words[i - 1] + "/" + words[i]) != std::string::npos && lx.per_names.count(stems_of({words[i]})))
             words.insert(words.begin() + static_cast<long>(i++), "per");
     // "GP margin, total co": the company ("CO" in capitals is still Colorado)
     for (size_t i = 1; i < words.size(); ++i) {
@@ -3133,11 +3133,17 @@ void question_reader::reading::read_thresholds() {
     }
 }
 
+namespace {
+
+/// A formula's text without its spaces, to compare with one said: "claims/units*100".
+std::string bare(std::string f) {
+    f.erase(std::remove(f.begin(), f.end(), ' '), f.end());
+    return f;
+}
+
+}  // namespace
+
 std::string question_reader::reading::declared_ratio(const std::string& x, const std::string& y) const {
-    auto bare = [](std::string f) {
-        f.erase(std::remove(f.begin(), f.end(), ' '), f.end());
-        return f;
-    };
     for (auto& m : model.measures)
         if (m.is_derived() && (bare(m.derived.text()) == x + "/" + y || bare(m.derived.text()) == x + "/" + y + "*100")) return m.name;
     return "";
@@ -3798,10 +3804,6 @@ void question_reader::reading::define_measures() {
         auto* xm = find_measure(model, q, x);
         auto* ym = find_measure(model, q, y);
         if (!xm || !ym) continue;
-        auto bare = [](std::string f) {
-            f.erase(std::remove(f.begin(), f.end(), ' '), f.end());
-            return f;
-        };
         std::string op = divided ? "/" : multiplied ? "*" : "-", name;
         for (auto& m : model.measures)
             if (m.is_derived() && (bare(m.derived.text()) == x + op + y || (divided && bare(m.derived.text()) == x + op + y + "*100")))
