@@ -1051,3 +1051,18 @@ TEST_CASE("'best' of a measure whose better end varies by KPI is said, or asked 
     CHECK_FALSE(reader.read("best month for days to sell in 2025", "2026-06-15").problem.empty());
     CHECK(understood(reader, "which KPI performed best last month").direction == bi::sort_direction::desc);  // attainment: higher
 }
+
+TEST_CASE("'GP%' is the margin; a '%' or '$' of an amount the model declares none of is not dropped", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    CHECK(understood(reader, "GP% by region for last yr").measures == std::vector<std::string>{"margin_pct"});
+    // a part's percentage of its whole (`subset_of`): repeat repairs per 100 claims
+    CHECK(understood(reader, "repeat repair % by model 2025").measures == std::vector<std::string>{"repeat_rate"});
+    // "% change" is a growth, not the margin
+    auto change = understood(reader, "gross profit % change by segment, H1 2025 against H1 2024");
+    CHECK(change.measures.front() == "gross_profit");
+    CHECK(change.growth);
+    CHECK_FALSE(reader.read("revenue % by region 2025", "2026-06-15").unknown.empty());  // a share? a margin?
+    CHECK(understood(reader, "warranty claim $ this quarter").measures == std::vector<std::string>{"claim_cost"});
+    CHECK_FALSE(reader.read("units $ by region", "2026-06-15").unknown.empty());
+    CHECK(understood(reader, "rank regions by revenue 2025").places);
+}

@@ -224,3 +224,25 @@ TEST_CASE("an answerer asked again answers as it did, and kept rows follow the q
         CHECK(data(one.ask(q)) == data(fresh.ask(q)));
     }
 }
+
+TEST_CASE("'rank the dealers by…' shows each row's place, as SQL's RANK() gives it", "[answer]") {
+    auto dumps = bi::test::env("BI_TEST_DUMPS");
+    bi::answerer a(config_for(dumps), bi::load_index(bi::index_path(dumps)));
+    auto doc = parse(bi::render_json(a.ask("rank the SE dealers by claim cost 2025")));
+    REQUIRE(doc["matched"].GetBool());
+    CHECK(doc["interpretation"]["rank"]["places"].GetBool());
+    auto db = bi::open_database(bi::test::env("BI_TEST_DB"));
+    auto sql = bi::query_all(*db,
+        "SELECT d.name, RANK() OVER (ORDER BY SUM(w.cost) DESC), SUM(w.cost) FROM warranty_claims w "
+        "JOIN dealers d ON d.dealer_id = w.dealer_id JOIN regions r ON r.region_id = d.region_id "
+        "WHERE r.name = 'Southeast' AND w.claim_date BETWEEN '2025-01-01' AND '2025-12-31' GROUP BY d.name ORDER BY 3 DESC");
+    REQUIRE(doc["data"].Size() == sql.rows.size());
+    for (rapidjson::SizeType i = 0; i < doc["data"].Size(); ++i) {
+        INFO("row " << i);
+        CHECK(std::string(doc["data"][i]["dealer"].GetString()) == std::get<std::string>(sql.rows[i][0]));
+        CHECK(doc["data"][i]["rank"].GetInt64() == std::get<std::int64_t>(sql.rows[i][1]));
+    }
+    // a time series asked in time order has no places
+    auto series = parse(bi::render_json(a.ask("monthly revenue 2025")));
+    CHECK_FALSE(series["data"][0].HasMember("rank"));
+}

@@ -447,6 +447,12 @@ std::vector<std::string> stems_of(const std::vector<std::string>& words) {
     return out;
 }
 
+/// A formula's text without its spaces, to compare with one said: "claims/units*100".
+std::string bare(std::string f) {
+    f.erase(std::remove(f.begin(), f.end(), ' '), f.end());
+    return f;
+}
+
 }  // namespace
 
 question_reader::question_reader(const semantic_model& model) : model_(&model), lexicon_(std::make_unique<lexicon>()) {
@@ -489,6 +495,17 @@ question_reader::question_reader(const semantic_model& model) : model_(&model), 
         for (auto& n : m.names) add(n, kind::measure, m.name, "");
         for (auto& n : m.weak_names) add(n, kind::weak_measure, m.name, "");
         for (auto& n : m.context_names) add(n, kind::context_measure, m.name, "");
+    }
+    // "repeat repair %": the percentage the model declares of a part of a whole (repeat repairs
+    // per 100 claims), where the part says which whole it is part of (`subset_of`)
+    for (auto& r : model.measures) {
+        if (!r.is_derived() || r.unit != "percent") continue;
+        for (auto& part : model.measures)
+            if (!part.subset_of.empty() && bare(r.derived.text()) == part.name + "/" + part.subset_of + "*100")
+                for (auto& n : part.names) {
+                    add(n + " percent", kind::measure, r.name, "");
+                    add(n + " percentage", kind::measure, r.name, "");
+                }
     }
     for (auto& d : model.dimensions)
         for (auto& n : d.names) add(n, kind::dimension, d.name, "");
@@ -1676,6 +1693,12 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
             words[i] = "excluding";
         }
     }
+    // "gross profit % change": the change in %, not the margin ("gp %") changing
+    for (size_t i = 0; i + 1 < words.size(); ++i)
+        if ((words[i] == "percent" || words[i] == "percentage") &&
+            (words[i + 1] == "change" || words[i + 1] == "changes" || words[i + 1] == "growth" || words[i + 1] == "increase" ||
+             words[i + 1] == "decrease" || words[i + 1] == "gain" || words[i + 1] == "decline" || words[i + 1] == "drop" || words[i + 1] == "rise"))
+            std::swap(words[i], words[i + 1]);
     // "run out before a reorder could arrive", "… before a new order could even show up":
     // within the lead time (the time an order placed now takes to arrive)
     for (size_t i = 0; i < words.size(); ++i) {
@@ -1869,6 +1892,22 @@ void question_reader::reading::correct_typos() {
 }
 
 void question_reader::reading::match_phrases() {
+    // "warranty claim $": the amount of money the model names "warranty claim cost", not the
+    // count of claims with its unit dropped
+    for (size_t i = 1; i < t.size(); ++i) {
+        if (word(i) != "dollars" && word(i) != "dollar" && word(i) != "usd" && word(i) != "bucks") continue;
+        for (size_t k = i >= 3 ? i - 3 : 0; k < i; ++k) {
+            std::string said;
+            for (size_t j = k; j < i; ++j) said += t[j].word + " ";
+            bool named = std::any_of(model.measures.begin(), model.measures.end(), [&](auto& m) {
+                return m.unit == "usd" && std::find(m.names.begin(), m.names.end(), said + "cost") != m.names.end();
+            });
+            if (!named) continue;
+            t[i].word = "cost";
+            t[i].stem = stem("cost");
+            break;
+        }
+    }
     // 2. phrases of the model, longest first.
     auto uppercase_in_question = [&](const std::string& w) {
         std::string upper;
@@ -3132,16 +3171,6 @@ void question_reader::reading::read_thresholds() {
         thresholds.emplace_back(i, c);
     }
 }
-
-namespace {
-
-/// A formula's text without its spaces, to compare with one said: "claims/units*100".
-std::string bare(std::string f) {
-    f.erase(std::remove(f.begin(), f.end(), ' '), f.end());
-    return f;
-}
-
-}  // namespace
 
 std::string question_reader::reading::declared_ratio(const std::string& x, const std::string& y) const {
     for (auto& m : model.measures)
@@ -5639,9 +5668,19 @@ void question_reader::reading::check_leftovers() {
         bool place = (w == "lot" || w == "lots") && !(i > 0 && word(i - 1) == "a") && word(i + 1) != "of";
         // ("dealers w the lowest units" is "with"; "NE vs W" names a place bi cannot tell)
         place = place || (w == "w" && i > 0 && (word(i - 1) == "vs" || word(i - 1) == "versus" || word(i - 1) == "and"));
+        // "revenue % by region": a percentage of an amount the model declares none of (a share? a
+        // margin?), not the amount; "margin %", "growth in %" say their unit again
+        // "units $": an amount of money of a count, likewise
+        bool percent = w == "percent" || w == "percentage" || w == "percentages";
+        bool money = w == "dollars" || w == "dollar" || w == "usd" || w == "bucks";
+        place = place || (((percent && !q.share && !q.growth) || money) && std::any_of(phrases.begin(), phrases.end(), [&](auto& p) {
+                              if (p.start + p.length != i || p.e->what != kind::measure) return false;
+                              auto* m = find_measure(model, q, std::string(p.e->target));
+                              return m && m->unit != (percent ? "percent" : "usd");
+                          }));
         if (!place && (filler().count(w) || is_stop_word(w) || said.count(w))) continue;
         // "the mix of F&I revenue by product, as percentages": a share's unit
-        if ((q.share || q.growth) && (w == "percentages" || w == "percentage" || w == "percent" || w == "pct")) continue;
+        if ((q.share || q.growth) && (percent || w == "pct")) continue;
         // "model and component combinations": the rows of two breakdowns
         if (q.group_by.size() >= 2 && (w == "combination" || w == "combinations" || w == "combo" || w == "combos" ||
                                        w == "pair" || w == "pairs"))
@@ -5728,6 +5767,13 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     r.read_rank_measure();
     r.name_the_one();
     r.check_leftovers();
+    // "rank the SE dealers by claim cost", "rank 2025's months by revenue": the rows with their
+    // places, highest first unless the question said which end
+    bool rank_verb = std::any_of(r.words.begin(), r.words.end(), [](auto& w) { return w == "rank" || w == "ranked" || w == "ranking" || w == "rankings"; });
+    if (rank_verb && r.q.limit_per.empty() && !r.q.together && (!r.q.group_by.empty() || r.q.grain != time_grain::none) && !r.q.measures.empty()) {
+        r.q.places = true;
+        if (r.q.rank_measure.empty()) r.q.rank_measure = r.q.measures.front(), r.q.direction = sort_direction::desc;
+    }
     // "GP without trucks (… the truck segment)": a value both asked for and excluded
     for (auto& f : r.q.filters)
         for (auto& x : r.q.filters)
@@ -5800,6 +5846,7 @@ semantic_query structured_query(const semantic_model* model, const query_spec& o
         if (std::find(q.measures.begin(), q.measures.end(), q.rank_measure) == q.measures.end()) q.measures.push_back(q.rank_measure);
         q.direction = o.bottom || (!o.top && o.direction == "asc") ? sort_direction::asc : sort_direction::desc;
         if (o.top || o.bottom) q.limit = o.top ? o.top : o.bottom;
+        q.places = o.places;
     }
     q.named_measure = true;
     qualify_breakdowns(*model, q);
@@ -5851,6 +5898,13 @@ query_spec parse_query_spec(std::string_view json, const std::string& source) {
             if (!v.IsObject() || !v.HasMember("measure")) throw fail("'rank' must be {measure, direction}");
             spec.rank_by = text(v["measure"], "measure");
             if (v.HasMember("direction")) spec.direction = text(v["direction"], "direction");
+            if (v.HasMember("places")) {
+                if (!v["places"].IsBool()) throw fail("'rank.places' must be true or false");
+                spec.places = v["places"].GetBool();
+            }
+            // (a ranking within each group is not replayed yet: said, never dropped)
+            for (auto* part : {"within", "all"})
+                if (v.HasMember(part)) throw fail(fmt::format("'rank.{}' cannot be given in the structured form yet; ask the question instead", part));
         } else if (key == "limit") {
             if (!v.IsInt() || v.GetInt() <= 0) throw fail("'limit' must be a positive whole number");
         } else if (key == "compare" || key == "having" || key == "share" || key == "together" || key == "average_per" || key == "growth" ||

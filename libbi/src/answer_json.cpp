@@ -33,6 +33,7 @@ void write_rank(json_writer& w, const semantic_query& q) {
     w.Key("direction"); w.String(q.direction == sort_direction::asc ? "asc" : "desc");
     if (!q.limit_per.empty()) { w.Key("within"); w.String(q.limit_per); }
     if (q.rank_all) { w.Key("all"); w.Bool(true); }
+    if (q.places) { w.Key("places"); w.Bool(true); }
     w.EndObject();
 }
 

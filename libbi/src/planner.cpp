@@ -578,8 +578,10 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
     const bool bucket_column = per_time && has_time && q.limit_per != grain;
     if (bucket_column) a.rows.columns.push_back(q.limit_per);
     if (has_time) a.rows.columns.push_back(grain);
-    // "the top 2 models in each region": each row's place in its group
-    const bool rank_column = !q.limit_per.empty();
+    // "the top 2 models in each region": each row's place in its group; "rank the dealers": each
+    // row's place (not of a time series in time order)
+    const bool places = q.places && q.limit_per.empty() && !q.together && !(q.rank_measure.empty() && has_time);
+    const bool rank_column = !q.limit_per.empty() || places;
     if (rank_column) {
         a.rows.columns.push_back("rank");
         a.units["rank"] = "count";
@@ -763,6 +765,17 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
         }
         std::stable_sort(first.begin(), first.end(), [&](auto& x, auto& y) { return group_of(x) < group_of(y); });
         kept = std::move(first);
+    }
+    if (places) {
+        std::optional<double> last;
+        int rank = 0, place = 0;
+        for (auto& row : kept) {
+            auto v = measure_value(row, a.sort_column);
+            ++place;
+            if (place == 1 || !v || !last || *v != *last) rank = place;  // ties share a place
+            rank_of[row.key] = rank;
+            last = v;
+        }
     }
     a.rows_total = kept.size();
     if (q.limit && q.limit_per.empty() && kept.size() > static_cast<size_t>(*q.limit)) {

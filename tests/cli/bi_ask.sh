@@ -45,6 +45,15 @@ first=$(jq -c .data <<<"$out")
 run "$BI_BIN/bi-ask" "${common[@]}" --query-json - <<<"$reading"
 expect_status "--query-json answers an answer's interpretation" 0
 [ "$(jq -c .data <<<"$out")" = "$first" ] && pass "the interpretation replays to the same rows" || fail "the interpretation replays to the same rows" "$out"
+ask "rank the regions by revenue in 2025"
+reading=$(jq -c .interpretation <<<"$out")
+first=$(jq -c .data <<<"$out")
+run "$BI_BIN/bi-ask" "${common[@]}" --query-json - <<<"$reading"
+[ "$(jq -c .data <<<"$out")" = "$first" ] && [ "$(jq -r '.data[0].rank' <<<"$out")" = 1 ] &&
+  pass "a ranking with places replays with its places" || fail "a ranking with places replays with its places" "$out"
+ask "top 2 models by units in each region in 2025"
+run "$BI_BIN/bi-ask" "${common[@]}" --query-json - <<<"$(jq -c .interpretation <<<"$out")"
+expect_status "a ranking within each group is not replayed without its groups" 2
 run "$BI_BIN/bi-ask" "${common[@]}" --query-json - <<<'{"measures": ["revenue"], "colour": "red"}'
 expect_status "--query-json with an unknown key is a usage error" 2
 expect_one_line "the unknown key is one line" "$err"

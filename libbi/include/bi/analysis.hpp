@@ -57,6 +57,7 @@ struct semantic_query {
     std::optional<int> limit;
     std::string limit_per;                       ///< rank within each value of this dimension
     bool rank_all = false;                       ///< with limit_per and no limit: every row, ranked in its group
+    bool places = false;                         ///< "rank the dealers by…": each row's place shown, as SQL's RANK() gives it
     std::vector<measure_condition> having;
     bool share = false;                          ///< each row's share of the total, in %
     bool together = false;                       ///< with share and limit: the top rows summed into one ("the top 10 dealers combined")
@@ -123,6 +124,7 @@ struct query_spec {
     std::string rank_by;
     int top = 0, bottom = 0;
     std::string direction;                       ///< asc or desc, for rank_by without top/bottom
+    bool places = false;                         ///< with rank_by: each row's place shown
     bool empty() const {
         return measures.empty() && by.empty() && filters.empty() && excludes.empty() && from.empty() && to.empty() &&
                grain.empty() && rank_by.empty() && !top && !bottom;
