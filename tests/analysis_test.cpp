@@ -1066,3 +1066,24 @@ TEST_CASE("'GP%' is the margin; a '%' or '$' of an amount the model declares non
     CHECK_FALSE(reader.read("units $ by region", "2026-06-15").unknown.empty());
     CHECK(understood(reader, "rank regions by revenue 2025").places);
 }
+
+TEST_CASE("'excluding sales made by Texas dealers', 'did dealers sell', 'the difference (actual minus target)', 'the most costly X in each Y'", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto ex = understood(reader, "Total gross profit for Q1 2026 excluding sales made by Texas dealers.");
+    CHECK(ex.measures == std::vector<std::string>{"gross_profit"});
+    REQUIRE(ex.filters.size() == 1);
+    CHECK(ex.filters[0].exclude);
+    CHECK(understood(reader, "How many Lumen units did dealers sell last month?").group_by.empty());
+    CHECK(understood(reader, "how many cars did each dealer sell in 2025").group_by == std::vector<std::string>{"dealer"});
+    auto gap = understood(reader, "operations KPIs for May 2026 with actual, target and the difference (actual minus target)");
+    CHECK(gap.compare.empty());
+    CHECK(std::find(gap.measures.begin(), gap.measures.end(), "gap") != gap.measures.end());
+    CHECK(understood(reader, "revenue difference 2025 vs 2024 by region").growth);
+    auto costly = understood(reader, "most costly component in each system 2025");
+    CHECK(costly.limit_per == "system");
+    CHECK(std::find(costly.group_by.begin(), costly.group_by.end(), "component") != costly.group_by.end());
+    // a measure that counts the very rows asked about is the count
+    auto lines = understood(reader, "how many lines are we below reorder on at San Antonio?");
+    CHECK(lines.count_of.empty());
+    CHECK(lines.measures == std::vector<std::string>{"below_reorder"});
+}

@@ -1495,7 +1495,23 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
             return !e.value.empty() && std::find(e.stems.begin(), e.stems.end(), stem) != e.stems.end();
         });
     };
-    words = words_of(without_definitions(normalise_numbers(without_purpose(std::string(question), names_value))));
+    // "the difference (actual minus target)": the parentheses name the difference the model
+    // declares; read as said, not dropped as a definition
+    std::string text(question);
+    for (size_t open = text.find('('); open != std::string::npos; open = text.find('(', open + 1)) {
+        size_t close = text.find(')', open);
+        if (close == std::string::npos) break;
+        auto before = words_of(text.substr(0, open));
+        if (before.empty() || (before.back() != "difference" && before.back() != "delta")) continue;
+        auto inside = words_of(text.substr(open + 1, close - open - 1));
+        bool declared = std::any_of(model.measures.begin(), model.measures.end(), [&](auto& m) {
+            auto f = m.is_derived() ? bare(m.derived.text()) : std::string();
+            return f.find('-') != std::string::npos && f.find('/') == std::string::npos &&
+                   std::any_of(m.names.begin(), m.names.end(), [&](auto& n) { return words_of(n) == inside; });
+        });
+        if (declared) text[open] = text[close] = ' ';
+    }
+    words = words_of(without_definitions(normalise_numbers(without_purpose(text, names_value))));
     drop_asides(words);
     // "warranty cost/unit", "claims/car": a slash before what a measure counts is "per" ("plant/part
     // combos" name two dimensions)
@@ -1692,6 +1708,22 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
         } else if (words[i] == "ex" && i + 1 < words.size() && i > 0) {
             words[i] = "excluding";
         }
+    }
+    // "the difference (actual minus target)": the word for a difference the model declares,
+    // named right after it, not a change between periods
+    for (size_t i = 0; i + 1 < words.size(); ++i) {
+        if (words[i] != "difference" && words[i] != "delta") continue;
+        size_t k = i + 1;
+        while (k < words.size() && (words[k] == "the" || words[k] == "ie" || words[k] == "i" || words[k] == "e")) ++k;
+        bool names_difference = std::any_of(model.measures.begin(), model.measures.end(), [&](auto& m) {
+            auto f = m.is_derived() ? bare(m.derived.text()) : std::string();
+            if (f.find('-') == std::string::npos || f.find('/') != std::string::npos) return false;
+            return std::any_of(m.names.begin(), m.names.end(), [&](auto& n) {
+                auto said = words_of(n);
+                return k + said.size() <= words.size() && std::equal(said.begin(), said.end(), words.begin() + static_cast<long>(k));
+            });
+        });
+        if (names_difference) words.erase(words.begin() + static_cast<long>(i--));
     }
     // "gross profit % change": the change in %, not the margin ("gp %") changing
     for (size_t i = 0; i + 1 < words.size(); ++i)
@@ -3264,6 +3296,24 @@ void question_reader::reading::read_exclusions() {
         bool any = false;
         std::vector<size_t> scoping;  // "excluding dealers (located) in Texas": the dimension the value scopes
         while (k < t.size()) {
+            // "excluding sales made by Texas dealers", "excluding claims filed at Texas stores": the
+            // facts the value's rows hold, not a measure
+            if (!any) {
+                auto facts = std::find_if(phrases.begin(), phrases.end(), [&](auto& p) {
+                    return p.start == k && (p.e->what == kind::measure || p.e->what == kind::weak_measure);
+                });
+                size_t n = facts == phrases.end() ? k : k + facts->length;
+                auto w = word(n);
+                if (n > k && (w == "made" || w == "sold" || w == "filed" || w == "booked" || w == "recorded" || w == "logged" ||
+                              w == "handled" || w == "written" || w == "raised" || w == "lodged" || w == "submitted"))
+                    w = word(++n);
+                if (n > k && unused(n) && (w == "by" || w == "at" || w == "in" || w == "from" || w == "through" || w == "via") &&
+                    std::any_of(values.begin(), values.end(), [&](auto& x) { return x.start == n + 1 || (word(n + 1) == "the" && x.start == n + 2); })) {
+                    for (size_t x = k; x <= n; ++x) scoping.push_back(x);
+                    k = n + 1;
+                    continue;
+                }
+            }
             if (!any && std::any_of(dims_at.begin(), dims_at.end(), [&](auto& d) { return d.first == k; })) {
                 size_t n = k + 1;
                 if (word(n) == "located" || word(n) == "based") ++n;
@@ -3318,10 +3368,11 @@ void question_reader::reading::read_exclusions() {
         if (any) {
             take(i, span);
             for (auto x : scoping) take(x);
-            dims_at.erase(std::remove_if(dims_at.begin(), dims_at.end(), [&](auto& d) {
-                              return std::find(scoping.begin(), scoping.end(), d.first) != scoping.end();
-                          }),
-                          dims_at.end());
+            for (auto* list : {&dims_at, &measures_at, &weak_measures_at})
+                list->erase(std::remove_if(list->begin(), list->end(), [&](auto& d) {
+                                return std::find(scoping.begin(), scoping.end(), d.first) != scoping.end();
+                            }),
+                            list->end());
         }
         // "warranty cost, not counting repeat repairs": a part of the facts a measure names
         // ("drop the repeat repairs" only says again what a measure named leaves out)
@@ -4281,8 +4332,10 @@ void question_reader::reading::read_breakdowns() {
             }
             size_t pos = at - back;
             bool in_value = std::any_of(values.begin(), values.end(), [&](auto& v) { return v.start <= pos && pos < v.start + v.length; });
+            // ("the most costly component": a word that names a measure in context)
             bool in_measure = std::any_of(phrases.begin(), phrases.end(), [&](auto& p) {
-                return p.start <= pos && pos < p.start + p.length && (p.e->what == kind::measure || p.e->what == kind::weak_measure);
+                return p.start <= pos && pos < p.start + p.length &&
+                       (p.e->what == kind::measure || p.e->what == kind::weak_measure || p.e->what == kind::context_measure);
             });
             // "each West region dealer": the value's dimension named with it
             bool in_dimension = in_value || std::any_of(dims_at.begin(), dims_at.end(), [&](auto& x) { return x.first == pos; });
@@ -4563,6 +4616,17 @@ void question_reader::reading::read_breakdowns() {
         // "each state where we have dealers": where they are, not their rows
         if (!cue && at >= 2 && (word(at - 1) == "have" || word(at - 1) == "had") && (word(at - 2) == "we" || word(at - 2) == "they"))
             continue;
+        // "how many Lumens did dealers sell": who sold them, said as the verb's subject, not rows
+        if (!cue && word(at).back() == 's') {
+            size_t s = at;
+            while (s >= 1 && (word(s - 1) == "our" || word(s - 1) == "the" || word(s - 1) == "all")) --s;
+            auto verb = word(at + 1);
+            if (s >= 1 && (word(s - 1) == "did" || word(s - 1) == "do" || word(s - 1) == "have" || word(s - 1) == "had") &&
+                (verb == "sell" || verb == "sold" || verb == "file" || verb == "filed" || verb == "make" || verb == "made" ||
+                 verb == "move" || verb == "moved" || verb == "book" || verb == "booked" || verb == "deliver" || verb == "delivered" ||
+                 verb == "write" || verb == "written" || verb == "log" || verb == "logged"))
+                continue;
+        }
         // "claims where system is not Electrical": the dimension a condition is put on
         if (!cue && at >= 1 && word(at - 1) == "where" && (after == "is" || after == "not" || after == "in")) continue;
         auto f = std::find_if(q.filters.begin(), q.filters.end(), [&](auto& x) { return x.dimension == d && !x.exclude; });
@@ -4716,6 +4780,27 @@ void question_reader::reading::read_breakdowns() {
             if (pairs(other->first + (q2 == phrases.end() ? 1 : q2->length))) {
                 q.count_with = other->second;
                 breakdowns.erase(other);
+            }
+        }
+    }
+    // "how many lines are below reorder at San Antonio": a measure that counts those very rows
+    // (each row of its cubes, where the condition the model builds on it holds) is the count
+    if (!q.count_of.empty() && conditions_at.empty() && thresholds.empty()) {
+        std::set<std::string> counted{q.count_of};
+        if (!q.count_with.empty()) counted.insert(q.count_with);
+        for (auto& [at, m] : measures_at) {
+            auto* d = model.measure(m);
+            bool rows_counted = d && d->unit == "count" && !d->is_derived() &&
+                                std::any_of(model.conditions.begin(), model.conditions.end(), [&](auto& c) {
+                                    return c.measure == d->name && c.op == ">" && c.threshold == 0;
+                                }) &&
+                                std::all_of(model.cubes.begin(), model.cubes.end(), [&](auto& c) {
+                                    return !c.has_measure(d->name) || std::set<std::string>(c.grain.begin(), c.grain.end()) == counted;
+                                });
+            if (rows_counted) {
+                q.count_of.clear();
+                q.count_with.clear();
+                break;
             }
         }
     }
