@@ -1087,3 +1087,18 @@ TEST_CASE("'excluding sales made by Texas dealers', 'did dealers sell', 'the dif
     CHECK(lines.count_of.empty());
     CHECK(lines.measures == std::vector<std::string>{"below_reorder"});
 }
+
+TEST_CASE("'across 2024-2025' is one span; 'how many of the sales-category KPIs'; a value's whole name over another's first words", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto span = understood(reader, "Best 5 months for company rev across 2024-2025?");
+    CHECK(span.limit_per.empty());
+    CHECK(span.compare.empty());
+    CHECK(understood(reader, "best month by revenue in 2024 and 2025").limit_per == "year");
+    auto kpis = understood(reader, "How many of the sales-category KPIs hit target in May '26?");
+    CHECK(kpis.count_of == "kpi");
+    auto brakes = understood(reader, "average claim cost, Brakes components vs Electrical components, 2025");
+    REQUIRE(brakes.filters.size() == 1);
+    CHECK(brakes.filters[0].dimension == "system");
+    CHECK(understood(reader, "In 2025, how did the average cost per warranty claim for Brakes-system components compare with "
+                             "Electrical-system components?").group_by == std::vector<std::string>{"system"});
+}

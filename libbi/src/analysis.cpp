@@ -4195,6 +4195,14 @@ void question_reader::reading::read_filters() {
             if (measure_cubes_have(r.first)) fitting.push_back(r);
         if (fitting.empty()) fitting = v.readings;
         if (fitting.size() > 1) {
+            // a value's whole name over the first words of another's: "Brakes components" are the
+            // Brakes system's, not Brake Pads
+            std::vector<std::pair<std::string, std::string>> whole;
+            for (auto& r : fitting)
+                if (words_of(r.second).size() == v.length) whole.push_back(r);
+            if (!whole.empty()) fitting = whole;
+        }
+        if (fitting.size() > 1) {
             // the dimension named right after the value settles it: "San Antonio plant"
             for (auto& [at, d] : dims_at)
                 if (at == v.start + v.length || at + 1 == v.start || (at + 2 == v.start && word(at + 1) == "of"))  // "the state of NE"
@@ -4347,6 +4355,19 @@ void question_reader::reading::read_breakdowns() {
         while (at >= 1 && (word(at - 1) == "different" || word(at - 1) == "distinct" || word(at - 1) == "unique" ||
                            word(at - 1) == "individual" || word(at - 1) == "separate"))
             --at;
+        // "how many of the sales-category KPIs": the values (and their dimension's name) that
+        // say which ones are counted
+        for (bool moved = true; moved && at >= 1;) {
+            moved = false;
+            size_t end = at;
+            if (std::any_of(dims_at.begin(), dims_at.end(), [&](auto& x) { return x.first + 1 == end; })) --end;
+            for (auto& v : values)
+                if (v.start + v.length == end && !v.readings.empty() && v.start < at) {
+                    at = v.start;
+                    moved = true;
+                    break;
+                }
+        }
         // "the number of off-target KPIs": a condition said before the noun counted
         for (auto& c : conditions_at) {
             auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == c.first; });
@@ -4484,7 +4505,11 @@ void question_reader::reading::read_breakdowns() {
             }))
             continue;
         if (threshold_units.count(at)) continue;
-        if (counted(at)) {
+        // ("the sales-category KPIs": a value's own dimension named after it is not counted)
+        bool own_name = std::any_of(values.begin(), values.end(), [&](auto& v) {
+            return v.start + v.length == at && std::any_of(v.readings.begin(), v.readings.end(), [&](auto& r) { return r.first == d; });
+        });
+        if (!own_name && counted(at)) {
             counted_dims.emplace_back(at, d);
             continue;
         }
@@ -4590,11 +4615,16 @@ void question_reader::reading::read_breakdowns() {
             (word(at + 2) == "each" || word(at + 2) == "every") &&
             std::any_of(dims_at.begin(), dims_at.end(), [&](auto& x) { return x.first == at + 3; }))
             continue;
+        // (a value read as another dimension's: "Brakes" is the system, not a Brake Pads prefix)
         auto other_value_at = [&](size_t pos) {
-            return std::any_of(values.begin(), values.end(), [&](auto& v) {
-                return v.start <= pos && pos < v.start + v.length && !v.readings.empty() &&
-                       std::none_of(v.readings.begin(), v.readings.end(), [&](auto& r) { return r.first == d; });
-            });
+            for (size_t k = 0; k < values.size(); ++k) {
+                auto& v = values[k];
+                if (v.start > pos || pos >= v.start + v.length || v.readings.empty()) continue;
+                if (k < value_dimension.size() && !value_dimension[k].empty() ? value_dimension[k] != d
+                                                                              : std::none_of(v.readings.begin(), v.readings.end(), [&](auto& r) { return r.first == d; }))
+                    return true;
+            }
+            return false;
         };
         // "Electrical system components": the value may be named with its own dimension's name
         size_t before = at;
@@ -5629,11 +5659,16 @@ void question_reader::reading::read_rank_measure() {
             years = p.from.substr(5) == "01-01" && p.to.substr(5) == "12-31" && p.from.substr(0, 4) == p.to.substr(0, 4) &&
                     (k == 0 || std::atoi(p.from.c_str()) == std::atoi(q.compare[k - 1].from.c_str()) + 1);
         }
+        // ("the best 5 months across 2024-2025", "… 2024 to 2025": one ranking over the span)
+        bool span = false;
+        if (years)
+            for (auto* joint : {"-", "\u2013", " - ", " \u2013 ", " to ", " through ", " thru "})
+                span = span || original.find(q.compare.front().from.substr(0, 4) + joint + q.compare.back().from.substr(0, 4)) != std::string::npos;
         if (years) {
             q.window = period{q.compare.front().from, q.compare.back().to, q.compare.front().label + " to " + q.compare.back().label, false};
             q.compare.clear();
             q.growth = false;
-            q.limit_per = "year";
+            if (!span) q.limit_per = "year";
         }
     }
     // "Highest-revenue month in each year": rank the months within each year.
