@@ -1102,3 +1102,15 @@ TEST_CASE("'across 2024-2025' is one span; 'how many of the sales-category KPIs'
     CHECK(understood(reader, "In 2025, how did the average cost per warranty claim for Brakes-system components compare with "
                              "Electrical-system components?").group_by == std::vector<std::string>{"system"});
 }
+
+TEST_CASE("'X divided by Y is less than Z' compares the whole; a total over rows a condition picks is refused; the top N 'account for' a share together", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto cover = understood(reader, "lines where on hand divided by daily usage is less than lead time");
+    REQUIRE(cover.having.size() == 1);
+    CHECK(cover.having[0].measure == "days_of_supply");
+    CHECK(cover.having[0].other == "lead_time_days");
+    CHECK_FALSE(reader.read("Across all lines that are below reorder point, what is the total shortfall?", "2026-06-15").problem.empty());
+    CHECK(understood(reader, "which parts are below reorder point").problem.empty());
+    CHECK(understood(reader, "What share of YTD revenue do our top 5 dealers (by YTD revenue) account for?").together);
+    CHECK_FALSE(understood(reader, "share of 2025 revenue by dealer, top 5").together);
+}

@@ -1381,6 +1381,7 @@ struct question_reader::reading {
     std::vector<std::pair<size_t, std::string>> measures_at, weak_measures_at, dims_at, conditions_at;
     std::vector<std::pair<size_t, std::vector<std::string>>> context_measures_at;  // "cost": the measures it may be
     std::vector<std::pair<size_t, size_t>> compared_at;  // a measure compared with another: (q.having's index, where the other is said)
+    std::vector<std::pair<size_t, size_t>> compared_from;  // and where the measure compared is said
     std::vector<value_at> values;
     std::vector<std::string> value_dimension;       // per value: the dimension it was read as
     std::vector<std::pair<size_t, period>> periods; // each period named, by position
@@ -3225,8 +3226,9 @@ bool question_reader::reading::compares_measures(size_t i, size_t span) {
     while (end > 0 && unused(end - 1) && (word(end - 1) == "is" || word(end - 1) == "are" || word(end - 1) == "was" || word(end - 1) == "were"))
         --end;
     const std::string* left = nullptr;
+    size_t left_at = 0;
     for (auto& p : phrases)
-        if (p.start + p.length == end && p.e->what == kind::measure) left = measure_from(p.start);
+        if (p.start + p.length == end && p.e->what == kind::measure) left = measure_from(left_at = p.start);
     if (!right || !left || *left == *right) return false;
     // "gross profit over revenue": a ratio the model declares (margin), not a comparison
     if (word(i) == "over" && !declared_ratio(*left, *right).empty()) return false;
@@ -3239,6 +3241,7 @@ bool question_reader::reading::compares_measures(size_t i, size_t span) {
     c.text += " " + std::string(rp->e->target);
     take(end, n - end);
     compared_at.emplace_back(q.having.size(), n);
+    compared_from.emplace_back(q.having.size(), left_at);
     q.having.push_back(c);
     return true;
 }
@@ -3926,6 +3929,14 @@ void question_reader::reading::define_measures() {
             if (at == x_at && q.having[h].other == x) {
                 q.having[h].other = name;
                 for (size_t k = a->first + (pa == phrases.end() ? 1 : pa->length); k < end; ++k) q.having[h].text += " " + t[k].word;
+            }
+        // "on-hand divided by daily usage is less than the lead time": the whole is compared
+        for (auto& [h, at] : compared_from)
+            if (at == b->first && q.having[h].measure == y) {
+                q.having[h].measure = name;
+                std::string said;
+                for (size_t k = x_at; k < b->first; ++k) said += t[k].word + " ";
+                q.having[h].text = said + q.having[h].text;
             }
         measures_at.erase(std::remove_if(measures_at.begin(), measures_at.end(), [&](auto& m) { return m.first >= start && m.first < end; }),
                           measures_at.end());
@@ -5027,6 +5038,17 @@ void question_reader::reading::condition_rows() {
         q.group_by = rows;
         return;
     }
+    // "across all lines below reorder point, the total shortfall": one sum over the rows the
+    // condition holds of, which the rows' own sums cannot give
+    bool total = std::any_of(words.begin(), words.end(), [](auto& w) {
+        return w == "total" || w == "sum" || w == "overall" || w == "altogether" || w == "combined";
+    });
+    if (total && !restated && !conditions_at.empty() && q.problem.empty()) {
+        auto c = std::find_if(phrases.begin(), phrases.end(), [&](auto& p) { return p.e->what == kind::condition; });
+        std::string said;
+        for (size_t k = c->start; k < c->start + c->length; ++k) said += (said.empty() ? "" : " ") + t[k].word;
+        q.problem = fmt::format("'{}' holds of each {} apart: a total over only those is not pre-computed", said, spoken(only->grain.back()));
+    }
     for (auto& g : only->grain)
         if (g != only->time && only->has_dimension(g)) q.group_by.push_back(g);
 }
@@ -5639,6 +5661,11 @@ void question_reader::reading::read_rank_measure() {
             bool came = words[i - 1] == "came" || words[i - 1] == "come" || words[i - 1] == "comes" || words[i - 1] == "coming";
             if (came && words[i] == "from" && k < words.size() && words[k] == "top") how_much = true;
         }
+        // "what share of revenue do our top 5 dealers account for / make up / represent"
+        auto top = std::find(words.begin(), words.end(), "top");
+        how_much = how_much || std::any_of(top, words.end(), [](auto& w) {
+            return w == "account" || w == "accounted" || w == "represent" || w == "represented" || w == "make" || w == "made";
+        });
         bool sums = std::all_of(q.measures.begin(), q.measures.end(), [&](auto& name) {
             auto* m = find_measure(model, q, name);
             return m && !m->is_derived() && m->how == aggregate::sum;
