@@ -1114,3 +1114,22 @@ TEST_CASE("'X divided by Y is less than Z' compares the whole; a total over rows
     CHECK(understood(reader, "What share of YTD revenue do our top 5 dealers (by YTD revenue) account for?").together);
     CHECK_FALSE(understood(reader, "share of 2025 revenue by dealer, top 5").together);
 }
+
+TEST_CASE("days said first with a dash ('1 Jan – 14 Jun 2026', '1–14 June 2026'); 'claims dated', 'nothing fancy', 'longst'", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto span = understood(reader, "claims 1 Jan – 14 Jun 2026");
+    REQUIRE(span.window);
+    CHECK(span.window->from == "2026-01-01");
+    CHECK(span.window->to == "2026-06-14");
+    auto days = understood(reader, "Units sold per model for 1–14 June 2026 against 1–14 June 2025.");
+    REQUIRE(days.compare.size() == 2);
+    CHECK(days.compare[0].from == "2025-06-01");
+    CHECK(days.compare[1].to == "2026-06-14");
+    CHECK(understood(reader, "Average cost per warranty claim for claims dated 1 March to 31 May 2026.").measures ==
+          std::vector<std::string>{"avg_claim_cost"});
+    CHECK(understood(reader, "need a count of claims per mo for the last 3 months, nothing fancy").grain == bi::time_grain::month);
+    CHECK(understood(reader, "wich plant has the longst average lead time").direction == bi::sort_direction::desc);
+    auto on = understood(reader, "claims from 1 January to 14 June 2026, not counting claims on Electrical-system components");
+    REQUIRE(on.filters.size() == 1);
+    CHECK(on.filters[0].exclude);
+}

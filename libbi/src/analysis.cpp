@@ -170,7 +170,7 @@ const std::set<std::string_view>& filler() {
         "performing", "perform", "performed", "doing", "did", "result", "terms", "number", "numbers", "listing",
         "chart", "graph", "plot", "each", "every", "individual", "separately", "separate", "basis", "wise",
         "including", "include", "includes", "also", "across", "whats", "what's", "got", "get",
-        "percent", "pct", "percentage", "w", "yo", "r", "u", "ur",
+        "percent", "pct", "percentage", "w", "yo", "r", "u", "ur", "dated", "flagged",
         "hw", "wat", "wats", "ya", "involving", "involve", "filed", "file", "located", "based", "common", "frequent",
         "ever", "alltime", "like", "been", "doing", "track", "tracked", "tracking", "measured", "went", "spent",
         "spend", "tot", "like", "far", "so", "counting", "whole", "full", "entire", "period", "periods", "time",
@@ -1172,13 +1172,15 @@ void drop_asides(std::vector<std::string>& words) {
         {"be", "able", "to"}, {"you", "mind"}, {"dont", "mind"}, {"of", "course"}, {"help", "me", "out"},
         {"would", "be", "great"}, {"be", "great"}, {"proper", "name"}, {"right", "name"}, {"if", "that", "possible"},
         {"if", "possible"}, {"it", "be", "possible"}, {"is", "that", "possible"}, {"is", "it", "possible"},
-        {"is", "that", "something"}, {"work", "out"},
+        {"is", "that", "something"}, {"work", "out"}, {"nothing", "fancy"}, {"keep", "it", "simple"},
         // the layout: a row per group, the periods as bi writes them
         {"1", "row", "per"}, {"a", "row", "per"}, {"1", "row", "for", "each"}, {"a", "row", "for", "each"},
         {"1", "line", "per"}, {"a", "line", "per"}, {"on", "its", "own", "row"}, {"on", "own", "row"},
         {"in", "a", "single", "row"}, {"in", "one", "row"}, {"all", "in", "a", "single", "row"},
         {"as", "2", "columns", "in", "1", "row"}, {"as", "2", "columns"},
         {"months", "as", "yyyy", "mm"}, {"as", "yyyy", "mm"}, {"yyyy", "mm"}, {"as", "a", "simple", "count"},
+        // how a mean is taken, the plain one bi takes: "as a simple average across its lines"
+        {"as", "a", "simple", "average"}, {"as", "a", "plain", "average"},
     };
     auto at = [&](size_t i, const std::vector<std::string_view>& phrase) {
         if (i + phrase.size() > words.size()) return false;
@@ -1617,6 +1619,13 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
             break;
         }
     }
+    // "1–14 June 2026": the days of one month, read as "June 1-14 2026"
+    for (size_t i = 0; i + 3 < words.size(); ++i) {
+        if (!day_of_month(words[i]) || !day_of_month(words[i + 1]) || !month_number(words[i + 2])) continue;
+        if (i > 0 && (rank_word(words[i - 1]) != end_asked::none || is_digits(words[i - 1]))) continue;
+        if (std::atoi(words[i].c_str()) >= std::atoi(words[i + 1].c_str()) || !(words[i + 3].size() == 4 && is_digits(words[i + 3]))) continue;
+        std::rotate(words.begin() + static_cast<long>(i), words.begin() + static_cast<long>(i + 2), words.begin() + static_cast<long>(i + 3));
+    }
     // "31 December 2025", "1 January to 31 March 2026": a date said day first, read as
     // "December 31 2025" (not after a ranking's count: "top 5 May sellers")
     for (size_t i = 0; i + 1 < words.size(); ++i) {
@@ -1626,7 +1635,9 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
         bool year = after.size() == 4 && is_digits(after);
         bool joined = (after == "to" || after == "through" || after == "until" || after == "and" || after == "till") && i + 4 < words.size() &&
                       day_of_month(words[i + 3]) && month_number(words[i + 4]);
-        if (year || joined) std::swap(words[i], words[i + 1]);
+        // ("1 Jan – 14 Jun 2026": the dash between the two days)
+        bool dashed = i + 3 < words.size() && day_of_month(after) && month_number(words[i + 3]);
+        if (year || joined || dashed) std::swap(words[i], words[i + 1]);
     }
     // "1 July 2025 and 31 December 2025 inclusive": both days in, as every span is read
     for (size_t i = 1; i < words.size(); ++i)
@@ -1889,6 +1900,11 @@ void question_reader::reading::correct_typos() {
         static const std::vector<std::string_view> months = {"january", "february", "march", "april", "august",
                                                              "september", "october", "november", "december"};
         if (best.empty() && !tie && w.size() >= 5) nearest(months);
+        // "longst", "higest": the ranking words of six letters or more
+        static const std::vector<std::string_view> ranking = {"highest", "biggest", "largest", "greatest", "longest", "fastest",
+                                                              "lowest", "smallest", "fewest", "shortest", "slowest", "strongest",
+                                                              "weakest", "poorest", "costliest"};
+        if (best.empty() && !tie && w.size() >= 5) nearest(ranking);
         // Abbreviations: "rev" → revenue, "pen" → penetration, then "mkt" → market, "tgt" →
         // target (the same first letter, the letters in order): only when one word fits.
         // Words of the model's names come first, then the values' words.
@@ -3310,7 +3326,7 @@ void question_reader::reading::read_exclusions() {
                 if (n > k && (w == "made" || w == "sold" || w == "filed" || w == "booked" || w == "recorded" || w == "logged" ||
                               w == "handled" || w == "written" || w == "raised" || w == "lodged" || w == "submitted"))
                     w = word(++n);
-                if (n > k && unused(n) && (w == "by" || w == "at" || w == "in" || w == "from" || w == "through" || w == "via") &&
+                if (n > k && unused(n) && (w == "by" || w == "at" || w == "in" || w == "from" || w == "through" || w == "via" || w == "on") &&
                     std::any_of(values.begin(), values.end(), [&](auto& x) { return x.start == n + 1 || (word(n + 1) == "the" && x.start == n + 2); })) {
                     for (size_t x = k; x <= n; ++x) scoping.push_back(x);
                     k = n + 1;
