@@ -1133,3 +1133,22 @@ TEST_CASE("days said first with a dash ('1 Jan – 14 Jun 2026', '1–14 June 20
     REQUIRE(on.filters.size() == 1);
     CHECK(on.filters[0].exclude);
 }
+
+TEST_CASE("a part's fraction of its whole either way round; 'dealers outside California'; a threshold's number is no row count; 'rank them'; a part beside the whole company", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    CHECK(understood(reader, "Of the Infotainment Unit claims dated in 2025, what fraction (as a %) were repeat repairs?").measures ==
+          std::vector<std::string>{"repeat_rate"});
+    CHECK_FALSE(reader.read("how much of Texas warranty cost this year was Transmission claims, as a %", "2026-06-15").problem.empty());
+    CHECK(understood(reader, "How many warranty claims were filed last year by dealers outside California?").group_by.empty());
+    CHECK(understood(reader, "components with more than 30 warranty claims from Southwest dealers in 2025").group_by ==
+          std::vector<std::string>{"component"});
+    CHECK_FALSE(understood(reader, "which region grew revenue the fastest in 2025 vs 2024? rank them by growth %").limit);
+    auto pairs = understood(reader, "Of every model-and-component combination, which 4 ran up the highest total warranty claim cost in 2025?");
+    CHECK(pairs.limit_per.empty());
+    CHECK(pairs.limit == 4);
+    CHECK_FALSE(reader.read("warranty cost per car sold this year: Southwest region vs whole company", "2026-06-15").problem.empty());
+    CHECK_FALSE(reader.read("how far above MSRP (in dollars, price minus MSRP) did minivans sell in 2025?", "2026-06-15").unknown.empty());
+    auto years = understood(reader, "Total warranty claim cost for each calendar year on file (2026 being year to date only).");
+    CHECK_FALSE(years.window);
+    CHECK(years.grain == bi::time_grain::year);
+}

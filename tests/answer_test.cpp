@@ -246,3 +246,20 @@ TEST_CASE("'rank the dealers by…' shows each row's place, as SQL's RANK() give
     auto series = parse(bi::render_json(a.ask("monthly revenue 2025")));
     CHECK_FALSE(series["data"][0].HasMember("rank"));
 }
+
+TEST_CASE("a total over no facts is zero, as SQL's COUNT gives it, and a ratio over none has no value", "[answer]") {
+    auto dumps = bi::test::env("BI_TEST_DUMPS");
+    bi::answerer a(config_for(dumps), bi::load_index(bi::index_path(dumps)));
+    auto none = parse(bi::render_json(a.ask("how many Granites did Alamo Heights Automotive sell in March 2025")));
+    auto db = bi::open_database(bi::test::env("BI_TEST_DB"));
+    auto sql = bi::query_all(*db,
+        "SELECT COUNT(*) FROM sales s JOIN dealers d USING (dealer_id) JOIN models m USING (model_id) "
+        "WHERE m.name = 'Granite' AND d.name = 'Alamo Heights Automotive' AND s.sale_date BETWEEN '2025-03-01' AND '2025-03-31'");
+    REQUIRE(std::get<std::int64_t>(sql.rows[0][0]) == 0);
+    REQUIRE(none["matched"].GetBool());
+    REQUIRE(none["data"].Size() == 1);
+    CHECK(none["data"][0]["units"].GetInt64() == 0);
+    auto ratio = parse(bi::render_json(a.ask("average price of Granites at Alamo Heights Automotive in March 2025")));
+    REQUIRE(ratio["data"].Size() == 1);
+    CHECK(ratio["data"][0]["asp"].IsNull());
+}

@@ -1040,7 +1040,7 @@ std::string without_definitions(std::string original) {
         };
         definition = definition || (!inside.empty() && how_counted(inside.front())) || (inside.size() > 1 && how_counted(inside[1]));
         // "(2026 is year to date)", "(2026 partial)": a remark on the data, not another period
-        static const std::set<std::string_view> partial_words = {"is", "are", "the", "a", "only", "still", "partial",
+        static const std::set<std::string_view> partial_words = {"is", "are", "being", "the", "a", "only", "still", "partial",
             "partially", "incomplete", "ytd", "to", "date", "so", "far", "in", "progress", "year", "not", "complete", "yet",
             "ok", "okay", "fine"};
         // ("(June partial)": the month named)
@@ -1080,7 +1080,10 @@ std::string without_definitions(std::string original) {
                          w == "times" || w == "defined" || w == "meaning" || w == "calculated" ||
                          w == "handled" || w == "serviced";  // "(region of the dealer that handled the claim)"
         }
-        if (definition || examples) text.replace(open, close - open + 1, " ");
+        // ("(in dollars, price minus MSRP)": the unit asked stays said)
+        bool unit = inside.size() > 2 && inside[0] == "in" &&
+                    (inside[1] == "dollars" || inside[1] == "usd" || inside[1] == "percent" || inside[1] == "days");
+        if (definition || examples) text.replace(open, close - open + 1, unit ? " in " + inside[1] + " " : std::string(" "));
     }
     // "… in each region? margin = (price - cost) / price", "…under 4.5%, with margin = …": a
     // clause defining a measure, after the question
@@ -4131,6 +4134,16 @@ void question_reader::reading::define_measures() {
             for (auto& m : model.measures)
                 if (m.subset_of == b && m.facts == a) a = m.name;
         if (!a.empty() && !b.empty() && a != b) {
+            // "of the Infotainment claims, what fraction were repeat repairs": the part (the
+            // measure counting some of the other's facts) over its whole, whichever is said first
+            if (find_measure(model, q, b)->subset_of == a) std::swap(a, b);
+            // ("Texas warranty cost … was Transmission claims, as a %": a count of a cost is no share)
+            if (find_measure(model, q, a)->unit != find_measure(model, q, b)->unit) {
+                if (q.problem.empty())
+                    q.problem = fmt::format("{} and {} are not in one unit: a share is of one measure (say 'share of {}')", spoken(a),
+                                            spoken(b), spoken(b));
+                return;
+            }
             auto name = define(fmt::format("{}_pct_of_{}", a, b), fmt::format("{} / {} * 100", a, b), "percent",
                                find_measure(model, q, a)->higher_is_better);
             // a part named again elsewhere ("dealers with at least 20 claims … as a percentage of
@@ -4351,15 +4364,24 @@ void question_reader::reading::read_breakdowns() {
             // "what gross profit did dealers outside Texas make": "what" asks for the measure
             if (w == "what" && past_measure) return false;
             if (w == "by" && at - back >= 1) {
-                auto verb = word(at - back - 1);
+                // ("filed last year by dealers", "sold in 2025 by")
+                size_t v = at - back - 1;
+                while (v > 0 && (word(v) == "last" || word(v) == "this" || word(v) == "in" || word(v) == "during" || year_word(word(v)) ||
+                                 month_word(word(v)) || quarter_word(word(v)) || month_number(word(v)) || (word(v).size() == 4 && is_digits(word(v)))))
+                    --v;
+                auto verb = word(v);
                 if (verb == "sold" || verb == "filed" || verb == "made" || verb == "generated" || verb == "earned" ||
                     verb == "brought" || verb == "submitted" || verb == "raised" || verb == "sell" || verb == "sells" ||
                     verb == "lodged" || verb == "logged" || verb == "incurred" || verb == "recorded" || verb == "reported" ||
                     verb == "registered" || verb == "booked" || verb == "written")
                     return false;
             }
+            // ("more than 30 claims from Southwest dealers": a threshold's number is no count of rows)
+            bool threshold_number = at - back >= 1 && (word(at - back - 1) == "than" || word(at - back - 1) == "over" ||
+                                                       word(at - back - 1) == "above" || word(at - back - 1) == "under" ||
+                                                       word(at - back - 1) == "below" || word(at - back - 1) == "least");
             if (w == "by" || w == "per" || w == "each" || w == "every" || w == "which" || w == "what" || w == "across" ||
-                w == "among" || w == "list" || w == "show" || w == "rank" || w == "name" || (is_digits(w) && w.size() <= 3))
+                w == "among" || w == "list" || w == "show" || w == "rank" || w == "name" || (is_digits(w) && w.size() <= 3 && !threshold_number))
                 return true;
             if (rank_word(w) != end_asked::none) {
                 if (ranked) *ranked = true;
@@ -4659,7 +4681,7 @@ void question_reader::reading::read_breakdowns() {
                before >= 2 && other_value_at(before - 2))
             --before;
         bool scoped_by_value = (before >= 1 && other_value_at(before - 1)) ||
-                               ((after == "in" || after == "from" || after == "at") &&
+                               ((after == "in" || after == "from" || after == "at" || after == "outside") &&
                                 (other_value_at(at + 2) || (word(at + 2) == "the" && other_value_at(at + 3))));
         if (!cue && scoped_by_value) {
             scoped_out.emplace_back(at, d);
@@ -4752,6 +4774,15 @@ void question_reader::reading::read_breakdowns() {
         for (auto v = values.begin(); at > 0 && v != values.end();)
             if (v->start + v->length == at && !v->readings.empty() && v->start > 0) at = v->start, v = values.begin();
             else ++v;
+        // ("of every model-and-component combination, which 4": the pairs, ranked as one list)
+        auto phrase_end = [&](size_t k) {
+            auto p = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == k; });
+            return k + (p == phrases.end() ? 1 : p->length);
+        };
+        if (size_t next = phrase_end(at); word(next) == "and" && std::any_of(dims_at.begin(), dims_at.end(), [&](auto& x) { return x.first == next + 1; })) {
+            auto w = word(phrase_end(next + 1));
+            if (w == "combination" || w == "combinations" || w == "combo" || w == "combos" || w == "pair" || w == "pairs") return 0;
+        }
         if (at >= 2 && word(at - 1) == "own") --at;  // "within their own state"
         auto before = word(at - 1);
         if (before == "within" ||
@@ -5841,6 +5872,12 @@ void question_reader::reading::check_leftovers() {
                               auto* m = find_measure(model, q, std::string(p.e->target));
                               return m && m->unit != (percent ? "percent" : "usd");
                           }));
+        // "how far above MSRP, in dollars": an amount the answer's measures (a %) are not
+        place = place || (money && i > 0 && (word(i - 1) == "in" || word(i - 1) == "as") && !q.measures.empty() &&
+                          std::none_of(q.measures.begin(), q.measures.end(), [&](auto& name) {
+                              auto* m = find_measure(model, q, name);
+                              return m && m->unit == "usd";
+                          }));
         if (!place && (filler().count(w) || is_stop_word(w) || said.count(w))) continue;
         // "the mix of F&I revenue by product, as percentages": a share's unit
         if ((q.share || q.growth) && (percent || w == "pct")) continue;
@@ -5933,6 +5970,26 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     // "rank the SE dealers by claim cost", "rank 2025's months by revenue": the rows with their
     // places, highest first unless the question said which end
     bool rank_verb = std::any_of(r.words.begin(), r.words.end(), [](auto& w) { return w == "rank" || w == "ranked" || w == "ranking" || w == "rankings"; });
+    // "Southwest vs whole company": a part beside the whole, which one table of filtered rows
+    // cannot hold (the filter would drop the whole)
+    for (size_t i = 0; i + 1 < r.words.size() && r.q.problem.empty(); ++i) {
+        auto& w = r.words[i];
+        if (w != "vs" && w != "versus" && w != "against" && !(w == "compared" && (r.words[i + 1] == "to" || r.words[i + 1] == "with"))) continue;
+        size_t k = i + (w == "compared" ? 2 : 1);
+        while (k < r.words.size() && (r.words[k] == "the" || r.words[k] == "our" || r.words[k] == "whole" || r.words[k] == "entire" ||
+                                      r.words[k] == "total" || r.words[k] == "overall"))
+            ++k;
+        bool whole = k < r.words.size() && (r.words[k] == "company" || r.words[k] == "business" || r.words[k] == "network" ||
+                                            r.words[k] == "nation" || r.words[k] == "country" || r.words[k] == "everyone" ||
+                                            (k > i + 1 && r.words[k - 1] == "overall" && k == r.words.size()));
+        if (whole && std::any_of(r.q.filters.begin(), r.q.filters.end(), [](auto& f) { return !f.exclude; }))
+            r.q.problem = "a part beside the whole company is not answered in one table: ask for each";
+    }
+    // ("which region grew the fastest? rank them": all of them, the first first)
+    for (size_t i = 0; i + 1 < r.words.size(); ++i)
+        if ((r.words[i] == "rank" || r.words[i] == "ranked") && (r.words[i + 1] == "them" || r.words[i + 1] == "all") && r.q.limit == 1 &&
+            std::none_of(r.words.begin(), r.words.end(), [](auto& w) { return w == "1" || w == "one"; }))
+            r.q.limit.reset();
     if (rank_verb && r.q.limit_per.empty() && !r.q.together && (!r.q.group_by.empty() || r.q.grain != time_grain::none) && !r.q.measures.empty()) {
         r.q.places = true;
         if (r.q.rank_measure.empty()) r.q.rank_measure = r.q.measures.front(), r.q.direction = sort_direction::desc;

@@ -646,6 +646,17 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
             row.key = k;
             for (auto& m : needed) row.v[{m, -1}] = 0.0;
         }
+    // "did we sell any Granites at Hill Country this month? how many": a total over no facts is
+    // zero (a sum), or no value (a ratio, an average)
+    if (n_group == 0 && grain.empty() && rows.empty() && q.limit_per.empty() && q.count_of.empty()) {
+        auto& row = rows[key_t{}];
+        for (auto& m : q.measures) {
+            auto* d = find_measure(model, q, m);
+            bool sum = d && !d->is_derived() && d->how == aggregate::sum;
+            if (q.compare.empty()) row.v[{m, -1}] = sum ? std::optional<double>(0.0) : std::nullopt;
+            for (size_t k = 0; k < q.compare.size(); ++k) row.v[{m, static_cast<int>(k)}] = sum ? std::optional<double>(0.0) : std::nullopt;
+        }
+    }
     // Conditions on measures ("more than 600 sales", "off target"): on the row's own values;
     // with periods side by side, on the latest period's.
     auto measure_value = [&](const out_row& row, const std::string& m) -> std::optional<double> {

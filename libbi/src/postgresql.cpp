@@ -326,7 +326,16 @@ public:
     pg_row(const PGresult* r, const std::vector<column_type>& types) : r_(r), types_(types) {}
     int size() const override { return static_cast<int>(types_.size()); }
     column_type type(int i) const override {
-        return libpq().PQgetisnull(r_, 0, i) ? column_type::null : types_[static_cast<size_t>(i)];
+        if (libpq().PQgetisnull(r_, 0, i)) return column_type::null;
+        // SUM of integers is numeric in PostgreSQL, an integer in SQLite: a whole numeric value
+        // (no point, no exponent, 18 digits at most) reads as the integer SQLite gives
+        if (libpq().PQftype(r_, i) == numeric_oid) {
+            auto s = raw(i);
+            auto digits = s.substr(!s.empty() && s[0] == '-' ? 1 : 0);
+            if (!digits.empty() && digits.size() <= 18 && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+                return column_type::integer;
+        }
+        return types_[static_cast<size_t>(i)];
     }
     std::int64_t integer(int i) const override {
         auto s = raw(i);
