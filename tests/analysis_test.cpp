@@ -1148,6 +1148,8 @@ TEST_CASE("a part's fraction of its whole either way round; 'dealers outside Cal
     CHECK(pairs.limit == 4);
     CHECK_FALSE(reader.read("warranty cost per car sold this year: Southwest region vs whole company", "2026-06-15").problem.empty());
     CHECK_FALSE(reader.read("how far above MSRP (in dollars, price minus MSRP) did minivans sell in 2025?", "2026-06-15").unknown.empty());
+    CHECK_FALSE(reader.read("revenue vs last year for the West", "2026-06-15").problem.empty());  // vs which period?
+    CHECK(understood(reader, "revenue this year vs last year").compare.size() == 2);
     auto years = understood(reader, "Total warranty claim cost for each calendar year on file (2026 being year to date only).");
     CHECK_FALSE(years.window);
     CHECK(years.grain == bi::time_grain::year);

@@ -5985,6 +5985,22 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         if (whole && std::any_of(r.q.filters.begin(), r.q.filters.end(), [](auto& f) { return !f.exclude; }))
             r.q.problem = "a part beside the whole company is not answered in one table: ask for each";
     }
+    // "units vs last year": a period compared with one the question does not name is not the
+    // named period alone
+    for (size_t i = 0; i + 1 < r.words.size() && r.q.problem.empty(); ++i) {
+        auto& w = r.words[i];
+        bool vs = w == "vs" || w == "versus" || w == "against" || ((w == "compared" || w == "comparing") && (r.words[i + 1] == "to" || r.words[i + 1] == "with"));
+        if (!vs) continue;
+        size_t k = i + (w == "compared" || w == "comparing" ? 2 : 1);
+        while (k < r.words.size() && r.words[k] == "the") ++k;
+        auto next = k < r.words.size() ? std::string_view(r.words[k]) : std::string_view();
+        bool period_next = next == "last" || next == "this" || next == "previous" || next == "prior" || next == "same" ||
+                           (next.size() == 4 && is_digits(next));
+        bool two = r.q.compare.size() >= 2 || std::any_of(r.q.having.begin(), r.q.having.end(), [](auto& h) { return !h.other.empty(); }) ||
+                   std::any_of(r.q.filters.begin(), r.q.filters.end(), [](auto& f) { return f.values.size() >= 2; });
+        if (period_next && !two && r.q.window)
+            r.q.problem = fmt::format("'{} {}' compared with which period? Name both (\"this year vs last year\")", w, next);
+    }
     // ("which region grew the fastest? rank them": all of them, the first first)
     for (size_t i = 0; i + 1 < r.words.size(); ++i)
         if ((r.words[i] == "rank" || r.words[i] == "ranked") && (r.words[i + 1] == "them" || r.words[i + 1] == "all") && r.q.limit == 1 &&
