@@ -1150,6 +1150,8 @@ TEST_CASE("a part's fraction of its whole either way round; 'dealers outside Cal
     CHECK_FALSE(reader.read("how far above MSRP (in dollars, price minus MSRP) did minivans sell in 2025?", "2026-06-15").unknown.empty());
     CHECK_FALSE(reader.read("revenue vs last year for the West", "2026-06-15").problem.empty());  // vs which period?
     CHECK(understood(reader, "revenue this year vs last year").compare.size() == 2);
+    CHECK_FALSE(reader.read("May revenue vs May last year", "2026-06-15").problem.empty());
+    CHECK(understood(reader, "units March vs April 2026").compare.size() == 2);
     auto years = understood(reader, "Total warranty claim cost for each calendar year on file (2026 being year to date only).");
     CHECK_FALSE(years.window);
     CHECK(years.grain == bi::time_grain::year);

@@ -5995,7 +5995,7 @@ semantic_query question_reader::read(std::string_view question, const std::strin
         while (k < r.words.size() && r.words[k] == "the") ++k;
         auto next = k < r.words.size() ? std::string_view(r.words[k]) : std::string_view();
         bool period_next = next == "last" || next == "this" || next == "previous" || next == "prior" || next == "same" ||
-                           (next.size() == 4 && is_digits(next));
+                           (next.size() == 4 && is_digits(next)) || month_number(next) != 0;
         bool two = r.q.compare.size() >= 2 || std::any_of(r.q.having.begin(), r.q.having.end(), [](auto& h) { return !h.other.empty(); }) ||
                    std::any_of(r.q.filters.begin(), r.q.filters.end(), [](auto& f) { return f.values.size() >= 2; });
         if (period_next && !two && r.q.window)
