@@ -748,20 +748,22 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
         if (first_shown)
             kept.erase(std::remove_if(kept.begin(), kept.end(), [&](auto& row) { return row.key[time_index] < *first_shown; }), kept.end());
     }
-    // Rank within a group: the first N of each value of limit_per.
+    // Rank within a group: the first N of each value of limit_per; with places asked and no
+    // groups, every row's place in the one list.
     std::map<key_t, int> rank_of;
-    if (!q.limit_per.empty()) {
+    if (!q.limit_per.empty() || places) {
         size_t per_index = per_time    ? time_index
                            : per_extra ? n_group
                                        : static_cast<size_t>(std::find(q.group_by.begin(), q.group_by.end(), q.limit_per) - q.group_by.begin());
         // the group a row ranks in: its value, or for a time bucket the coarser one it lies in
-        auto group_of = [&](const out_row& row) {
+        auto group_of = [&](const out_row& row) -> std::string {
+            if (q.limit_per.empty()) return {};
             return per_time ? bucket(row.key[per_index], q.limit_per) : row.key[per_index];
         };
         std::map<std::string, int> taken;
         std::map<std::string, std::pair<std::optional<double>, int>> last;  // a group's last value and its rank
         std::vector<out_row> first;
-        int n = q.limit.value_or(q.rank_all ? INT_MAX : 1);
+        int n = q.limit_per.empty() ? INT_MAX : q.limit.value_or(q.rank_all ? INT_MAX : 1);
         for (auto& row : kept) {
             auto group = group_of(row);
             int place = ++taken[group];
@@ -776,17 +778,6 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
         }
         std::stable_sort(first.begin(), first.end(), [&](auto& x, auto& y) { return group_of(x) < group_of(y); });
         kept = std::move(first);
-    }
-    if (places) {
-        std::optional<double> last;
-        int rank = 0, place = 0;
-        for (auto& row : kept) {
-            auto v = measure_value(row, a.sort_column);
-            ++place;
-            if (place == 1 || !v || !last || *v != *last) rank = place;  // ties share a place
-            rank_of[row.key] = rank;
-            last = v;
-        }
     }
     a.rows_total = kept.size();
     if (q.limit && q.limit_per.empty() && kept.size() > static_cast<size_t>(*q.limit)) {
