@@ -931,7 +931,11 @@ TEST_CASE("hedges and layout said around a question, 'X each', a last 'all deale
     // an "each" after the plural it counts: one row each
     CHECK(plain("West dealers -> units each, this mo").group_by == std::vector<std::string>{"dealer"});
     CHECK(plain("how are Texas dealers doing this year? rev for each one").group_by == std::vector<std::string>{"dealer"});
-    CHECK(plain("Texas dealers revenue 2025").group_by.empty());
+    // opening with a value and its plural, the measure straight after, names the rows (three
+    // writers' references: "SE dealers rev this month", "se dealers rev ytd", "SW dealers — claims
+    // per 100 cars sold"); a series or a possessive keeps the scope together
+    CHECK(plain("Texas dealers revenue 2025").group_by == std::vector<std::string>{"dealer"});
+    CHECK(plain("Texas dealers' revenue 2025").group_by.empty());
     CHECK(plain("Texas dealers units each month this year").group_by.empty());
     // a last clause "all dealers" says what the figure covers; "by dealer" still asks rows
     CHECK(plain("GP last yr, all dealers").group_by.empty());
@@ -1155,4 +1159,50 @@ TEST_CASE("a part's fraction of its whole either way round; 'dealers outside Cal
     auto years = understood(reader, "Total warranty claim cost for each calendar year on file (2026 being year to date only).");
     CHECK_FALSE(years.window);
     CHECK(years.grain == bi::time_grain::year);
+}
+
+TEST_CASE("'u' is units unless it is you; 'model line'; 'top 150' as a verb; days of last year; 'claim $ 2024'; 'yoy %' of one year; 'vs prior'", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    CHECK(understood(reader, "Lumen u this qtr").measures == std::vector<std::string>{"units"});
+    CHECK(understood(reader, "can u pull revenue by model for last qtr").measures == std::vector<std::string>{"revenue"});
+    CHECK(understood(reader, "Which 3 model lines moved the most units last month?").group_by == std::vector<std::string>{"model"});
+    CHECK(understood(reader, "F&I revenue YTD vs the same period last year, whole line-up").group_by.empty());
+    auto topped = understood(reader, "In which months of 2025 did Lumen units top 150?");
+    CHECK_FALSE(topped.limit);
+    REQUIRE(topped.having.size() == 1);
+    CHECK(topped.having[0].op == ">");
+    CHECK(understood(reader, "which dealers did the top 5 in revenue in 2025").limit == 5);
+    auto days = understood(reader, "revenue for June 1-14 this year vs June 1-14 last year");
+    REQUIRE(days.compare.size() == 2);
+    CHECK(days.compare[0].from == "2025-06-01");
+    CHECK(days.compare[0].to == "2025-06-14");
+    CHECK(understood(reader, "claim $ 2024 vs 2025 by system").measures == std::vector<std::string>{"claim_cost"});
+    auto yoy = understood(reader, "f&i rev yoy % 2025");
+    CHECK(yoy.growth);
+    REQUIRE(yoy.compare.size() == 2);
+    CHECK(yoy.compare[0].from == "2024-01-01");
+    auto prior = understood(reader, "gp mom % - last mo vs prior");
+    CHECK(prior.growth);
+    REQUIRE(prior.compare.size() == 2);
+    CHECK(prior.compare[0].from == "2026-04-01");
+    CHECK(prior.grain == bi::time_grain::none);
+    CHECK(understood(reader, "revenue last quarter vs the previous one").compare[0].from == "2025-10-01");
+}
+
+TEST_CASE("a heading's scope with rows named after it; a value and its plural opening the question; 'where our stores sold'; 'which one'; complete months", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    CHECK(understood(reader, "Midwest stores: units per state per model, last quarter").group_by == std::vector<std::string>{"state", "model"});
+    CHECK(understood(reader, "se dealers rev ytd").group_by == std::vector<std::string>{"dealer"});
+    CHECK(understood(reader, "TX dealers F&I rev by month, 2026 so far").group_by.empty());
+    CHECK(understood(reader, "gimme the Midwest stores ranked by rev for last qtr").group_by == std::vector<std::string>{"dealer"});
+    CHECK(understood(reader, "States where our stores sold at least 700 units in 2025").group_by == std::vector<std::string>{"state"});
+    CHECK(understood(reader, "Ironwood or Everline, which one made more gross profit last quarter?").group_by ==
+          std::vector<std::string>{"model"});
+    auto months = understood(reader, "revenue for the completed months of this year");
+    REQUIRE(months.window);
+    CHECK(months.window->from == "2026-01-01");
+    CHECK(months.window->to == "2026-05-31");
+    CHECK(understood(reader, "untis sold lsat month in the Soutwest").window->from == "2026-05-01");
+    CHECK(understood(reader, "Segment revenue mix for Q1 2026 (% of total revenue)").group_by == std::vector<std::string>{"segment"});
+    CHECK(understood(reader, "days of cover by system, all plants pooled").group_by == std::vector<std::string>{"system"});
 }

@@ -302,6 +302,20 @@ std::string comparator(const std::vector<std::string>& w, size_t i, size_t& span
     if (at(i) == "top" && !at(i + 1).empty() && std::all_of(at(i + 1).begin(), at(i + 1).end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
         at(i + 1).size() > 4)
         return ">";
+    // "in which months did Lumen units top 150?": a verb after "did", its number ending the clause
+    // ("did the top 5 dealers…", "did we sell the top 3 models in…" rank)
+    auto number = [](std::string_view x) { return !x.empty() && std::all_of(x.begin(), x.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }); };
+    auto clause_ends = [](std::string_view x) {
+        return x.empty() || x == "in" || x == "during" || x == "for" || x == "last" || x == "this" || x == "a" || x == "per" ||
+               x == "each" || x == "every" || x == "since" || x == "before" || x == "after" || x == "between" || x == "from";
+    };
+    if (at(i) == "top" && number(at(i + 1)) && clause_ends(at(i + 2)) && i > 0 && at(i - 1) != "the" && at(i - 1) != "our" &&
+        at(i - 1) != "a" && at(i - 1) != "by") {
+        for (size_t k = i; k > 0 && k + 6 > i; --k)
+            if (at(k - 1) == "did" || at(k - 1) == "does" || at(k - 1) == "do" || at(k - 1) == "will" || at(k - 1) == "would" ||
+                at(k - 1) == "ever")
+                return ">";
+    }
     if (at(i) == "min" || at(i) == "minimum") return ">=";
     return "";
 }
@@ -1236,7 +1250,13 @@ std::string normalise_numbers(std::string_view text) {
         if (c == '$') {  // "$2,000" is a number; "warranty $" says dollars
             size_t k = i + 1;
             while (k < text.size() && text[k] == ' ') ++k;
-            if (k >= text.size() || !std::isdigit(static_cast<unsigned char>(text[k]))) out += " dollars ";
+            // ("claim $ 2024 vs 2025": a year after a space, not an amount)
+            auto digits = k;
+            while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+            bool year = k > i + 1 && digits - k == 4 && (text.compare(k, 2, "19") == 0 || text.compare(k, 2, "20") == 0) &&
+                        (digits >= text.size() || !std::isalnum(static_cast<unsigned char>(text[digits]))) &&
+                        (digits >= text.size() || (text[digits] != '.' && text[digits] != ','));
+            if (k >= text.size() || !std::isdigit(static_cast<unsigned char>(text[k])) || year) out += " dollars ";
             continue;
         }
         // "w/o EVs", "w/ trucks": the shorthand of a note
@@ -1491,7 +1511,9 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
                                          original[end] == '.' || original[end] == ' ' || std::isalpha(static_cast<unsigned char>(original[end]))))
             ++end;
         auto amount = words_of(normalise_numbers(original.substr(at + 1, end - at - 1)));
-        if (!amount.empty() && is_number(amount.front())) money_amounts.push_back(std::atof(amount.front().c_str()));
+        bool year = at + 1 < original.size() && original[at + 1] == ' ' && !amount.empty() && amount.front().size() == 4 &&
+                    is_digits(amount.front()) && (amount.front()[0] == '1' || amount.front()[0] == '2');  // "claim $ 2024"
+        if (!amount.empty() && is_number(amount.front()) && !year) money_amounts.push_back(std::atof(amount.front().c_str()));
     }
     // ("for the board pack" is a purpose; "for the batery pack" may be the Battery Pack)
     auto names_value = [&](std::string_view noun, std::string_view before) {
@@ -1534,6 +1556,30 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
         if (said != std::string::npos && (after >= original.size() || !std::isalpha(static_cast<unsigned char>(original[after]))))
             words[i] = "company";
     }
+    // "Lumen u this qtr", "claims per 100 u sold": the shorthand of units, when the model names a
+    // measure so. "can u pull", "thank u", "u need": you.
+    static const std::set<std::string_view> before_you = {"can", "could", "would", "will", "do", "did", "are", "r", "if", "let",
+                                                          "should", "thank", "thanks", "thx", "tell", "show", "give", "help",
+                                                          "send", "see", "got", "get", "for", "to", "ask", "have"};
+    static const std::set<std::string_view> after_you = {"pull", "get", "send", "show", "give", "tell", "know", "see", "check", "run",
+                                                         "have", "need", "think", "want", "please", "pls", "plz", "mind", "help",
+                                                         "guys", "able", "can", "could", "are", "r", "got", "grab", "dig", "find"};
+    bool units_named = std::any_of(lx.entries.begin(), lx.entries.end(), [](auto& e) {
+        return e.what == kind::measure && e.stems.size() == 1 && e.stems.front() == "unit";
+    });
+    for (size_t i = 0; i < words.size() && units_named; ++i)
+        if (words[i] == "u" && !(i > 0 && before_you.count(words[i - 1])) && !(i + 1 < words.size() && after_you.count(words[i + 1])))
+            words[i] = "units";
+    // "all plants pooled": combined
+    for (auto& w : words)
+        if (w == "pooled") w = "combined";
+    // "Ironwood or Everline — which one made more": which of them
+    for (size_t i = 1; i < words.size(); ++i)
+        if (words[i] == "1" && words[i - 1] == "which" && !(i + 1 < words.size() && (words[i + 1] == "of" || words[i + 1] == "or")))
+            words.erase(words.begin() + static_cast<long>(i--));
+    // "the whole line-up", "line up the dealers by revenue": the range of models, or a verb
+    for (size_t i = 0; i + 1 < words.size(); ++i)
+        if (words[i] == "line" && words[i + 1] == "up") words.erase(words.begin() + static_cast<long>(i + 1)), words[i] = "lineup";
     // Determiners that never change a question's meaning inside a phrase: "below their reorder point".
     // ("under there reorder point", "missed there target": the common slip for "their")
     static const std::set<std::string_view> before_their = {"under", "below", "above", "over", "missed", "miss", "hit", "met",
@@ -1895,7 +1941,24 @@ void question_reader::reading::correct_typos() {
             if (ambiguous) tie = true;
             else best = found;
         };
-        nearest(lx.name_words);
+        // "lsat", "untis": two letters swapped is the nearest of all, a name's or the grammar's
+        // ("lsat" is "last" before the value "CSAT", one letter off)
+        auto swapped = [&](const auto& candidates) {
+            for (std::string_view v : candidates) {
+                if (v.size() != w.size() || v.size() < 4) continue;
+                size_t a = 0;
+                while (a < w.size() && w[a] == v[a]) ++a;
+                if (a + 1 < w.size() && w[a] == v[a + 1] && w[a + 1] == v[a] && w.compare(a + 2, std::string::npos, v.substr(a + 2)) == 0) {
+                    if (best.empty()) best = v;
+                    else if (stem(best) != stem(v)) tie = true;
+                }
+            }
+        };
+        swapped(lx.name_words);
+        swapped(grammar_words());
+        if (tie) best.clear();
+        tie = false;
+        if (best.empty()) nearest(lx.name_words);
         if (best.empty() && !tie) nearest(lx.words);
         if (best.empty() && !tie) nearest(grammar_words());
         if (best.empty() && !tie) nearest(filler());
@@ -2291,6 +2354,7 @@ void question_reader::reading::read_periods() {
                     }
                     int y = year_at(k);
                     if (y) ++k;
+                    else if ((y = relative_year(k))) k += 2;  // "June 1-14 last year"
                     else y = latest_year_for_month(m);
                     year_month_day from{year{y}, month{static_cast<unsigned>(m)}, day{static_cast<unsigned>(d1)}};
                     year_month_day to{year{y}, month{static_cast<unsigned>(m2)}, day{static_cast<unsigned>(d2)}};
@@ -2446,6 +2510,25 @@ void question_reader::reading::read_periods() {
             }
             take(i, 2);
             continue;
+        }
+        // "the completed months of this year", "full months so far this year": January to the
+        // last complete month
+        if ((w == "complete" || w == "completed" || w == "full" || w == "finished") && next == "months") {
+            size_t k = i + 2;
+            if (word(k) == "of" || word(k) == "in") ++k;
+            int y = 0;
+            size_t end = k;
+            if (relative_year(k) == this_year) y = this_year, end = k + 2;
+            else if (year_at(k) == this_year) y = this_year, end = k + 1;
+            else if (word(k) == "ytd") y = this_year, end = k + 1;
+            else if (word(k) == "so" && word(k + 1) == "far") y = this_year, end = k + 2, end += relative_year(end) == this_year ? 2 : 0;
+            if (y && unsigned(today.month()) > 1) {
+                periods.emplace_back(i, unsigned(today.month()) == 2 ? month_period(year{y} / January)
+                                                                    : months_period(year{y} / January, this_month - months{1},
+                                                                                    fmt::format("January-{} {}", month_names[unsigned(today.month()) - 2], y)));
+                take(i, end - i);
+                continue;
+            }
         }
         // "last 6 months", "past 3 quarters", "trailing 12 months", "last 30 days", "last 2 years";
         // "the last 6 complete months" too: complete, as "last" months always are
@@ -2724,6 +2807,32 @@ void question_reader::reading::combine_periods() {
         periods.push_back({i, month ? month_period(before)
                                     : quarter_period(int(before.year()), int((unsigned(before.month()) - 1) / 3 + 1))});
         take(i - 1, 3);
+    }
+    // "last mo vs prior", "Q1 vs the previous one", "May vs the one before": the whole month,
+    // quarter or year just before the one named, the unit left unsaid
+    for (size_t i = 1; i < t.size() && periods.size() == 1; ++i) {
+        size_t k = i;
+        if (word(k) == "the") ++k;
+        bool one = word(k) == "1" || word(k) == "one";
+        if (one) ++k;
+        auto w = word(k);
+        auto lead = word(i - 1);
+        bool compared = lead == "vs" || lead == "versus" || lead == "against" || lead == "to" || lead == "with";
+        if (!compared || !unused(k) || !(w == "prior" || w == "previous" || (one && w == "before"))) continue;
+        auto after = word(k + 1);
+        if (month_word(after) || quarter_word(after) || year_word(after) || week_word(after) || day_word(after) || after == "period") continue;
+        auto from = parse_iso(periods[0].second.from);
+        auto to = parse_iso(periods[0].second.to);
+        year_month first = from.year() / from.month(), last_month = to.year() / to.month();
+        int span = (last_month - first).count() + 1;
+        bool whole = from.day() == day{1} && to == last_of(last_month) &&
+                     (span == 1 || (span == 3 && (unsigned(first.month()) - 1) % 3 == 0) || (span == 12 && first.month() == month{1}));
+        if (!whole) continue;
+        auto before = first - months{span};
+        periods.push_back({i, span == 1   ? month_period(before)
+                              : span == 3 ? quarter_period(int(before.year()), int((unsigned(before.month()) - 1) / 3 + 1))
+                                          : year_period(int(before.year()))});
+        take(i - 1, k - i + 2);
     }
     // ("… the same stretch last year (Jan 1 to Jun 14, 2025)": the earlier span said again, or
     // the year it lies in, names no third period)
@@ -3473,6 +3582,14 @@ void question_reader::reading::read_comparisons() {
             // "average monthly units", "average units per month", "monthly average"
             q.average_over = "?";
         }
+    }
+    // "f&i rev yoy % 2025", "revenue yoy 2025": year over year said of one period is its change
+    // from the year before (a yearly series of one year is no answer to it)
+    for (size_t i = 0; i < words.size(); ++i) {
+        if (words[i] != "yoy") continue;
+        auto next = i + 1 < words.size() ? std::string_view(words[i + 1]) : std::string_view();
+        bool percent = next == "percent" || next == "pct" || next == "percentage";
+        if (percent || (q.window && q.compare.empty() && sequential.empty() && q.grain == time_grain::year)) q.growth = true;
     }
     // "year over year" / "yoy" read as a yearly grain: with growth words and one period, it is a
     // comparison with the same span a year earlier.
@@ -4344,7 +4461,10 @@ void question_reader::reading::read_breakdowns() {
             bool ranking_measure = i > 0 && word(i - 1) == "by" && std::any_of(measures_at.begin(), measures_at.end(), [&](auto& m) {
                 return m.first == i + 1;
             });
-            if (!ranking_measure) total_asked = true;
+            // "(% of total revenue)": the whole of a share, not a total asked for
+            bool whole_of_share = i >= 2 && word(i - 1) == "of" &&
+                                  (word(i - 2) == "percent" || word(i - 2) == "pct" || word(i - 2) == "percentage" || word(i - 2) == "share");
+            if (!ranking_measure && !whole_of_share) total_asked = true;
         }
     // The word before a dimension's name that asks for its rows; `ranked` says it was a ranking
     // word ("top dealers"), which asks for the rows of only the first dimension named so.
@@ -4520,6 +4640,22 @@ void question_reader::reading::read_breakdowns() {
     size_t colon = original.find(':');
     if (colon == std::string::npos && !words.empty() && words[0] == "for") colon = original.find(',');
     size_t heading_words = colon == std::string::npos ? 0 : words_of(original.substr(0, colon)).size();
+    // "se dealers rev ytd", "SW dealers — claims per 100 cars sold": a question that opens with
+    // a value and the plural it scopes, the measure straight after, names its rows so too
+    if (heading_words == 0 && !dims_at.empty()) {
+        size_t at = dims_at.front().first;
+        bool opens_with_values = at >= 1 && std::all_of(t.begin(), t.begin() + static_cast<long>(at), [&](auto& tk) {
+            size_t k = static_cast<size_t>(&tk - &t[0]);
+            return std::any_of(values.begin(), values.end(), [&](auto& v) { return v.start <= k && k < v.start + v.length && !v.readings.empty(); });
+        });
+        // (not "TX dealers F&I rev by month", "Texas stores, units Q1 2026 vs Q1 2025", "Southwest
+        // dealers' warranty cost": a series, two periods, a possessive are the scope's together)
+        bool possessive = lower.find(std::string(word(at)) + "'") != std::string::npos ||
+                          lower.find(std::string(word(at)) + "\u2019") != std::string::npos;
+        if (opens_with_values && !possessive && q.grain == time_grain::none && q.compare.empty() && word(at).size() > 3 && word(at).back() == 's' &&
+            std::any_of(measures_at.begin(), measures_at.end(), [&](auto& m) { return m.first == at + 1; }))
+            heading_words = at + 1;
+    }
     // "For Powertrain components only,": a scope, not the rows
     if (std::find(words.begin(), words.begin() + static_cast<long>(std::min(heading_words, words.size())), "only") !=
         words.begin() + static_cast<long>(std::min(heading_words, words.size())))
@@ -4587,6 +4723,9 @@ void question_reader::reading::read_breakdowns() {
         bool ranked = false;
         // "Northeast dealers: 2025 revenue next to 2024 revenue": a heading names the rows
         bool heading = at < heading_words && word(at).size() > 3 && word(at).back() == 's';
+        // ("Midwest stores: units per state per model": the rows are named after the heading)
+        if (heading && std::any_of(dims_at.begin(), dims_at.end(), [&](auto& x) { return x.first >= heading_words && x.second != d && explicit_cue(x.first); }))
+            heading = false;
         // ("TX vs CA dealers: revenue": the values compared are the rows, not the dealers)
         auto value_ends = [&](size_t end) {
             return std::any_of(values.begin(), values.end(), [&](auto& v) { return v.start + v.length == end && !v.readings.empty(); });
@@ -4700,7 +4839,10 @@ void question_reader::reading::read_breakdowns() {
             size_t s = at;
             while (s >= 1 && (word(s - 1) == "our" || word(s - 1) == "the" || word(s - 1) == "all")) --s;
             auto verb = word(at + 1);
-            if (s >= 1 && (word(s - 1) == "did" || word(s - 1) == "do" || word(s - 1) == "have" || word(s - 1) == "had") &&
+            // ("states where our stores sold at least 700 units": the stores of the states named before)
+            bool relative = s >= 1 && word(s - 1) == "where" &&
+                            std::any_of(dims_at.begin(), dims_at.end(), [&](auto& x) { return x.first + 1 < s && x.second != d; });
+            if (s >= 1 && (word(s - 1) == "did" || word(s - 1) == "do" || word(s - 1) == "have" || word(s - 1) == "had" || relative) &&
                 (verb == "sell" || verb == "sold" || verb == "file" || verb == "filed" || verb == "make" || verb == "made" ||
                  verb == "move" || verb == "moved" || verb == "book" || verb == "booked" || verb == "deliver" || verb == "delivered" ||
                  verb == "write" || verb == "written" || verb == "log" || verb == "logged"))
@@ -4715,7 +4857,14 @@ void question_reader::reading::read_breakdowns() {
     }
     // "Midwest dealers - top 6 by warranty spend": a ranking ranks the dimension named, even
     // where a value scopes it.
-    if (breakdowns.empty() && asked != end_asked::none && scoped_out.size() == 1) breakdowns.push_back(scoped_out.front());
+    // So does "the Midwest stores ranked by revenue", "Midwest stores by revenue": the stores in order.
+    auto ordered_after = [&](size_t at) {
+        auto next = word(at + 1);
+        if (next == "ranked" || next == "sorted" || next == "ordered" || next == "rank") return true;
+        return next == "by" && std::any_of(measures_at.begin(), measures_at.end(), [&](auto& m) { return m.first == at + 2; });
+    };
+    if (breakdowns.empty() && scoped_out.size() == 1 && (asked != end_asked::none || ordered_after(scoped_out.front().first)))
+        breakdowns.push_back(scoped_out.front());
     // "West dealers -> units each", "Texas stores: revenue for each one": an "each" naming
     // nothing after it is each of the plural named before it
     if (breakdowns.empty() && scoped_out.size() == 1 && word(scoped_out.front().first).back() == 's')
@@ -5796,6 +5945,12 @@ void question_reader::reading::read_rank_measure() {
             q.grain = sequential == "month" ? time_grain::month : time_grain::quarter;
             q.growth = true;
         }
+    }
+    // "gp mom % - last mo vs prior": the two months named are the change asked for, not a series
+    if (!sequential.empty() && q.compare.size() == 2 && q.grain != time_grain::none && to_string(q.grain) == sequential &&
+        q.group_by.empty()) {
+        q.grain = time_grain::none;
+        q.growth = true;
     }
     if (!sequential.empty() && q.growth && q.compare.empty() && q.grain != time_grain::none && to_string(q.grain) == sequential)
         sequential.clear();
