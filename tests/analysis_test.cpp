@@ -1206,3 +1206,30 @@ TEST_CASE("a heading's scope with rows named after it; a value and its plural op
     CHECK(understood(reader, "Segment revenue mix for Q1 2026 (% of total revenue)").group_by == std::vector<std::string>{"segment"});
     CHECK(understood(reader, "days of cover by system, all plants pooled").group_by == std::vector<std::string>{"system"});
 }
+
+TEST_CASE("'excluding all sales of the Lumen EV' excludes the model alone; 'claims and $'; 'Q1 to Q4'; 'through the current month'; 'with their targets'; layout words", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto ev = understood(reader, "Revenue by region for 2025, excluding all sales of the Lumen EV. One row per region.");
+    REQUIRE(ev.filters.size() == 1);
+    CHECK(ev.filters[0].dimension == "model");
+    CHECK(ev.filters[0].exclude);
+    CHECK(understood(reader, "electrical vs powertrain this yr - claims and $").measures == std::vector<std::string>{"claims", "claim_cost"});
+    CHECK_FALSE(reader.read("units and $ by region", "2026-06-15").unknown.empty());  // no money of a count
+    auto quarters = understood(reader, "Units by model and by quarter for 2025 (Q1 to Q4).");
+    CHECK(quarters.compare.empty());
+    CHECK(quarters.grain == bi::time_grain::quarter);
+    CHECK(understood(reader, "revenue growth from Q1 to Q3 2025").compare.size() == 2);
+    auto through = understood(reader, "Monthly warranty claim count from January 2026 through the current month to date");
+    REQUIRE(through.window);
+    CHECK(through.window->from == "2026-01-01");
+    CHECK(through.window->to == "2026-06-14");
+    CHECK(understood(reader, "Operations KPIs for last month with their targets").measures == std::vector<std::string>{"actual", "target"});
+    CHECK(understood(reader, "Show margin % by model for 2025 to two decimals, worst first").measures == std::vector<std::string>{"margin_pct"});
+    CHECK(understood(reader, "For the quality section: the five models with the most warranty claims in Q1 2026").limit == 5);
+    CHECK(understood(reader, "Revenue by region, 2025 versus 2024, one row per region with a column for each year").compare.size() == 2);
+    CHECK_FALSE(reader.read("Gross profit by region and quarter for 2025, one row per region, with columns Q1, Q2, Q3 and Q4", "2026-06-15")
+                    .unknown.empty());  // a pivot of the quarters: not the layout bi gives
+    CHECK(understood(reader, "need the avg ticket on the Kestrel YTD pls").measures == std::vector<std::string>{"asp"});
+    CHECK(understood(reader, "Lumen claims per 100 sold ytd").measures == std::vector<std::string>{"claims_per_100"});
+    CHECK(understood(reader, "top 4 SKUs (models) by gross profit this quarter").group_by == std::vector<std::string>{"model"});
+}

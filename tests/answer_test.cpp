@@ -187,6 +187,16 @@ TEST_CASE("a slot the report cannot apply means no answer, never an answer witho
     CHECK(std::string(doc["question"].GetString()) == "CEO weekly digest for the Northeast");
 }
 
+TEST_CASE("a value the model read that no report can be narrowed to means no answer, not the report unnarrowed", "[answer]") {
+    auto dumps = bi::test::env("BI_TEST_DUMPS");
+    bi::answerer a(config_for(dumps), bi::load_index(bi::index_path(dumps)));
+    // (the F&I conversion report, by dealer, would answer; it holds no product to narrow to)
+    auto answer = a.ask("ballpark what % of deals had gap insurance attached last yr?");
+    CHECK(answer.code == bi::exit_code::no_match);
+    auto doc = parse(bi::render_json(answer));
+    CHECK_THAT(doc["reason"].GetString(), Catch::Matchers::Contains("GAP Insurance"));
+}
+
 TEST_CASE("an answerer asked again answers as it did, and kept rows follow the question", "[answer]") {
     // A batch keeps each routed question and each shaped answer: asking again must give the
     // same answer, and a question that differs in limit, order or filter must not reuse rows.

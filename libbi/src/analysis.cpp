@@ -193,7 +193,9 @@ const std::set<std::string_view>& filler() {
         "analyze", "expressed", "specifically", "honest", "ta", "cheers", "present", "set", "whatever", "ballpark",
         "guys", "folks", "own",
         // a request said formally ("identify the five dealers…", "please confirm the number…")
-        "identify", "confirm", "determine", "calculate", "snapshot",
+        "identify", "confirm", "determine", "calculate", "snapshot", "produce", "produced", "compute", "provide", "attributable",
+        // the order of a series, said again ("one row per month, in chronological order")
+        "chronological", "chronologically", "laid", "format", "formatted", "labelled", "labeled",
         // "coming from the West" (as "came from"); "sequential growth": each period on the one before
         "coming", "sequential", "sequentially",
         // a unit said beside a count ("OH pcs"), a layout ("pivot … region across the top")
@@ -501,7 +503,8 @@ question_reader::question_reader(const semantic_model& model) : model_(&model), 
         auto words = words_of(name);
         if (words.size() < 3) return out;
         for (auto& w : words) out.push_back(w[0]);
-        return is_stop_word(out) || filler().count(out) ? std::string() : out;
+        // ("average ticket size" is no "ats": its stem is the word "at")
+        return is_stop_word(out) || filler().count(out) || is_stop_word(stem(out)) || filler().count(stem(out)) ? std::string() : out;
     };
     for (auto& m : model.measures) {
         for (auto& n : m.names)
@@ -1141,7 +1144,8 @@ std::string without_definitions(std::string original) {
 /// ("for the batery pack": the Battery Pack).
 std::string without_purpose(std::string text, const std::function<bool(std::string_view, std::string_view)>& names_value) {
     static const std::set<std::string_view> documents = {"pack", "plan", "meeting", "call", "review", "presentation",
-                                                         "slides", "slide", "memo", "email", "update", "deck", "forecast"};
+                                                         "slides", "slide", "memo", "email", "update", "deck", "forecast",
+                                                         "section", "page", "dashboard", "scorecard"};
     std::string lower;
     for (char c : text) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
     for (size_t at = lower.find("for "); at != std::string::npos; at = lower.find("for ", at + 1)) {
@@ -1165,6 +1169,10 @@ std::string without_purpose(std::string text, const std::function<bool(std::stri
             size_t after = k;
             while (after < lower.size() && lower[after] == ' ') ++after;
             bool clause_end = after >= lower.size() || std::string_view(".,;:!?)").find(lower[after]) != std::string_view::npos;
+            // ("For the review deck I need one number: …")
+            size_t peek = after;
+            auto then = next_word(peek);
+            clause_end = clause_end || then == "i" || then == "we" || then == "please" || then == "can" || then == "could";
             if (n >= 1 && documents.count(head) && clause_end && !names_value(head, before)) {
                 text.replace(at, k - at, std::string(k - at, ' '));
                 lower.replace(at, k - at, std::string(k - at, ' '));
@@ -1539,6 +1547,29 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
         });
         if (declared) text[open] = text[close] = ' ';
     }
+    // "top 4 SKUs (models)": a dimension's name put right in brackets after another's
+    auto dimension_named = [&](const std::string& w) -> std::string_view {
+        auto st = stems_of({w}).front();
+        for (auto& e : lx.entries)
+            if (e.what == kind::dimension && e.stems.size() == 1 && e.stems.front() == st) return e.target;
+        return {};
+    };
+    for (size_t open = text.find('('); open != std::string::npos; open = text.find('(', open + 1)) {
+        size_t close = text.find(')', open);
+        if (close == std::string::npos) break;
+        auto before = words_of(text.substr(0, open));
+        auto inside = words_of(text.substr(open + 1, close - open - 1));
+        if (before.empty() || inside.size() != 1) continue;
+        auto said = dimension_named(before.back()), meant = dimension_named(inside.front());
+        if (said.empty() || meant.empty() || said == meant) continue;
+        size_t start = text.rfind(before.back().front(), open);
+        auto lower_text = text;
+        for (auto& c : lower_text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        start = lower_text.rfind(before.back(), open);
+        if (start == std::string::npos) continue;
+        text = text.substr(0, start) + inside.front() + text.substr(close + 1);
+        open = start;
+    }
     words = words_of(without_definitions(normalise_numbers(without_purpose(text, names_value))));
     drop_asides(words);
     // "warranty cost/unit", "claims/car": a slash before what a measure counts is "per" ("plant/part
@@ -1570,6 +1601,49 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
     for (size_t i = 0; i < words.size() && units_named; ++i)
         if (words[i] == "u" && !(i > 0 && before_you.count(words[i - 1])) && !(i + 1 < words.size() && after_you.count(words[i + 1])))
             words[i] = "units";
+    // "claims and $", "warranty claims & dollars": the amount of money of the facts just named,
+    // when the model names it so ("claims dollars", "claims cost"), not a word dropped
+    for (size_t i = 2; i < words.size(); ++i) {
+        if (words[i] != "dollars" || words[i - 1] != "and") continue;
+        for (size_t span = std::min<size_t>(3, i - 1); span >= 1; --span) {
+            std::string said;
+            for (size_t j = i - 1 - span; j < i - 1; ++j) said += (said.empty() ? "" : " ") + words[j];
+            bool named = std::any_of(model.measures.begin(), model.measures.end(), [&](auto& m) {
+                return m.unit == "usd" && (std::find(m.names.begin(), m.names.end(), said + " cost") != m.names.end() ||
+                                           std::find(m.names.begin(), m.names.end(), said + " dollars") != m.names.end());
+            });
+            if (!named) continue;
+            auto again = words_of(said);
+            words.insert(words.begin() + static_cast<long>(i), again.begin(), again.end());
+            i += again.size();
+            break;
+        }
+    }
+    // "Q1 to Q4", "(Q1 to Q3 2025)": the quarters between, as "Q1-Q4" — unless a change from
+    // one to the other is asked ("growth from Q1 to Q3")
+    auto quarter_name = [](const std::string& w) { return w.size() == 2 && w[0] == 'q' && w[1] >= '1' && w[1] <= '4'; };
+    bool change_asked = std::any_of(words.begin(), words.end(), [](auto& w) { return change_word(w); });
+    for (size_t i = 1; i + 1 < words.size() && !change_asked; ++i)
+        if (words[i] == "to" && quarter_name(words[i - 1]) && quarter_name(words[i + 1]) && words[i - 1] < words[i + 1])
+            words[i] = "through";
+    // "margin % to two decimals", "rounded to 2 decimal places": how the numbers are printed
+    for (size_t i = 1; i < words.size(); ++i) {
+        if (words[i] != "decimals" && words[i] != "decimal" && words[i] != "dp") continue;
+        if (!(words[i - 1].size() == 1 && words[i - 1][0] >= '0' && words[i - 1][0] <= '6')) continue;
+        size_t from = i - 1, to = i + 1;
+        if (to < words.size() && (words[to] == "places" || words[to] == "place")) ++to;
+        if (from >= 1 && (words[from - 1] == "to" || words[from - 1] == "with")) --from;
+        if (from >= 1 && (words[from - 1] == "rounded" || words[from - 1] == "round")) --from;
+        words.erase(words.begin() + static_cast<long>(from), words.begin() + static_cast<long>(to));
+        i = from;
+    }
+    // "through the current month": this month
+    for (size_t i = 1; i + 1 < words.size(); ++i)
+        if (words[i] == "current" && words[i - 1] == "the" && (month_word(words[i + 1]) || quarter_word(words[i + 1]) || year_word(words[i + 1])) &&
+            words[i + 1].back() != 's') {
+            words[i] = "this";
+            words.erase(words.begin() + static_cast<long>(--i));
+        }
     // "all plants pooled": combined
     for (auto& w : words)
         if (w == "pooled") w = "combined";
@@ -1982,7 +2056,9 @@ void question_reader::reading::correct_typos() {
                     for (std::string_view v : candidates) {
                         if (v.size() <= w.size() || v[0] != w[0]) continue;
                         // letters left out are vowels first: "mkt", "tgt", never "age" for "average"
-                        bool fits = pass % 2 == 0 ? v.compare(0, w.size(), w) == 0
+                        // ("segs", "comps": a plural's abbreviation, the "s" kept from the word)
+                        std::string_view typed = w.size() >= 4 && w.back() == 's' && v.compare(0, w.size(), w) != 0 ? std::string_view(w).substr(0, w.size() - 1) : std::string_view(w);
+                        bool fits = pass % 2 == 0 ? v.compare(0, typed.size(), typed) == 0 && (typed.size() == w.size() || typed.size() >= 3)
                                                   : abbreviates(w, v) && (w.size() > 4 || w.find_first_of("aeiou", 1) == std::string::npos);
                         if (!fits) continue;
                         auto vs = stem(v);
@@ -3438,7 +3514,7 @@ void question_reader::reading::read_exclusions() {
                 if (n > k && (w == "made" || w == "sold" || w == "filed" || w == "booked" || w == "recorded" || w == "logged" ||
                               w == "handled" || w == "written" || w == "raised" || w == "lodged" || w == "submitted"))
                     w = word(++n);
-                if (n > k && unused(n) && (w == "by" || w == "at" || w == "in" || w == "from" || w == "through" || w == "via" || w == "on") &&
+                if (n > k && unused(n) && (w == "by" || w == "at" || w == "in" || w == "from" || w == "through" || w == "via" || w == "on" || w == "of") &&
                     std::any_of(values.begin(), values.end(), [&](auto& x) { return x.start == n + 1 || (word(n + 1) == "the" && x.start == n + 2); })) {
                     for (size_t x = k; x <= n; ++x) scoping.push_back(x);
                     k = n + 1;
@@ -4431,14 +4507,16 @@ void question_reader::reading::read_filters() {
         else if (std::find(f->values.begin(), f->values.end(), val) == f->values.end()) f->values.push_back(val);
     }
     // "Granite truck sales", "Lumen EVs": a value named with its parent's value says what it
-    // is; the child alone is the filter (a wrong parent would otherwise leave no rows)
+    // is; the child alone is the filter (a wrong parent would otherwise leave no rows), and
+    // alone is excluded ("excluding the Lumen EV" is not every EV)
     for (size_t k = 0; k + 1 < values.size(); ++k) {
-        if (values[k].start + values[k].length != values[k + 1].start || excluded_values.count(k) || excluded_values.count(k + 1)) continue;
+        bool ex = excluded_values.count(k) > 0;
+        if (values[k].start + values[k].length != values[k + 1].start || ex != (excluded_values.count(k + 1) > 0)) continue;
         auto* child = model.dimension(value_dimension[k]);
         auto& parent = value_dimension[k + 1];
         if (!child || parent.empty() || child->parent != parent) continue;
-        auto f = std::find_if(q.filters.begin(), q.filters.end(), [&](auto& x) { return x.dimension == parent && !x.exclude; });
-        auto c = std::find_if(q.filters.begin(), q.filters.end(), [&](auto& x) { return x.dimension == child->name && !x.exclude; });
+        auto f = std::find_if(q.filters.begin(), q.filters.end(), [&](auto& x) { return x.dimension == parent && x.exclude == ex; });
+        auto c = std::find_if(q.filters.begin(), q.filters.end(), [&](auto& x) { return x.dimension == child->name && x.exclude == ex; });
         if (f == q.filters.end() || c == q.filters.end() || f->values.size() != 1 || c->values.size() != 1) continue;
         q.filters.erase(f);
         value_dimension[k + 1].clear();
@@ -4653,7 +4731,10 @@ void question_reader::reading::read_breakdowns() {
         bool possessive = lower.find(std::string(word(at)) + "'") != std::string::npos ||
                           lower.find(std::string(word(at)) + "\u2019") != std::string::npos;
         if (opens_with_values && !possessive && q.grain == time_grain::none && q.compare.empty() && word(at).size() > 3 && word(at).back() == 's' &&
-            std::any_of(measures_at.begin(), measures_at.end(), [&](auto& m) { return m.first == at + 1; }))
+            std::any_of(measures_at.begin(), measures_at.end(), [&](auto& m) {
+                // ("NE dealers -> claims per 100 sold": the arrow read as "to")
+                return m.first == at + 1 || (m.first == at + 2 && word(at + 1) == "to" && original.find("->") != std::string::npos);
+            }))
             heading_words = at + 1;
     }
     // "For Powertrain components only,": a scope, not the rows
@@ -5441,6 +5522,24 @@ void question_reader::reading::complete_named_measures() {
                 for (auto& m : c.shows)
                     if (std::find(q.measures.begin(), q.measures.end(), m) == q.measures.end()) q.measures.push_back(m);
         }
+    // "Operations KPIs for last month with their targets": the rows' own figures, and those too —
+    // a measure shown by default said after "with" adds to the others its cube shows by default
+    if (q.measures.size() == 1 && !q.group_by.empty()) {
+        auto* named = model.measure(q.measures.front());
+        bool with = std::any_of(measures_at.begin(), measures_at.end(), [&](auto& m) {
+            return m.second == q.measures.front() && m.first >= 1 && word(m.first - 1) == "with";
+        });
+        if (named && named->shown_by_default && with) {
+            std::set<std::string> shown;
+            for (auto& cube : model.cubes)
+                if (cube.has_measure(named->name))
+                    for (auto& [m, how] : cube.measures)
+                        if (auto* d = model.measure(m); d && d->shown_by_default) shown.insert(m);
+            q.measures.clear();
+            for (auto& m : model.measures)
+                if (shown.count(m.name)) q.measures.push_back(m.name);
+        }
+    }
     // No measure named, but dimensions, values or conditions that only some cubes hold: those
     // cubes' default measures, when they agree ("Net promoter score last month").
     if (q.measures.empty() && (!q.filters.empty() || !q.group_by.empty() || !q.having.empty())) {
@@ -6028,7 +6127,8 @@ void question_reader::reading::check_leftovers() {
                               return m && m->unit != (percent ? "percent" : "usd");
                           }));
         // "how far above MSRP, in dollars": an amount the answer's measures (a %) are not
-        place = place || (money && i > 0 && (word(i - 1) == "in" || word(i - 1) == "as") && !q.measures.empty() &&
+        // ("units and $ by region": an amount asked beside a count the model names no money of)
+        place = place || (money && i > 0 && (word(i - 1) == "in" || word(i - 1) == "as" || word(i - 1) == "and") && !q.measures.empty() &&
                           std::none_of(q.measures.begin(), q.measures.end(), [&](auto& name) {
                               auto* m = find_measure(model, q, name);
                               return m && m->unit == "usd";
@@ -6042,6 +6142,8 @@ void question_reader::reading::check_leftovers() {
             continue;
         if (w == "the" || w == "of") continue;
         if (w == "v" && q.compare.size() >= 2) continue;    // "Q1 2026 v Q1 2025"
+        // "one row per region with a column for each year": the periods compared are the columns
+        if ((w == "column" || w == "columns") && q.compare.size() >= 2) continue;
         // "did we sell more cars this May than last May", "more claims in Q1 or Q4?": which of two
         // periods or values is more, answered by the two side by side (not "more than 500")
         bool two = q.compare.size() >= 2 || std::any_of(q.filters.begin(), q.filters.end(), [](auto& f) { return !f.exclude && f.values.size() >= 2; });

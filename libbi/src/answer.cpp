@@ -595,6 +595,15 @@ answer answerer::answer_afresh(std::string_view question, const ask_options& opt
     auto q = reader_->read(question, today_iso());
     auto a = ask_model(q, question, options);
     if (!a) {  // no measure named: the closest report, when it holds the period asked for
+        // and every value the model read ("what % of deals had GAP Insurance": a report that
+        // cannot be narrowed to GAP Insurance answers another question), and no share of them
+        auto& r = routed(question);
+        for (auto& f : q.filters)
+            for (auto& v : f.values)
+                if (std::none_of(r.slots.begin(), r.slots.end(), [&](auto& s) { return detail::lower_ascii(s.value) == detail::lower_ascii(v); }))
+                    return no_answer(question, fmt::format("no report or pre-computed data answers this for {} {}", f.dimension, v), &q, &r,
+                                     options.explain);
+        if (q.share) return no_answer(question, "a share of what? Name the measure (\"what % of revenue came from the West\")", &q, &r, options.explain);
         if (!report_holds_period(q, routed(question), today_iso()))
             return no_answer(question, fmt::format("no report or pre-computed data answers this for {}", q.window->label), &q,
                              &routed(question), options.explain);
