@@ -1233,3 +1233,22 @@ TEST_CASE("'excluding all sales of the Lumen EV' excludes the model alone; 'clai
     CHECK(understood(reader, "Lumen claims per 100 sold ytd").measures == std::vector<std::string>{"claims_per_100"});
     CHECK(understood(reader, "top 4 SKUs (models) by gross profit this quarter").group_by == std::vector<std::string>{"model"});
 }
+
+TEST_CASE("slash dates whose own numbers say which part is the day; 'thru'; 'Jan 2025 thru today' without 'from'; greetings", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto uk = understood(reader, "Number of warranty claims logged between 01/03/2025 and 31/08/2025 inclusive.");
+    REQUIRE(uk.window);
+    CHECK(uk.window->from == "2025-03-01");
+    CHECK(uk.window->to == "2025-08-31");
+    auto us = understood(reader, "claims from 03/01/2025 to 08/31/2025");
+    REQUIRE(us.window);
+    CHECK(us.window->from == "2025-03-01");
+    // every date either way round: asked back, never guessed
+    CHECK_FALSE(reader.read("claims between 03/01/2025 and 04/01/2025", "2026-06-15").unknown.empty());
+    CHECK(understood(reader, "battery pack claims by quarter, 2024 thru 2025").window->from == "2024-01-01");
+    auto since = understood(reader, "Lumen units -> monthly, Jan '25 thru today");
+    REQUIRE(since.window);
+    CHECK(since.window->from == "2025-01-01");
+    CHECK(since.window->to == "2026-06-14");
+    CHECK(understood(reader, "morning! roughly what did turnover come to last month?").measures == std::vector<std::string>{"revenue"});
+}

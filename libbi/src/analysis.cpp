@@ -196,6 +196,9 @@ const std::set<std::string_view>& filler() {
         "identify", "confirm", "determine", "calculate", "snapshot", "produce", "produced", "compute", "provide", "attributable",
         // the order of a series, said again ("one row per month, in chronological order")
         "chronological", "chronologically", "laid", "format", "formatted", "labelled", "labeled",
+        // greetings and British conversation ("morning! roughly what did turnover come to", "whilst
+        // we're on stock", "fancy pulling…")
+        "morning", "afternoon", "evening", "whilst", "pulling", "pulled",
         // "coming from the West" (as "came from"); "sequential growth": each period on the one before
         "coming", "sequential", "sequentially",
         // a unit said beside a count ("OH pcs"), a layout ("pivot … region across the top")
@@ -1142,6 +1145,46 @@ std::string without_definitions(std::string original) {
 /// one to three words, and a kind of document or meeting, ending the clause; what it names is
 /// not asked about — unless `names_value(noun, word before it)` says the words name a value
 /// ("for the batery pack": the Battery Pack).
+/// "between 01/03/2025 and 31/08/2025": dates with slashes, as ISO dates. Which part is the day
+/// the question itself must say — a first part over 12 (31/08/2025) makes them all day first, a
+/// second part over 12 (08/31/2025) month first; when every date could be either, or they
+/// disagree, they are left as typed (and not understood).
+std::string iso_slash_dates(const std::string& text) {
+    if (text.find('/') == std::string::npos) return text;
+    struct date { size_t at, length; int a, b, y; };
+    std::vector<date> dates;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (i > 0 && std::isalnum(static_cast<unsigned char>(text[i - 1]))) continue;
+        size_t k = i;
+        auto number = [&](size_t most) {
+            size_t start = k;
+            while (k < text.size() && k - start < most && std::isdigit(static_cast<unsigned char>(text[k]))) ++k;
+            return k > start ? std::atoi(text.substr(start, k - start).c_str()) : -1;
+        };
+        int a = number(2);
+        if (a < 1 || k >= text.size() || text[k] != '/') continue;
+        ++k;
+        int b = number(2);
+        if (b < 1 || k >= text.size() || text[k] != '/') continue;
+        ++k;
+        size_t year_at = k;
+        int y = number(4);
+        if (y < 1900 || k - year_at != 4 || (k < text.size() && std::isalnum(static_cast<unsigned char>(text[k])))) continue;
+        dates.push_back({i, k - i, a, b, y});
+        i = k;
+    }
+    bool day_first = std::any_of(dates.begin(), dates.end(), [](auto& d) { return d.a > 12; });
+    bool month_first = std::any_of(dates.begin(), dates.end(), [](auto& d) { return d.b > 12; });
+    if (dates.empty() || day_first == month_first) return text;
+    std::string out = text;
+    for (auto d = dates.rbegin(); d != dates.rend(); ++d) {
+        int day = day_first ? d->a : d->b, month = day_first ? d->b : d->a;
+        if (month > 12 || day > 31) return text;
+        out.replace(d->at, d->length, fmt::format("{:04}-{:02}-{:02}", d->y, month, day));
+    }
+    return out;
+}
+
 std::string without_purpose(std::string text, const std::function<bool(std::string_view, std::string_view)>& names_value) {
     static const std::set<std::string_view> documents = {"pack", "plan", "meeting", "call", "review", "presentation",
                                                          "slides", "slide", "memo", "email", "update", "deck", "forecast",
@@ -1562,14 +1605,14 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
         if (before.empty() || inside.size() != 1) continue;
         auto said = dimension_named(before.back()), meant = dimension_named(inside.front());
         if (said.empty() || meant.empty() || said == meant) continue;
-        size_t start = text.rfind(before.back().front(), open);
         auto lower_text = text;
         for (auto& c : lower_text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        start = lower_text.rfind(before.back(), open);
+        size_t start = lower_text.rfind(before.back(), open);
         if (start == std::string::npos) continue;
         text = text.substr(0, start) + inside.front() + text.substr(close + 1);
         open = start;
     }
+    text = iso_slash_dates(text);
     words = words_of(without_definitions(normalise_numbers(without_purpose(text, names_value))));
     drop_asides(words);
     // "warranty cost/unit", "claims/car": a slash before what a measure counts is "per" ("plant/part
@@ -1595,9 +1638,11 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
     static const std::set<std::string_view> after_you = {"pull", "get", "send", "show", "give", "tell", "know", "see", "check", "run",
                                                          "have", "need", "think", "want", "please", "pls", "plz", "mind", "help",
                                                          "guys", "able", "can", "could", "are", "r", "got", "grab", "dig", "find"};
-    bool units_named = std::any_of(lx.entries.begin(), lx.entries.end(), [](auto& e) {
-        return e.what == kind::measure && e.stems.size() == 1 && e.stems.front() == "unit";
-    });
+    // (the lexicon is looked through only when a "u" is said: this runs for every question)
+    bool units_named = std::find(words.begin(), words.end(), "u") != words.end() &&
+                       std::any_of(lx.entries.begin(), lx.entries.end(), [](auto& e) {
+                           return e.what == kind::measure && e.stems.size() == 1 && e.stems.front() == "unit";
+                       });
     for (size_t i = 0; i < words.size() && units_named; ++i)
         if (words[i] == "u" && !(i > 0 && before_you.count(words[i - 1])) && !(i + 1 < words.size() && after_you.count(words[i + 1])))
             words[i] = "units";
@@ -1637,6 +1682,9 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
         words.erase(words.begin() + static_cast<long>(from), words.begin() + static_cast<long>(to));
         i = from;
     }
+    // "2024 thru 2025": through
+    for (auto& w : words)
+        if (w == "thru") w = "through";
     // "through the current month": this month
     for (size_t i = 1; i + 1 < words.size(); ++i)
         if (words[i] == "current" && words[i - 1] == "the" && (month_word(words[i + 1]) || quarter_word(words[i + 1]) || year_word(words[i + 1])) &&
@@ -2767,15 +2815,15 @@ void question_reader::reading::combine_periods() {
             }
         }
         auto before = at > 0 ? word(at - 1) : std::string_view();
-        // "from 2024 through now", "from March until today": since then
-        if (before == "from") {
+        // "from 2024 through now", "from March until today", "Jan '25 thru today": since then
+        {
             for (size_t j = at + 1; j < t.size() && j <= at + 4; ++j) {
                 if (unused(j) && (word(j) == "through" || word(j) == "thru" || word(j) == "to" || word(j) == "till" ||
                                   word(j) == "until") &&
                     (word(j + 1) == "now" || word(j + 1) == "today" || word(j + 1) == "present" || word(j + 1) == "date")) {
                     auto& p = periods[k].second;
                     p = up_to(period{p.from, iso(today), "since " + p.label, p.needs_days}, today, false);
-                    take(at - 1);
+                    if (before == "from") take(at - 1);
                     take(j, 2);
                     break;
                 }
