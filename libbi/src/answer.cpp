@@ -604,9 +604,9 @@ answer answerer::answer_afresh(std::string_view question, const ask_options& opt
                     return no_answer(question, fmt::format("no report or pre-computed data answers this for {} {}", f.dimension, v), &q, &r,
                                      options.explain);
         if (q.share) return no_answer(question, "a share of what? Name the measure (\"what % of revenue came from the West\")", &q, &r, options.explain);
-        if (!report_holds_period(q, routed(question), today_iso()))
-            return no_answer(question, fmt::format("no report or pre-computed data answers this for {}", q.window->label), &q,
-                             &routed(question), options.explain);
+        if (!report_holds_period(q, r, today_iso()))
+            return no_answer(question, fmt::format("no report or pre-computed data answers this for {}", q.window->label), &q, &r,
+                             options.explain);
         return ask_report(question, options, &q);
     }
     if (a->code == exit_code::ok && !options.save_as.empty())
