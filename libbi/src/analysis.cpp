@@ -1646,6 +1646,10 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
     for (size_t i = 0; i < words.size() && units_named; ++i)
         if (words[i] == "u" && !(i > 0 && before_you.count(words[i - 1])) && !(i + 1 < words.size() && after_you.count(words[i + 1])))
             words[i] = "units";
+    // Words read as another: "2024 thru 2025", "all plants pooled"
+    static const std::map<std::string_view, std::string_view> same_as = {{"thru", "through"}, {"pooled", "combined"}};
+    for (auto& w : words)
+        if (auto it = same_as.find(w); it != same_as.end()) w = std::string(it->second);
     // "claims and $", "warranty claims & dollars": the amount of money of the facts just named,
     // when the model names it so ("claims dollars", "claims cost"), not a word dropped
     for (size_t i = 2; i < words.size(); ++i) {
@@ -1682,9 +1686,6 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
         words.erase(words.begin() + static_cast<long>(from), words.begin() + static_cast<long>(to));
         i = from;
     }
-    // "2024 thru 2025": through
-    for (auto& w : words)
-        if (w == "thru") w = "through";
     // "through the current month": this month
     for (size_t i = 1; i + 1 < words.size(); ++i)
         if (words[i] == "current" && words[i - 1] == "the" && (month_word(words[i + 1]) || quarter_word(words[i + 1]) || year_word(words[i + 1])) &&
@@ -1692,16 +1693,16 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
             words[i] = "this";
             words.erase(words.begin() + static_cast<long>(--i));
         }
-    // "all plants pooled": combined
-    for (auto& w : words)
-        if (w == "pooled") w = "combined";
     // "Ironwood or Everline — which one made more": which of them
     for (size_t i = 1; i < words.size(); ++i)
         if (words[i] == "1" && words[i - 1] == "which" && !(i + 1 < words.size() && (words[i + 1] == "of" || words[i + 1] == "or")))
             words.erase(words.begin() + static_cast<long>(i--));
     // "the whole line-up", "line up the dealers by revenue": the range of models, or a verb
     for (size_t i = 0; i + 1 < words.size(); ++i)
-        if (words[i] == "line" && words[i + 1] == "up") words.erase(words.begin() + static_cast<long>(i + 1)), words[i] = "lineup";
+        if (words[i] == "line" && words[i + 1] == "up") {
+            words[i] = "lineup";
+            words.erase(words.begin() + static_cast<long>(i + 1));
+        }
     // Determiners that never change a question's meaning inside a phrase: "below their reorder point".
     // ("under there reorder point", "missed there target": the common slip for "their")
     static const std::set<std::string_view> before_their = {"under", "below", "above", "over", "missed", "miss", "hit", "met",
