@@ -98,6 +98,27 @@ period quarter_period(int y, int q) {
     return months_period(first, first + months{2}, fmt::format("{}-Q{}", y, q));
 }
 
+/// The whole month, quarter or year just before a period that is exactly one of them ("May vs
+/// the one before", "Q1 against the quarter prior"), with its length in months; none when the
+/// period is no such whole (a to-date span, a week, two months).
+struct period_before_t {
+    int months_long;
+    period before;
+};
+
+std::optional<period_before_t> period_before(const period& p) {
+    auto from = parse_iso(p.from), to = parse_iso(p.to);
+    year_month first = from.year() / from.month(), last_month = to.year() / to.month();
+    int span = (last_month - first).count() + 1;
+    bool whole = from.day() == day{1} && to == last_of(last_month) &&
+                 (span == 1 || (span == 3 && (unsigned(first.month()) - 1) % 3 == 0) || (span == 12 && first.month() == month{1}));
+    if (!whole) return std::nullopt;
+    auto before = first - months{span};
+    return period_before_t{span, span == 1   ? month_period(before)
+                                 : span == 3 ? quarter_period(int(before.year()), int((unsigned(before.month()) - 1) / 3 + 1))
+                                             : year_period(int(before.year()))};
+}
+
 period half_period(int y, int h) {
     year_month first{year{y}, month{static_cast<unsigned>(h == 1 ? 1 : 7)}};
     return months_period(first, first + months{5}, fmt::format("{}-H{}", y, h));
@@ -1281,11 +1302,17 @@ void drop_asides(std::vector<std::string>& words) {
             words[i] = "vs";
         }
     }
-    // "…, I mean the dealers in the West region": the question said again, not an average
-    // (but "by trucks I mean both truck segments" defines a word)
-    for (size_t i = 0; i + 1 < words.size(); ++i)
-        if (words[i] == "i" && words[i + 1] == "mean" && !(i >= 2 && words[i - 2] == "by"))
-            words.erase(words.begin() + static_cast<long>(i), words.begin() + static_cast<long>(i + 2));
+    // "…, I mean the dealers in the West region": the question said again, not an average.
+    // "By comeback I mean claims flagged as a repeat repair": a word of the question defined,
+    // the definition read as the question said again (the defined word is read where it was
+    // first said)
+    for (size_t i = 0; i + 1 < words.size(); ++i) {
+        if (words[i] != "i" || words[i + 1] != "mean") continue;
+        size_t from = i;
+        for (size_t by = i >= 4 ? i - 4 : 0; by + 1 < i; ++by)
+            if (words[by] == "by") from = by;
+        words.erase(words.begin() + static_cast<long>(from), words.begin() + static_cast<long>(i + 2));
+    }
 }
 
 /// Numbers as people type them: "2,000" → "2000", "$1.5m" → "1500000", "5k" → "5000".
@@ -1477,6 +1504,7 @@ struct question_reader::reading {
     bool weekly = false;                            // "weekly": no cube has weeks
     std::string sequential;                         // "month over month": each period against the one before
     time_grain each_grain = time_grain::none;       // "in each year": a coarser bucket to rank within
+    time_grain coarsest_grain = time_grain::none;   // the coarsest grain named ("average monthly units by quarter")
     bool singular_time = false;                     // "which month…": one row
     std::set<size_t> laid_out;                      // where "down the side", "across the top" start
     end_asked asked = end_asked::none;
@@ -1611,6 +1639,17 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
         if (start == std::string::npos) continue;
         text = text.substr(0, start) + inside.front() + text.substr(close + 1);
         open = start;
+    }
+    // "F&I revenue per unit sold (all units)": every fact counted, said of a ratio's "per"
+    // already read, is no measure of its own
+    for (size_t open = text.find('('); open != std::string::npos; open = text.find('(', open + 1)) {
+        size_t close = text.find(')', open);
+        if (close == std::string::npos) break;
+        auto before = words_of(text.substr(0, open));
+        auto inside = words_of(text.substr(open + 1, close - open - 1));
+        bool per_said = std::find(before.begin(), before.end(), "per") != before.end();
+        if (per_said && inside.size() == 2 && (inside[0] == "all" || inside[0] == "every") && lx.per_names.count(stems_of({inside[1]})))
+            text.replace(open, close - open + 1, " ");
     }
     text = iso_slash_dates(text);
     words = words_of(without_definitions(normalise_numbers(without_purpose(text, names_value))));
@@ -1865,12 +1904,9 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
     // "the first quarter of calendar 2026": of 2026
     for (size_t i = 0; i + 1 < words.size(); ++i)
         if (words[i] == "calendar" && words[i + 1].size() == 4 && is_digits(words[i + 1])) words.erase(words.begin() + static_cast<long>(i));
-    // "so far this calendar year": this year
-    for (size_t i = 1; i + 1 < words.size(); ++i)
-        if (words[i] == "calendar" && year_word(words[i + 1]) &&
-            (words[i - 1] == "this" || words[i - 1] == "last" || words[i - 1] == "current" || words[i - 1] == "previous" ||
-             words[i - 1] == "prior" || words[i - 1] == "next"))
-            words.erase(words.begin() + static_cast<long>(i));
+    // "so far this calendar year", "per calendar year": the year
+    for (size_t i = 0; i + 1 < words.size(); ++i)
+        if (words[i] == "calendar" && year_word(words[i + 1])) words.erase(words.begin() + static_cast<long>(i));
     // "rev YTD vs same period LY", "units ex EVs": a note's shorthand for two words, or one
     for (size_t i = 0; i < words.size(); ++i) {
         if (words[i] == "per" && i > 0 && words[i - 1] == "same") {  // "same per. LY"
@@ -2374,8 +2410,10 @@ void question_reader::reading::read_periods() {
         if (!unused(i)) return 0;
         auto w = word(i);
         if (w.size() == 4 && is_digits(w) && w[0] == '2' && w[1] == '0') return std::atoi(std::string(w).c_str());
-        if (w.size() == 4 && w.substr(0, 2) == "fy" && is_digits(w.substr(2))) return 2000 + std::atoi(std::string(w.substr(2)).c_str());
-        if (w.size() == 6 && w.substr(0, 2) == "fy" && is_digits(w.substr(2))) return std::atoi(std::string(w.substr(2)).c_str());
+        // "FY25", "CY2025" (the calendar year; the fiscal year is taken as the calendar one)
+        bool named = w.size() > 2 && (w.substr(0, 2) == "fy" || w.substr(0, 2) == "cy") && is_digits(w.substr(2));
+        if (named && w.size() == 4) return 2000 + std::atoi(std::string(w.substr(2)).c_str());
+        if (named && w.size() == 6) return std::atoi(std::string(w.substr(2)).c_str());
         return 0;
     };
     // "Q4 '25", "may 25": two digits after a month or quarter are a year
@@ -2921,16 +2959,9 @@ void question_reader::reading::combine_periods() {
         if (!unused(i) || !(month || quarter) || !(lead == "the" || compared) ||
             !(after == "before" || after == "prior" || after == "earlier"))
             continue;
-        auto from = parse_iso(periods[0].second.from);
-        auto to = parse_iso(periods[0].second.to);
-        year_month first = from.year() / from.month(), last_month = to.year() / to.month();
-        int span = month ? 1 : 3;
-        bool whole = from.day() == day{1} && to == last_of(last_month) && (last_month - first).count() + 1 == span &&
-                     (month || (unsigned(first.month()) - 1) % 3 == 0);
-        if (!whole) continue;
-        auto before = first - months{span};
-        periods.push_back({i, month ? month_period(before)
-                                    : quarter_period(int(before.year()), int((unsigned(before.month()) - 1) / 3 + 1))});
+        auto before = period_before(periods[0].second);
+        if (!before || before->months_long != (month ? 1 : 3)) continue;
+        periods.push_back({i, before->before});
         take(i - 1, 3);
     }
     // "last mo vs prior", "Q1 vs the previous one", "May vs the one before": the whole month,
@@ -2946,17 +2977,9 @@ void question_reader::reading::combine_periods() {
         if (!compared || !unused(k) || !(w == "prior" || w == "previous" || (one && w == "before"))) continue;
         auto after = word(k + 1);
         if (month_word(after) || quarter_word(after) || year_word(after) || week_word(after) || day_word(after) || after == "period") continue;
-        auto from = parse_iso(periods[0].second.from);
-        auto to = parse_iso(periods[0].second.to);
-        year_month first = from.year() / from.month(), last_month = to.year() / to.month();
-        int span = (last_month - first).count() + 1;
-        bool whole = from.day() == day{1} && to == last_of(last_month) &&
-                     (span == 1 || (span == 3 && (unsigned(first.month()) - 1) % 3 == 0) || (span == 12 && first.month() == month{1}));
-        if (!whole) continue;
-        auto before = first - months{span};
-        periods.push_back({i, span == 1   ? month_period(before)
-                              : span == 3 ? quarter_period(int(before.year()), int((unsigned(before.month()) - 1) / 3 + 1))
-                                          : year_period(int(before.year()))});
+        auto before = period_before(periods[0].second);
+        if (!before) continue;
+        periods.push_back({i, before->before});
         take(i - 1, k - i + 2);
     }
     // ("… the same stretch last year (Jan 1 to Jun 14, 2025)": the earlier span said again, or
@@ -3086,10 +3109,12 @@ period question_reader::reading::year_before(const period& p) const {
     return period{iso(pf), iso(pt), label, p.needs_days || inside_month};
 }
 
-/// "the whole history", "over the entire claim history": all the data, not a series over time.
+/// "the whole history", "over the entire claim history", "across all the claim history we
+/// have": all the data, not a series over time.
 bool question_reader::reading::all_of_history(size_t at) const {
     auto whole = [&](size_t k) { return word(k) == "whole" || word(k) == "entire" || word(k) == "all" || word(k) == "full"; };
-    return (at >= 1 && whole(at - 1)) || (at >= 2 && whole(at - 2));
+    auto article = [&](size_t k) { return word(k) == "the" || word(k) == "our" || word(k) == "of"; };
+    return (at >= 1 && whole(at - 1)) || (at >= 2 && whole(at - 2)) || (at >= 3 && whole(at - 3) && article(at - 2));
 }
 
 void question_reader::reading::read_grains() {
@@ -3167,6 +3192,7 @@ void question_reader::reading::read_grains() {
         if (g == time_grain::none && !weekly) continue;
         // the finest grain named is the breakdown: "the best month in each year"
         if (g != time_grain::none && (q.grain == time_grain::none || g < q.grain)) q.grain = g;
+        coarsest_grain = std::max(coarsest_grain, g);
         take(i, n);
     }
     // A time unit left over names a breakdown: "by model and year", "which month had the most…",
@@ -3200,6 +3226,7 @@ void question_reader::reading::read_grains() {
             }
         }
         if (q.grain == time_grain::none || g < q.grain) q.grain = g;
+        coarsest_grain = std::max(coarsest_grain, g);
         singular_time = singular_time || (w == "month" || w == "quarter" || w == "year" || w == "day" || w == "yr");
         take(i);
         if (i > 0 && unused(i - 1) && word(i - 1) == "a") take(i - 1);
@@ -3211,15 +3238,17 @@ void question_reader::reading::read_grains() {
 void question_reader::reading::years_as_rows() {
     // "claims by model and year (2024 and 2025)", "the best month in each year, 2024 and 2025":
     // whole consecutive years named beside a yearly breakdown are the rows' span, not a
-    // comparison with a column per year.
+    // comparison with a column per year. The last may be the year so far ("per calendar year
+    // (2024, 2025 and 2026 to date)").
     if (q.compare.size() < 2 || (q.grain != time_grain::year && each_grain != time_grain::year)) return;
     for (auto& w : words)
         if (change_word(w) || w == "vs" || w == "versus" || w == "against" || w == "compared" || w == "compare") return;
     for (size_t k = 0; k < q.compare.size(); ++k) {
         auto& p = q.compare[k];
         auto from = parse_iso(p.from), to = parse_iso(p.to);
+        bool last = k + 1 == q.compare.size();
         if (from.month() != std::chrono::January || from.day() != std::chrono::day{1} || to.year() != from.year() ||
-            to != last_of(to.year() / std::chrono::December))
+            (to != last_of(to.year() / std::chrono::December) && !last))
             return;
         if (k > 0 && from.year() != parse_iso(q.compare[k - 1].from).year() + std::chrono::years{1}) return;
     }
@@ -4698,8 +4727,11 @@ void question_reader::reading::read_breakdowns() {
         auto name = std::find_if(phrases.begin(), phrases.end(), [&](auto& x) { return x.start == at; });
         auto next = word(at + (name == phrases.end() ? 1 : name->length));
         if (at >= 1 && word(at - 1) == "all" && (next == "combined" || next == "together" || next == "collectively")) return true;
-        // "bottom 3 parts by on hand across plants": summed over, beside the rows asked for
-        if (at >= 1 && word(at - 1) == "across" && std::any_of(dims_at.begin(), dims_at.end(), [&](auto& x) {
+        // "bottom 3 parts by on hand across plants", "which component has the longest average
+        // lead time across the plants": summed over, beside the rows asked for
+        size_t over = at;
+        while (over >= 2 && (word(over - 1) == "the" || word(over - 1) == "all" || word(over - 1) == "our")) --over;
+        if (over >= 1 && word(over - 1) == "across" && std::any_of(dims_at.begin(), dims_at.end(), [&](auto& x) {
                 return x.first < at && explicit_cue(x.first);
             }))
             return true;
@@ -5681,9 +5713,12 @@ void question_reader::reading::complete_named_measures() {
             if (!unit) continue;
             if (i + 2 < words.size() && words[i + 1] == "by" && words[i + 2] == words[i]) series = true;
         }
+        // ("average monthly units by quarter", "… in each year": the quarters' rows, each the
+        // mean of its months; "the best month in each year" ranks within the years instead)
+        auto coarser = coarsest_grain > q.grain && (each_grain != coarsest_grain || asked == end_asked::none) ? coarsest_grain : time_grain::none;
         if (q.grain != time_grain::none && !all_means && !series) {
             q.average_over = std::string(to_string(q.grain));
-            q.grain = time_grain::none;
+            q.grain = coarser;
         } else if (all_means && per_period_adjective && q.grain != time_grain::none) {
             // a mean of monthly means is the mean over the period's rows only where each month
             // is one row averaged ("avg" measures, one value a month); a ratio's is not
@@ -5699,7 +5734,7 @@ void question_reader::reading::complete_named_measures() {
                 auto names = d->derived.names();
                 return text.find_first_of("*/") == std::string::npos && std::all_of(names.begin(), names.end(), averaged_leaf);
             });
-            if (averaged) q.grain = time_grain::none;
+            if (averaged) q.grain = coarser;
             else {
                 auto* first = find_measure(model, q, q.measures.front());
                 auto grain = std::string(to_string(q.grain));
@@ -5755,7 +5790,9 @@ void question_reader::reading::read_shares_and_thresholds() {
             size_t b = values[k].start;
             while (b > share_at + 1 && (word(b - 1) == "the" || word(b - 1) == "our")) --b;
             auto w = word(b - 1);
-            if (w == "from" || w == "were" || w == "was" || w == "in" || w == "by" || w == "at" || w == "through")
+            // ("what fraction were for the Battery Pack")
+            bool were_for = w == "for" && b >= 2 && (word(b - 2) == "were" || word(b - 2) == "was");
+            if (w == "from" || w == "were" || w == "was" || w == "in" || w == "by" || w == "at" || w == "through" || were_for)
                 q.share_dimension = value_dimension[k];
         }
         if (q.share_dimension.empty())
@@ -5818,6 +5855,20 @@ void question_reader::reading::read_shares_and_thresholds() {
             }
         }
         if (m.empty() && !q.measures.empty()) m = q.measures.front();
+        // "attached an F&I product to fewer than 50% of them": a percentage of a count is the
+        // model's rate of it ("F&I penetration" = contracts / units * 100), when it has one
+        if (auto* counted = percent && !m.empty() && !q.growth && q.compare.empty() ? find_measure(model, q, m) : nullptr;
+            counted && counted->unit == "count") {
+            std::string rate;
+            for (auto& x : model.measures)
+                if (x.unit == "percent" && x.is_derived() && x.derived.names().size() == 2 && x.derived.names()[0] == m &&
+                    bare(x.derived.text()) == m + "/" + x.derived.names()[1] + "*100")
+                    rate = rate.empty() ? x.name : "?";
+            if (!rate.empty() && rate != "?") {
+                if (std::find(q.measures.begin(), q.measures.end(), m) != q.measures.end()) replace_measure(m, rate);
+                m = rate;
+            }
+        }
         c.measure = m;
         // "how many vehicles went for more than $60,000": each sale's price, not a count
         auto* md = m.empty() ? nullptr : find_measure(model, q, m);
@@ -5955,8 +6006,9 @@ void question_reader::reading::read_rank_measure() {
         if (by_change && std::any_of(words.begin(), words.end(), [](auto& w) { return falling_word(w); }))
             q.direction = q.direction == sort_direction::desc ? sort_direction::asc : sort_direction::desc;
         // "which model has the most…", "the best-selling dealer", "which month…": one row,
-        // unless the noun is plural or a number was given.
-        if (!q.limit) {
+        // unless the noun is plural or a number was given, or every row is ranked ("Dealer GP
+        // rank within region")
+        if (!q.limit && !q.rank_all) {
             bool singular = false;
             for (auto& breakdown : breakdowns) {
                 size_t at = breakdown.first;  // a plain name, as the lambdas capture it (clang 14)
@@ -6073,16 +6125,8 @@ void question_reader::reading::read_rank_measure() {
     // "month-over-month revenue change for last month": that month against the one before
     if (!sequential.empty() && !q.measures.empty() && q.compare.empty() && q.window && (sequential == "month" || sequential == "quarter") &&
         (q.grain == time_grain::none || to_string(q.grain) == sequential) && q.group_by.empty()) {
-        auto from = parse_iso(q.window->from), to = parse_iso(q.window->to);
-        year_month ym = from.year() / from.month();
-        bool one_month = from.day() == day{1} && to == last_of(ym);
-        bool one_quarter = from.day() == day{1} && (unsigned(from.month()) - 1) % 3 == 0 && to == last_of(ym + months{2});
-        if (sequential == "month" && one_month) {
-            q.compare = {month_period(ym - months{1}), *q.window};
-        } else if (sequential == "quarter" && one_quarter) {
-            auto before = ym - months{3};
-            q.compare = {quarter_period(int(before.year()), int(unsigned(before.month()) - 1) / 3 + 1), *q.window};
-        }
+        auto before = period_before(*q.window);
+        if (before && before->months_long == (sequential == "month" ? 1 : 3)) q.compare = {before->before, *q.window};
         if (!q.compare.empty()) {
             q.window.reset();
             q.grain = time_grain::none;

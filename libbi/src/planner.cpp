@@ -593,6 +593,13 @@ rolled_answer roll_up(const semantic_model& model, const semantic_query& q, cons
     std::vector<measure_column> mcols;
     if (q.compare.empty()) {
         for (auto& m : q.measures) mcols.push_back({m, -1});
+        // "dealers that sold over 400 cars … fewer than 50% of them": the measures the rows were
+        // kept by are shown beside the ones asked for
+        for (auto& h : q.having)
+            for (auto* m : {&h.measure, &h.other})
+                if (h.column.empty() && !m->empty() && !is_change_column(q, *m) && find_measure(model, q, *m) &&
+                    std::none_of(mcols.begin(), mcols.end(), [&](auto& c) { return c.measure == *m; }))
+                    mcols.push_back({*m, -1});
     } else {
         for (auto& m : q.measures)
             for (size_t k = 0; k < q.compare.size(); ++k) mcols.push_back({m, static_cast<int>(k)});
