@@ -527,7 +527,7 @@ TEST_CASE("a value two dimensions hold is a question back, naming both", "[analy
     CHECK(filters_text(preferring.read("average claim cost in Nebraska", "2026-06-15")) == "state=NE");
 }
 
-TEST_CASE("'below target' is the number; 'missed target' is the KPI's own direction", "[analysis]") {
+TEST_CASE("'below target' is the number, 'missed target' is the KPI's own direction", "[analysis]") {
     bi::question_reader reader(fixture_model());
     auto under = reader.read("months in 2025 where days to sell came in under target", "2026-06-15");
     REQUIRE(under.having.size() == 1);
@@ -540,7 +540,7 @@ TEST_CASE("'below target' is the number; 'missed target' is the KPI's own direct
     CHECK_FALSE(reader.read("list the KPIs where lower is better", "2026-06-15").unknown.empty());
 }
 
-TEST_CASE("'rank X within Y' keeps every row, ranked in its group; 'top N in each' keeps N", "[analysis]") {
+TEST_CASE("'rank X within Y' keeps every row, ranked in its group, 'top N in each' keeps N", "[analysis]") {
     bi::question_reader reader(fixture_model());
     auto all = reader.read("rank dealers within their region by gross profit", "2026-06-15");
     CHECK(all.limit_per == "region");
@@ -552,7 +552,7 @@ TEST_CASE("'rank X within Y' keeps every row, ranked in its group; 'top N in eac
     CHECK(two.limit == 2);
 }
 
-TEST_CASE("'how many plant and component combinations' counts the pairs; a ranking of nothing, a contradiction, an unknown place refuse", "[analysis]") {
+TEST_CASE("'how many plant and component combinations' counts the pairs, a ranking of nothing, a contradiction, an unknown place refuse", "[analysis]") {
     bi::question_reader reader(fixture_model());
     auto pairs = reader.read("how many plant and component combinations are below reorder point", "2026-06-15");
     CHECK(pairs.count_of == "plant");
@@ -740,7 +740,7 @@ TEST_CASE("a total said of the rows, a group after 'within', a series of an aver
     CHECK(reader.read("how many dealers had more than 300 claims in 2025", "2026-06-15").problem.empty());
 }
 
-TEST_CASE("a condition or an attribute of a stock position keeps the position's rows; 'combos' are the pair", "[analysis]") {
+TEST_CASE("a condition or an attribute of a stock position keeps the position's rows, 'combos' are the pair", "[analysis]") {
     bi::question_reader reader(fixture_model());
     const std::vector<std::string> position{"plant", "component"};
     CHECK(reader.read("parts below reorder point", "2026-06-15").group_by == position);
@@ -813,7 +813,7 @@ TEST_CASE("the share of cars sold with a product only part of the facts carry is
     CHECK(q.filters[0].dimension == "fi_product");
 }
 
-TEST_CASE("a condition asked as a yes/no question is a column; asked of 'any' or 'which' it picks rows", "[analysis]") {
+TEST_CASE("a condition asked as a yes/no question is a column, asked of 'any' or 'which' it picks rows", "[analysis]") {
     bi::question_reader reader(fixture_model());
     auto hit = reader.read("did we hit the market share target last month?", "2026-06-15");
     CHECK(hit.problem.empty());
@@ -972,7 +972,7 @@ TEST_CASE("'Q1-Q4', 'cost/unit', 'total co', '# mos', examples after a dash, val
     CHECK(q("plants where on hand is over the reorder point").having.size() == 1);
 }
 
-TEST_CASE("a measure defined in its cubes' columns is said again, not a word left unread; a column beside a number is not", "[analysis]") {
+TEST_CASE("a measure defined in its cubes' columns is said again, not a word left unread, a column beside a number is not", "[analysis]") {
     // bi-dump reads each leaf's columns from its cubes' SQL ("SUM(price - cost) AS gross_profit")
     auto& model = fixture_model();
     CHECK(model.measure("gross_profit")->columns == std::vector<std::string>{"price", "cost"});
@@ -993,7 +993,7 @@ TEST_CASE("a measure defined in its cubes' columns is said again, not a word lef
     CHECK_FALSE(reader.read("revenue for cars with price over 60000 in 2025", "2026-06-15").unknown.empty());
 }
 
-TEST_CASE("a sum over part of the facts named as a cost and the facts; 'the single', 'higher or lower than', 'skip', 'same per. LY'", "[analysis]") {
+TEST_CASE("a sum over part of the facts named as a cost and the facts, 'the single', 'higher or lower than', 'skip', 'same per. LY'", "[analysis]") {
     bi::question_reader reader(fixture_model());
     auto q = [&](const char* question) { return understood(reader, question); };
     for (auto* question : {"top 4 models by repeat-repair warranty cost in 2024", "top 4 models by warranty cost of repeat repairs 2024",
@@ -1008,7 +1008,7 @@ TEST_CASE("a sum over part of the facts named as a cost and the facts; 'the sing
     CHECK(q("units by mo -> 2026 to date (June partial ok)").compare.empty());
 }
 
-TEST_CASE("'RR rate', 'F&I money', 'warranty money' name measures; 'money' alone names none", "[analysis]") {
+TEST_CASE("'RR rate', 'F&I money', 'warranty money' name measures, 'money' alone names none", "[analysis]") {
     bi::question_reader reader(fixture_model());
     CHECK(reader.read("lowest 3 models on RR rate, 2025", "2026-06-15").measures == std::vector<std::string>{"repeat_rate"});
     CHECK(reader.read("how much F&I money did the Ohio stores bring in last yr?", "2026-06-15").measures ==
@@ -1018,7 +1018,7 @@ TEST_CASE("'RR rate', 'F&I money', 'warranty money' name measures; 'money' alone
     CHECK_FALSE(reader.read("how much money did the Kestrel bring in last year", "2026-06-15").unknown.empty());
 }
 
-TEST_CASE("a part named before 'share' with a breakdown is each row's; 'claim rate per 1000'; values 'together'; 'show' with measures", "[analysis]") {
+TEST_CASE("a part named before 'share' with a breakdown is each row's, 'claim rate per 1000', values 'together', 'show' with measures", "[analysis]") {
     bi::question_reader reader(fixture_model());
     auto within = reader.read("electrical system share of warranty cost in each region 2025", "2026-06-15");
     CHECK(within.share);
@@ -1038,7 +1038,7 @@ TEST_CASE("a part named before 'share' with a breakdown is each row's; 'claim ra
     CHECK_FALSE(ok.having[0].column.empty());
 }
 
-TEST_CASE("'making', 'paying' say only that the facts happened; 'the damage on' is what it came to", "[analysis]") {
+TEST_CASE("'making', 'paying' say only that the facts happened, 'the damage on' is what it came to", "[analysis]") {
     bi::question_reader reader(fixture_model());
     CHECK(reader.read("which segment is making us the most gross profit per car this year?", "2026-06-15").unknown.empty());
     CHECK(reader.read("what are people paying for a Halcyon - avg price over the last 3 months", "2026-06-15").measures ==
@@ -1056,7 +1056,7 @@ TEST_CASE("'best' of a measure whose better end varies by KPI is said, or asked 
     CHECK(understood(reader, "which KPI performed best last month").direction == bi::sort_direction::desc);  // attainment: higher
 }
 
-TEST_CASE("'GP%' is the margin; a '%' or '$' of an amount the model declares none of is not dropped", "[analysis]") {
+TEST_CASE("'GP%' is the margin, a '%' or '$' of an amount the model declares none of is not dropped", "[analysis]") {
     bi::question_reader reader(fixture_model());
     CHECK(understood(reader, "GP% by region for last yr").measures == std::vector<std::string>{"margin_pct"});
     // a part's percentage of its whole (`subset_of`): repeat repairs per 100 claims
@@ -1092,7 +1092,7 @@ TEST_CASE("'excluding sales made by Texas dealers', 'did dealers sell', 'the dif
     CHECK(lines.measures == std::vector<std::string>{"below_reorder"});
 }
 
-TEST_CASE("'across 2024-2025' is one span; 'how many of the sales-category KPIs'; a value's whole name over another's first words", "[analysis]") {
+TEST_CASE("'across 2024-2025' is one span, 'how many of the sales-category KPIs', a value's whole name over another's first words", "[analysis]") {
     bi::question_reader reader(fixture_model());
     auto span = understood(reader, "Best 5 months for company rev across 2024-2025?");
     CHECK(span.limit_per.empty());
@@ -1107,7 +1107,7 @@ TEST_CASE("'across 2024-2025' is one span; 'how many of the sales-category KPIs'
                              "Electrical-system components?").group_by == std::vector<std::string>{"system"});
 }
 
-TEST_CASE("'X divided by Y is less than Z' compares the whole; a total over rows a condition picks is refused; the top N 'account for' a share together", "[analysis]") {
+TEST_CASE("'X divided by Y is less than Z' compares the whole, a total over rows a condition picks is refused, the top N 'account for' a share together", "[analysis]") {
     bi::question_reader reader(fixture_model());
     auto cover = understood(reader, "lines where on hand divided by daily usage is less than lead time");
     REQUIRE(cover.having.size() == 1);
@@ -1119,7 +1119,7 @@ TEST_CASE("'X divided by Y is less than Z' compares the whole; a total over rows
     CHECK_FALSE(understood(reader, "share of 2025 revenue by dealer, top 5").together);
 }
 
-TEST_CASE("days said first with a dash ('1 Jan – 14 Jun 2026', '1–14 June 2026'); 'claims dated', 'nothing fancy', 'longst'", "[analysis]") {
+TEST_CASE("days said first with a dash ('1 Jan – 14 Jun 2026', '1–14 June 2026'), 'claims dated', 'nothing fancy', 'longst'", "[analysis]") {
     bi::question_reader reader(fixture_model());
     auto span = understood(reader, "claims 1 Jan – 14 Jun 2026");
     REQUIRE(span.window);
@@ -1138,7 +1138,7 @@ TEST_CASE("days said first with a dash ('1 Jan – 14 Jun 2026', '1–14 June 20
     CHECK(on.filters[0].exclude);
 }
 
-TEST_CASE("a part's fraction of its whole either way round; 'dealers outside California'; a threshold's number is no row count; 'rank them'; a part beside the whole company", "[analysis]") {
+TEST_CASE("a part's fraction of its whole either way round, 'dealers outside California', a threshold's number is no row count, 'rank them', a part beside the whole company", "[analysis]") {
     bi::question_reader reader(fixture_model());
     CHECK(understood(reader, "Of the Infotainment Unit claims dated in 2025, what fraction (as a %) were repeat repairs?").measures ==
           std::vector<std::string>{"repeat_rate"});
@@ -1161,7 +1161,7 @@ TEST_CASE("a part's fraction of its whole either way round; 'dealers outside Cal
     CHECK(years.grain == bi::time_grain::year);
 }
 
-TEST_CASE("'u' is units unless it is you; 'model line'; 'top 150' as a verb; days of last year; 'claim $ 2024'; 'yoy %' of one year; 'vs prior'", "[analysis]") {
+TEST_CASE("'u' is units unless it is you, 'model line', 'top 150' as a verb, days of last year, 'claim $ 2024', 'yoy %' of one year, 'vs prior'", "[analysis]") {
     bi::question_reader reader(fixture_model());
     CHECK(understood(reader, "Lumen u this qtr").measures == std::vector<std::string>{"units"});
     CHECK(understood(reader, "can u pull revenue by model for last qtr").measures == std::vector<std::string>{"revenue"});
@@ -1189,7 +1189,7 @@ TEST_CASE("'u' is units unless it is you; 'model line'; 'top 150' as a verb; day
     CHECK(understood(reader, "revenue last quarter vs the previous one").compare[0].from == "2025-10-01");
 }
 
-TEST_CASE("a heading's scope with rows named after it; a value and its plural opening the question; 'where our stores sold'; 'which one'; complete months", "[analysis]") {
+TEST_CASE("a heading's scope with rows named after it, a value and its plural opening the question, 'where our stores sold', 'which one', complete months", "[analysis]") {
     bi::question_reader reader(fixture_model());
     CHECK(understood(reader, "Midwest stores: units per state per model, last quarter").group_by == std::vector<std::string>{"state", "model"});
     CHECK(understood(reader, "se dealers rev ytd").group_by == std::vector<std::string>{"dealer"});
@@ -1207,7 +1207,7 @@ TEST_CASE("a heading's scope with rows named after it; a value and its plural op
     CHECK(understood(reader, "days of cover by system, all plants pooled").group_by == std::vector<std::string>{"system"});
 }
 
-TEST_CASE("'excluding all sales of the Lumen EV' excludes the model alone; 'claims and $'; 'Q1 to Q4'; 'through the current month'; 'with their targets'; layout words", "[analysis]") {
+TEST_CASE("'excluding all sales of the Lumen EV' excludes the model alone, 'claims and $', 'Q1 to Q4', 'through the current month', 'with their targets', layout words", "[analysis]") {
     bi::question_reader reader(fixture_model());
     auto ev = understood(reader, "Revenue by region for 2025, excluding all sales of the Lumen EV. One row per region.");
     REQUIRE(ev.filters.size() == 1);
@@ -1227,14 +1227,17 @@ TEST_CASE("'excluding all sales of the Lumen EV' excludes the model alone; 'clai
     CHECK(understood(reader, "Show margin % by model for 2025 to two decimals, worst first").measures == std::vector<std::string>{"margin_pct"});
     CHECK(understood(reader, "For the quality section: the five models with the most warranty claims in Q1 2026").limit == 5);
     CHECK(understood(reader, "Revenue by region, 2025 versus 2024, one row per region with a column for each year").compare.size() == 2);
-    CHECK_FALSE(reader.read("Gross profit by region and quarter for 2025, one row per region, with columns Q1, Q2, Q3 and Q4", "2026-06-15")
-                    .unknown.empty());  // a pivot of the quarters: not the layout bi gives
+    // the quarters as columns: each period side by side is one of the grain's buckets
+    auto pivot = understood(reader, "Gross profit by region and quarter for 2025, one row per region, with four columns Q1, Q2, Q3 and Q4");
+    CHECK(pivot.compare.size() == 4);
+    CHECK(pivot.grain == bi::time_grain::none);
+    CHECK(pivot.group_by == std::vector<std::string>{"region"});
     CHECK(understood(reader, "need the avg ticket on the Kestrel YTD pls").measures == std::vector<std::string>{"asp"});
     CHECK(understood(reader, "Lumen claims per 100 sold ytd").measures == std::vector<std::string>{"claims_per_100"});
     CHECK(understood(reader, "top 4 SKUs (models) by gross profit this quarter").group_by == std::vector<std::string>{"model"});
 }
 
-TEST_CASE("slash dates whose own numbers say which part is the day; 'thru'; 'Jan 2025 thru today' without 'from'; greetings", "[analysis]") {
+TEST_CASE("slash dates whose own numbers say which part is the day, 'thru', 'Jan 2025 thru today' without 'from', greetings", "[analysis]") {
     bi::question_reader reader(fixture_model());
     auto uk = understood(reader, "Number of warranty claims logged between 01/03/2025 and 31/08/2025 inclusive.");
     REQUIRE(uk.window);
@@ -1251,4 +1254,35 @@ TEST_CASE("slash dates whose own numbers say which part is the day; 'thru'; 'Jan
     CHECK(since.window->from == "2025-01-01");
     CHECK(since.window->to == "2026-06-14");
     CHECK(understood(reader, "morning! roughly what did turnover come to last month?").measures == std::vector<std::string>{"revenue"});
+}
+
+TEST_CASE("a word defined ('By comeback I mean …'), a share 'were for' a value, every row ranked within its group, the mean of months by quarter, what customers paid", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto defined = understood(reader, "How many comebacks did we have last quarter? By comeback I mean claims flagged as a repeat repair.");
+    CHECK(std::find(defined.measures.begin(), defined.measures.end(), "repeat_repairs") != defined.measures.end());
+    CHECK(std::find(defined.measures.begin(), defined.measures.end(), "repeat_rate") == defined.measures.end());
+    auto share = understood(reader, "Of every Lumen warranty claim, what fraction were for the Battery Pack?");
+    CHECK(share.share);
+    CHECK(share.share_dimension == "component");
+    auto ranked = understood(reader, "Dealer GP rank within region, last quarter");
+    CHECK(ranked.limit_per == "region");
+    CHECK_FALSE(ranked.limit);
+    auto quarterly = understood(reader, "average monthly units by quarter 2025");
+    CHECK(quarterly.average_over == "month");
+    CHECK(quarterly.grain == bi::time_grain::quarter);
+    CHECK(understood(reader, "average monthly units in each year").grain == bi::time_grain::year);
+    auto rows = understood(reader, "units sold per region per calendar year (2024, 2025 and 2026 to date)");
+    CHECK(rows.compare.empty());
+    CHECK(rows.grain == bi::time_grain::year);
+    CHECK(understood(reader, "Monthly revenue, CY2025").window->from == "2025-01-01");
+    auto rate = understood(reader, "Dealers that sold over 400 cars in 2025 but attached an F&I product to fewer than 50% of them");
+    REQUIRE(rate.having.size() == 2);
+    CHECK(rate.having[1].measure == "fi_penetration");
+    CHECK(understood(reader, "F&I revenue per unit sold (all units), top 5 dealers, YTD").rank_measure == "fi_per_unit");
+    CHECK(understood(reader, "average price customers paid, by segment, 2025").measures == std::vector<std::string>{"asp"});
+    CHECK(understood(reader, "what did customers pay in total last month").measures == std::vector<std::string>{"revenue"});
+    CHECK_FALSE(reader.read("what did we pay for the cars in 2025", "2026-06-15").unknown.empty());  // a cost, not revenue
+    CHECK(understood(reader, "in each segment, no wait, in each region, which model had the highest average price last quarter").limit_per == "region");
+    // a measure averaged per fact is the one ranked ("the most revenue on average": the average selling price)
+    CHECK(understood(reader, "the five dealer cities with the most revenue on average this year").measures == std::vector<std::string>{"asp"});
 }

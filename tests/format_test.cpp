@@ -90,7 +90,7 @@ TEST_CASE("TSV and Markdown match their golden files", "[format]") {
     }
 }
 
-TEST_CASE("TSV escapes what would split a row; Markdown escapes pipes", "[format]") {
+TEST_CASE("TSV escapes what would split a row, Markdown escapes pipes", "[format]") {
     auto a = bi::answer_from_json(R"({"matched":true,"question":"q | x","title":"T|1","columns":[{"name":"a|b","type":"text"},)"
                                   R"({"name":"n","type":"integer"}],"data":[{"a|b":"x|y\nz\tw\\","n":1},{"a|b":null,"n":-2}]})");
     auto tsv = bi::render_tsv(a);

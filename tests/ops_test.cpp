@@ -338,7 +338,7 @@ TEST_CASE("the top unanswered questions are the ten most frequent", "[status]") 
     CHECK(bi::ledger_tally(0).figures().p95_ms == 0);
 }
 
-TEST_CASE("the job log keeps one record per query run; the last one wins", "[regen]") {
+TEST_CASE("the job log keeps one record per query run, the last one wins", "[regen]") {
     auto dir = bi::test::scratch_dir("ops_job_log");
     auto path = bi::job_log_path(dir);
     CHECK(path == dir + "/job_logs/regen.jsonl");

@@ -212,7 +212,7 @@ const std::set<std::string_view>& filler() {
         // verbs and asides that say only that the facts happened, and how the asker speaks
         "incurred", "incur", "incurs", "incurring", "lodged", "lodge", "arose", "arise", "arises", "arising", "analyse",
         "analyze", "expressed", "specifically", "honest", "ta", "cheers", "present", "set", "whatever", "ballpark",
-        "guys", "folks", "own",
+        "guys", "folks", "own", "well", "exactly", "fetched", "saw", "curiosity", "already", "keep", "thinking", "feels", "feel",
         // a request said formally ("identify the five dealers…", "please confirm the number…")
         "identify", "confirm", "determine", "calculate", "snapshot", "produce", "produced", "compute", "provide", "attributable",
         // the order of a series, said again ("one row per month, in chronological order")
@@ -1262,6 +1262,7 @@ void drop_asides(std::vector<std::string>& words) {
         {"would", "be", "great"}, {"be", "great"}, {"proper", "name"}, {"right", "name"}, {"if", "that", "possible"},
         {"if", "possible"}, {"it", "be", "possible"}, {"is", "that", "possible"}, {"is", "it", "possible"},
         {"is", "that", "something"}, {"work", "out"}, {"nothing", "fancy"}, {"keep", "it", "simple"},
+        {"nothing", "broken", "out"}, {"nothing", "broken", "down"},
         // the layout: a row per group, the periods as bi writes them
         {"1", "row", "per"}, {"a", "row", "per"}, {"1", "row", "for", "each"}, {"a", "row", "for", "each"},
         {"1", "line", "per"}, {"a", "line", "per"}, {"on", "its", "own", "row"}, {"on", "own", "row"},
@@ -1530,7 +1531,7 @@ struct question_reader::reading {
         for (size_t k = i; k < i + n && k < t.size(); ++k) t[k].used = true;
     }
     std::string define(const std::string& name, const std::string& text, const std::string& unit, bool higher);
-    void replace_measure(const std::string& from, const std::string& to);
+    void replace_measure(std::string from, const std::string& to);
 
     void correct_typos();
     void match_phrases();
@@ -1541,6 +1542,7 @@ struct question_reader::reading {
     void read_grains();
     bool all_of_history(size_t at) const;
     void years_as_rows();
+    void periods_as_columns();
     void read_remarks();
     void name_the_one();
     void read_ranking_words();
@@ -1685,6 +1687,45 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
     for (size_t i = 0; i < words.size() && units_named; ++i)
         if (words[i] == "u" && !(i > 0 && before_you.count(words[i - 1])) && !(i + 1 < words.size() && after_you.count(words[i + 1])))
             words[i] = "units";
+    // "what customers paid", "people paying for a Kestrel", "a Granite buyer paid": the
+    // revenue, what customers paid for the vehicles ("the average price customers paid": the
+    // price named already). What "we paid" is a cost, not read so.
+    static const std::set<std::string_view> buyers = {"customer", "customers", "buyer", "buyers", "people", "owners", "owner",
+                                                      "consumers", "clients", "drivers", "shoppers"};
+    static const std::set<std::string_view> paying = {"paid", "pay", "pays", "paying", "payed", "spent", "spend", "spending"};
+    for (size_t i = 0; i + 1 < words.size(); ++i) {
+        size_t verb = i + 1;
+        while (verb < words.size() && verb <= i + 3 && (words[verb] == "have" || words[verb] == "had" || words[verb] == "actually" ||
+                                                        words[verb] == "are" || words[verb] == "were" || words[verb] == "really"))
+            ++verb;
+        if (!buyers.count(words[i]) || verb >= words.size() || !paying.count(words[verb])) continue;
+        bool price_said = std::any_of(words.begin(), words.end(), [](auto& w) { return w == "price" || w == "prices"; });
+        words.erase(words.begin() + static_cast<long>(i), words.begin() + static_cast<long>(verb + 1));
+        if (!price_said) words.insert(words.begin() + static_cast<long>(i), "revenue");
+    }
+    // "in each segment... no wait, in each region": the words said again after the correction
+    // replace the ones they correct
+    for (size_t i = 0; i + 1 < words.size(); ++i) {
+        size_t said = words[i] == "no" && words[i + 1] == "wait" ? 2 : words[i] == "scratch" && words[i + 1] == "that" ? 2 : 0;
+        if (!said) continue;
+        size_t from = i;
+        if (i + said + 1 < words.size())
+            for (size_t k = 0; k + 1 < i; ++k)
+                if (words[k] == words[i + said] && words[k + 1] == words[i + said + 1]) from = k;
+        words.erase(words.begin() + static_cast<long>(from), words.begin() + static_cast<long>(i + said));
+        break;
+    }
+    // "back in 2024": in 2024 (not "the same fault came back in 2024")
+    static const std::set<std::string_view> returning = {"came", "come", "comes", "coming", "went", "go", "goes", "brought", "bring"};
+    for (size_t i = 0; i + 2 < words.size(); ++i)
+        if (words[i] == "back" && words[i + 1] == "in" && !(i > 0 && returning.count(words[i - 1])) && ((words[i + 2].size() == 4 && is_digits(words[i + 2])) || month_number(words[i + 2])))
+            words.erase(words.begin() + static_cast<long>(i));
+    // "by how many percentage points did the rate change": the change, in the measure's own
+    // points (the difference is shown beside the change in %)
+    for (size_t i = 0; i + 1 < words.size(); ++i)
+        if ((words[i] == "percentage" || words[i] == "percent") && (words[i + 1] == "points" || words[i + 1] == "point") &&
+            std::any_of(words.begin(), words.end(), [](auto& w) { return change_word(w); }))
+            words.erase(words.begin() + static_cast<long>(i), words.begin() + static_cast<long>(i + 2));
     // Words read as another: "2024 thru 2025", "all plants pooled"
     static const std::map<std::string_view, std::string_view> same_as = {{"thru", "through"}, {"pooled", "combined"}};
     for (auto& w : words)
@@ -2019,7 +2060,8 @@ std::string question_reader::reading::define(const std::string& name, const std:
     return name;
 }
 
-void question_reader::reading::replace_measure(const std::string& from, const std::string& to) {
+void question_reader::reading::replace_measure(std::string from, const std::string& to) {
+    // (`from` by value: it is often an element of q.measures, replaced below)
     for (auto& m : q.measures)
         if (m == from) m = to;
     for (auto& [at, m] : measures_at)
@@ -2981,6 +3023,7 @@ void question_reader::reading::combine_periods() {
         if (!before) continue;
         periods.push_back({i, before->before});
         take(i - 1, k - i + 2);
+        if (!one && (after == "1" || after == "one")) take(k + 1);  // "vs the previous one"
     }
     // ("… the same stretch last year (Jan 1 to Jun 14, 2025)": the earlier span said again, or
     // the year it lies in, names no third period)
@@ -3233,6 +3276,7 @@ void question_reader::reading::read_grains() {
     }
     if (trend && q.grain == time_grain::none) q.grain = time_grain::month;
     years_as_rows();
+    periods_as_columns();
 }
 
 void question_reader::reading::years_as_rows() {
@@ -3255,6 +3299,27 @@ void question_reader::reading::years_as_rows() {
     q.window = period{q.compare.front().from, q.compare.back().to,
                       q.compare.front().label + " to " + q.compare.back().label, false};
     q.compare.clear();
+}
+
+void question_reader::reading::periods_as_columns() {
+    // "by region and quarter for 2025, one row per region, with columns Q1, Q2, Q3 and Q4": the
+    // periods side by side are the grain's own buckets, so the grain is said by them ("four
+    // columns": as many as there are periods)
+    if (q.compare.size() < 2 || q.grain == time_grain::none) return;
+    for (auto& p : q.compare) {
+        auto from = parse_iso(p.from), to = parse_iso(p.to);
+        year_month first = from.year() / from.month(), last_month = to.year() / to.month();
+        int span = (last_month - first).count() + 1;
+        bool whole = from.day() == day{1} && to == last_of(last_month);
+        bool one_bucket = q.grain == time_grain::month   ? whole && span == 1
+                          : q.grain == time_grain::quarter ? whole && span == 3 && (unsigned(first.month()) - 1) % 3 == 0
+                          : q.grain == time_grain::year    ? whole && span == 12 && first.month() == January
+                                                           : p.from == p.to;
+        if (!one_bucket) return;
+    }
+    q.grain = time_grain::none;
+    for (size_t i = 0; i + 1 < t.size(); ++i)
+        if (unused(i) && (word(i + 1) == "columns" || word(i + 1) == "cols") && word(i) == std::to_string(q.compare.size())) take(i);
 }
 
 void question_reader::reading::name_the_one() {
@@ -6139,7 +6204,8 @@ void question_reader::reading::read_rank_measure() {
         }
     }
     // "gp mom % - last mo vs prior": the two months named are the change asked for, not a series
-    if (!sequential.empty() && q.compare.size() == 2 && q.grain != time_grain::none && to_string(q.grain) == sequential &&
+    // (the grain may be gone already: the two periods are its buckets side by side)
+    if (!sequential.empty() && q.compare.size() == 2 && (q.grain == time_grain::none || to_string(q.grain) == sequential) &&
         q.group_by.empty()) {
         q.grain = time_grain::none;
         q.growth = true;
