@@ -1286,3 +1286,25 @@ TEST_CASE("a word defined ('By comeback I mean …'), a share 'were for' a value
     // a measure averaged per fact is the one ranked ("the most revenue on average": the average selling price)
     CHECK(understood(reader, "the five dealer cities with the most revenue on average this year").measures == std::vector<std::string>{"asp"});
 }
+
+TEST_CASE("spreadsheet months ('May-26'), a range beside a finer series, a span said again as a range, 'net of', 'laggard'", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto months = understood(reader, "Warranty cost May-26 vs Apr-26");
+    REQUIRE(months.compare.size() == 2);
+    CHECK(months.compare[0].from == "2026-04-01");
+    CHECK(months.compare[1].from == "2026-05-01");
+    auto series = understood(reader, "F&I rev by month, Jun 2025 to May 2026");
+    CHECK(series.compare.empty());
+    REQUIRE(series.window);
+    CHECK(series.window->from == "2025-06-01");
+    CHECK(series.grain == bi::time_grain::month);
+    CHECK(understood(reader, "revenue 2024 to 2025 by region").compare.size() == 2);  // "to" alone still compares
+    auto trailing = understood(reader, "F&I rev by month, trailing twelve months (Jun-25 to May-26)");
+    CHECK(trailing.compare.empty());
+    REQUIRE(trailing.window);
+    CHECK(trailing.window->from == "2025-06-01");
+    auto net = understood(reader, "F&I revenue YTD, net of GAP Insurance");
+    REQUIRE(net.filters.size() == 1);
+    CHECK(net.filters[0].exclude);
+    CHECK(understood(reader, "laggard models on avg gross profit per car in 2025").direction == bi::sort_direction::asc);
+}

@@ -269,7 +269,7 @@ end_asked rank_word(std::string_view w) {
                                                    "ascending", "asc"};
     static const std::set<std::string_view> best = {"best", "strongest", "better", "greatest_performing"};
     static const std::set<std::string_view> worst = {"worst", "weakest", "poorest", "worse", "underperforming",
-                                                     "laggards", "lagging"};
+                                                     "laggards", "laggard", "lagging"};
     if (high.count(w)) return end_asked::high;
     if (low.count(w)) return end_asked::low;
     if (best.count(w)) return end_asked::best;
@@ -290,7 +290,7 @@ bool is_exclusion_word(const std::vector<std::string>& w, size_t i, size_t& span
         ((at(i) == "setting" || at(i) == "set") && at(i + 1) == "aside") ||
         (at(i) == "outside" && at(i + 1) == "of") || (at(i) == "leaving" && at(i + 1) == "out") ||
         (at(i) == "leave" && at(i + 1) == "out") || (at(i) == "take" && at(i + 1) == "out") ||
-        (at(i) == "left" && at(i + 1) == "out") ||
+        (at(i) == "left" && at(i + 1) == "out") || (at(i) == "net" && at(i + 1) == "of") ||
         (at(i) == "taking" && at(i + 1) == "out") || (at(i) == "took" && at(i + 1) == "out") ||
         ((at(i) == "filter" || at(i) == "filtering" || at(i) == "filtered") && at(i + 1) == "out")) {
         span = 2;
@@ -1161,11 +1161,26 @@ std::string without_definitions(std::string original) {
     return text;
 }
 
-/// The question without a clause saying what the answer is for: "… for the board pack", "need it
-/// for the parts call-off", "For the EV battery plan, …". The clause is "for" and a determiner,
-/// one to three words, and a kind of document or meeting, ending the clause; what it names is
-/// not asked about — unless `names_value(noun, word before it)` says the words name a value
-/// ("for the batery pack": the Battery Pack).
+/// "May-26 vs Apr-26", "Jun-25 to May-26": a month and two digits joined by a dash, as a
+/// spreadsheet writes a month (mmm-yy), are that month of 20yy; "÷" is "divided by".
+std::string spreadsheet_months(std::string text) {
+    for (size_t at = 0; (at = text.find("\u00f7", at)) != std::string::npos;) text.replace(at, 2, " divided by ");
+    for (size_t dash = text.find('-'); dash != std::string::npos; dash = text.find('-', dash + 1)) {
+        if (dash + 3 > text.size() || !std::isdigit(static_cast<unsigned char>(text[dash + 1])) ||
+            !std::isdigit(static_cast<unsigned char>(text[dash + 2])) ||
+            (dash + 3 < text.size() && std::isalnum(static_cast<unsigned char>(text[dash + 3]))))
+            continue;
+        size_t start = dash;
+        while (start > 0 && std::isalpha(static_cast<unsigned char>(text[start - 1]))) --start;
+        if (start == dash || (start > 0 && std::isalnum(static_cast<unsigned char>(text[start - 1])))) continue;
+        std::string name;
+        for (size_t k = start; k < dash; ++k) name.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(text[k]))));
+        if (!month_number(name)) continue;
+        text.replace(dash, 1, " 20");
+    }
+    return text;
+}
+
 /// "between 01/03/2025 and 31/08/2025": dates with slashes, as ISO dates. Which part is the day
 /// the question itself must say — a first part over 12 (31/08/2025) makes them all day first, a
 /// second part over 12 (08/31/2025) month first; when every date could be either, or they
@@ -1206,6 +1221,11 @@ std::string iso_slash_dates(const std::string& text) {
     return out;
 }
 
+/// The question without a clause saying what the answer is for: "… for the board pack", "need it
+/// for the parts call-off", "For the EV battery plan, …". The clause is "for" and a determiner,
+/// one to three words, and a kind of document or meeting, ending the clause; what it names is
+/// not asked about — unless `names_value(noun, word before it)` says the words name a value
+/// ("for the batery pack": the Battery Pack).
 std::string without_purpose(std::string text, const std::function<bool(std::string_view, std::string_view)>& names_value) {
     static const std::set<std::string_view> documents = {"pack", "plan", "meeting", "call", "review", "presentation",
                                                          "slides", "slide", "memo", "email", "update", "deck", "forecast",
@@ -1541,6 +1561,7 @@ struct question_reader::reading {
     void combine_periods();
     void read_grains();
     bool all_of_history(size_t at) const;
+    bool series_asked() const;
     void years_as_rows();
     void periods_as_columns();
     void read_remarks();
@@ -1653,7 +1674,7 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
         if (per_said && inside.size() == 2 && (inside[0] == "all" || inside[0] == "every") && lx.per_names.count(stems_of({inside[1]})))
             text.replace(open, close - open + 1, " ");
     }
-    text = iso_slash_dates(text);
+    text = iso_slash_dates(spreadsheet_months(text));
     words = words_of(without_definitions(normalise_numbers(without_purpose(text, names_value))));
     drop_asides(words);
     // "warranty cost/unit", "claims/car": a slash before what a measure counts is "per" ("plant/part
@@ -2873,6 +2894,7 @@ void question_reader::reading::combine_periods() {
         take(first, at - first);
     }
     bool range = false;  // "from March to May", "between 2024 and 2025"
+    size_t range_end = 0;  // (without "from": the later period of it)
     // "since the data starts", "since the beginning": all of the data, as with no period
     for (size_t i = 0; i + 2 < t.size(); ++i)
         if (unused(i) && word(i) == "since" && word(i + 1) == "the" && (word(i + 2) == "start" || word(i + 2) == "beginning") &&
@@ -2926,10 +2948,13 @@ void question_reader::reading::combine_periods() {
                 take(prev_at - 1);
                 take(at - 1);
             } else if (before == "through" || before == "until" || before == "till" ||
-                       (before == "to" && periods[k - 1].second.from == periods[k - 1].second.to && periods[k].second.from == periods[k].second.to)) {
+                       (before == "to" && periods[k - 1].second.from == periods[k - 1].second.to && periods[k].second.from == periods[k].second.to) ||
+                       (before == "to" && series_asked() && periods[k - 1].second.to < periods[k].second.from)) {
                 // "Jan 2025 through May 2026": a range without "from"; "to" alone compares, but
-                // between two days it is a span ("2026-01-01 to 2026-03-31")
+                // between two days it is a span ("2026-01-01 to 2026-03-31"), and so it is beside
+                // a series of finer periods, no change asked ("F&I rev by month, Jun-25 to May-26")
                 range = true;
+                range_end = k;
                 take(at - 1);
             }
         }
@@ -3122,6 +3147,13 @@ void question_reader::reading::combine_periods() {
     bool growth_words = std::any_of(words.begin(), words.end(), [](auto& w) {
         return change_word(w) || w == "compare" || w == "compared" || w == "comparison" || w == "comparing";
     });
+    // "trailing twelve months (Jun-25 to May-26)": a span said again as a range is one period
+    if (range && periods.size() == 3 && range_end == 2 && !growth_words) {
+        auto& said = periods[0].second;
+        auto end = last_complete_day(today);
+        if (said.from == periods[1].second.from && std::min(said.to, end) == std::min(periods[2].second.to, end))
+            periods.erase(periods.begin() + 1, periods.end());
+    }
     if (range && periods.size() == 2 && !growth_words) {
         auto& a = periods[0].second;
         auto& b = periods[1].second;
@@ -3150,6 +3182,21 @@ period question_reader::reading::year_before(const period& p) const {
             break;
         }
     return period{iso(pf), iso(pt), label, p.needs_days || inside_month};
+}
+
+/// Whether the question asks for a series by a calendar grain ("by month", "monthly", "each
+/// quarter") and no change between periods.
+bool question_reader::reading::series_asked() const {
+    bool series = false;
+    for (size_t i = 0; i < words.size(); ++i) {
+        auto& w = words[i];
+        if (change_word(w) || w == "vs" || w == "versus" || w == "against" || w == "compared" || w == "compare") return false;
+        bool unit_next = i + 1 < words.size() && (month_word(words[i + 1]) || quarter_word(words[i + 1]) || week_word(words[i + 1]) ||
+                                                  day_word(words[i + 1]));
+        series = series || w == "monthly" || w == "quarterly" || w == "weekly" || w == "daily" ||
+                 ((w == "by" || w == "per" || w == "each" || w == "every") && unit_next);
+    }
+    return series;
 }
 
 /// "the whole history", "over the entire claim history", "across all the claim history we
