@@ -758,6 +758,29 @@ std::string lexicon_damage(const std::string& path, const std::string& model_fil
     return {};
 }
 
+std::string lexicon_from_other_bi(const std::string& path) {
+    std::error_code ec;
+    std::uint64_t words = 0;
+    if (std::filesystem::exists(path, ec)) {
+        std::ifstream in(path, std::ios::binary);
+        std::string first;
+        std::getline(in, first);
+        auto fields = detail::split_list(first, '\t');
+        if (fields.size() < 4 || !is_digits(fields[3])) return {};  // told as damage
+        words = std::strtoull(fields[3].c_str(), nullptr, 10);
+    } else if (auto bin = binary_lexicon_path(path); std::filesystem::exists(bin, ec)) {
+        std::ifstream in(bin, std::ios::binary);
+        char bytes[binary_lexicon_header] = {};
+        if (!in.read(bytes, sizeof bytes)) return {};
+        std::memcpy(&words, bytes + 24, 8);
+    } else {
+        return {};
+    }
+    if (words == reader_words_checksum()) return {};
+    return fmt::format("'{}' was written by another version of bi: every question builds the reader again, slowly "
+                       "(run bi-dump)", path);
+}
+
 // The saved tables, one item a line, fields TAB-separated, lists space-separated:
 //   bi-lexicon 6 <size> <mtime_ns> <words> <checksum>   (model.json's stamp, as file_stamp
 //       compares it; the reader's word lists, reader_words_checksum; checksum_text of every

@@ -319,6 +319,8 @@ status_report collect_status(const config& cfg, utc_time now) {
     r.cache_damage = cache_damage(cfg.dumps_dir);
     auto advised = [](const std::string& why) { return why.find("(run bi-") != std::string::npos ? why : why + " (run bi-regen)"; };
     for (auto& why : r.cache_damage) raise(health::critical, advised(why));
+    if (r.cache_damage.empty())
+        if (auto why = lexicon_from_other_bi(lexicon_path(pinned.dumps_dir)); !why.empty()) raise(health::warning, why);
     for (auto& d : r.dumps) {
         if (!d.present) raise(health::critical, d.error);
         else if (!d.damage.empty()) raise(health::critical, advised(d.damage));

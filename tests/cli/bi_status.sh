@@ -56,6 +56,22 @@ expect_contains "the reason is the schedule" "schedule allows" "$(field '.proble
 touch "$w/demo.db"
 status_json
 expect_status "a touched database, same content: fresh, 0" 0
+# A lexicon from a bi with other word lists (its fourth header field): bi-ask answers but builds
+# the reader for every question, slowly; bi-status says so, and bi-dump mends it.
+cp "$dumps/lexicon.txt" "$w/lexicon.keep"
+awk -F'\t' 'BEGIN { OFS = "\t" } NR == 1 { $4 = (substr($4, 1, 1) == "1" ? "2" : "1") substr($4, 2) } { print }' \
+  "$w/lexicon.keep" >"$dumps/lexicon.txt"
+mv "$dumps/lexicon.bin" "$w/lexicon.bin.keep"
+status_json
+expect_status "a lexicon from another bi: a warning, 1" 1
+expect_contains "it names the lexicon and the cure" "lexicon.txt' was written by another version of bi" "$(field '.problems | join(" ")')"
+expect_contains "… run bi-dump" "run bi-dump" "$(field '.problems | join(" ")')"
+run "$BI_BIN/bi-ask" "${paths[@]}" --log-dir "$w/other-logs" -- "units by region last year"
+expect_status "bi-ask still answers with it" 0
+cp "$w/lexicon.keep" "$dumps/lexicon.txt"
+mv "$w/lexicon.bin.keep" "$dumps/lexicon.bin"
+status_json
+expect_status "the lexicon put back: fresh, 0" 0
 # In WAL mode a commit stays in the -wal file until a checkpoint; a writer kept open shows it.
 mkfifo "$w/writer.fifo"
 sqlite3 "$w/demo.db" <"$w/writer.fifo" & writer=$!

@@ -141,6 +141,9 @@ std::string lexicon_path(const std::string& dumps_dir);
 /// What is wrong with the lexicon at `path`: empty when it matches its checksum and was
 /// written with `model_file`, or is missing.
 std::string lexicon_damage(const std::string& path, const std::string& model_file);
+/// Why bi-ask will not read the whole lexicon at `path` (or the lexicon.bin beside it): written
+/// by a bi with other word lists, so every question builds the reader again; empty otherwise.
+std::string lexicon_from_other_bi(const std::string& path);
 
 /// A measure of the model or one the question defines; nullptr when neither has `name`.
 const measure_def* find_measure(const semantic_model& model, const semantic_query& q, std::string_view name);
