@@ -1350,11 +1350,20 @@ void drop_asides(std::vector<std::string>& words) {
     // "By comeback I mean claims flagged as a repeat repair": a word of the question defined,
     // the definition read as the question said again (the defined word is read where it was
     // first said)
+    // ("revenue by region I mean the West" keeps its breakdown: "region" was not said before)
+    auto said_before = [&](size_t by, size_t end) {
+        auto bare = [](std::string w) { return w.size() > 3 && w.back() == 's' ? w.substr(0, w.size() - 1) : w; };
+        for (size_t k = by + 1; k < end; ++k)
+            if (std::none_of(words.begin(), words.begin() + static_cast<long>(by), [&](auto& w) { return bare(w) == bare(words[k]); }))
+                return false;
+        return true;
+    };
     for (size_t i = 0; i + 1 < words.size(); ++i) {
         if (words[i] != "i" || words[i + 1] != "mean") continue;
         size_t from = i;
-        for (size_t by = i >= 4 ? i - 4 : 0; by + 1 < i; ++by)
-            if (words[by] == "by") from = by;
+        for (size_t by = i >= 3 ? i - 3 : 0; by + 1 < i; ++by)
+            if (words[by] == "by" && said_before(by, i)) from = by;
+        if (from == i && i >= 2 && words[i - 2] == "by") continue;
         words.erase(words.begin() + static_cast<long>(from), words.begin() + static_cast<long>(i + 2));
     }
 }
