@@ -1307,4 +1307,8 @@ TEST_CASE("spreadsheet months ('May-26'), a range beside a finer series, a span 
     REQUIRE(net.filters.size() == 1);
     CHECK(net.filters[0].exclude);
     CHECK(understood(reader, "laggard models on avg gross profit per car in 2025").direction == bi::sort_direction::asc);
+    // rows of two named regions say which region each is in; of one region, not
+    CHECK(understood(reader, "top 10 dealers by units across the Southeast and Midwest regions combined, 2025").group_by ==
+          std::vector<std::string>{"dealer", "region"});
+    CHECK(understood(reader, "top 10 dealers by units in the Southeast, 2025").group_by == std::vector<std::string>{"dealer"});
 }

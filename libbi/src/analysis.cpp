@@ -1596,6 +1596,7 @@ struct question_reader::reading {
     bool series_asked() const;
     void years_as_rows();
     void periods_as_columns();
+    void show_parents_named();
     void read_remarks();
     void name_the_one();
     void read_ranking_words();
@@ -3399,6 +3400,23 @@ void question_reader::reading::periods_as_columns() {
     q.grain = time_grain::none;
     for (size_t i = 0; i + 1 < t.size(); ++i)
         if (unused(i) && (word(i + 1) == "columns" || word(i + 1) == "cols") && word(i) == std::to_string(q.compare.size())) take(i);
+}
+
+void question_reader::reading::show_parents_named() {
+    // "top 10 dealers by units across the Southeast and Midwest regions combined": rows of
+    // several named parents show which one each row belongs to (one row each still: a dealer
+    // is in one region)
+    if (q.group_by.size() != 1 || !q.count_of.empty() || q.share || !q.limit_per.empty() || !q.problem.empty()) return;
+    for (auto& f : q.filters) {
+        if (f.exclude || f.values.size() < 2) continue;
+        bool ancestor = false;
+        for (auto* d = model.dimension(q.group_by.front()); d && !d->parent.empty() && !ancestor; d = model.dimension(d->parent))
+            ancestor = d->parent == f.dimension;
+        if (ancestor) {
+            q.group_by.push_back(f.dimension);
+            return;
+        }
+    }
 }
 
 void question_reader::reading::name_the_one() {
@@ -6461,6 +6479,7 @@ semantic_query question_reader::read(std::string_view question, const std::strin
     r.read_subset_shares();
     r.read_rank_measure();
     r.name_the_one();
+    r.show_parents_named();
     r.check_leftovers();
     // "rank the SE dealers by claim cost", "rank 2025's months by revenue": the rows with their
     // places, highest first unless the question said which end
