@@ -3386,15 +3386,10 @@ void question_reader::reading::periods_as_columns() {
     // periods side by side are the grain's own buckets, so the grain is said by them ("four
     // columns": as many as there are periods)
     if (q.compare.size() < 2 || q.grain == time_grain::none) return;
+    int bucket_months = q.grain == time_grain::month ? 1 : q.grain == time_grain::quarter ? 3 : q.grain == time_grain::year ? 12 : 0;
     for (auto& p : q.compare) {
-        auto from = parse_iso(p.from), to = parse_iso(p.to);
-        year_month first = from.year() / from.month(), last_month = to.year() / to.month();
-        int span = (last_month - first).count() + 1;
-        bool whole = from.day() == day{1} && to == last_of(last_month);
-        bool one_bucket = q.grain == time_grain::month   ? whole && span == 1
-                          : q.grain == time_grain::quarter ? whole && span == 3 && (unsigned(first.month()) - 1) % 3 == 0
-                          : q.grain == time_grain::year    ? whole && span == 12 && first.month() == January
-                                                           : p.from == p.to;
+        auto whole = period_before(p);  // (a whole month, quarter or year, and the one before it)
+        bool one_bucket = bucket_months ? whole && whole->months_long == bucket_months : p.from == p.to;
         if (!one_bucket) return;
     }
     q.grain = time_grain::none;
