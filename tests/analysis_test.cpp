@@ -1312,3 +1312,25 @@ TEST_CASE("spreadsheet months ('May-26'), a range beside a finer series, a span 
           std::vector<std::string>{"dealer", "region"});
     CHECK(understood(reader, "top 10 dealers by units in the Southeast, 2025").group_by == std::vector<std::string>{"dealer"});
 }
+#include <chrono>
+TEST_CASE("a copy of the dumps that did not keep times keeps its lexicon, and a model.json of the same size with other content does not", "[analysis]") {
+    // (cp -r, a checkout: model.json's mtime is new, its content is the one the lexicon was made from)
+    auto dumps = bi::test::env("BI_TEST_DUMPS");
+    auto dir = bi::test::scratch_dir("lexicon-copied");
+    auto write = [](const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; };
+    auto model_json = bi::test::file_bytes(bi::model_path(dumps));
+    write(dir + "/model.json", model_json);
+    std::filesystem::last_write_time(dir + "/model.json", std::filesystem::last_write_time(bi::model_path(dumps)) + std::chrono::hours(1));
+    write(dir + "/lexicon.bin", bi::test::file_bytes(dumps + "/lexicon.bin"));
+    CHECK(bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", dir + "/model.json"));
+    std::filesystem::remove(dir + "/lexicon.bin");
+    write(dir + "/lexicon.txt", bi::test::file_bytes(bi::lexicon_path(dumps)));
+    CHECK(bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", dir + "/model.json"));
+    // one byte changed, the size kept: another model, so the lexicon is not read
+    model_json[model_json.size() / 2] = model_json[model_json.size() / 2] == ' ' ? '\t' : ' ';
+    write(dir + "/model.json", model_json);
+    CHECK_FALSE(bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", dir + "/model.json"));
+    write(dir + "/lexicon.bin", bi::test::file_bytes(dumps + "/lexicon.bin"));
+    CHECK_FALSE(bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", dir + "/model.json"));
+}
+

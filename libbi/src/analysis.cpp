@@ -6,6 +6,7 @@
 #include "bi/analysis.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -604,7 +605,9 @@ std::string binary_lexicon_path(const std::string& text_path) {
     return std::filesystem::path(text_path).replace_extension(".bin").string();
 }
 
-constexpr size_t binary_lexicon_header = 32;
+constexpr size_t binary_lexicon_header = 40;
+constexpr std::string_view binary_lexicon_magic = "BILEXI03";
+constexpr std::string_view text_lexicon_magic = "bi-lexicon 7\t";
 
 /// The reader's own word lists (filler and grammar) as one number. The lexicon's English-word
 /// protection is computed from them, so a lexicon written by a bi with other lists is built
@@ -622,8 +625,8 @@ std::uint64_t reader_words_checksum() {
 }
 
 /// The lexicon.bin at `path`, mapped, when it matches its checksum, or why not (""
-/// when it is missing); `stamp` gets the model.json stamp it was written with.
-std::optional<mapped_file> binary_lexicon_file(const std::string& path, file_stamp& stamp, std::string& damage) {
+/// when it is missing); `model` gets the version of model.json it was written with.
+std::optional<mapped_file> binary_lexicon_file(const std::string& path, source_version& model, std::string& damage) {
     mapped_file file;
     try {
         file = mapped_file(path);
@@ -634,12 +637,13 @@ std::optional<mapped_file> binary_lexicon_file(const std::string& path, file_sta
     }
     auto bytes = file.bytes();
     std::uint64_t sum = 0;
-    if (bytes.size() < binary_lexicon_header + 8 || !bytes.starts_with("BILEXI02")) {
+    if (bytes.size() < binary_lexicon_header + 8 || !bytes.starts_with(binary_lexicon_magic)) {
         damage = fmt::format("'{}' is damaged or was written by another version of bi", path);
         return std::nullopt;
     }
-    std::memcpy(&stamp.size, bytes.data() + 8, 8);
-    std::memcpy(&stamp.mtime_ns, bytes.data() + 16, 8);
+    std::memcpy(&model.stamp.size, bytes.data() + 8, 8);
+    std::memcpy(&model.stamp.mtime_ns, bytes.data() + 16, 8);
+    std::memcpy(&model.content, bytes.data() + 32, 8);
     std::memcpy(&sum, bytes.data() + bytes.size() - 8, 8);
     if (checksum64(bytes.substr(0, bytes.size() - 8)) != sum) {
         damage = fmt::format("'{}' does not match its checksum: it is damaged", path);
@@ -730,7 +734,7 @@ void question_reader::protect_english(lexicon& lx) {
 }
 
 std::string lexicon_damage(const std::string& path, const std::string& model_file) {
-    file_stamp written;
+    source_version written;
     std::string damage;
     binary_lexicon_file(binary_lexicon_path(path), written, damage);
     if (!damage.empty()) return damage;
@@ -742,13 +746,13 @@ std::string lexicon_damage(const std::string& path, const std::string& model_fil
     } catch (const error& e) {
         return e.what();
     }
-    // Written with another model.json (a copy that did not keep times) is not damage: the
+    // Written with another model.json is not damage: the
     // tables are built from the model. Only the checksum decides.
     (void)model_file;
     std::string_view rest = text;
-    for (int tab = 0; tab < 4; ++tab) {
+    for (int tab = 0; tab < 5; ++tab) {
         auto at = rest.find('\t');
-        if (!std::string_view(text).starts_with("bi-lexicon 6\t") || at == std::string_view::npos || at > rest.find('\n'))
+        if (!std::string_view(text).starts_with(text_lexicon_magic) || at == std::string_view::npos || at > rest.find('\n'))
             return fmt::format("'{}' is damaged: its first line is not a lexicon's", path);
         rest.remove_prefix(at + 1);
     }
@@ -767,12 +771,12 @@ std::string lexicon_from_other_bi(const std::string& path) {
         std::getline(in, first);
         auto fields = detail::split_list(first, '\t');
         if (fields.size() < 4 || !is_digits(fields[3])) return {};  // told as damage
-        words = std::strtoull(fields[3].c_str(), nullptr, 10);
+        words = first.starts_with(text_lexicon_magic) ? std::strtoull(fields[3].c_str(), nullptr, 10) : 0;
     } else if (auto bin = binary_lexicon_path(path); std::filesystem::exists(bin, ec)) {
         std::ifstream in(bin, std::ios::binary);
         char bytes[binary_lexicon_header] = {};
         if (!in.read(bytes, sizeof bytes)) return {};
-        std::memcpy(&words, bytes + 24, 8);
+        if (std::string_view(bytes, binary_lexicon_magic.size()) == binary_lexicon_magic) std::memcpy(&words, bytes + 24, 8);
     } else {
         return {};
     }
@@ -782,13 +786,13 @@ std::string lexicon_from_other_bi(const std::string& path) {
 }
 
 // The saved tables, one item a line, fields TAB-separated, lists space-separated:
-//   bi-lexicon 6 <size> <mtime_ns> <words> <checksum>   (model.json's stamp, as file_stamp
-//       compares it; the reader's word lists, reader_words_checksum; checksum_text of every
-//       line after this one)
+//   bi-lexicon 7 <size> <mtime_ns> <words> <content> <checksum>   (model.json's version, as
+//       is_still compares it: stamp, reader_words_checksum of the reader's word lists, then the
+//       content's checksum; checksum_text of every line after this one)
 //   E <kind> <target> <value> <weak> <short> <stems...>
 //   W <word>   S <stem>   N <name word>   X <dictionary word>   P <measure> <stems...>
 void question_reader::save(const std::string& path, const std::string& model_file) const {
-    auto stamp = stamp_of(model_file).value_or(file_stamp{});
+    auto version = source_version_of(model_file).value_or(source_version{});
     std::string out;
     auto list = [](const auto& v) {
         std::string s;
@@ -813,20 +817,22 @@ void question_reader::save(const std::string& path, const std::string& model_fil
     for (auto& w : lexicon_->name_words) ((out += "N\t") += w) += "\n";
     for (auto& w : lexicon_->english) ((out += "X\t") += w) += "\n";
     for (auto& [st, m] : lexicon_->per_names) out += "P\t" + m + "\t" + list(st) + "\n";
-    auto header = fmt::format("bi-lexicon 6\t{}\t{}\t{}\t{}\n", stamp.size, stamp.mtime_ns, reader_words_checksum(),
+    auto header = fmt::format("{}{}\t{}\t{}\t{}\t{}\n", text_lexicon_magic, version.stamp.size, version.stamp.mtime_ns,
+                              reader_words_checksum(), version.content,
                               checksum_text(checksum64(out)));
     atomic_file file(path, replace_mode::entry);
     std::fwrite(header.data(), 1, header.size(), file.stream());
     std::fwrite(out.data(), 1, out.size(), file.stream());
     file.commit();
-    save_binary(binary_lexicon_path(path), stamp.size, stamp.mtime_ns);
+    save_binary(binary_lexicon_path(path), version);
 }
 
 // lexicon.bin: the tables of lexicon.txt as numbers and one pool of strings, so that reading
 // them back for a question is taking views, not parsing lines (docs/benchmarks.md, seventh
 // round). All numbers little-endian:
-//   "BILEXI02" (the format's version: a change of layout changes it)
-//   i64 model.json's size  i64 its mtime (ns)  u64 reader_words_checksum()
+//   "BILEXI03" (the format's version: a change of layout changes it)
+//   i64 model.json's size  i64 its mtime (ns)  u64 reader_words_checksum()  u64 checksum64 of
+//   model.json's content (source_version)
 //   strings:  u32 n, u32 offsets[n + 1] into the pool that follows, the pool
 //   entries:  u32 n, n × {u32 target, u32 value, u32 first stem, u16 stems, u8 kind, u8 flags}
 //             (strings by number; flags: 1 weak, 2 short code), in index order
@@ -835,7 +841,7 @@ void question_reader::save(const std::string& path, const std::string& model_fil
 //   per names: u32 n, n × {u32 measure, u32 k, u32 stems[k]}
 //   dictionary words: u32 bytes, then one word a line, sorted (read when first asked about)
 //   u64 checksum64 of every byte before it
-void question_reader::save_binary(const std::string& path, std::int64_t model_size, std::int64_t model_mtime_ns) const {
+void question_reader::save_binary(const std::string& path, const source_version& model_version) const {
     auto& lx = *lexicon_;
     std::vector<std::string_view> strings;
     std::unordered_map<std::string_view, std::uint32_t> ids;
@@ -883,10 +889,11 @@ void question_reader::save_binary(const std::string& path, std::int64_t model_si
     for (auto s : strings) out.bytes() += s;
     out.bytes() += body.bytes();
     detail::bin_writer whole;
-    whole.bytes() += "BILEXI02";
-    whole.num(model_size);
-    whole.num(model_mtime_ns);
+    whole.bytes() += binary_lexicon_magic;
+    whole.num(model_version.stamp.size);
+    whole.num(model_version.stamp.mtime_ns);
     whole.num(reader_words_checksum());
+    whole.num(model_version.content);
     whole.bytes() += out.bytes();
     whole.num(checksum64(whole.bytes()));
     atomic_file file(path, replace_mode::entry);
@@ -894,17 +901,14 @@ void question_reader::save_binary(const std::string& path, std::int64_t model_si
     file.commit();
 }
 
-
 std::optional<question_reader> question_reader::load_binary(const semantic_model& model, const std::string& path,
                                                             const std::string& model_file) {
     question_reader r(model, nullptr);
     auto& lx = *r.lexicon_;
-    file_stamp written;
+    source_version written;
     std::string damage;
     auto file = binary_lexicon_file(path, written, damage);
-    if (!file) return std::nullopt;
-    auto stamp = stamp_of(model_file).value_or(file_stamp{});
-    if (!(written == stamp)) return std::nullopt;
+    if (!file || !is_still(written, model_file)) return std::nullopt;
     std::uint64_t words = 0;
     std::memcpy(&words, file->bytes().data() + 24, 8);
     if (words != reader_words_checksum()) return std::nullopt;
@@ -982,10 +986,20 @@ std::optional<question_reader> question_reader::load(const semantic_model& model
         return std::nullopt;
     }
     std::string_view text = lx.saved;
-    auto stamp = stamp_of(model_file).value_or(file_stamp{});
-    auto header = fmt::format("bi-lexicon 6\t{}\t{}\t{}\t", stamp.size, stamp.mtime_ns, reader_words_checksum());
-    if (!text.starts_with(header)) return std::nullopt;
-    text.remove_prefix(header.size());
+    // The header's numbers before its checksum: model.json's size and mtime, the word lists', model.json's content.
+    if (!text.starts_with(text_lexicon_magic)) return std::nullopt;
+    text.remove_prefix(text_lexicon_magic.size());
+    auto number = [&text](auto& n) {  // one TAB-ended field
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+        if (ec != std::errc() || end == text.data() + text.size() || *end != '\t') return false;
+        text.remove_prefix(static_cast<size_t>(end - text.data()) + 1);
+        return true;
+    };
+    source_version written;
+    std::uint64_t word_lists = 0;
+    if (!number(written.stamp.size) || !number(written.stamp.mtime_ns) || !number(word_lists) || !number(written.content))
+        return std::nullopt;
+    if (word_lists != reader_words_checksum() || !is_still(written, model_file)) return std::nullopt;
     // A damaged file is left for the tables built from the model: the same, only slower.
     auto sum = parse_checksum_text(text.substr(0, 21));
     if (!sum || text.substr(21, 1) != "\n" || *sum != checksum64(text.substr(22))) return std::nullopt;

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "bi/error.hpp"
+#include "bi/hash.hpp"
 
 namespace bi {
 
@@ -223,6 +224,27 @@ std::optional<file_stamp> stamp_of(const std::string& path) {
     if (::stat(path.c_str(), &st) != 0) return std::nullopt;
     return file_stamp{static_cast<std::uint64_t>(st.st_ino), static_cast<std::int64_t>(st.st_size),
                       static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+}
+
+std::optional<source_version> source_version_of(const std::string& path) {
+    auto stamp = stamp_of(path);
+    if (!stamp) return std::nullopt;
+    try {
+        return source_version{*stamp, checksum64(read_file(path))};
+    } catch (const error&) {
+        return std::nullopt;
+    }
+}
+
+bool is_still(const source_version& written, const std::string& path) {
+    auto stamp = stamp_of(path);
+    if (!stamp || stamp->size != written.stamp.size) return false;
+    if (*stamp == written.stamp) return true;
+    try {
+        return checksum64(read_file(path)) == written.content;
+    } catch (const error&) {
+        return false;
+    }
 }
 
 }  // namespace bi

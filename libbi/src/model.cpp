@@ -528,12 +528,12 @@ constexpr int model_format = 1;
 
 // model.bin: the model as model.json holds it, for bi-ask to read for every question without
 // parsing JSON (docs/benchmarks.md, seventh round). Tied to the model.json it was written with:
-//   "BIMODEL6" (the format's version: a change of layout changes it)
-//   i64 model.json's size  i64 its mtime (ns)
+//   "BIMODEL7" (the format's version: a change of layout changes it)
+//   i64 model.json's size  i64 its mtime (ns)  u64 checksum64 of its content (source_version)
 //   the model's fields in the order write_binary_model writes them
 //   u64 checksum64 of every byte before it
-constexpr std::string_view binary_model_magic = "BIMODEL6";
-constexpr size_t binary_model_header = 24;
+constexpr std::string_view binary_model_magic = "BIMODEL7";
+constexpr size_t binary_model_header = 32;
 
 void write_binary_model(const semantic_model& m, const std::string& json_path) {
     detail::bin_writer o;
@@ -601,11 +601,12 @@ void write_binary_model(const semantic_model& m, const std::string& json_path) {
         o.strs(a.aliases);
         o.num(static_cast<std::uint8_t>(a.preferred));
     }
-    auto stamp = stamp_of(json_path).value_or(file_stamp{});
+    auto version = source_version_of(json_path).value_or(source_version{});
     detail::bin_writer file;
     file.bytes() += binary_model_magic;
-    file.num(stamp.size);
-    file.num(stamp.mtime_ns);
+    file.num(version.stamp.size);
+    file.num(version.stamp.mtime_ns);
+    file.num(version.content);
     file.bytes() += o.bytes();
     file.num(checksum64(file.bytes()));
     atomic_file out(binary_model_path(json_path), replace_mode::entry);
@@ -631,17 +632,17 @@ std::optional<mapped_file> binary_model_file(const std::string& json_path, std::
         damage = fmt::format("'{}' is damaged or was written by another version of bi", path);
         return std::nullopt;
     }
-    std::int64_t size = 0, mtime_ns = 0;
+    source_version written;
     std::uint64_t sum = 0;
-    std::memcpy(&size, text.data() + 8, 8);
-    std::memcpy(&mtime_ns, text.data() + 16, 8);
+    std::memcpy(&written.stamp.size, text.data() + 8, 8);
+    std::memcpy(&written.stamp.mtime_ns, text.data() + 16, 8);
+    std::memcpy(&written.content, text.data() + 24, 8);
     std::memcpy(&sum, text.data() + text.size() - 8, 8);
     if (checksum64(text.substr(0, text.size() - 8)) != sum) {
         damage = fmt::format("'{}' does not match its checksum: it is damaged", path);
         return std::nullopt;
     }
-    auto stamp = stamp_of(json_path);
-    if (!stamp || stamp->size != size || stamp->mtime_ns != mtime_ns) return std::nullopt;
+    if (!is_still(written, json_path)) return std::nullopt;
     return file;
 }
 

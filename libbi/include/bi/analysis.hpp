@@ -16,6 +16,8 @@
 
 namespace bi {
 
+struct source_version;
+
 enum class time_grain { none, day, month, quarter, year };
 std::string_view to_string(time_grain g);
 
@@ -107,7 +109,7 @@ private:
     struct reading;
     static void protect_english(lexicon& lx);
     /// lexicon.bin, beside lexicon.txt: the same tables read in place (docs/benchmarks.md).
-    void save_binary(const std::string& path, std::int64_t model_size, std::int64_t model_mtime_ns) const;
+    void save_binary(const std::string& path, const source_version& model_version) const;
     static std::optional<question_reader> load_binary(const semantic_model& model, const std::string& path,
                                                       const std::string& model_file);
     const semantic_model* model_;

@@ -49,6 +49,23 @@ struct file_stamp {
 /// The stamp of `path`, or nullopt when it cannot be read.
 std::optional<file_stamp> stamp_of(const std::string& path);
 
+/// What a cache of a small source file (model.json) records of it: its stamp, and its content's
+/// checksum for when the stamp no longer holds. A copy that did not keep times (`cp -r`, a
+/// checkout, an archive unpacked without them) still has the content, so the cache stays valid
+/// at the price of reading the source once; without this the reader's lexicon would be built
+/// again for every question (~0.7 s instead of ~15 ms). Large sources (a dump) keep stamps only.
+struct source_version {
+    file_stamp stamp;
+    std::uint64_t content = 0;
+};
+
+/// The version of the file at `path` now (it is read whole), or nullopt when it cannot be read.
+std::optional<source_version> source_version_of(const std::string& path);
+
+/// Is the file at `path` still the one `written` was taken of: the same stamp, or else the same
+/// size and content.
+bool is_still(const source_version& written, const std::string& path);
+
 /// What atomic_file does with a symlink, device or FIFO at its target.
 enum class replace_mode {
     follow,  ///< an output the user named: a symlink is followed, a device or FIFO written in place
