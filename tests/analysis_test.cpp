@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -476,6 +477,27 @@ TEST_CASE("lexicon.txt alone reads back as lexicon.bin does, and a damaged lexic
     write(dir + "/lexicon.bin", other_words(whole_bin, true));
     CHECK(bi::lexicon_damage(dir + "/lexicon.txt", model).empty());
     CHECK_FALSE(bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", model));
+}
+
+TEST_CASE("a copy of the dumps that did not keep times keeps its lexicon, and a model.json of the same size with other content does not", "[analysis]") {
+    // (cp -r, a checkout: model.json's mtime is new, its content is the one the lexicon was made from)
+    auto dumps = bi::test::env("BI_TEST_DUMPS");
+    auto dir = bi::test::scratch_dir("lexicon-copied");
+    auto write = [](const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; };
+    auto model_json = bi::test::file_bytes(bi::model_path(dumps));
+    write(dir + "/model.json", model_json);
+    std::filesystem::last_write_time(dir + "/model.json", std::filesystem::last_write_time(bi::model_path(dumps)) + std::chrono::hours(1));
+    write(dir + "/lexicon.bin", bi::test::file_bytes(dumps + "/lexicon.bin"));
+    CHECK(bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", dir + "/model.json"));
+    std::filesystem::remove(dir + "/lexicon.bin");
+    write(dir + "/lexicon.txt", bi::test::file_bytes(bi::lexicon_path(dumps)));
+    CHECK(bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", dir + "/model.json"));
+    // one byte changed, the size kept: another model, so the lexicon is not read
+    model_json[model_json.size() / 2] = model_json[model_json.size() / 2] == ' ' ? '\t' : ' ';
+    write(dir + "/model.json", model_json);
+    CHECK_FALSE(bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", dir + "/model.json"));
+    write(dir + "/lexicon.bin", bi::test::file_bytes(dumps + "/lexicon.bin"));
+    CHECK_FALSE(bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", dir + "/model.json"));
 }
 
 TEST_CASE("model.bin reads back as model.json does, and is not read when damaged or written with another model.json", "[analysis]") {
@@ -1312,25 +1334,40 @@ TEST_CASE("spreadsheet months ('May-26'), a range beside a finer series, a span 
           std::vector<std::string>{"dealer", "region"});
     CHECK(understood(reader, "top 10 dealers by units in the Southeast, 2025").group_by == std::vector<std::string>{"dealer"});
 }
-#include <chrono>
-TEST_CASE("a copy of the dumps that did not keep times keeps its lexicon, and a model.json of the same size with other content does not", "[analysis]") {
-    // (cp -r, a checkout: model.json's mtime is new, its content is the one the lexicon was made from)
-    auto dumps = bi::test::env("BI_TEST_DUMPS");
-    auto dir = bi::test::scratch_dir("lexicon-copied");
-    auto write = [](const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; };
-    auto model_json = bi::test::file_bytes(bi::model_path(dumps));
-    write(dir + "/model.json", model_json);
-    std::filesystem::last_write_time(dir + "/model.json", std::filesystem::last_write_time(bi::model_path(dumps)) + std::chrono::hours(1));
-    write(dir + "/lexicon.bin", bi::test::file_bytes(dumps + "/lexicon.bin"));
-    CHECK(bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", dir + "/model.json"));
-    std::filesystem::remove(dir + "/lexicon.bin");
-    write(dir + "/lexicon.txt", bi::test::file_bytes(bi::lexicon_path(dumps)));
-    CHECK(bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", dir + "/model.json"));
-    // one byte changed, the size kept: another model, so the lexicon is not read
-    model_json[model_json.size() / 2] = model_json[model_json.size() / 2] == ' ' ? '\t' : ' ';
-    write(dir + "/model.json", model_json);
-    CHECK_FALSE(bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", dir + "/model.json"));
-    write(dir + "/lexicon.bin", bi::test::file_bytes(dumps + "/lexicon.bin"));
-    CHECK_FALSE(bi::question_reader::load(fixture_model(), dir + "/lexicon.txt", dir + "/model.json"));
-}
 
+TEST_CASE("a column set to a value ('region = West') as a filter, a month written YYYY-MM, a percent split, 'with X taken out', a question relayed for the CFO", "[analysis]") {
+    bi::question_reader reader(fixture_model());
+    auto west = understood(reader, "units sold, region = West, this month");
+    REQUIRE(west.filters.size() == 1);
+    CHECK(west.filters[0].values == std::vector<std::string>{"West"});
+    REQUIRE(west.window);
+    CHECK(west.window->from == "2026-06-01");
+    auto quoted = understood(reader, "total claim cost, system = 'Electrical', H2 2025");
+    REQUIRE(quoted.filters.size() == 1);
+    CHECK(quoted.filters[0].values == std::vector<std::string>{"Electrical"});
+    // a definition after the question stays a definition, not a filter
+    CHECK(understood(reader, "gross margin by region, 2025, with margin = (price - cost) / price").filters.empty());
+    auto month = understood(reader, "kpis, target, actual for period = '2026-05'");
+    REQUIRE(month.window);
+    CHECK(month.window->from == "2026-05-01");
+    CHECK(month.window->to == "2026-05-31");
+    CHECK(understood(reader, "revenue by month 2025-06 to 2026-05").window->from == "2025-06-01");
+    CHECK(understood(reader, "need the % split of warranty cost by system for last yr").share);
+    auto out = understood(reader, "the average selling price this year with the Ironwood and Granite taken out");
+    REQUIRE(out.filters.size() == 1);
+    CHECK(out.filters[0].exclude);
+    CHECK(understood(reader, "The CFO wants 2025 revenue by region and by segment.").group_by == std::vector<std::string>{"region", "segment"});
+    auto limit = understood(reader, "components order by count(claim_id) desc limit 5, 2025");
+    CHECK(limit.limit == 5);
+    CHECK(limit.filters.empty());  // "claim_id" is no state ID
+    CHECK(understood(reader, "revenue of dealers in ID, 2025").filters.size() == 1);
+    CHECK(understood(reader, "Which single month of 2025 had the highest unit sales?").limit == 1);
+    CHECK_FALSE(reader.read("On average how much revenue did a single dealer bring in during 2025?", "2026-06-15").unknown.empty());
+    CHECK(understood(reader, "which dealers have passed $10 million in revenue so far this year").having.size() == 1);
+    CHECK(understood(reader, "what slice of our 2025 unit sales was the Lumen?").share);
+    auto up = understood(reader, "are units up YTD versus the same period last year, and by how much in percent?");
+    CHECK_FALSE(up.share);
+    CHECK(up.compare.size() == 2);
+    // "what percent of cars went out with an F&I product": all cars, not a row per model
+    CHECK(understood(reader, "the F&I attach rate last month, what percent of cars went out with an F&I product").group_by.empty());
+}

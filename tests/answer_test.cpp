@@ -197,6 +197,16 @@ TEST_CASE("a value the model read that no report can be narrowed to means no ans
     CHECK_THAT(doc["reason"].GetString(), Catch::Matchers::Contains("GAP Insurance"));
 }
 
+TEST_CASE("rows asked by what no report has a row for mean no answer, not the closest report's rows", "[answer]") {
+    auto dumps = bi::test::env("BI_TEST_DUMPS");
+    bi::answerer a(config_for(dumps), bi::load_index(bi::index_path(dumps)));
+    // (no measure read: the F&I conversion report, a row a dealer, was the closest)
+    auto answer = a.ask("what was our biggest F&I product by $ last year, and how much?");
+    CHECK(answer.code == bi::exit_code::no_match);
+    auto doc = parse(bi::render_json(answer));
+    CHECK_THAT(doc["reason"].GetString(), Catch::Matchers::Contains("by fi_product"));
+}
+
 TEST_CASE("an answerer asked again answers as it did, and kept rows follow the question", "[answer]") {
     // A batch keeps each routed question and each shaped answer: asking again must give the
     // same answer, and a question that differs in limit, order or filter must not reuse rows.

@@ -232,6 +232,11 @@ const std::set<std::string_view>& filler() {
         // verbs that say only that the facts happened ("cost we absorbed", "pulled in revenue",
         // "which segment is making us the most gross profit", "what are people paying for a Halcyon")
         "absorbed", "absorb", "pulled", "making", "makes", "paying",
+        // who a question is asked for, relayed ("the CFO wants…", "Dana says…", "CFO request")
+        "cfo", "coo", "cto", "cmo", "cio", "vp", "svp", "evp", "director", "chairman", "chairwoman", "says", "request", "question",
+        "words", "review", "put", "accounts",
+        // a column's key ("count(claim_id)"): lower case only, "ID" stays Idaho
+        "id", "ids",
     };
     return words;
 }
@@ -322,6 +327,8 @@ std::string comparator(const std::vector<std::string>& w, size_t i, size_t& span
     if (at(i) == "over" || at(i) == "above" || at(i) == "exceeding" || at(i) == "exceeds" || at(i) == "exceeded" ||
         at(i) == "exceed" || at(i) == "topped" || at(i) == "tops" || at(i) == "surpassed" || at(i) == "surpass" ||
         at(i) == "cleared" || at(i) == "clears" ||
+        // "dealers that have passed $10 million", "crossed 500 units": before a number only
+        ((at(i) == "passed" || at(i) == "crossed") && !at(i + 1).empty() && std::isdigit(static_cast<unsigned char>(at(i + 1)[0]))) ||
         at(i) == "gt" || at(i) == "greater")
         return ">";
     if (at(i) == "under" || at(i) == "below" || at(i) == "lt") return "<";
@@ -1170,6 +1177,24 @@ std::string without_definitions(std::string original) {
         if (c == '?' || c == '!' || c == ';' || c == ':' || c == ',') return true;
         return c == '.' && (at + 1 >= text.size() || std::isspace(static_cast<unsigned char>(text[at + 1])));
     };
+    // "region = West", "system = 'Electrical'", "repeat_repair = 1": a column set to one value
+    // (SQL's way to say a filter), not a definition: the value stays, read as a filter is.
+    // A value is quoted, a number or capitalised, one to three words up to the clause's end.
+    for (auto eq = text.find('='); eq != std::string::npos; eq = text.find('=', eq + 1)) {
+        size_t end = eq + 1;
+        while (end < text.size() && !boundary(end)) ++end;
+        auto value = std::string_view(text).substr(eq + 1, end - eq - 1);
+        while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+        while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+        bool quoted = value.size() >= 2 && (value.front() == '\'' || value.front() == '"') && value.back() == value.front();
+        auto inner = quoted ? value.substr(1, value.size() - 2) : value;
+        auto words = words_of(inner);
+        bool plain = !inner.empty() && inner.find_first_of("/*+()=<>\u00f7") == std::string_view::npos &&
+                     inner.find(" - ") == std::string_view::npos && !words.empty() && words.size() <= 3;
+        bool one_value = quoted || std::all_of(inner.begin(), inner.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; }) ||
+                         std::isupper(static_cast<unsigned char>(inner.front()));
+        if (plain && one_value) text[eq] = ' ';
+    }
     if (auto eq = text.find('='); eq != std::string::npos) {
         size_t start = eq;
         while (start > 0 && !boundary(start - 1)) --start;
@@ -1199,7 +1224,8 @@ std::string without_definitions(std::string original) {
 }
 
 /// "May-26 vs Apr-26", "Jun-25 to May-26": a month and two digits joined by a dash, as a
-/// spreadsheet writes a month (mmm-yy), are that month of 20yy; "÷" is "divided by".
+/// spreadsheet writes a month (mmm-yy), are that month of 20yy; "2026-05" is May 2026; "÷" is
+/// "divided by".
 std::string spreadsheet_months(std::string text) {
     for (size_t at = 0; (at = text.find("\u00f7", at)) != std::string::npos;) text.replace(at, 2, " divided by ");
     for (size_t dash = text.find('-'); dash != std::string::npos; dash = text.find('-', dash + 1)) {
@@ -1214,6 +1240,22 @@ std::string spreadsheet_months(std::string text) {
         for (size_t k = start; k < dash; ++k) name.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(text[k]))));
         if (!month_number(name)) continue;
         text.replace(dash, 1, " 20");
+    }
+    // "period = '2026-05'", "2025-06 to 2026-05": a month as a database writes it (YYYY-MM), not
+    // a day ("2026-05-01") or a span of years ("2025-26")
+    static const char* names[] = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"};
+    auto digit = [&](size_t k) { return k < text.size() && std::isdigit(static_cast<unsigned char>(text[k])); };
+    for (size_t dash = text.find('-'); dash != std::string::npos; dash = text.find('-', dash + 1)) {
+        if (dash < 4 || !digit(dash - 4) || !digit(dash - 3) || !digit(dash - 2) || !digit(dash - 1) || !digit(dash + 1) || !digit(dash + 2))
+            continue;
+        if ((dash > 4 && (std::isalnum(static_cast<unsigned char>(text[dash - 5])) || text[dash - 5] == '-')) ||
+            (dash + 3 < text.size() && (std::isalnum(static_cast<unsigned char>(text[dash + 3])) || text[dash + 3] == '-')))
+            continue;
+        int month = std::atoi(text.substr(dash + 1, 2).c_str());
+        if (month < 1 || month > 12) continue;
+        auto name = fmt::format("{} {}", names[month - 1], text.substr(dash - 4, 4));
+        text.replace(dash - 4, 7, name);
+        dash = dash - 4 + name.size() - 1;
     }
     return text;
 }
@@ -1936,6 +1978,31 @@ question_reader::reading::reading(const semantic_model& m, const lexicon& l, std
             words.erase(words.begin() + static_cast<long>(j));
             if (j < words.size() && (words[j] == "entirely" || words[j] == "completely")) words.erase(words.begin() + static_cast<long>(j));
             words.insert(words.begin() + static_cast<long>(i + 1), "out");
+            break;
+        }
+    }
+    // "which single month had…", "the single biggest dealer": one, as "which" and "the" say
+    // already ("a single dealer" stays: one of them, not the rows)
+    // ("as a single dollar figure", "one single number": how the answer is laid out)
+    auto layout = [](std::string_view w) { return w == "figure" || w == "number" || w == "total" || w == "value" || w == "dollar" || w == "row" || w == "line"; };
+    for (size_t i = 1; i < words.size(); ++i)
+        if (words[i] == "single" && (words[i - 1] == "which" || words[i - 1] == "the" || (i + 1 < words.size() && layout(words[i + 1]))))
+            words.erase(words.begin() + static_cast<long>(i--));
+    // "order by count(claim_id) desc limit 5", "… asc limit 3": SQL's limit is a ranking's count
+    for (size_t i = 0; i + 1 < words.size(); ++i) {
+        if (words[i] != "limit" || !is_digits(words[i + 1]) || words[i + 1].size() > 3) continue;
+        bool ascending = std::any_of(words.begin(), words.end(), [](auto& w) { return w == "asc" || w == "ascending"; });
+        words[i] = ascending ? "bottom" : "top";
+    }
+    // "with the Ironwood and Granite taken out", "with the West excluded": "without …"
+    for (size_t i = 0; i + 2 < words.size(); ++i) {
+        if (words[i] != "with") continue;
+        for (size_t j = i + 2; j < words.size() && j <= i + 7; ++j) {
+            bool out = (words[j] == "taken" || words[j] == "left" || words[j] == "stripped" || words[j] == "filtered") &&
+                       j + 1 < words.size() && words[j + 1] == "out";
+            if (!out && words[j] != "excluded" && words[j] != "removed") continue;
+            words.erase(words.begin() + static_cast<long>(j), words.begin() + static_cast<long>(j + (out ? 2 : 1)));
+            words[i] = "without";
             break;
         }
     }
@@ -3849,6 +3916,11 @@ bool question_reader::reading::percent_unit(size_t i) const {
     // "by what percentage did revenue grow", "gross margin percentage": the unit of a change or
     // of the measure just named, not a share
     if (q.growth || std::any_of(words.begin(), words.end(), [](auto& w) { return change_word(w); })) return true;
+    // ("are units up YTD versus last year, and by how much in percent": "up", and "down" but
+    // not "broken down")
+    for (size_t k = 0; k < words.size(); ++k)
+        if (words[k] == "up" || (words[k] == "down" && (k == 0 || (words[k - 1] != "broken" && words[k - 1] != "break" && words[k - 1] != "breaking"))))
+            return true;
     return std::any_of(phrases.begin(), phrases.end(), [&](auto& p) {
         return p.start + p.length == i && (p.e->what == kind::measure || p.e->what == kind::context_measure);
     });
@@ -3859,7 +3931,8 @@ void question_reader::reading::read_comparisons() {
     for (size_t i = 0; i < t.size(); ++i) {
         // "how much of our gross profit…", "what part of…"
         if ((word(i) == "how" && word(i + 1) == "much" && word(i + 2) == "of") ||
-            ((word(i) == "what" || word(i) == "which") && (word(i + 1) == "part" || word(i + 1) == "portion") && word(i + 2) == "of")) {
+            ((word(i) == "what" || word(i) == "which") && (word(i + 1) == "part" || word(i + 1) == "portion" || word(i + 1) == "slice") &&
+             word(i + 2) == "of")) {
             q.share = true;
             share_at = i;
             take(i, 3);
@@ -3889,11 +3962,13 @@ void question_reader::reading::read_comparisons() {
             // "how is F&I revenue split between the products, in % terms"
             ((w == "percent" || w == "percentages") && i > 0 && (word(i - 1) == "in" || word(i - 1) == "as") && !percent_unit(i)) ||
             // "Transmission claims: what percent came through each region's dealers"
-            (w == "percent" && i > 0 && word(i - 1) == "what" && !percent_unit(i))) {
+            (w == "percent" && i > 0 && word(i - 1) == "what" && !percent_unit(i)) ||
+            // "the % split of warranty cost by system", "pct breakdown of units by region"
+            ((w == "percent" || w == "pct" || w == "percentage") && (word(i + 1) == "split" || word(i + 1) == "breakdown"))) {
             q.share = true;
             if (share_at == SIZE_MAX) share_at = i;
             take(i);
-            if (word(i + 1) == "of") take(i + 1);
+            if (word(i + 1) == "of" || word(i + 1) == "split" || word(i + 1) == "breakdown") take(i + 1);
         } else if (change_word(w)) {
             q.growth = true;
             take(i);
@@ -4810,6 +4885,9 @@ void question_reader::reading::read_breakdowns() {
             }
             // "what gross profit did dealers outside Texas make": "what" asks for the measure
             if (w == "what" && past_measure) return false;
+            // "what percent of cars went out with…": the whole a part is of, not its rows
+            if ((w == "percent" || w == "percentage" || w == "proportion" || w == "fraction" || w == "share") && word(at - back + 1) == "of")
+                return false;
             if (w == "by" && at - back >= 1) {
                 // ("filed last year by dealers", "sold in 2025 by")
                 size_t v = at - back - 1;

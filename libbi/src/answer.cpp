@@ -603,6 +603,16 @@ answer answerer::answer_afresh(std::string_view question, const ask_options& opt
                 if (std::none_of(r.slots.begin(), r.slots.end(), [&](auto& s) { return detail::lower_ascii(s.value) == detail::lower_ascii(v); }))
                     return no_answer(question, fmt::format("no report or pre-computed data answers this for {} {}", f.dimension, v), &q, &r,
                                      options.explain);
+        // and a row for each of what the rows were asked by ("our biggest F&I product": not a
+        // report of dealers)
+        if (r.outcome == route_outcome::answered && !r.candidates.empty()) {
+            auto& report = index_.def(r.candidates[0].query);
+            for (auto& d : q.group_by) {
+                auto* column = report.slot_column(d);
+                if (std::find(report.columns.begin(), report.columns.end(), column ? *column : d) == report.columns.end())
+                    return no_answer(question, fmt::format("no report or pre-computed data answers this by {}", d), &q, &r, options.explain);
+            }
+        }
         if (q.share) return no_answer(question, "a share of what? Name the measure (\"what % of revenue came from the West\")", &q, &r, options.explain);
         if (!report_holds_period(q, r, today_iso()))
             return no_answer(question, fmt::format("no report or pre-computed data answers this for {}", q.window->label), &q, &r,
