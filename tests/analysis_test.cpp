@@ -1368,6 +1368,9 @@ TEST_CASE("a column set to a value ('region = West') as a filter, a month writte
     auto up = understood(reader, "are units up YTD versus the same period last year, and by how much in percent?");
     CHECK_FALSE(up.share);
     CHECK(up.compare.size() == 2);
+    // two breakdowns between commas; said together, the first says whose ("dealer state")
+    CHECK(understood(reader, "count(*) sales group by region, segment for 2025").group_by == std::vector<std::string>{"region", "segment"});
+    CHECK(understood(reader, "units by dealer state").group_by == std::vector<std::string>{"state"});
     // "what percent of cars went out with an F&I product": all cars, not a row per model
     CHECK(understood(reader, "the F&I attach rate last month, what percent of cars went out with an F&I product").group_by.empty());
 }

@@ -5081,7 +5081,7 @@ void question_reader::reading::read_breakdowns() {
         size_t at = dims_at[k].first;
         const auto& d = dims_at[k].second;
         // "dealer state" is the dealer's state: a dimension named before one of its attributes
-        // ("component / region" names two)
+        // ("component / region", "group by region, segment" name two)
         auto slash = [&](size_t a) {
             auto& o = original;
             for (auto sep : {"/", " / ", " /", "/ "}) {
@@ -5092,7 +5092,8 @@ void question_reader::reading::read_breakdowns() {
             }
             return false;
         };
-        if (k + 1 < dims_at.size() && dims_at[k + 1].first == at + 1 && !slash(at) &&
+        bool comma = lower.find(fmt::format("{}, {}", t[at].word, t[at + 1 < t.size() ? at + 1 : at].word)) != std::string::npos;
+        if (k + 1 < dims_at.size() && dims_at[k + 1].first == at + 1 && !slash(at) && !comma &&
             std::any_of(model.cubes.begin(), model.cubes.end(), [&](auto& c) {
                 auto& next = dims_at[k + 1].second;
                 return std::find(c.grain.begin(), c.grain.end(), d) != c.grain.end() &&
