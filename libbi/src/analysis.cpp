@@ -753,8 +753,8 @@ std::string lexicon_damage(const std::string& path, const std::string& model_fil
     } catch (const error& e) {
         return e.what();
     }
-    // Written with another model.json is not damage: the
-    // tables are built from the model. Only the checksum decides.
+    // Written with another model.json is not damage: the tables are built from the model. Only
+    // the checksum decides.
     (void)model_file;
     std::string_view rest = text;
     for (int tab = 0; tab < 5; ++tab) {
@@ -1191,9 +1191,9 @@ std::string without_definitions(std::string original) {
         auto words = words_of(inner);
         bool plain = !inner.empty() && inner.find_first_of("/*+()=<>\u00f7") == std::string_view::npos &&
                      inner.find(" - ") == std::string_view::npos && !words.empty() && words.size() <= 3;
-        bool one_value = quoted || std::all_of(inner.begin(), inner.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; }) ||
-                         std::isupper(static_cast<unsigned char>(inner.front()));
-        if (plain && one_value) text[eq] = ' ';
+        bool one_value = plain && (quoted || std::isupper(static_cast<unsigned char>(inner.front())) ||
+                                   std::all_of(inner.begin(), inner.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; }));
+        if (one_value) text[eq] = ' ';
     }
     if (auto eq = text.find('='); eq != std::string::npos) {
         size_t start = eq;
@@ -3916,11 +3916,12 @@ bool question_reader::reading::percent_unit(size_t i) const {
     // "by what percentage did revenue grow", "gross margin percentage": the unit of a change or
     // of the measure just named, not a share
     if (q.growth || std::any_of(words.begin(), words.end(), [](auto& w) { return change_word(w); })) return true;
-    // ("are units up YTD versus last year, and by how much in percent": "up", and "down" but
-    // not "broken down")
+    // ("are units up YTD versus last year, and by how much in percent": "up" or "down" said of a
+    // measure, not of a verb's "pull up", "broken down", "add up")
+    static const std::set<std::string_view> verbs = {"pull", "pulled", "bring", "brought", "look", "looked", "add", "added", "sum",
+                                                     "summed", "break", "broken", "breaking", "round", "rounded", "roll", "rolled", "show", "set"};
     for (size_t k = 0; k < words.size(); ++k)
-        if (words[k] == "up" || (words[k] == "down" && (k == 0 || (words[k - 1] != "broken" && words[k - 1] != "break" && words[k - 1] != "breaking"))))
-            return true;
+        if ((words[k] == "up" || words[k] == "down") && (k == 0 || !verbs.count(words[k - 1]))) return true;
     return std::any_of(phrases.begin(), phrases.end(), [&](auto& p) {
         return p.start + p.length == i && (p.e->what == kind::measure || p.e->what == kind::context_measure);
     });
